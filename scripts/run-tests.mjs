@@ -1,0 +1,30 @@
+// Node 20's `node --test` neither expands globs nor finds files from a directory argument reliably
+// (it silently finds 0 tests and exits 0), so list the test files ourselves and fail if there are none.
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+function collect (dir) {
+  const out = []
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) {
+      if (name !== 'fixtures' && name !== 'helpers') out.push(...collect(p))
+    } else if (name.endsWith('.test.ts')) {
+      out.push(p)
+    }
+  }
+  return out
+}
+
+const only = process.argv.slice(2)
+const files = only.length > 0 ? only : collect('test')
+if (files.length === 0) {
+  console.error('run-tests: no test files found under test/')
+  process.exit(1)
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '1'
+const res = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files
+], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } })
+process.exit(res.status ?? 1)
