@@ -1,0 +1,94 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import healthRoutes from './api/health.js'
+import hostRoutes, { HostSchema } from './api/host.js'
+import type { Config } from './config.js'
+import { RouteNotFoundError } from './errors.js'
+import hostPlugin from './plugins/host.js'
+import storePlugin from './plugins/store.js'
+import swaggerPlugin from './plugins/swagger.js'
+import { installValidators } from './plugins/validation.js'
+import { ErrorSchema } from './schemas/common.js'
+
+export interface AppOptions {
+  config: Config
+}
+
+/** The whole service as one plugin, registered the same way by server.ts and by the tests. */
+export const corebench = fp(async function corebench (app: FastifyInstance, opts: AppOptions) {
+  const { config } = opts
+  installValidators(app)
+  app.addSchema(ErrorSchema)
+  app.addSchema(HostSchema)
+
+  await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
+  await app.register(hostPlugin)
+  await app.register(swaggerPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(hostRoutes)
+
+  app.setErrorHandler((err: FastifyError & { headers?: Record<string, string> }, req, reply) => {
+    const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+    if (statusCode >= 500) {
+      req.log.error({ err }, 'request failed')
+    } else {
+      req.log.info({ code: err.code, msg: err.message }, 'request refused')
+    }
+    const code = statusCode >= 500 && err.code?.startsWith('COREBENCH_ERR_') !== true
+      ? 'COREBENCH_ERR_INTERNAL'
+      : err.validation !== undefined ? 'COREBENCH_ERR_VALIDATION' : (err.code ?? 'COREBENCH_ERR_REQUEST')
+    const message = statusCode >= 500 && code === 'COREBENCH_ERR_INTERNAL' ? 'Internal Server Error' : err.message
+    if (err.headers !== undefined) reply.headers(err.headers)
+    return reply.code(statusCode).send({ statusCode, code, error: httpReason(statusCode), message })
+  })
+
+  app.setNotFoundHandler((req, reply) => {
+    const err = new RouteNotFoundError(req.method, req.url.split('?')[0] ?? req.url)
+    return reply.code(404).send({ statusCode: 404, code: err.code, error: 'Not Found', message: err.message })
+  })
+}, { name: 'corebench' })
+
+function httpReason (status: number): string {
+  const reasons: Record<number, string> = {
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+    406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+    429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
+  }
+  return reasons[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request')
+}
+
+export interface BuildOptions extends AppOptions {
+  /** A ready pino instance (tests pass a silent or capturing one); defaults to one built from config. */
+  logger?: Logger
+}
+
+/** Creates the fastify instance with corebench's server options and registers the app. */
+export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts
+  const app = Fastify({
+    loggerInstance: (opts.logger ?? await createLogger(config)) as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Stop accepting on close but let in-flight requests finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false } }
+  })
+  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id) })
+  await app.register(corebench, { config })
+  return app
+}
+
+/** JSON logs by default; pretty only for a human at a terminal. Secrets never reach a log line. */
+export async function createLogger (config: Config): Promise<Logger> {
+  const { pino } = await import('pino')
+  return pino({
+    level: config.LOG_LEVEL,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+    transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } : undefined
+  })
+}

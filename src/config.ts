@@ -1,0 +1,54 @@
+import { availableParallelism } from 'node:os'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+/**
+ * Every setting corebench reads from the environment. The property names are the variable names,
+ * so an error names exactly what the operator has to fix.
+ */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (0 picks a free one)' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on' }),
+  DATABASE_URL: Type.String({ pattern: '^file:.+', default: 'file:./data/corebench.db', description: 'SQLite file URL' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+  MAX_TASKS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Cap on tasks per run' }),
+  MAX_WORKERS: Type.Integer({ minimum: 1, maximum: 4096, default: 256, description: 'Absolute cap on workers' }),
+  MAX_WORKERS_PER_CORE: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Workers cap as a multiple of available parallelism' }),
+  MAX_REPETITIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+  MAX_WARMUP: Type.Integer({ minimum: 0, maximum: 100, default: 10 }),
+  MAX_JOB_BUDGET_MS: Type.Integer({ minimum: 1000, maximum: 24 * 3600_000, default: 30 * 60_000, description: 'A job is stopped when it runs longer' }),
+  MAX_TASK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600_000, default: 10 * 60_000 }),
+  DEFAULT_TASK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600_000, default: 30_000 }),
+  QUEUE_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Queued jobs before submit answers 429' }),
+  WORKER_MAX_OLD_GEN_MB: Type.Integer({ minimum: 16, maximum: 65536, default: 1024, description: 'Heap cap of each worker thread and child process' }),
+  REQUEUE_INTERRUPTED: Type.Boolean({ default: false, description: 'Re-queue jobs a crash left running' })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads, converts and validates the environment; throws one ConfigError naming the variable. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const v = env[key]
+    if (v !== undefined && v !== '') raw[key] = v
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const first = Value.Errors(ConfigSchema, converted).First()
+  if (first !== undefined) {
+    const name = first.path.replace(/^\//, '')
+    const given = raw[name] === undefined ? 'missing' : JSON.stringify(raw[name])
+    throw new ConfigError(`invalid environment variable ${name}=${given}: ${first.message}`)
+  }
+  return converted as Config
+}
+
+/** The workers cap for this machine: the smaller of MAX_WORKERS and MAX_WORKERS_PER_CORE × cores. */
+export function workersCap (config: Config, cores = availableParallelism()): number {
+  return Math.min(config.MAX_WORKERS, config.MAX_WORKERS_PER_CORE * cores)
+}

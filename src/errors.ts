@@ -1,0 +1,12 @@
+import createError from '@fastify/error'
+
+// The one catalog of error codes corebench answers with (listed in the README). 4xx messages are
+// shown to the client as they are; 5xx ones are logged and masked by the error handler.
+
+export const NotFoundError = createError<[string, string]>('COREBENCH_ERR_NOT_FOUND', '%s %s not found', 404)
+export const RouteNotFoundError = createError<[string, string]>('COREBENCH_ERR_ROUTE_NOT_FOUND', 'Route %s %s not found', 404)
+export const ValidationError = createError<[string]>('COREBENCH_ERR_VALIDATION', '%s', 400)
+export const ConflictError = createError<[string]>('COREBENCH_ERR_CONFLICT', '%s', 409)
+export const QueueFullError = createError<[number]>('COREBENCH_ERR_QUEUE_FULL', 'The job queue is full (%d jobs waiting); retry later', 429)
+export const UnauthorizedError = createError<[string]>('COREBENCH_ERR_UNAUTHORIZED', '%s', 401)
+export const DatabaseUnavailableError = createError('COREBENCH_ERR_DB_UNAVAILABLE', 'The database is not reachable', 503)

@@ -1,0 +1,15 @@
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaClient } from './generated/client.js'
+import { sqlitePath } from './migrate.js'
+
+export type { PrismaClient }
+
+/** A Prisma client over better-sqlite3, in WAL mode so that readers never wait on the runner's writes. */
+export async function createPrismaClient (url: string): Promise<PrismaClient> {
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` }) })
+  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+  // WAL makes NORMAL durable against process crashes (kill -9); only an OS crash can lose the last commit.
+  await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
+  await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000')
+  return prisma
+}

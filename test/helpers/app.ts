@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify'
+import type { TestContext } from 'node:test'
+import { pino } from 'pino'
+import { buildApp } from '../../src/app.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import { tempDatabase } from './db.js'
+
+export interface Built {
+  app: FastifyInstance
+  config: Config
+  dir: string
+}
+
+/**
+ * Builds the app exactly as server.ts does, on a fresh migrated SQLite file, silent logs.
+ * Pass `ready: false` to add test-only routes before the app starts.
+ */
+export async function build (t: TestContext, env: Record<string, string> = {}, opts: { ready?: boolean, databaseUrl?: string } = {}): Promise<Built> {
+  const db = opts.databaseUrl !== undefined ? { url: opts.databaseUrl, dir: '' } : await tempDatabase(t)
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env, DATABASE_URL: db.url })
+  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }) })
+  t.after(async () => { await app.close() })
+  if (opts.ready !== false) await app.ready()
+  return { app, config, dir: db.dir }
+}

@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import type { TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
+
+export interface ServerProcess {
+  child: ChildProcess
+  url: string
+  /** Everything the process printed so far. */
+  output: () => string
+  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+}
+
+/** Starts src/server.ts as a real process on a free port and resolves once it listens. */
+export async function startServer (t: TestContext, env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      out += d.toString()
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (m !== null) resolve(m[1] as string)
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', (d: Buffer) => { out += d.toString() })
+    void exited.then(({ code }) => reject(new Error(`server exited with ${code} before listening:\n${out}`)))
+  })
+  return { child, url, output: () => out, exited }
+}
