@@ -1,0 +1,147 @@
+import type { TObject, TSchema } from '@sinclair/typebox'
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
+import type { Workload, WorkloadKind } from './types.js'
+import fibonacci from './fibonacci.js'
+import sumRange from './sum-range.js'
+import primes from './primes.js'
+import matmul from './matmul.js'
+import hash from './hash.js'
+import textAnalysis from './text-analysis.js'
+import jsonRoundtrip from './json-roundtrip.js'
+import sqrtArray from './sqrt-array.js'
+import sleep from './sleep.js'
+import fileIo from './file-io.js'
+import httpGet from './http-get.js'
+import sharedCounter from './shared-counter.js'
+
+export type { TaskContext, TaskOutput, Workload, WorkloadKind } from './types.js'
+
+/** The built-in catalog, in display order. Adding a workload = one file plus one entry here. */
+const catalog: readonly Workload[] = [
+  fibonacci, sumRange, primes, matmul, hash, textAnalysis, jsonRoundtrip, sqrtArray,
+  sleep, fileIo, httpGet, sharedCounter,
+]
+
+export const workloads: ReadonlyMap<string, Workload> = new Map(catalog.map((w) => [w.id, w]))
+if (workloads.size !== catalog.length) throw new Error('workload catalog: duplicate workload id')
+
+export const workloadIds: readonly string[] = catalog.map((w) => w.id)
+
+export function getWorkload(id: string): Workload | undefined {
+  return workloads.get(id)
+}
+
+export interface ParamError { path: string, message: string }
+export type ResolvedParams =
+  | { ok: true, params: Record<string, unknown> }
+  | { ok: false, errors: ParamError[] }
+
+/**
+ * Fills defaults and validates without coercion (a string "30" for an integer is an error).
+ * Every message names the field, the value given and the limit, e.g. `params.n: 45 is above the maximum 40`.
+ * Executors must call `run` only with the `params` returned here.
+ */
+export function resolveParams(id: string, params: unknown): ResolvedParams {
+  const workload = workloads.get(id)
+  if (!workload) {
+    return fail('workload.id', `workload.id: unknown workload ${show(id)}; expected one of ${workloadIds.join(', ')}`)
+  }
+  if (params === undefined) params = {}
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    return fail('params', `params: expected an object, got ${show(params)}`)
+  }
+  const schema = workload.params
+  const errors: ParamError[] = Object.keys(params)
+    .filter((key) => !Object.hasOwn(schema.properties, key))
+    .map((key) => ({ path: `params.${key}`, message: `params.${key}: unknown parameter (allowed: ${Object.keys(schema.properties).join(', ')})` }))
+  const value = Value.Default(schema, Value.Clone(params)) as Record<string, unknown>
+  // TypeBox stops at a field's type error, so each field gets at most one message here.
+  for (const error of Value.Errors(schema, value)) {
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) continue // reported above
+    const path = `params${error.path.replaceAll('/', '.')}`
+    errors.push({ path, message: `${path}: ${describe(error)}` })
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, params: value }
+}
+
+export interface WorkloadDescription {
+  id: string
+  kind: WorkloadKind
+  description: string
+  /** Plain JSON Schema of the params object. */
+  params: Record<string, unknown>
+  defaults: Record<string, unknown>
+  sharedMemory: boolean
+}
+
+/** The catalog as published by `GET /api/workloads`. */
+export function describeWorkloads(): WorkloadDescription[] {
+  return catalog.map((w) => ({
+    id: w.id,
+    kind: w.kind,
+    description: w.description,
+    params: publicSchema(w.params),
+    defaults: defaultsOf(w.params),
+    sharedMemory: w.sharedMemory === true,
+  }))
+}
+
+// Every property has a default, so a client may omit any of them: drop `required` from what it sees.
+function publicSchema(schema: TObject): Record<string, unknown> {
+  const { required: _required, ...rest } = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>
+  return rest
+}
+
+function defaultsOf(schema: TObject): Record<string, unknown> {
+  return Value.Default(schema, {}) as Record<string, unknown>
+}
+
+function fail(path: string, message: string): ResolvedParams {
+  return { ok: false, errors: [{ path, message }] }
+}
+
+// Values come from requests: keep them short in messages.
+function show(value: unknown): string {
+  let text: string
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) text = String(value)
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value)
+    } catch {
+      text = String(value)
+    }
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
+
+function typeName(schema: TSchema): string {
+  return typeof schema.type === 'string' ? schema.type : 'a valid value'
+}
+
+function describe(e: ValueError): string {
+  const s = e.schema
+  switch (e.type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'is required'
+    case ValueErrorType.IntegerMaximum:
+    case ValueErrorType.NumberMaximum:
+      return `${show(e.value)} is above the maximum ${s.maximum}`
+    case ValueErrorType.IntegerMinimum:
+    case ValueErrorType.NumberMinimum:
+      return `${show(e.value)} is below the minimum ${s.minimum}`
+    case ValueErrorType.IntegerExclusiveMaximum:
+    case ValueErrorType.NumberExclusiveMaximum:
+      return `${show(e.value)} must be below ${s.exclusiveMaximum}`
+    case ValueErrorType.IntegerExclusiveMinimum:
+    case ValueErrorType.NumberExclusiveMinimum:
+      return `${show(e.value)} must be above ${s.exclusiveMinimum}`
+    case ValueErrorType.Integer:
+    case ValueErrorType.Number:
+    case ValueErrorType.Boolean:
+    case ValueErrorType.String:
+    case ValueErrorType.Object:
+      return `expected ${typeName(s)}, got ${show(e.value)}`
+    default:
+      return `${e.message.replace(/^Expected/, 'expected')}, got ${show(e.value)}`
+  }
+}
