@@ -33,7 +33,10 @@ export interface Workload<P extends TObject = TObject> {
   description: string
   /** TypeBox object schema: every property has a default and hard bounds. */
   params: P
-  /** True when tasks increment `ctx.shared[0]`; the run then reports expected vs arrived updates. */
+  /**
+   * True when tasks increment `ctx.shared[0]`. The task's checksum is then the decimal count of
+   * updates it made, so a run can report expected (the sum) against arrived (what memory holds).
+   */
   sharedMemory?: boolean
   run(params: Static<P>, ctx: TaskContext): TaskOutput | Promise<TaskOutput>
 }

@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs'
+import type { StatsReply, ToWorker } from '../protocol.js'
+import { runTask, type WorkerEnv } from '../task-runner.js'
+
+// A child process of the `process` executor: one task at a time over IPC. Its shared-counter memory
+// is its own: nothing it counts is visible to any other child or to the parent.
+
+const tmpDir = process.env.COREBENCH_TMPDIR ?? '/tmp'
+mkdirSync(tmpDir, { recursive: true })
+const env: WorkerEnv = { tmpDir, shared: new Int32Array(new SharedArrayBuffer(4)) }
+
+function send (msg: unknown): void {
+  if (process.send !== undefined && process.connected) process.send(msg)
+}
+
+process.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'task':
+      void runTask(msg.index, msg.workload, msg.params, msg.httpBase, env).then(send)
+      break
+    case 'stats': {
+      const usage = process.resourceUsage()
+      const reply: StatsReply = { type: 'stats', cpuUserUs: usage.userCPUTime, cpuSystemUs: usage.systemCPUTime, maxRssBytes: usage.maxRSS * 1024, shared: Atomics.load(env.shared, 0) }
+      if (msg.resetShared) Atomics.store(env.shared, 0, 0)
+      send(reply)
+      break
+    }
+    case 'ping':
+      send({ type: 'pong' })
+      break
+  }
+})
+// When the parent closes the channel (pool close) or dies, exit instead of lingering.
+process.on('disconnect', () => process.exit(0))
+send({ type: 'ready' })

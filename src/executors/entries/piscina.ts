@@ -1,0 +1,32 @@
+import { workerData } from 'node:worker_threads'
+import type { TaskMessage } from '../protocol.js'
+import { runTask, type WorkerEnv } from '../task-runner.js'
+
+// A piscina worker of the `threaded` executor. Every worker of the pool sees the same shared-counter
+// buffer (that is the point of the shared-counter workload) and the same start-stamp buffer.
+
+const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, barrier: SharedArrayBuffer }
+const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
+const barrier = new Int32Array(data.barrier)
+
+export interface BarrierTask { type: 'barrier', parties: number }
+
+/**
+ * Warm-up: each barrier task blocks its thread until `parties` of them have arrived, which forces
+ * piscina to have started every thread of the pool (and loaded this module) before timing begins.
+ */
+function awaitBarrier (parties: number): { type: 'barrier' } {
+  Atomics.add(barrier, 0, 1)
+  Atomics.notify(barrier, 0)
+  const deadline = Date.now() + 30_000
+  for (let seen = Atomics.load(barrier, 0); seen < parties; seen = Atomics.load(barrier, 0)) {
+    if (Date.now() > deadline) throw new Error(`pool warm-up: only ${seen} of ${parties} threads started within 30 s`)
+    Atomics.wait(barrier, 0, seen, 100)
+  }
+  return { type: 'barrier' }
+}
+
+export default async function handle (msg: TaskMessage | BarrierTask): Promise<unknown> {
+  if (msg.type === 'barrier') return awaitBarrier(msg.parties)
+  return await runTask(msg.index, msg.workload, msg.params, msg.httpBase, env)
+}

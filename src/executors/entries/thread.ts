@@ -1,0 +1,26 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import type { BatchMessage, ToWorker } from '../protocol.js'
+import { runTask, type WorkerEnv } from '../task-runner.js'
+
+// The one dedicated worker thread of the `serialized` and `async` executors.
+
+const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer }
+const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
+const port = parentPort
+if (port === null) throw new Error('thread entry must run in a worker thread')
+
+async function runBatch (b: BatchMessage): Promise<void> {
+  if (b.mode === 'serial') {
+    for (let i = 0; i < b.count; i++) port!.postMessage(await runTask(i, b.workload, b.params, b.httpBase, env))
+  } else {
+    // All tasks start before any is awaited: waits overlap, synchronous CPU work cannot.
+    await Promise.all(Array.from({ length: b.count }, async (_, i) => {
+      port!.postMessage(await runTask(i, b.workload, b.params, b.httpBase, env))
+    }))
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'batch') void runBatch(msg)
+  else if (msg.type === 'ping') port.postMessage({ type: 'pong' })
+})

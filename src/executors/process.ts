@@ -1,0 +1,209 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { childEntry } from './entry.js'
+import { prepareOptions } from './defaults.js'
+import { ExecutorError } from './errors.js'
+import { jsonBytes, now, resultBytes, type FromWorker, type StatsReply, type TaskMessage } from './protocol.js'
+import { RunTracker, type TimedOut } from './run-tracker.js'
+import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
+
+/**
+ * Messages cross IPC as JSON: for the small task and result messages of the catalog it is the
+ * cheapest channel measured here (~19 µs round trip vs ~28 µs for 'advanced' serialization).
+ */
+const SERIALIZATION = 'json' as const
+
+interface Child {
+  proc: ChildProcess
+  /** Task index in flight, or -1 when idle. */
+  busy: number
+  dispatchedAt: number
+  stderr: string
+  waiters: Array<(m: FromWorker) => void>
+}
+
+/**
+ * A pool of `workers` forked Node processes, each running one task at a time: the coordinator sends
+ * the next task to a child as soon as its previous result arrives, as multiprocessing.Pool does.
+ */
+export class ProcessExecutor implements Executor {
+  readonly kind = 'process' as const
+  readonly serialization = SERIALIZATION
+  startupMs = 0
+  private children: Child[] = []
+  private tracker: RunTracker | undefined
+  private closed = false
+  private readonly opts: Required<ExecutorOptions>
+
+  constructor (readonly workers: number, opts: ExecutorOptions = {}) {
+    if (!Number.isInteger(workers) || workers < 1) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `workers must be a positive integer, got ${workers}`)
+    this.opts = prepareOptions(opts)
+  }
+
+  async start (): Promise<void> {
+    if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', 'process executor is closed')
+    const t0 = now()
+    const spawned = Array.from({ length: this.workers }, () => this.spawn())
+    try {
+      await Promise.all(spawned.map(async (c) => await this.next(c, 'ready')))
+    } catch (err) {
+      for (const c of spawned) c.proc.kill('SIGKILL')
+      throw err
+    }
+    this.children = spawned
+    this.startupMs = now() - t0
+  }
+
+  private spawn (): Child {
+    // Debugger flags would make every child try to open the same inspector port.
+    const execArgv = process.execArgv.filter(a => !a.startsWith('--inspect') && !a.startsWith('--max-old-space-size'))
+    const proc = fork(childEntry('child'), [], {
+      execArgv: [...execArgv, `--max-old-space-size=${this.opts.maxOldGenerationSizeMb}`],
+      serialization: SERIALIZATION,
+      env: { ...process.env, COREBENCH_TMPDIR: this.opts.tmpDir },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc']
+    })
+    const child: Child = { proc, busy: -1, dispatchedAt: 0, stderr: '', waiters: [] }
+    proc.stderr?.on('data', (d: Buffer) => { child.stderr = (child.stderr + d.toString()).slice(-2000) })
+    proc.on('message', (m: FromWorker) => { this.onMessage(child, m) })
+    proc.on('exit', (code, signal) => { this.onExit(child, code, signal) })
+    // A write to a dead child emits 'error'; the exit handler reports it.
+    proc.on('error', () => {})
+    return child
+  }
+
+  private onMessage (child: Child, m: FromWorker): void {
+    if (m.type === 'result') {
+      const tracker = this.tracker
+      if (tracker === undefined || child.busy !== m.index) return
+      child.busy = -1
+      tracker.result(m, resultBytes(m))
+      if (!tracker.isSettled) this.dispatchNext(child, tracker)
+      return
+    }
+    child.waiters.shift()?.(m)
+  }
+
+  private onExit (child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`
+    const oom = /heap out of memory|Reached heap limit/i.test(child.stderr) ? ` (out of memory: --max-old-space-size=${this.opts.maxOldGenerationSizeMb})` : ''
+    const err = new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `child process ${child.proc.pid ?? '?'} ${how}${oom}${child.busy >= 0 ? ` while running task ${child.busy}` : ''}`, child.busy >= 0 ? child.busy : undefined)
+    for (const w of child.waiters.splice(0)) w({ type: 'exit', err } as never)
+    this.tracker?.fail(err)
+  }
+
+  /** Resolves with the child's next non-result message of the given type. */
+  private async next<T extends FromWorker['type']> (child: Child, type: T): Promise<Extract<FromWorker, { type: T }>> {
+    return await new Promise((resolve, reject) => {
+      child.waiters.push((m) => {
+        const exit = m as unknown as { type: string, err?: Error }
+        if (exit.type === 'exit') reject(exit.err as Error)
+        else if (m.type !== type) reject(new Error(`child sent ${m.type}, expected ${type}`))
+        else resolve(m as Extract<FromWorker, { type: T }>)
+      })
+    })
+  }
+
+  private async stats (resetShared: boolean): Promise<StatsReply[]> {
+    return await Promise.all(this.children.map(async (c) => {
+      const reply = this.next(c, 'stats')
+      c.proc.send({ type: 'stats', resetShared })
+      return await reply
+    }))
+  }
+
+  private cursor = 0
+  private base: Omit<TaskMessage, 'index'> | undefined
+
+  private dispatchNext (child: Child, tracker: RunTracker): void {
+    if (this.cursor >= tracker.plan.tasks) return
+    const index = this.cursor++
+    child.busy = index
+    tracker.dispatched(index)
+    child.dispatchedAt = tracker.times.dispatchedAt[index] as number
+    child.proc.send({ ...this.base, index })
+  }
+
+  async run (plan: RunPlan, control: RunControl): Promise<ExecutorRunResult> {
+    if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `process executor is ${this.closed ? 'closed' : 'busy'}`)
+    // A child that died between runs (killed from outside) is replaced before timing starts.
+    if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
+    const before = await this.stats(true)
+    const tracker = new RunTracker(plan, control, (_t, at, limit) => this.findTimedOut(at, limit), () => {
+      for (const c of this.children) if (c.busy >= 0) c.proc.kill('SIGKILL')
+    })
+    this.tracker = tracker
+    this.base = { type: 'task', workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
+    this.cursor = 0
+    for (const c of this.children) this.dispatchNext(c, tracker)
+    try {
+      await tracker.promise
+    } catch (err) {
+      this.tracker = undefined
+      await this.rebuild()
+      throw err
+    }
+    this.tracker = undefined
+    const after = await this.stats(false)
+    let cpuUser = 0; let cpuSystem = 0; let rss = 0; let arrived = 0
+    after.forEach((a, i) => {
+      const b = before[i] as StatsReply
+      cpuUser += a.cpuUserUs - b.cpuUserUs
+      cpuSystem += a.cpuSystemUs - b.cpuSystemUs
+      rss += a.maxRssBytes
+      arrived += a.shared
+    })
+    return {
+      checksums: tracker.checksums,
+      times: tracker.times,
+      startedAt: tracker.firstDispatchAt,
+      endedAt: tracker.lastReceivedAt,
+      childCpuUserUs: cpuUser,
+      childCpuSystemUs: cpuSystem,
+      childPeakRssBytes: rss,
+      bytesToWorkers: jsonBytes({ ...this.base, index: 0 }) * plan.tasks,
+      bytesFromWorkers: tracker.bytesFromWorkers,
+      shared: { arrived, memorySpaces: this.children.length }
+    }
+  }
+
+  private findTimedOut (at: number, limit: number): TimedOut | undefined {
+    // One task per child at a time, so a task starts as soon as it is dispatched.
+    const late = this.children.find(c => c.busy >= 0 && at - c.dispatchedAt > limit)
+    return late === undefined ? undefined : { index: late.busy, how: `its child process ${late.proc.pid ?? '?'} was SIGKILLed` }
+  }
+
+  private async rebuild (): Promise<void> {
+    await this.killAll()
+    if (!this.closed) await this.start()
+  }
+
+  private async killAll (): Promise<void> {
+    const exits = this.children.map(async c => {
+      if (c.proc.exitCode !== null || c.proc.signalCode !== null) return
+      const exited = new Promise(resolve => c.proc.once('exit', resolve))
+      c.proc.kill('SIGKILL')
+      await exited
+    })
+    this.children = []
+    await Promise.all(exits)
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    // Closing the IPC channel lets each child exit on its own (it exits on 'disconnect').
+    const exits = this.children.map(async c => {
+      if (c.proc.exitCode !== null || c.proc.signalCode !== null) return
+      const exited = new Promise(resolve => c.proc.once('exit', resolve))
+      c.proc.disconnect()
+      await exited
+    })
+    this.children = []
+    await Promise.all(exits)
+  }
+
+  async destroy (): Promise<void> {
+    this.closed = true
+    this.tracker?.fail(new ExecutorError('COREBENCH_ERR_CANCELLED', 'the executor was destroyed'))
+    await this.killAll()
+  }
+}

@@ -1,0 +1,120 @@
+import { Worker } from 'node:worker_threads'
+import { threadEntry } from './entry.js'
+import { ExecutorError } from './errors.js'
+import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker } from './protocol.js'
+import { RunTracker, stampWatch } from './run-tracker.js'
+import { prepareOptions } from './defaults.js'
+import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
+
+/**
+ * One dedicated worker thread that receives a whole run as one batch message and answers once per
+ * task. `serialized` runs the batch one task after another, `async` starts every task at once.
+ */
+export class SingleThreadExecutor implements Executor {
+  readonly workers = 1
+  readonly serialization = 'structured-clone'
+  startupMs = 0
+  private worker: Worker | undefined
+  private tracker: RunTracker | undefined
+  private closed = false
+  private readonly opts: Required<ExecutorOptions>
+  private readonly sharedBuf = new SharedArrayBuffer(4)
+  private readonly shared = new Int32Array(this.sharedBuf)
+  private readonly stampsBuf: SharedArrayBuffer
+  private readonly stamps: Float64Array
+
+  constructor (readonly kind: 'serialized' | 'async', private readonly mode: BatchMessage['mode'], opts: ExecutorOptions = {}) {
+    this.opts = prepareOptions(opts)
+    this.stampsBuf = new SharedArrayBuffer(8 * this.opts.maxTasks)
+    this.stamps = new Float64Array(this.stampsBuf)
+  }
+
+  async start (): Promise<void> {
+    if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `${this.kind} executor is closed`)
+    const t0 = now()
+    this.worker = await this.spawn()
+    this.startupMs = now() - t0
+  }
+
+  private async spawn (): Promise<Worker> {
+    const { filename, entry } = threadEntry('thread')
+    const worker = new Worker(filename, {
+      workerData: { entry, tmpDir: this.opts.tmpDir, shared: this.sharedBuf, startStamps: this.stampsBuf },
+      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
+    })
+    // Wait for the first answer: the entry module (and the workload catalog) is loaded.
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number): void => { reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} during start`)) }
+      const onError = (err: Error): void => { done(); reject(err) }
+      const onPong = (): void => { done(); resolve() }
+      const done = (): void => { worker.off('message', onPong); worker.off('error', onError); worker.off('exit', onExit) }
+      worker.on('message', onPong)
+      worker.on('error', onError)
+      worker.on('exit', onExit)
+      worker.postMessage({ type: 'ping' })
+    })
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'result') this.tracker?.result(m, resultBytes(m))
+    })
+    worker.on('error', (err) => {
+      this.tracker?.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread failed: ${err.message}`, undefined, { cause: err }))
+    })
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined
+      this.tracker?.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} during the run`))
+    })
+    return worker
+  }
+
+  async run (plan: RunPlan, control: RunControl): Promise<ExecutorRunResult> {
+    if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `${this.kind} executor is ${this.closed ? 'closed' : 'busy'}`)
+    if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
+    if (this.worker === undefined) await this.start()
+    const worker = this.worker as Worker
+    this.stamps.fill(0, 0, plan.tasks)
+    Atomics.store(this.shared, 0, 0)
+    const batch: BatchMessage = { type: 'batch', mode: this.mode, count: plan.tasks, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
+    const tracker = new RunTracker(plan, control, stampWatch(this.stamps, 'its worker thread was terminated'), () => {
+      this.worker = undefined
+      void worker.terminate()
+    })
+    this.tracker = tracker
+    tracker.dispatchedAll(now())
+    worker.postMessage(batch)
+    try {
+      await tracker.promise
+    } catch (err) {
+      this.tracker = undefined
+      await worker.terminate()
+      if (!this.closed) await this.start()
+      throw err
+    }
+    this.tracker = undefined
+    return {
+      checksums: tracker.checksums,
+      times: tracker.times,
+      startedAt: tracker.firstDispatchAt,
+      endedAt: tracker.lastReceivedAt,
+      childCpuUserUs: 0,
+      childCpuSystemUs: 0,
+      childPeakRssBytes: 0,
+      bytesToWorkers: jsonBytes(batch),
+      bytesFromWorkers: tracker.bytesFromWorkers,
+      shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 }
+    }
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    // Between runs the worker holds no work, so terminating it loses nothing.
+    await this.worker?.terminate()
+    this.worker = undefined
+  }
+
+  async destroy (): Promise<void> {
+    this.closed = true
+    this.tracker?.fail(new ExecutorError('COREBENCH_ERR_CANCELLED', 'the executor was destroyed'))
+    await this.worker?.terminate()
+    this.worker = undefined
+  }
+}

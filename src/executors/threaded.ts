@@ -1,0 +1,126 @@
+import { Piscina } from 'piscina'
+import { threadEntry } from './entry.js'
+import { prepareOptions } from './defaults.js'
+import { ExecutorError } from './errors.js'
+import { jsonBytes, now, resultBytes, type ResultMessage, type TaskMessage } from './protocol.js'
+import { RunTracker, stampWatch } from './run-tracker.js'
+import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
+
+/**
+ * A piscina pool of exactly `workers` threads, created and warmed before timing and kept for the
+ * whole cell. piscina's defaults suit a service, not a benchmark (maxThreads 1.5 × cores, threads
+ * that come and go), so both bounds are pinned to `workers` and idle threads never retire.
+ */
+export class ThreadedExecutor implements Executor {
+  readonly kind = 'threaded' as const
+  readonly serialization = 'structured-clone'
+  startupMs = 0
+  private pool: Piscina | undefined
+  private tracker: RunTracker | undefined
+  private closed = false
+  private readonly opts: Required<ExecutorOptions>
+  private readonly sharedBuf = new SharedArrayBuffer(4)
+  private readonly shared = new Int32Array(this.sharedBuf)
+  private readonly stampsBuf: SharedArrayBuffer
+  private readonly stamps: Float64Array
+
+  constructor (readonly workers: number, opts: ExecutorOptions = {}) {
+    if (!Number.isInteger(workers) || workers < 1) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `workers must be a positive integer, got ${workers}`)
+    this.opts = prepareOptions(opts)
+    this.stampsBuf = new SharedArrayBuffer(8 * this.opts.maxTasks)
+    this.stamps = new Float64Array(this.stampsBuf)
+  }
+
+  async start (): Promise<void> {
+    if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', 'threaded executor is closed')
+    const t0 = now()
+    const { filename, entry } = threadEntry('piscina')
+    const barrier = new SharedArrayBuffer(4)
+    const pool = new Piscina({
+      filename,
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      idleTimeout: 2 ** 31 - 1,
+      concurrentTasksPerWorker: 1,
+      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
+      workerData: { entry, tmpDir: this.opts.tmpDir, shared: this.sharedBuf, startStamps: this.stampsBuf, barrier }
+    })
+    // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
+    // takes the blame; unhandled, that 'error' event would crash the whole process.
+    pool.on('error', (err: Error) => {
+      this.tracker?.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread failed: ${err.message}`, undefined, { cause: err }))
+    })
+    try {
+      await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers })))
+    } catch (err) {
+      await pool.destroy()
+      throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `threaded pool failed to start: ${(err as Error).message}`, undefined, { cause: err })
+    }
+    this.pool = pool
+    this.startupMs = now() - t0
+  }
+
+  async run (plan: RunPlan, control: RunControl): Promise<ExecutorRunResult> {
+    if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `threaded executor is ${this.closed ? 'closed' : 'busy'}`)
+    if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
+    if (this.pool === undefined) await this.start()
+    const pool = this.pool as Piscina
+    this.stamps.fill(0, 0, plan.tasks)
+    Atomics.store(this.shared, 0, 0)
+    // On failure the whole pool is destroyed rather than each task aborted: piscina's abort of a
+    // running task races with that task's result and then throws "Unexpected message from Worker"
+    // as an uncaught exception, which would take the caller (the API server) down.
+    let destroying: Promise<void> | undefined
+    const tracker = new RunTracker(plan, control, stampWatch(this.stamps, 'its worker thread was terminated'), () => {
+      destroying = pool.destroy()
+    })
+    this.tracker = tracker
+    const base = { type: 'task' as const, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
+    for (let i = 0; i < plan.tasks; i++) {
+      const msg: TaskMessage = { ...base, index: i }
+      tracker.dispatched(i)
+      pool.run(msg).then(
+        (r: ResultMessage) => { tracker.result(r, resultBytes(r)) },
+        (err: Error) => {
+          tracker.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `task ${i}: worker thread failed: ${err.message}`, i, { cause: err }))
+        }
+      )
+    }
+    try {
+      await tracker.promise
+    } catch (err) {
+      this.tracker = undefined
+      await destroying
+      this.pool = undefined
+      if (!this.closed) await this.start()
+      throw err
+    }
+    this.tracker = undefined
+    return {
+      checksums: tracker.checksums,
+      times: tracker.times,
+      startedAt: tracker.firstDispatchAt,
+      endedAt: tracker.lastReceivedAt,
+      childCpuUserUs: 0,
+      childCpuSystemUs: 0,
+      childPeakRssBytes: 0,
+      bytesToWorkers: jsonBytes({ ...base, index: 0 }) * plan.tasks,
+      bytesFromWorkers: tracker.bytesFromWorkers,
+      shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 }
+    }
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    await this.pool?.close()
+    await this.pool?.destroy()
+    this.pool = undefined
+  }
+
+  async destroy (): Promise<void> {
+    this.closed = true
+    this.tracker?.fail(new ExecutorError('COREBENCH_ERR_CANCELLED', 'the executor was destroyed'))
+    await this.pool?.destroy()
+    this.pool = undefined
+  }
+}

@@ -1,0 +1,79 @@
+export const EXECUTOR_KINDS = ['serialized', 'async', 'threaded', 'process'] as const
+export type ExecutorKind = typeof EXECUTOR_KINDS[number]
+
+/** What one run executes: `tasks` calls of one workload with already-resolved params. */
+export interface RunPlan {
+  workload: string
+  /** Params as returned by `resolveParams` (defaults filled, validated). */
+  params: Record<string, unknown>
+  tasks: number
+  /** Base URL of the loopback delay endpoint, for `http-get`. */
+  httpBase?: string
+}
+
+export interface RunControl {
+  /** Aborting fails the run promptly with COREBENCH_ERR_CANCELLED and terminates what is running. */
+  signal?: AbortSignal
+  /** A task running longer than this is killed (worker terminated, child SIGKILLed) and fails the run. */
+  taskTimeoutMs: number
+  /** Called on the caller's thread once per finished task, in completion order. */
+  onTaskDone?: (done: number, total: number) => void
+}
+
+/**
+ * Per-task timestamps on one clock (`performance.timeOrigin + performance.now()`, epoch ms with
+ * sub-ms precision), indexed by task index, so threads and processes can be compared.
+ */
+export interface TaskTimes {
+  dispatchedAt: Float64Array
+  startedAt: Float64Array
+  endedAt: Float64Array
+  receivedAt: Float64Array
+}
+
+/** What an executor reports for one successful run; measureRun turns it into metrics. */
+export interface ExecutorRunResult {
+  checksums: string[]
+  times: TaskTimes
+  /** From the first dispatch to the last result received, epoch ms. */
+  startedAt: number
+  endedAt: number
+  /** CPU used by child processes during the run (µs); the caller's own process is measured by the caller. */
+  childCpuUserUs: number
+  childCpuSystemUs: number
+  /** Sum over children of their peak RSS (bytes). */
+  childPeakRssBytes: number
+  /** JSON-encoded size of task and result messages (exact for JSON IPC, an estimate for structured clone). */
+  bytesToWorkers: number
+  bytesFromWorkers: number
+  /** For shared-memory workloads: the counter summed over every memory space, and how many there were. */
+  shared?: { arrived: number, memorySpaces: number }
+}
+
+/**
+ * One concurrency model. Lifecycle: `start()` once (creates and warms the pool, sets `startupMs`),
+ * any number of sequential `run()`s, then `close()` (drain, exit) or `destroy()` (terminate now).
+ * A failed run rejects with an ExecutorError after the pool has been rebuilt, so the executor stays
+ * usable. Runs never overlap.
+ */
+export interface Executor {
+  readonly kind: ExecutorKind
+  readonly workers: number
+  /** How tasks and results cross the boundary (`structured-clone`, `json`). */
+  readonly serialization: string
+  /** Milliseconds the last `start()` (or rebuild) took to create and warm the pool. */
+  readonly startupMs: number
+  start(): Promise<void>
+  run(plan: RunPlan, control: RunControl): Promise<ExecutorRunResult>
+  close(): Promise<void>
+  destroy(): Promise<void>
+}
+
+export interface ExecutorOptions {
+  /** Heap cap per worker thread (`resourceLimits.maxOldGenerationSizeMb`) and child (`--max-old-space-size`). */
+  maxOldGenerationSizeMb?: number
+  /** Largest `tasks` a run may have (sizes the shared start-stamp buffer). */
+  maxTasks?: number
+  /** Directory for workloads' temporary files. */
+  tmpDir?: string
+}
