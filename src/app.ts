@@ -2,15 +2,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
+import catalogRoutes from './api/catalog.js'
 import healthRoutes from './api/health.js'
 import hostRoutes, { HostSchema } from './api/host.js'
+import jobRoutes from './api/jobs.js'
+import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
-import { RouteNotFoundError } from './errors.js'
+import { BodyTooLargeError, InvalidJsonError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import hostPlugin from './plugins/host.js'
+import runnerPlugin from './plugins/runner.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import { installValidators } from './plugins/validation.js'
 import { ErrorSchema } from './schemas/common.js'
+import { JobSpecSchema, JobSubmitSchema } from './schemas/job.js'
+import { JobListItemSchema, JobViewSchema, RunSchema } from './schemas/job-view.js'
 
 export interface AppOptions {
   config: Config
@@ -20,17 +26,21 @@ export interface AppOptions {
 export const corebench = fp(async function corebench (app: FastifyInstance, opts: AppOptions) {
   const { config } = opts
   installValidators(app)
-  app.addSchema(ErrorSchema)
-  app.addSchema(HostSchema)
+  for (const schema of [ErrorSchema, HostSchema, JobSubmitSchema, JobSpecSchema, RunSchema, JobListItemSchema, JobViewSchema]) app.addSchema(schema)
 
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(hostPlugin)
+  await app.register(runnerPlugin, { config })
   await app.register(swaggerPlugin)
 
   await app.register(healthRoutes)
   await app.register(hostRoutes)
+  await app.register(catalogRoutes)
+  await app.register(jobRoutes, { config })
+  await app.register(loopbackRoutes)
 
-  app.setErrorHandler((err: FastifyError & { headers?: Record<string, string> }, req, reply) => {
+  app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string> }, req, reply) => {
+    const err = normalize(raw, req.headers['content-type'], config.BODY_LIMIT_BYTES)
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (statusCode >= 500) {
       req.log.error({ err }, 'request failed')
@@ -50,6 +60,18 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
     return reply.code(404).send({ statusCode: 404, code: err.code, error: 'Not Found', message: err.message })
   })
 }, { name: 'corebench' })
+
+/** Fastify's own request errors (body parsing, size, media type) mapped onto the catalog. */
+function normalize (err: FastifyError & { headers?: Record<string, string> }, contentType: string | undefined, bodyLimit: number): FastifyError & { headers?: Record<string, string> } {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new BodyTooLargeError(bodyLimit)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new UnsupportedMediaTypeError(JSON.stringify(contentType ?? ''))
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new InvalidJsonError('the body is empty')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new InvalidJsonError(err.message)
+  }
+  if (err.statusCode === 400 && err instanceof SyntaxError) return new InvalidJsonError(err.message)
+  return err
+}
 
 function httpReason (status: number): string {
   const reasons: Record<number, string> = {

@@ -10,3 +10,6 @@ export const ConflictError = createError<[string]>('COREBENCH_ERR_CONFLICT', '%s
 export const QueueFullError = createError<[number]>('COREBENCH_ERR_QUEUE_FULL', 'The job queue is full (%d jobs waiting); retry later', 429)
 export const UnauthorizedError = createError<[string]>('COREBENCH_ERR_UNAUTHORIZED', '%s', 401)
 export const DatabaseUnavailableError = createError('COREBENCH_ERR_DB_UNAVAILABLE', 'The database is not reachable', 503)
+export const BodyTooLargeError = createError<[number]>('COREBENCH_ERR_BODY_TOO_LARGE', 'The request body is larger than the limit of %d bytes', 413)
+export const UnsupportedMediaTypeError = createError<[string]>('COREBENCH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type %s; send application/json', 415)
+export const InvalidJsonError = createError<[string]>('COREBENCH_ERR_INVALID_JSON', 'The body is not valid JSON: %s', 400)

@@ -1,6 +1,7 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
-import type { Store } from './types.js'
+import type { Job, Prisma, Run } from './generated/client.js'
+import type { JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
 
 export class PrismaStore implements Store {
   constructor (private readonly prisma: PrismaClient) {}
@@ -11,18 +12,146 @@ export class PrismaStore implements Store {
 
   async upsertHost (host: HostFingerprint): Promise<void> {
     const { id, ...fields } = host
-    await this.prisma.host.upsert({
-      where: { id },
-      create: { id, ...fields },
-      update: { lastSeenAt: new Date() }
-    })
+    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date() } })
   }
 
   async countHosts (): Promise<number> {
     return await this.prisma.host.count()
   }
 
+  async createJob (job: NewJob): Promise<JobRecord> {
+    const row = await this.prisma.job.create({
+      data: {
+        id: job.id,
+        name: job.spec.name,
+        status: 'queued',
+        workloadId: job.spec.workload.id,
+        specHash: job.specHash,
+        spec: JSON.stringify(job.spec),
+        tags: JSON.stringify(job.spec.tags),
+        warnings: JSON.stringify(job.warnings),
+        tasksTotal: job.tasksTotal,
+        tokenId: job.tokenId
+      }
+    })
+    return toJob(row)
+  }
+
+  async getJob (id: string): Promise<JobRecord | undefined> {
+    const row = await this.prisma.job.findUnique({ where: { id } })
+    return row === null ? undefined : toJob(row)
+  }
+
+  async listJobs (f: JobFilter): Promise<JobRecord[]> {
+    const where: Prisma.JobWhereInput = {}
+    if (f.status !== undefined) where.status = f.status
+    if (f.workload !== undefined) where.workloadId = f.workload
+    if (f.host !== undefined) where.hostId = f.host
+    if (f.before !== undefined) where.id = { lt: f.before }
+    // Tags are stored as JSON text; an exact `"key":"value"` pair is a safe substring match.
+    if (f.tag !== undefined) where.tags = { contains: `${JSON.stringify(f.tag.key)}:${JSON.stringify(f.tag.value)}` }
+    const rows = await this.prisma.job.findMany({ where, orderBy: { id: 'desc' }, take: f.limit })
+    return rows.map(toJob)
+  }
+
+  async countJobs (status: JobStatus): Promise<number> {
+    return await this.prisma.job.count({ where: { status } })
+  }
+
+  async updateJob (id: string, patch: JobPatch): Promise<void> {
+    const { summary, warnings, ...rest } = patch
+    await this.prisma.job.update({
+      where: { id },
+      data: {
+        ...rest,
+        ...(summary !== undefined ? { summary: JSON.stringify(summary) } : {}),
+        ...(warnings !== undefined ? { warnings: JSON.stringify(warnings) } : {})
+      }
+    })
+  }
+
+  async deleteJob (id: string): Promise<boolean> {
+    const { count } = await this.prisma.job.deleteMany({ where: { id } })
+    return count > 0
+  }
+
+  async claimNextJob (hostId: string): Promise<JobRecord | undefined> {
+    // The conditional update is the claim: with several runners on one database only one wins.
+    for (;;) {
+      const next = await this.prisma.job.findFirst({ where: { status: 'queued' }, orderBy: { id: 'asc' }, select: { id: true } })
+      if (next === null) return undefined
+      const now = new Date()
+      const { count } = await this.prisma.job.updateMany({ where: { id: next.id, status: 'queued' }, data: { status: 'running', hostId, startedAt: now, heartbeatAt: now } })
+      if (count === 1) return await this.getJob(next.id)
+    }
+  }
+
+  async recoverRunningJobs (requeue: boolean): Promise<string[]> {
+    const rows = await this.prisma.job.findMany({ where: { status: 'running' }, select: { id: true } })
+    if (rows.length === 0) return []
+    await this.prisma.job.updateMany({
+      where: { id: { in: rows.map(r => r.id) } },
+      data: requeue
+        ? { status: 'queued', startedAt: null, error: 'interrupted by a server restart; re-queued' }
+        : { status: 'interrupted', finishedAt: new Date(), error: 'interrupted: the server stopped while the job was running; runs measured before that are kept' }
+    })
+    return rows.map(r => r.id)
+  }
+
+  async insertRun (run: RunRecord, timings: Float32Array | undefined): Promise<void> {
+    const { shared, ...fields } = run
+    const data = { ...fields, extra: shared === null ? null : JSON.stringify({ shared }) }
+    await this.prisma.$transaction(async (tx) => {
+      await tx.run.create({ data })
+      if (timings !== undefined) {
+        await tx.taskTiming.create({ data: { runId: run.id, count: timings.length / 3, data: new Uint8Array(Float32Array.from(timings).buffer) } })
+      }
+      await tx.job.update({ where: { id: run.jobId }, data: { heartbeatAt: new Date() } })
+    })
+  }
+
+  async listRuns (jobId: string): Promise<RunRecord[]> {
+    const rows = await this.prisma.run.findMany({ where: { jobId }, orderBy: [{ startedAt: 'asc' }] })
+    return rows.map(toRun)
+  }
+
+  async getTimings (runId: string): Promise<Float32Array | undefined> {
+    const row = await this.prisma.taskTiming.findUnique({ where: { runId } })
+    if (row === null) return undefined
+    // Copy into an aligned buffer: the Bytes value may start at any offset.
+    const bytes = Uint8Array.from(row.data)
+    return new Float32Array(bytes.buffer, 0, row.count * 3)
+  }
+
   async close (): Promise<void> {
     await this.prisma.$disconnect()
   }
+}
+
+function toJob (r: Job): JobRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status as JobStatus,
+    workloadId: r.workloadId,
+    specHash: r.specHash,
+    spec: JSON.parse(r.spec),
+    tags: JSON.parse(r.tags),
+    warnings: JSON.parse(r.warnings),
+    summary: r.summary === null ? null : JSON.parse(r.summary),
+    error: r.error,
+    tasksDone: r.tasksDone,
+    tasksTotal: r.tasksTotal,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    hostId: r.hostId,
+    tokenId: r.tokenId
+  }
+}
+
+function toRun (r: Run): RunRecord {
+  const { extra, ...rest } = r
+  const parsed = extra === null ? null : JSON.parse(extra) as { shared?: RunRecord['shared'] }
+  return { ...rest, shared: parsed?.shared ?? null }
 }

@@ -1,0 +1,137 @@
+import { availableParallelism } from 'node:os'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Config } from '../config.js'
+import { ConflictError, NotFoundError, QueueFullError, ValidationError } from '../errors.js'
+import { cells, resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
+import { JobSubmitSchema } from '../schemas/job.js'
+import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
+import { toCsv, toMarkdown } from '../stats/report.js'
+import { summarize } from '../stats/summary.js'
+import { newId } from '../store/ids.js'
+import { FINAL_STATUSES, type JobRecord } from '../store/types.js'
+import { jobListItem, jobView } from './views.js'
+
+const JobId = Type.Object({ id: Type.String({ pattern: '^j_[0-9a-z]{9}[0-9a-f]{10}$', description: 'A job id' }) })
+const Accepted = Type.Object({ id: Type.String(), status: JobStatusSchema, warnings: Type.Array(Type.String()), links: Type.Record(Type.String(), Type.String()) })
+const errors = { 400: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('Error') }
+
+const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+  const cores = availableParallelism()
+
+  async function load (id: string): Promise<JobRecord> {
+    const job = await app.store.getJob(id)
+    if (job === undefined) throw new NotFoundError('job', id)
+    return job
+  }
+
+  app.post('/api/jobs', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Submit a job (or a preset with overrides); it is stored as queued before the answer',
+      body: JobSubmitSchema,
+      response: { 202: Accepted, 400: Type.Ref('Error'), 429: Type.Ref('Error') }
+    }
+  }, async (req, reply) => {
+    const resolved = resolveSpec(req.body, config, cores)
+    if (!resolved.ok) throw new ValidationError(resolved.message)
+    const spec = resolved.spec
+    const depth = await app.queue.depth()
+    if (depth >= config.QUEUE_LIMIT) {
+      throw Object.assign(new QueueFullError(depth), { headers: { 'retry-after': '30' } })
+    }
+    const warnings = specWarnings(spec, cores)
+    const job = await app.queue.enqueue({
+      id: newId('j'),
+      spec,
+      specHash: specHash(spec),
+      warnings,
+      tasksTotal: cells(spec).length * (spec.warmup + spec.repetitions) * spec.tasks
+    })
+    app.runner.queued(job)
+    const self = `/api/jobs/${job.id}`
+    return await reply.code(202).header('location', self).send({
+      id: job.id,
+      status: job.status,
+      warnings,
+      links: { self, stream: `${self}/stream`, cancel: `${self}/cancel`, report: `${self}/report?format=md` }
+    })
+  })
+
+  app.get('/api/jobs', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Jobs, newest first, with filters and cursor pagination',
+      querystring: Type.Object({
+        status: Type.Optional(JobStatusSchema),
+        workload: Type.Optional(Type.String({ maxLength: 64 })),
+        tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./-]{1,64}:.{0,200}$', description: 'key:value' })),
+        host: Type.Optional(Type.String({ maxLength: 64 })),
+        cursor: Type.Optional(Type.String({ maxLength: 64, description: 'nextCursor of the previous page' })),
+        limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(JobListItemSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), 400: Type.Ref('Error') }
+    }
+  }, async (req) => {
+    const q = req.query
+    let tag: { key: string, value: string } | undefined
+    if (q.tag !== undefined) {
+      const at = q.tag.indexOf(':')
+      tag = { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
+    }
+    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, tag, before: q.cursor, limit: q.limit + 1 })
+    const page = rows.slice(0, q.limit)
+    return {
+      items: page.map(j => jobListItem(j, app.runner.progressOf(j.id))),
+      nextCursor: rows.length > q.limit ? (page.at(-1) as JobRecord).id : null
+    }
+  })
+
+  app.get('/api/jobs/:id', {
+    schema: { tags: ['jobs'], summary: 'A job: spec, status, progress, every run and per-cell summaries', params: JobId, response: { 200: JobViewSchema, ...errors } }
+  }, async (req) => {
+    const job = await load(req.params.id)
+    const runs = await app.store.listRuns(job.id)
+    return jobView(job, runs, summarize(job.spec, runs), app.runner.progressOf(job.id))
+  })
+
+  app.post('/api/jobs/:id/cancel', {
+    schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: JobId, response: { 202: Type.Object({ id: Type.String(), status: Type.Literal('cancelling') }), ...errors } }
+  }, async (req, reply) => {
+    const job = await load(req.params.id)
+    if (FINAL_STATUSES.includes(job.status) || !(await app.runner.cancel(job.id))) {
+      throw new ConflictError(`job ${job.id} is ${job.status}; only queued or running jobs can be cancelled`)
+    }
+    return await reply.code(202).send({ id: job.id, status: 'cancelling' as const })
+  })
+
+  app.delete('/api/jobs/:id', {
+    schema: { tags: ['jobs'], summary: 'Remove a finished job and its runs from history', params: JobId, response: { 204: Type.Null(), ...errors } }
+  }, async (req, reply) => {
+    const job = await load(req.params.id)
+    if (!FINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${job.id} is ${job.status}; cancel it first, then delete it`)
+    await app.store.deleteJob(job.id)
+    return await reply.code(204).send(null)
+  })
+
+  app.get('/api/jobs/:id/report', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'The per-cell summary as a download: json, csv or md (reads well in a pull request)',
+      params: JobId,
+      querystring: Type.Object({ format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('md')], { default: 'md' }) }, { additionalProperties: false }),
+      response: { 200: Type.String(), ...errors }
+    }
+  }, async (req, reply) => {
+    const job = await load(req.params.id)
+    const summary = summarize(job.spec, await app.store.listRuns(job.id))
+    const { format } = req.query
+    const types = { json: 'application/json', csv: 'text/csv', md: 'text/markdown' } as const
+    reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `attachment; filename="corebench-${job.id}.${format}"`)
+    if (format === 'json') return JSON.stringify({ job: { id: job.id, name: job.name, status: job.status, spec: job.spec, specHash: job.specHash, warnings: job.warnings, error: job.error, hostId: job.hostId }, host: app.host, summary }, null, 2)
+    if (format === 'csv') return toCsv(summary)
+    return toMarkdown(job, summary, app.host.availableParallelism)
+  })
+}
+
+export default jobs

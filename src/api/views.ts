@@ -1,0 +1,44 @@
+import type { Progress } from '../jobs/events.js'
+import type { JobListItem, JobView } from '../schemas/job-view.js'
+import type { JobSummary } from '../stats/summary.js'
+import type { JobRecord, RunRecord } from '../store/types.js'
+
+const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
+
+function fields (job: JobRecord, live: Progress | undefined): Omit<JobListItem, 'bestSpeedup'> {
+  const base = `/api/jobs/${job.id}`
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    workload: job.workloadId,
+    specHash: job.specHash,
+    tags: job.tags,
+    warnings: job.warnings,
+    error: job.error,
+    progress: {
+      tasksDone: live?.jobDone ?? job.tasksDone,
+      tasksTotal: job.tasksTotal,
+      current: live === undefined ? null : { executor: live.executor, workers: live.workers, repetition: live.repetition, warmup: live.warmup, runDone: live.runDone, runTotal: live.runTotal }
+    },
+    createdAt: job.createdAt.toISOString(),
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+    hostId: job.hostId,
+    links: { self: base, stream: `${base}/stream`, report: `${base}/report?format=md`, cancel: `${base}/cancel` }
+  }
+}
+
+export function jobListItem (job: JobRecord, live: Progress | undefined): JobListItem {
+  const summary = job.summary as JobSummary | null
+  return { ...fields(job, live), bestSpeedup: summary?.bestSpeedup ?? null }
+}
+
+export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary, live: Progress | undefined): JobView {
+  return {
+    ...fields(job, live),
+    spec: job.spec,
+    runs: runs.map(r => ({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
+    summary
+  }
+}

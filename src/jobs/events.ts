@@ -1,0 +1,32 @@
+import type { JobRecord, RunRecord } from '../store/types.js'
+
+export interface RunRef {
+  jobId: string
+  executor: string
+  workers: number
+  /** 0-based; negative for warm-up runs (not recorded). */
+  repetition: number
+  warmup: boolean
+  tasks: number
+}
+
+export interface Progress extends RunRef {
+  runDone: number
+  runTotal: number
+  jobDone: number
+  jobTotal: number
+}
+
+/** Everything the runner announces; the stream hub and metrics listen, the runner waits on no one. */
+export interface JobEvents {
+  'job.queued': [JobRecord]
+  'job.started': [JobRecord]
+  'run.started': [RunRef]
+  progress: [Progress]
+  'run.finished': [RunRecord]
+  'job.finished': [JobRecord]
+  'job.failed': [JobRecord]
+  'job.cancelled': [JobRecord]
+}
+
+export type FinalEvent = 'job.finished' | 'job.failed' | 'job.cancelled'

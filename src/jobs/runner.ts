@@ -1,0 +1,251 @@
+import { EventEmitter } from 'node:events'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import { createExecutor, type Executor, type ExecutorOptions } from '../executors/index.js'
+import type { HostFingerprint } from '../host/fingerprint.js'
+import { measureRun, type RunOutcome } from '../measure/measure-run.js'
+import { summarize } from '../stats/summary.js'
+import { newId } from '../store/ids.js'
+import type { JobRecord, RunRecord, Store } from '../store/types.js'
+import type { FinalEvent, JobEvents, Progress, RunRef } from './events.js'
+import type { JobQueue } from './queue.js'
+import { busyFraction } from './host-load.js'
+import { cellKey, cells } from './spec.js'
+
+export interface RunnerOptions {
+  store: Store
+  queue: JobQueue
+  host: HostFingerprint
+  config: Config
+  logger: FastifyBaseLogger
+  /** Where the http-get workload finds the loopback delay endpoint (undefined until listening). */
+  httpBase: () => string | undefined
+  executorOptions?: ExecutorOptions
+}
+
+type StopReason = 'cancel' | 'shutdown' | 'budget'
+
+interface Current {
+  job: JobRecord
+  abort: AbortController
+  progress: Progress | undefined
+}
+
+const PROGRESS_EVERY_MS = 100
+
+/**
+ * Runs queued jobs one at a time (benchmarks must not share cores), each cell of a job on its own
+ * warm pool, with repetitions interleaved across cells (A B C A B C …) so that drift on a noisy
+ * machine is spread over every executor instead of biasing one. Every recorded run is stored
+ * before it is announced.
+ */
+export class Runner extends EventEmitter<JobEvents> {
+  private current: Current | undefined
+  private loop: Promise<void> | undefined
+  private closing = false
+
+  constructor (private readonly opts: RunnerOptions) {
+    super()
+  }
+
+  /** Marks jobs a crash left running, then starts on the queue. */
+  async start (): Promise<void> {
+    const ids = await this.opts.store.recoverRunningJobs(this.opts.config.REQUEUE_INTERRUPTED)
+    if (ids.length > 0) this.opts.logger.warn({ jobs: ids }, `${ids.length} job(s) were running when the server stopped: ${this.opts.config.REQUEUE_INTERRUPTED ? 're-queued' : 'marked interrupted'}`)
+    this.kick()
+  }
+
+  /** Announces a job the API has just stored and wakes the loop. */
+  queued (job: JobRecord): void {
+    this.emit('job.queued', job)
+    this.kick()
+  }
+
+  /** Live position of the running job, if it is this one. */
+  progressOf (jobId: string): Progress | undefined {
+    return this.current?.job.id === jobId ? this.current.progress : undefined
+  }
+
+  get runningJobId (): string | undefined {
+    return this.current?.job.id
+  }
+
+  /** Cancels a queued or running job; false when it is neither. */
+  async cancel (jobId: string): Promise<boolean> {
+    if (this.current?.job.id === jobId) {
+      this.current.abort.abort('cancel' satisfies StopReason)
+      return true
+    }
+    const job = await this.opts.store.getJob(jobId)
+    if (job?.status !== 'queued') return false
+    await this.opts.queue.finish(jobId, 'cancelled', { error: 'cancelled before it started' })
+    this.emitFinal('job.cancelled', jobId)
+    return true
+  }
+
+  /** Stops taking jobs, cancels the running one (recorded as cancelled) and waits for it to be stored. */
+  async close (): Promise<void> {
+    this.closing = true
+    this.current?.abort.abort('shutdown' satisfies StopReason)
+    await this.loop
+  }
+
+  private kick (): void {
+    if (this.loop !== undefined || this.closing) return
+    this.loop = this.drain().finally(() => { this.loop = undefined })
+  }
+
+  private async drain (): Promise<void> {
+    while (!this.closing) {
+      let job: JobRecord | undefined
+      try {
+        job = await this.opts.queue.claim(this.opts.host.id)
+      } catch (err) {
+        this.opts.logger.error({ err }, 'runner: cannot claim a job')
+        return
+      }
+      if (job === undefined) return
+      try {
+        await this.runJob(job)
+      } catch (err) {
+        // A bug or a database failure must not stop the queue: record what we can and go on.
+        this.opts.logger.error({ err, jobId: job.id }, 'runner: job crashed')
+        await this.opts.queue.finish(job.id, 'failed', { error: `internal error: ${(err as Error).message}` }).catch(() => {})
+        this.emitFinal('job.failed', job.id)
+      }
+    }
+  }
+
+  private async runJob (job: JobRecord): Promise<void> {
+    const { store, config, logger } = this.opts
+    const spec = job.spec
+    const abort = new AbortController()
+    const current: Current = { job, abort, progress: undefined }
+    this.current = current
+    const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, config.MAX_JOB_BUDGET_MS)
+    const warnings = [...job.warnings]
+    const busy = await busyFraction(250)
+    if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
+    if (warnings.length !== job.warnings.length) await store.updateJob(job.id, { warnings })
+    this.emit('job.started', { ...job, warnings })
+
+    const jobCells = cells(spec)
+    const pools = new Map<string, Executor>()
+    const broken = new Map<string, string>()
+    const rounds = spec.warmup + spec.repetitions
+    const jobTotal = jobCells.length * rounds * spec.tasks
+    let jobDone = 0
+    let reference: string | undefined
+    try {
+      for (const cell of jobCells) {
+        const ex = createExecutor(cell.executor, cell.workers, { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...this.opts.executorOptions })
+        try {
+          await ex.start()
+          pools.set(cellKey(cell), ex)
+        } catch (err) {
+          broken.set(cellKey(cell), `${cellKey(cell)}: the pool did not start: ${(err as Error).message}`)
+          await ex.destroy()
+        }
+        if (abort.signal.aborted) break
+      }
+      for (let round = 0; round < rounds && !abort.signal.aborted; round++) {
+        for (const cell of jobCells) {
+          const pool = pools.get(cellKey(cell))
+          if (pool === undefined || broken.has(cellKey(cell)) || abort.signal.aborted) continue
+          const ref: RunRef = { jobId: job.id, executor: cell.executor, workers: cell.workers, repetition: round - spec.warmup, warmup: round < spec.warmup, tasks: spec.tasks }
+          const outcome = await this.runOnce(current, pool, ref, jobDone, jobTotal)
+          if (abort.signal.aborted) break
+          jobDone += spec.tasks
+          if (outcome.ok && cell.executor === 'serialized' && reference === undefined) reference = outcome.checksum
+          if (!ref.warmup || !outcome.ok) {
+            const run = toRunRecord(ref, outcome, reference)
+            await store.insertRun(run, outcome.ok ? outcome.timings : undefined)
+            this.emit('run.finished', run)
+          }
+          if (!outcome.ok) broken.set(cellKey(cell), `${cellKey(cell)} ${ref.warmup ? 'warm-up' : `repetition ${ref.repetition}`}: ${outcome.code}: ${outcome.error}`)
+          await store.updateJob(job.id, { tasksDone: jobDone })
+        }
+      }
+    } finally {
+      clearTimeout(deadline)
+      await Promise.all([...pools.values()].map(async p => { await p.destroy() }))
+      this.current = undefined
+    }
+
+    const summary = summarize(spec, await store.listRuns(job.id))
+    const reason = abort.signal.reason as StopReason | undefined
+    const failures = [...broken.values()]
+    let status: 'finished' | 'failed' | 'cancelled' = 'finished'
+    let error: string | null = null
+    if (reason === 'cancel' || reason === 'shutdown') {
+      status = 'cancelled'
+      error = reason === 'cancel' ? 'cancelled by request; runs measured before that are kept' : 'cancelled: the server shut down; runs measured before that are kept'
+    } else if (reason === 'budget') {
+      status = 'failed'
+      error = `the job ran past its budget of ${config.MAX_JOB_BUDGET_MS} ms (MAX_JOB_BUDGET_MS) and was stopped; runs measured before that are kept`
+    } else if (failures.length > 0) {
+      status = 'failed'
+      error = `${failures.length} of ${jobCells.length} cells failed: ${failures.join('; ')}`
+    }
+    await this.opts.queue.finish(job.id, status, { error, summary })
+    logger.info({ jobId: job.id, status }, `job ${status}`)
+    this.emitFinal(status === 'finished' ? 'job.finished' : status === 'failed' ? 'job.failed' : 'job.cancelled', job.id)
+  }
+
+  private async runOnce (current: Current, pool: Executor, ref: RunRef, jobDoneBefore: number, jobTotal: number): Promise<RunOutcome> {
+    const spec = current.job.spec
+    let lastEmit = 0
+    const report = (done: number): void => {
+      current.progress = { ...ref, runDone: done, runTotal: spec.tasks, jobDone: jobDoneBefore + done, jobTotal }
+      const t = Date.now()
+      // Coalesced here once, so that no listener has to throttle 10 000 callbacks a second.
+      if (done === spec.tasks || t - lastEmit >= PROGRESS_EVERY_MS) {
+        lastEmit = t
+        this.emit('progress', current.progress)
+      }
+    }
+    report(0)
+    this.emit('run.started', ref)
+    return await measureRun(pool, { workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, httpBase: this.opts.httpBase() }, {
+      signal: current.abort.signal,
+      taskTimeoutMs: spec.taskTimeoutMs,
+      onTaskDone: report
+    })
+  }
+
+  private emitFinal (event: FinalEvent, jobId: string): void {
+    void this.opts.store.getJob(jobId).then(job => { if (job !== undefined) this.emit(event, job) }, () => {})
+  }
+}
+
+function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined): RunRecord {
+  const common = { id: newId('r'), jobId: ref.jobId, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
+  if (!o.ok) {
+    return {
+      ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0,
+      peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null
+    }
+  }
+  return {
+    ...common,
+    ok: true,
+    error: null,
+    wallMs: o.wallMs,
+    startupMs: o.startupMs,
+    coldWallMs: o.coldWallMs,
+    cpuUserMs: o.cpuUserMs,
+    cpuSystemMs: o.cpuSystemMs,
+    parallelism: o.parallelism,
+    peakRssBytes: o.peakRssBytes,
+    loopDelayP50Ms: o.loopDelayP50Ms,
+    loopDelayP99Ms: o.loopDelayP99Ms,
+    loopDelayMaxMs: o.loopDelayMaxMs,
+    bytesToWorkers: o.bytesToWorkers,
+    bytesFromWorkers: o.bytesFromWorkers,
+    serialization: o.serialization,
+    checksum: o.checksum,
+    verified: reference === undefined ? null : o.checksum === reference,
+    shared: o.shared ?? null
+  }
+}
+

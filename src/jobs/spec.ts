@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto'
+import { workersCap, type Config } from '../config.js'
+import type { ExecutorKind } from '../executors/types.js'
+import type { JobSpec, JobSubmit } from '../schemas/job.js'
+import { getWorkload, resolveParams } from '../workloads/index.js'
+import { getPreset, presets } from './presets.js'
+
+export type SpecResult = { ok: true, spec: JobSpec } | { ok: false, message: string }
+
+/** The sweep DESIGN.md §4 asks for: powers of two below the core count, plus the core count. */
+export function defaultWorkers (cores: number): number[] {
+  const out: number[] = []
+  for (let w = 1; w < cores; w *= 2) out.push(w)
+  out.push(cores)
+  return out
+}
+
+/**
+ * Applies the preset (if any), then defaults, then every limit. A refusal names the field, the value
+ * and the limit, so the client knows exactly what to change.
+ */
+export function resolveSpec (input: JobSubmit, config: Config, cores: number): SpecResult {
+  let base: JobSubmit = {}
+  if (input.preset !== undefined) {
+    const preset = getPreset(input.preset)
+    if (preset === undefined) return fail(`preset: unknown preset ${JSON.stringify(input.preset)}; expected one of ${presets.map(p => p.id).join(', ')}`)
+    base = preset.spec
+  }
+  const { preset: _preset, ...overrides } = input
+  const merged: JobSubmit = { ...base, ...overrides }
+  if (base.workload !== undefined && overrides.workload !== undefined && overrides.workload.id === base.workload.id) {
+    merged.workload = { id: base.workload.id, params: { ...base.workload.params, ...overrides.workload.params } }
+  }
+  if (merged.workload === undefined) return fail('workload: is required (or give a preset)')
+
+  const params = resolveParams(merged.workload.id, merged.workload.params ?? {})
+  if (!params.ok) return fail(params.errors.map(e => e.message).join('; '))
+
+  const executors = merged.executors ?? ['serialized', 'async', 'threaded', 'process']
+  const workers = [...(merged.workers ?? defaultWorkers(cores))].sort((a, b) => a - b)
+  const cap = workersCap(config, cores)
+  const tooMany = workers.find(w => w > cap)
+  if (tooMany !== undefined) {
+    return fail(`workers: ${tooMany} is above the limit ${cap} (the smaller of MAX_WORKERS ${config.MAX_WORKERS} and MAX_WORKERS_PER_CORE ${config.MAX_WORKERS_PER_CORE} × ${cores} cores)`)
+  }
+  const tasks = merged.tasks ?? Math.min(config.MAX_TASKS, Math.max(16, 4 * (workers.at(-1) as number)))
+  const checks: Array<[string, number, number]> = [
+    ['tasks', tasks, config.MAX_TASKS],
+    ['repetitions', merged.repetitions ?? 5, config.MAX_REPETITIONS],
+    ['warmup', merged.warmup ?? 1, config.MAX_WARMUP],
+    ['taskTimeoutMs', merged.taskTimeoutMs ?? config.DEFAULT_TASK_TIMEOUT_MS, config.MAX_TASK_TIMEOUT_MS]
+  ]
+  for (const [field, value, limit] of checks) {
+    if (value > limit) return fail(`${field}: ${value} is above the limit ${limit}`)
+  }
+  const spec: JobSpec = {
+    name: merged.name ?? `${merged.workload.id} × ${tasks}`,
+    workload: { id: merged.workload.id, params: params.params },
+    tasks,
+    executors: [...executors].sort((a, b) => EXECUTOR_ORDER[a] - EXECUTOR_ORDER[b]),
+    workers,
+    repetitions: merged.repetitions ?? 5,
+    warmup: merged.warmup ?? 1,
+    taskTimeoutMs: merged.taskTimeoutMs ?? config.DEFAULT_TASK_TIMEOUT_MS,
+    tags: merged.tags ?? {}
+  }
+  return checkWorkloadLimits(spec) ?? checkBudget(spec, config) ?? { ok: true, spec }
+}
+
+function checkWorkloadLimits (spec: JobSpec): SpecResult | undefined {
+  // The shared counter is one Int32: the sum of all increments must not wrap.
+  if (getWorkload(spec.workload.id)?.sharedMemory === true) {
+    const total = spec.tasks * Number(spec.workload.params.n)
+    if (total > 2 ** 31 - 1) return fail(`tasks × params.n: ${total} is above the limit ${2 ** 31 - 1} (the shared counter is a 32-bit integer)`)
+  }
+  return undefined
+}
+
+/**
+ * What the job will cost at least, where that is known without running it: waits of I/O workloads.
+ * The serialized cell alone waits tasks × ms per run. Everything else is enforced while running by
+ * the job deadline.
+ */
+function checkBudget (spec: JobSpec, config: Config): SpecResult | undefined {
+  const wait = Number(spec.workload.params.ms ?? spec.workload.params.delayMs ?? 0)
+  if (wait === 0) return undefined
+  const runs = spec.repetitions + spec.warmup
+  const perRun = cells(spec).reduce((sum, c) => sum + wait * (c.executor === 'serialized' ? spec.tasks : Math.ceil(spec.tasks / (c.executor === 'async' ? spec.tasks : c.workers))), 0)
+  const estimate = runs * perRun
+  if (estimate > config.MAX_JOB_BUDGET_MS) {
+    return fail(`job budget: the waits alone take at least ${estimate} ms, above the limit MAX_JOB_BUDGET_MS ${config.MAX_JOB_BUDGET_MS}`)
+  }
+  return undefined
+}
+
+const EXECUTOR_ORDER: Record<ExecutorKind, number> = { serialized: 0, async: 1, threaded: 2, process: 3 }
+
+export interface Cell {
+  executor: ExecutorKind
+  workers: number
+}
+
+/** Every (executor, workers) combination: the single-thread executors once with 1 worker. */
+export function cells (spec: JobSpec): Cell[] {
+  const out: Cell[] = []
+  for (const executor of spec.executors) {
+    if (executor === 'serialized' || executor === 'async') out.push({ executor, workers: 1 })
+    else for (const workers of spec.workers) out.push({ executor, workers })
+  }
+  return out
+}
+
+export function cellKey (c: Cell): string {
+  return `${c.executor}/${c.workers}`
+}
+
+/** Comparable jobs share this: what was measured, not what it was called or how often. */
+export function specHash (spec: JobSpec): string {
+  const canonical = canonicalJson({ workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, executors: spec.executors, workers: spec.workers })
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16)
+}
+
+function canonicalJson (v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map(k => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`
+  }
+  return JSON.stringify(v)
+}
+
+/** Reasons the numbers of this spec on this host will be weak (shown with the job, not refused). */
+export function specWarnings (spec: JobSpec, cores: number): string[] {
+  const warnings: string[] = []
+  const pools = spec.executors.some(e => e === 'threaded' || e === 'process')
+  const maxWorkers = spec.workers.at(-1) as number
+  if (pools && spec.tasks < 4 * maxWorkers) {
+    warnings.push(`tasks (${spec.tasks}) < 4 × workers (${maxWorkers}): with few tasks per worker the last tasks run on a partly idle pool and speedups read low`)
+  }
+  if (pools && maxWorkers > cores) warnings.push(`workers up to ${maxWorkers} on ${cores} cores: CPU-bound work cannot speed up past ${cores} workers`)
+  if (spec.repetitions < 3) warnings.push(`only ${spec.repetitions} repetition(s): too few for a confidence interval or a comparison`)
+  if (!spec.executors.includes('serialized')) warnings.push('no serialized cell: speedups and checksum verification need it')
+  return warnings
+}
+
+function fail (message: string): SpecResult {
+  return { ok: false, message }
+}

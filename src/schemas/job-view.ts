@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { JOB_STATUSES } from '../store/types.js'
+import { JobSpecSchema } from './job.js'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+
+export const JobStatusSchema = Type.Union(JOB_STATUSES.map(s => Type.Literal(s)))
+
+export const RunSchema = Type.Object({
+  id: Type.String(),
+  executor: Type.String(),
+  workers: Type.Integer(),
+  repetition: Type.Integer({ description: '0-based; negative for a failed warm-up run' }),
+  ok: Type.Boolean(),
+  error: Nullable(Type.String()),
+  tasks: Type.Integer(),
+  wallMs: Type.Number(),
+  startupMs: Type.Number({ description: 'Pool creation and warm-up, outside wallMs' }),
+  coldWallMs: Type.Number({ description: 'startupMs + wallMs' }),
+  cpuUserMs: Type.Number(),
+  cpuSystemMs: Type.Number(),
+  parallelism: Type.Number({ description: 'CPU time / wall time: average busy cores' }),
+  peakRssBytes: Type.Number(),
+  loopDelayP50Ms: Type.Number({ description: 'Event-loop delay of the API thread during the run' }),
+  loopDelayP99Ms: Type.Number(),
+  loopDelayMaxMs: Type.Number(),
+  bytesToWorkers: Type.Number(),
+  bytesFromWorkers: Type.Number(),
+  serialization: Nullable(Type.String()),
+  checksum: Nullable(Type.String()),
+  verified: Nullable(Type.Boolean({ description: 'Checksum equals the serialized run\'s' })),
+  shared: Nullable(Type.Object({ expected: Type.Number(), arrived: Type.Number(), lost: Type.Number(), memorySpaces: Type.Integer() })),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.String({ format: 'date-time' })
+}, { $id: 'Run' })
+
+export const ProgressSchema = Type.Object({
+  tasksDone: Type.Integer(),
+  tasksTotal: Type.Integer(),
+  current: Nullable(Type.Object({
+    executor: Type.String(),
+    workers: Type.Integer(),
+    repetition: Type.Integer(),
+    warmup: Type.Boolean(),
+    runDone: Type.Integer(),
+    runTotal: Type.Integer()
+  }))
+})
+
+const JobFields = {
+  id: Type.String(),
+  name: Type.String(),
+  status: JobStatusSchema,
+  workload: Type.String(),
+  specHash: Type.String({ description: 'Jobs with the same hash measured the same thing and can be compared' }),
+  tags: Type.Record(Type.String(), Type.String()),
+  warnings: Type.Array(Type.String()),
+  error: Nullable(Type.String()),
+  progress: ProgressSchema,
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Nullable(Type.String({ format: 'date-time' })),
+  finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  hostId: Nullable(Type.String()),
+  links: Type.Record(Type.String(), Type.String())
+}
+
+export const JobListItemSchema = Type.Object({
+  ...JobFields,
+  bestSpeedup: Nullable(Type.Object({ key: Type.String(), speedup: Type.Number() }))
+}, { $id: 'JobListItem' })
+
+export const JobViewSchema = Type.Object({
+  ...JobFields,
+  spec: Type.Ref(JobSpecSchema),
+  runs: Type.Array(Type.Ref(RunSchema)),
+  summary: Type.Unknown({ description: 'Per-cell statistics (see the report endpoint for a flat table)' })
+}, { $id: 'JobView' })
+
+export type JobView = Static<typeof JobViewSchema>
+export type JobListItem = Static<typeof JobListItemSchema>

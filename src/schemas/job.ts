@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { EXECUTOR_KINDS } from '../executors/types.js'
+
+// Absolute shape limits; the configurable caps (MAX_TASKS, workers per core, …) are checked when the
+// spec is resolved, so that their messages can name the configured limit.
+
+export const ExecutorKindSchema = Type.Union(EXECUTOR_KINDS.map(k => Type.Literal(k)))
+const TagKey = '^[A-Za-z0-9_./-]{1,64}$'
+
+export const JobSubmitSchema = Type.Object({
+  preset: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Start from a ready-made spec (GET /api/presets); other fields override it' })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  workload: Type.Optional(Type.Object({
+    id: Type.String({ minLength: 1, maxLength: 64, description: 'A workload id from GET /api/workloads' }),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 32, description: 'Validated against the workload\'s own schema' }))
+  }, { additionalProperties: false })),
+  tasks: Type.Optional(Type.Integer({ minimum: 1, description: 'Tasks per run (cap: MAX_TASKS)' })),
+  executors: Type.Optional(Type.Array(ExecutorKindSchema, { minItems: 1, maxItems: 4, uniqueItems: true })),
+  workers: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true, description: 'Worker counts to sweep for threaded and process (cap: MAX_WORKERS and MAX_WORKERS_PER_CORE × cores)' })),
+  repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell (cap: MAX_REPETITIONS)' })),
+  warmup: Type.Optional(Type.Integer({ minimum: 0, description: 'Unrecorded runs per cell before the recorded ones (cap: MAX_WARMUP)' })),
+  taskTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: 'A task running longer is killed and fails its run (cap: MAX_TASK_TIMEOUT_MS)' })),
+  tags: Type.Optional(Type.Record(Type.String({ pattern: TagKey }), Type.String({ maxLength: 200 }), { maxProperties: 32, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
+}, { additionalProperties: false, $id: 'JobSubmit' })
+
+export type JobSubmit = Static<typeof JobSubmitSchema>
+
+/** A spec with every default filled in: what is stored and what runs. */
+export const JobSpecSchema = Type.Object({
+  name: Type.String(),
+  workload: Type.Object({ id: Type.String(), params: Type.Record(Type.String(), Type.Unknown()) }),
+  tasks: Type.Integer(),
+  executors: Type.Array(ExecutorKindSchema),
+  workers: Type.Array(Type.Integer()),
+  repetitions: Type.Integer(),
+  warmup: Type.Integer(),
+  taskTimeoutMs: Type.Integer(),
+  tags: Type.Record(Type.String(), Type.String())
+}, { $id: 'JobSpec' })
+
+export type JobSpec = Static<typeof JobSpecSchema>

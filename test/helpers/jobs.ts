@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+
+export const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
+
+/** Submits a spec and returns the 202 body. */
+export async function submit (app: FastifyInstance, spec: Record<string, unknown>): Promise<{ id: string, status: string, warnings: string[] }> {
+  const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: spec })
+  assert.equal(res.statusCode, 202, res.body)
+  return res.json()
+}
+
+/** Polls the job until `until` holds (default: a final status); fails after `timeoutMs`. */
+export async function waitFor (app: FastifyInstance, id: string, until: (job: any) => boolean = j => FINAL.includes(j.status), timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const res = await app.inject(`/api/jobs/${id}`)
+    assert.equal(res.statusCode, 200, res.body)
+    const job = res.json()
+    if (until(job)) return job
+    if (Date.now() > deadline) assert.fail(`job ${id} did not reach the expected state in ${timeoutMs} ms: ${job.status}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** A small CPU job that finishes in a second or two even under tsx. */
+export const quickSpec = {
+  workload: { id: 'fibonacci', params: { n: 18 } },
+  tasks: 8,
+  executors: ['serialized', 'threaded'],
+  workers: [1],
+  repetitions: 3,
+  warmup: 1
+}
+
+/** A job that keeps running until cancelled. */
+export const slowSpec = {
+  workload: { id: 'sleep', params: { ms: 20_000 } },
+  tasks: 1,
+  executors: ['serialized'],
+  repetitions: 3,
+  warmup: 0,
+  taskTimeoutMs: 60_000
+}
