@@ -8,12 +8,12 @@ import hostRoutes, { HostSchema } from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
-import { BodyTooLargeError, InvalidJsonError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
+import { BodyTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import hostPlugin from './plugins/host.js'
 import runnerPlugin from './plugins/runner.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
-import { installValidators } from './plugins/validation.js'
+import { installJsonParser, installValidators } from './plugins/validation.js'
 import { ErrorSchema } from './schemas/common.js'
 import { JobSpecSchema, JobSubmitSchema } from './schemas/job.js'
 import { JobListItemSchema, JobViewSchema, RunSchema } from './schemas/job-view.js'
@@ -26,19 +26,10 @@ export interface AppOptions {
 export const corebench = fp(async function corebench (app: FastifyInstance, opts: AppOptions) {
   const { config } = opts
   installValidators(app)
+  installJsonParser(app)
   for (const schema of [ErrorSchema, HostSchema, JobSubmitSchema, JobSpecSchema, RunSchema, JobListItemSchema, JobViewSchema]) app.addSchema(schema)
 
-  await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
-  await app.register(hostPlugin)
-  await app.register(runnerPlugin, { config })
-  await app.register(swaggerPlugin)
-
-  await app.register(healthRoutes)
-  await app.register(hostRoutes)
-  await app.register(catalogRoutes)
-  await app.register(jobRoutes, { config })
-  await app.register(loopbackRoutes)
-
+  // Before any route: fastify binds a route to the error handler in place when it is registered.
   app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string> }, req, reply) => {
     const err = normalize(raw, req.headers['content-type'], config.BODY_LIMIT_BYTES)
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
@@ -59,6 +50,18 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
     const err = new RouteNotFoundError(req.method, req.url.split('?')[0] ?? req.url)
     return reply.code(404).send({ statusCode: 404, code: err.code, error: 'Not Found', message: err.message })
   })
+
+  await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
+  await app.register(hostPlugin)
+  await app.register(runnerPlugin, { config })
+  await app.register(swaggerPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(hostRoutes)
+  await app.register(catalogRoutes)
+  await app.register(jobRoutes, { config })
+  await app.register(loopbackRoutes)
+
 }, { name: 'corebench' })
 
 /** Fastify's own request errors (body parsing, size, media type) mapped onto the catalog. */
@@ -66,10 +69,7 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new BodyTooLargeError(bodyLimit)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new UnsupportedMediaTypeError(JSON.stringify(contentType ?? ''))
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new InvalidJsonError('the body is empty')
-    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new InvalidJsonError(err.message)
   }
-  if (err.statusCode === 400 && err instanceof SyntaxError) return new InvalidJsonError(err.message)
   return err
 }
 

@@ -1,5 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import type { FastifyInstance, FastifySchema } from 'fastify'
+import sjson from 'secure-json-parse'
+import { InvalidJsonError } from '../errors.js'
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown properties refused, so
@@ -23,6 +25,9 @@ export function formatAjvError (e: ErrorObject, dataVar: string): string {
   const value = e.data === undefined ? '' : `: ${JSON.stringify(e.data)?.slice(0, 80)}`
   switch (e.keyword) {
     case 'additionalProperties':
+      if (e.parentSchema?.patternProperties !== undefined) {
+        return `${field}: key ${JSON.stringify(e.params.additionalProperty)} does not match ${Object.keys(e.parentSchema.patternProperties as object).join(' or ')}`
+      }
       return `${field === 'body' ? '' : field + '.'}${String(e.params.additionalProperty)}: unknown field`
     case 'required':
       return `${field === 'body' ? '' : field + '.'}${String(e.params.missingProperty)}: is required`
@@ -32,4 +37,25 @@ export function formatAjvError (e: ErrorObject, dataVar: string): string {
     default:
       return `${field}${value} ${e.message ?? 'is invalid'}`
   }
+}
+
+/**
+ * fastify's default JSON parser drops the reason a body was refused; this one keeps it (e.g. "Object
+ * contains forbidden prototype property") and, like the default, refuses `__proto__` and
+ * `constructor.prototype` keys instead of stripping them, so a hostile body never reaches a handler.
+ */
+export function installJsonParser (app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string
+    if (text.length === 0) {
+      done(new InvalidJsonError('the body is empty'), undefined)
+      return
+    }
+    try {
+      done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
+    } catch (err) {
+      done(new InvalidJsonError((err as Error).message), undefined)
+    }
+  })
 }

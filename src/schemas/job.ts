@@ -20,7 +20,7 @@ export const JobSubmitSchema = Type.Object({
   repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell (cap: MAX_REPETITIONS)' })),
   warmup: Type.Optional(Type.Integer({ minimum: 0, description: 'Unrecorded runs per cell before the recorded ones (cap: MAX_WARMUP)' })),
   taskTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: 'A task running longer is killed and fails its run (cap: MAX_TASK_TIMEOUT_MS)' })),
-  tags: Type.Optional(Type.Record(Type.String({ pattern: TagKey }), Type.String({ maxLength: 200 }), { maxProperties: 32, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
+  tags: Type.Optional(Type.Record(Type.String({ pattern: TagKey }), Type.String({ maxLength: 200 }), { maxProperties: 32, additionalProperties: false, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
 }, { additionalProperties: false, $id: 'JobSubmit' })
 
 export type JobSubmit = Static<typeof JobSubmitSchema>

@@ -51,10 +51,17 @@ export function resolveParams(id: string, params: unknown): ResolvedParams {
     return fail('params', `params: expected an object, got ${show(params)}`)
   }
   const schema = workload.params
-  const errors: ParamError[] = Object.keys(params)
-    .filter((key) => !Object.hasOwn(schema.properties, key))
-    .map((key) => ({ path: `params.${key}`, message: `params.${key}: unknown parameter (allowed: ${Object.keys(schema.properties).join(', ')})` }))
-  const value = Value.Default(schema, Value.Clone(params)) as Record<string, unknown>
+  const entries = Object.entries(params)
+  const isKnown = ([key]: [string, unknown]): boolean => Object.hasOwn(schema.properties, key)
+  const errors: ParamError[] = entries.filter(e => !isKnown(e))
+    .map(([key]) => ({ path: `params.${key}`, message: `params.${key}: unknown parameter (allowed: ${Object.keys(schema.properties).join(', ')})` }))
+  // Every catalog parameter is a primitive. Refusing structured values before TypeBox walks them,
+  // and never cloning unknown keys, keeps a hostile deeply nested body from overflowing the stack.
+  const structured = entries.filter(([key, v]) => isKnown([key, v]) && typeof v === 'object' && v !== null)
+  if (structured.length > 0) {
+    return { ok: false, errors: [...errors, ...structured.map(([key, v]) => ({ path: `params.${key}`, message: `params.${key}: expected ${typeName(schema.properties[key] as TSchema)}, got ${Array.isArray(v) ? 'an array' : 'an object'}` }))] }
+  }
+  const value = Value.Default(schema, Value.Clone(Object.fromEntries(entries.filter(isKnown)))) as Record<string, unknown>
   // TypeBox stops at a field's type error, so each field gets at most one message here.
   for (const error of Value.Errors(schema, value)) {
     if (error.type === ValueErrorType.ObjectAdditionalProperties) continue // reported above

@@ -16,7 +16,7 @@ export interface ServerProcess {
 /** Starts src/server.ts as a real process on a free port and resolves once it listens. */
 export async function startServer (t: TestContext, env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
