@@ -10,6 +10,7 @@ import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
 import { BodyTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import hostPlugin from './plugins/host.js'
+import metricsPlugin from './plugins/metrics.js'
 import runnerPlugin from './plugins/runner.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
@@ -17,6 +18,7 @@ import { installJsonParser, installValidators } from './plugins/validation.js'
 import { ErrorSchema } from './schemas/common.js'
 import { JobSpecSchema, JobSubmitSchema } from './schemas/job.js'
 import { JobListItemSchema, JobViewSchema, RunSchema } from './schemas/job-view.js'
+import streamRoutes from './stream/routes.js'
 
 export interface AppOptions {
   config: Config
@@ -55,12 +57,14 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(hostPlugin)
   await app.register(runnerPlugin, { config })
   await app.register(swaggerPlugin)
+  await app.register(metricsPlugin)
 
   await app.register(healthRoutes)
   await app.register(hostRoutes)
   await app.register(catalogRoutes)
   await app.register(jobRoutes, { config })
   await app.register(loopbackRoutes)
+  await app.register(streamRoutes, { config, onDrop: () => { app.metrics.droppedMessages.inc() } })
 
 }, { name: 'corebench' })
 

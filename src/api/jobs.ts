@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -10,7 +11,7 @@ import { toCsv, toMarkdown } from '../stats/report.js'
 import { summarize } from '../stats/summary.js'
 import { newId } from '../store/ids.js'
 import { FINAL_STATUSES, type JobRecord } from '../store/types.js'
-import { jobListItem, jobView } from './views.js'
+import { jobListItem, loadJobView } from './views.js'
 
 const JobId = Type.Object({ id: Type.String({ pattern: '^j_[0-9a-z]{9}[0-9a-f]{10}$', description: 'A job id' }) })
 const Accepted = Type.Object({ id: Type.String(), status: JobStatusSchema, warnings: Type.Array(Type.String()), links: Type.Record(Type.String(), Type.String()) })
@@ -88,11 +89,18 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
   })
 
   app.get('/api/jobs/:id', {
-    schema: { tags: ['jobs'], summary: 'A job: spec, status, progress, every run and per-cell summaries', params: JobId, response: { 200: JobViewSchema, ...errors } }
-  }, async (req) => {
-    const job = await load(req.params.id)
-    const runs = await app.store.listRuns(job.id)
-    return jobView(job, runs, summarize(job.spec, runs), app.runner.progressOf(job.id))
+    schema: { tags: ['jobs'], summary: 'A job: spec, status, progress, every run and per-cell summaries', params: JobId, response: { 200: JobViewSchema, 304: Type.Null(), ...errors } }
+  }, async (req, reply) => {
+    const found = await loadJobView(app.store, id => app.runner.progressOf(id), req.params.id)
+    if (found === undefined) throw new NotFoundError('job', req.params.id)
+    // Pollers send If-None-Match and get a bodyless 304 until something changes; a finished job
+    // never changes again, so caches may keep it.
+    const body = JSON.stringify(found.view)
+    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
+    reply.header('etag', etag)
+    reply.header('cache-control', FINAL_STATUSES.includes(found.job.status) ? 'public, max-age=86400, immutable' : 'no-cache')
+    if (req.headers['if-none-match'] === etag) return await reply.code(304).send(null)
+    return await reply.type('application/json; charset=utf-8').send(body)
   })
 
   app.post('/api/jobs/:id/cancel', {

@@ -1,7 +1,7 @@
 import type { Progress } from '../jobs/events.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
-import type { JobSummary } from '../stats/summary.js'
-import type { JobRecord, RunRecord } from '../store/types.js'
+import { summarize, type JobSummary } from '../stats/summary.js'
+import type { JobRecord, RunRecord, Store } from '../store/types.js'
 
 const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
@@ -41,4 +41,12 @@ export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary,
     runs: runs.map(r => ({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
     summary
   }
+}
+
+/** The job as GET /api/jobs/:id and the stream snapshot show it; undefined when there is no such job. */
+export async function loadJobView (store: Store, live: (id: string) => Progress | undefined, id: string): Promise<{ job: JobRecord, view: JobView } | undefined> {
+  const job = await store.getJob(id)
+  if (job === undefined) return undefined
+  const runs = await store.listRuns(job.id)
+  return { job, view: jobView(job, runs, summarize(job.spec, runs), live(job.id)) }
 }

@@ -1,0 +1,68 @@
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { JOB_STATUSES } from '../store/types.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: { registry: Registry, droppedMessages: Counter }
+  }
+}
+
+/**
+ * Prometheus metrics at GET /metrics. A registry per app instance (not prom-client's global one),
+ * so that several apps in one process, as in the tests, never collide.
+ */
+export default fp(async function metricsPlugin (app) {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'corebench_' })
+  const store = app.store
+
+  new Gauge({
+    name: 'corebench_jobs',
+    help: 'Jobs in the database by status',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect () {
+      const counts = await Promise.all(JOB_STATUSES.map(async s => await store.countJobs(s)))
+      JOB_STATUSES.forEach((s, i) => this.set({ status: s }, counts[i] as number))
+    }
+  })
+  new Gauge({
+    name: 'corebench_queue_depth',
+    help: 'Jobs waiting to run',
+    registers: [registry],
+    async collect () { this.set(await store.countJobs('queued')) }
+  })
+  new Gauge({
+    name: 'corebench_stream_clients',
+    help: 'Connected WebSocket stream clients',
+    registers: [registry],
+    collect () { this.set(app.hasDecorator('streams') ? app.streams.clients : 0) }
+  })
+  const droppedMessages = new Counter({ name: 'corebench_stream_messages_dropped_total', help: 'Progress messages dropped for slow stream clients', registers: [registry] })
+  const runs = new Counter({ name: 'corebench_runs_total', help: 'Recorded runs by executor and outcome', labelNames: ['executor', 'outcome'], registers: [registry] })
+  const runDuration = new Histogram({
+    name: 'corebench_run_duration_seconds',
+    help: 'Wall time of recorded successful runs',
+    labelNames: ['executor'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [registry]
+  })
+  const tasks = new Counter({ name: 'corebench_tasks_total', help: 'Tasks executed, warm-up runs included', registers: [registry] })
+
+  const lastDone = new Map<string, number>()
+  app.runner.on('progress', (p) => {
+    tasks.inc(Math.max(0, p.jobDone - (lastDone.get(p.jobId) ?? 0)))
+    lastDone.set(p.jobId, p.jobDone)
+  })
+  app.runner.on('run.finished', (r) => {
+    runs.inc({ executor: r.executor, outcome: r.ok ? 'ok' : 'failed' })
+    if (r.ok) runDuration.observe({ executor: r.executor }, r.wallMs / 1000)
+  })
+  for (const e of ['job.finished', 'job.failed', 'job.cancelled'] as const) app.runner.on(e, (j) => { lastDone.delete(j.id) })
+
+  app.decorate('metrics', { registry, droppedMessages })
+  app.get('/metrics', { schema: { tags: ['service'], summary: 'Prometheus metrics', hide: false }, logLevel: 'warn' }, async (_req, reply) => {
+    return await reply.type(registry.contentType).send(await registry.metrics())
+  })
+}, { name: 'metrics', dependencies: ['store', 'runner'] })

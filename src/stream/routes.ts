@@ -1,0 +1,89 @@
+import websocket from '@fastify/websocket'
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { WebSocket } from 'ws'
+import { jobListItem, loadJobView } from '../api/views.js'
+import type { Config } from '../config.js'
+import { FINAL_STATUSES } from '../store/types.js'
+import { Connection } from './connection.js'
+import { StreamHub } from './hub.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    streams: StreamHub
+  }
+}
+
+const FINAL_EVENT = { finished: 'job.finished', failed: 'job.failed', cancelled: 'job.cancelled', interrupted: 'job.interrupted' } as const
+
+/** WS /api/jobs/:id/stream and WS /api/stream: a snapshot first, then live events (DESIGN.md §6). */
+const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }> = async (app, { config, onDrop }) => {
+  const hub = new StreamHub(app.runner)
+  app.decorate('streams', hub)
+  await app.register(websocket, {
+    options: { maxPayload: 4096 },
+    // Closing clients first lets server.close() finish instead of waiting on open sockets.
+    preClose: async () => { hub.closeAll(1001, 'server shutting down') }
+  })
+
+  const connect = (socket: WebSocket, jobId: string | null): Connection => {
+    // Listeners are attached here, before any await, so no close or error event can be missed.
+    const c = new Connection(socket, jobId, {
+      maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
+      maxBehindMs: config.STREAM_MAX_BEHIND_MS,
+      pingIntervalMs: config.STREAM_PING_MS,
+      onDrop: () => { onDrop?.() },
+      onClose: (conn) => { hub.remove(conn) }
+    })
+    hub.add(c)
+    return c
+  }
+
+  app.get('/api/jobs/:id/stream', {
+    websocket: true,
+    schema: { tags: ['streams'], summary: 'WebSocket: one job\'s snapshot, then its live events; closes when the job ends', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) }
+  }, async (socket, req) => {
+    const jobId = req.params.id
+    const c = connect(socket, jobId)
+    const seq = hub.seq(jobId)
+    try {
+      const found = await loadJobView(app.store, id => app.runner.progressOf(id), jobId)
+      if (found === undefined) {
+        socket.send(JSON.stringify({ type: 'error', jobId, seq: 0, at: new Date().toISOString(), data: { code: 'COREBENCH_ERR_NOT_FOUND', message: `job ${jobId} not found` } }))
+        c.close(4404, 'job not found')
+        return
+      }
+      c.sendSnapshot({ type: 'snapshot', jobId, seq, at: new Date().toISOString(), data: found.view })
+      const status = found.job.status
+      if (FINAL_STATUSES.includes(status)) {
+        // Joined after the end: the terminal event, after which the connection closes normally.
+        c.send({ type: FINAL_EVENT[status as keyof typeof FINAL_EVENT], jobId, seq: seq + 1, at: new Date().toISOString(), data: jobListItem(found.job, undefined) })
+      }
+    } catch (err) {
+      req.log.error({ err }, 'stream: snapshot failed')
+      c.close(1011, 'internal error')
+    }
+  })
+
+  app.get('/api/stream', {
+    websocket: true,
+    schema: { tags: ['streams'], summary: 'WebSocket: the running and queued jobs, then live events of every job' }
+  }, async (socket, req) => {
+    const c = connect(socket, null)
+    try {
+      const [running, queued] = await Promise.all([
+        app.store.listJobs({ status: 'running', limit: 100 }),
+        app.store.listJobs({ status: 'queued', limit: 1000 })
+      ])
+      const jobs = [...running, ...queued.reverse()].map(j => jobListItem(j, app.runner.progressOf(j.id)))
+      c.sendSnapshot({ type: 'snapshot', jobId: null, seq: 0, at: new Date().toISOString(), data: { jobs } })
+    } catch (err) {
+      req.log.error({ err }, 'stream: snapshot failed')
+      c.close(1011, 'internal error')
+    }
+  })
+}
+
+// fastify-plugin: the hub decoration must be visible app-wide (metrics reads the client count).
+export default fp(streams, { name: 'streams', dependencies: ['runner'] })
