@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import catalogRoutes from './api/catalog.js'
 import healthRoutes from './api/health.js'
+import historyRoutes from './api/history.js'
 import hostRoutes, { HostSchema } from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
@@ -63,6 +64,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(hostRoutes)
   await app.register(catalogRoutes)
   await app.register(jobRoutes, { config })
+  await app.register(historyRoutes)
   await app.register(loopbackRoutes)
   await app.register(streamRoutes, { config, onDrop: () => { app.metrics.droppedMessages.inc() } })
 

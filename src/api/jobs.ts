@@ -8,10 +8,9 @@ import { cells, resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
 import { JobSubmitSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
-import { summarize } from '../stats/summary.js'
 import { newId } from '../store/ids.js'
 import { FINAL_STATUSES, type JobRecord } from '../store/types.js'
-import { jobListItem, loadJobView } from './views.js'
+import { jobListItem, loadJobView, summaryOf } from './views.js'
 
 const JobId = Type.Object({ id: Type.String({ pattern: '^j_[0-9a-z]{9}[0-9a-f]{10}$', description: 'A job id' }) })
 const Accepted = Type.Object({ id: Type.String(), status: JobStatusSchema, warnings: Type.Array(Type.String()), links: Type.Record(Type.String(), Type.String()) })
@@ -132,7 +131,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     }
   }, async (req, reply) => {
     const job = await load(req.params.id)
-    const summary = summarize(job.spec, await app.store.listRuns(job.id))
+    const summary = summaryOf(job, await app.store.listRuns(job.id))
     const { format } = req.query
     const types = { json: 'application/json', csv: 'text/csv', md: 'text/markdown' } as const
     reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `attachment; filename="corebench-${job.id}.${format}"`)

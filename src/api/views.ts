@@ -1,7 +1,7 @@
 import type { Progress } from '../jobs/events.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import { summarize, type JobSummary } from '../stats/summary.js'
-import type { JobRecord, RunRecord, Store } from '../store/types.js'
+import { FINAL_STATUSES, type JobRecord, type RunRecord, type Store } from '../store/types.js'
 
 const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
@@ -48,5 +48,10 @@ export async function loadJobView (store: Store, live: (id: string) => Progress 
   const job = await store.getJob(id)
   if (job === undefined) return undefined
   const runs = await store.listRuns(job.id)
-  return { job, view: jobView(job, runs, summarize(job.spec, runs), live(job.id)) }
+  return { job, view: jobView(job, runs, summaryOf(job, runs), live(job.id)) }
+}
+
+/** A finished job's summary was computed once, with task latencies, when it ended; others are live. */
+export function summaryOf (job: JobRecord, runs: RunRecord[]): JobSummary {
+  return FINAL_STATUSES.includes(job.status) && job.summary !== null ? job.summary as JobSummary : summarize(job.spec, runs)
 }

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { childEntry } from './entry.js'
 import { prepareOptions } from './defaults.js'
 import { ExecutorError } from './errors.js'
-import { jsonBytes, now, resultBytes, type FromWorker, type StatsReply, type TaskMessage } from './protocol.js'
+import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply } from './protocol.js'
 import { RunTracker, type TimedOut } from './run-tracker.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -112,7 +112,6 @@ export class ProcessExecutor implements Executor {
   }
 
   private cursor = 0
-  private base: Omit<TaskMessage, 'index'> | undefined
 
   private dispatchNext (child: Child, tracker: RunTracker): void {
     if (this.cursor >= tracker.plan.tasks) return
@@ -120,7 +119,7 @@ export class ProcessExecutor implements Executor {
     child.busy = index
     tracker.dispatched(index)
     child.dispatchedAt = tracker.times.dispatchedAt[index] as number
-    child.proc.send({ ...this.base, index })
+    child.proc.send(taskMessage(index, tracker.plan))
   }
 
   async run (plan: RunPlan, control: RunControl): Promise<ExecutorRunResult> {
@@ -132,7 +131,6 @@ export class ProcessExecutor implements Executor {
       for (const c of this.children) if (c.busy >= 0) c.proc.kill('SIGKILL')
     })
     this.tracker = tracker
-    this.base = { type: 'task', workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
     this.cursor = 0
     for (const c of this.children) this.dispatchNext(c, tracker)
     try {
@@ -160,7 +158,7 @@ export class ProcessExecutor implements Executor {
       childCpuUserUs: cpuUser,
       childCpuSystemUs: cpuSystem,
       childPeakRssBytes: rss,
-      bytesToWorkers: jsonBytes({ ...this.base, index: 0 }) * plan.tasks,
+      bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
       bytesFromWorkers: tracker.bytesFromWorkers,
       shared: { arrived, memorySpaces: this.children.length }
     }

@@ -71,6 +71,14 @@ export function resultBytes (m: ResultMessage): number {
   return RESULT_BASE_BYTES + (m.checksum?.length ?? 64) + String(m.index).length
 }
 
+/**
+ * One task's message, built as a literal: on Node 20 `{ ...base, index }` costs ~0.6 µs per task and
+ * makes the copy ~3× slower to JSON.stringify, on the per-task hot path (bench/dispatch.ts).
+ */
+export function taskMessage (index: number, plan: { workload: string, params: Record<string, unknown>, httpBase?: string }): TaskMessage {
+  return { type: 'task', index, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
+}
+
 export function jsonBytes (value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value))
 }

@@ -2,7 +2,7 @@ import { Piscina } from 'piscina'
 import { threadEntry } from './entry.js'
 import { prepareOptions } from './defaults.js'
 import { ExecutorError } from './errors.js'
-import { jsonBytes, now, resultBytes, type ResultMessage, type TaskMessage } from './protocol.js'
+import { jsonBytes, now, resultBytes, taskMessage, type ResultMessage } from './protocol.js'
 import { RunTracker, stampWatch } from './run-tracker.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -75,11 +75,9 @@ export class ThreadedExecutor implements Executor {
       destroying = pool.destroy()
     })
     this.tracker = tracker
-    const base = { type: 'task' as const, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
     for (let i = 0; i < plan.tasks; i++) {
-      const msg: TaskMessage = { ...base, index: i }
       tracker.dispatched(i)
-      pool.run(msg).then(
+      pool.run(taskMessage(i, plan)).then(
         (r: ResultMessage) => { tracker.result(r, resultBytes(r)) },
         (err: Error) => {
           tracker.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `task ${i}: worker thread failed: ${err.message}`, i, { cause: err }))
@@ -104,7 +102,7 @@ export class ThreadedExecutor implements Executor {
       childCpuUserUs: 0,
       childCpuSystemUs: 0,
       childPeakRssBytes: 0,
-      bytesToWorkers: jsonBytes({ ...base, index: 0 }) * plan.tasks,
+      bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
       bytesFromWorkers: tracker.bytesFromWorkers,
       shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 }
     }

@@ -172,7 +172,14 @@ export class Runner extends EventEmitter<JobEvents> {
       this.current = undefined
     }
 
-    const summary = summarize(spec, await store.listRuns(job.id))
+    const runs = await store.listRuns(job.id)
+    const timings = new Map<string, Float32Array>()
+    for (const r of runs) {
+      const t = r.ok ? await store.getTimings(r.id) : undefined
+      if (t !== undefined) timings.set(r.id, t)
+    }
+    const summary = summarize(spec, runs, timings)
+    warnings.push(...summary.warnings)
     const reason = abort.signal.reason as StopReason | undefined
     const failures = [...broken.values()]
     let status: 'finished' | 'failed' | 'cancelled' = 'finished'
@@ -187,7 +194,7 @@ export class Runner extends EventEmitter<JobEvents> {
       status = 'failed'
       error = `${failures.length} of ${jobCells.length} cells failed: ${failures.join('; ')}`
     }
-    await this.opts.queue.finish(job.id, status, { error, summary })
+    await this.opts.queue.finish(job.id, status, { error, summary, warnings })
     logger.info({ jobId: job.id, status }, `job ${status}`)
     this.emitFinal(status === 'finished' ? 'job.finished' : status === 'failed' ? 'job.failed' : 'job.cancelled', job.id)
   }

@@ -1,7 +1,11 @@
-import { max, mean, median, min, standardDeviation } from 'simple-statistics'
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
 import { cellKey, cells } from '../jobs/spec.js'
+import { bootstrapRatioOfMedians } from './bootstrap.js'
+import { describe, percentiles } from './descriptive.js'
+import { scaling, type ScalingSummary } from './sweep.js'
+
+export interface Latency { p50: number, p95: number, p99: number }
 
 export interface CellSummary {
   key: string
@@ -14,8 +18,17 @@ export interface CellSummary {
   stdevWallMs: number | null
   minWallMs: number | null
   maxWallMs: number | null
+  /** stdev / mean of the wall times. */
+  cv: number | null
+  medianWallCi95: [number, number] | null
+  ciMethod: string | null
+  /** Runs whose wall time is an outlier by `outlierRule`; flagged, never dropped. */
+  outlierRunIds: string[]
+  outlierRule: string | null
   /** median wall(serialized) / median wall(this cell) */
   speedup: number | null
+  /** 95 % percentile-bootstrap interval of the speedup, resampling the repetitions. */
+  speedupCi95: [number, number] | null
   /** speedup / workers */
   efficiency: number | null
   /** Median of (CPU time / wall time): average busy cores. */
@@ -27,56 +40,96 @@ export interface CellSummary {
   /** true when every run's checksum matched the serialized one; null without a serialized reference. */
   verified: boolean | null
   shared: { expected: number, medianArrived: number, medianLost: number, memorySpaces: number } | null
+  /** Over every task of every recorded run: time inside the worker, and dispatch → result received. */
+  latency: { runMs: Latency, totalMs: Latency } | null
 }
 
 export interface JobSummary {
   cells: CellSummary[]
+  scaling: ScalingSummary[]
   bestSpeedup: { key: string, speedup: number } | null
+  /** Reasons to distrust some figures (high variation, a slow first run), as hyperfine warns. */
+  warnings: string[]
 }
 
-/** Per-cell figures from the recorded runs (failed runs are counted, not averaged). */
-export function summarize (spec: JobSpec, runs: RunRecord[]): JobSummary {
+const HIGH_CV = 0.1
+
+/**
+ * Per-cell statistics from the recorded runs. `timings` (per-task triples by run id) are optional:
+ * they are read once when a job ends, not on every poll.
+ */
+export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>): JobSummary {
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
+    if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement
     const key = cellKey({ executor: r.executor as never, workers: r.workers })
     byCell.set(key, [...(byCell.get(key) ?? []), r])
   }
-  const medianOf = (rs: RunRecord[], f: (r: RunRecord) => number): number | null => rs.length === 0 ? null : median(rs.map(f))
-  const serial = (byCell.get('serialized/1') ?? []).filter(r => r.ok)
-  const serialMedian = medianOf(serial, r => r.wallMs)
+  const serialWalls = (byCell.get('serialized/1') ?? []).filter(r => r.ok).map(r => r.wallMs)
+  const serialMedian = serialWalls.length > 0 ? describe(serialWalls).median : null
+  const warnings: string[] = []
 
-  const out: CellSummary[] = cells(spec).map(c => {
+  const out = cells(spec).map((c): CellSummary => {
     const key = cellKey(c)
     const all = byCell.get(key) ?? []
-    const ok = all.filter(r => r.ok)
-    const walls = ok.map(r => r.wallMs)
-    const med = medianOf(ok, r => r.wallMs)
-    const speedup = med !== null && serialMedian !== null && med > 0 ? serialMedian / med : null
+    const ok = all.filter(r => r.ok).sort((a, b) => a.repetition - b.repetition)
+    const d = ok.length > 0 ? describe(ok.map(r => r.wallMs)) : null
+    const speedup = d !== null && serialMedian !== null && d.median > 0 ? serialMedian / d.median : null
     const verdicts = ok.map(r => r.verified)
     const shared = ok.filter(r => r.shared !== null).map(r => r.shared as NonNullable<RunRecord['shared']>)
+    const med = (f: (r: RunRecord) => number): number | null => ok.length > 0 ? describe(ok.map(f)).median : null
+    if (d !== null && d.cv !== null && d.cv > HIGH_CV) warnings.push(`${key}: wall times vary by ${(d.cv * 100).toFixed(0)} % (coefficient of variation); the machine was noisy or the runs are too short`)
+    if (d !== null && d.outliers.includes(0) && ok.length >= 3 && (ok[0] as RunRecord).wallMs > d.median) {
+      warnings.push(`${key}: the first recorded run was much slower than the rest (caches or JIT still warming up); consider more warm-up runs`)
+    }
     return {
       key,
       executor: c.executor,
       workers: c.workers,
       runs: ok.length,
       failedRuns: all.length - ok.length,
-      medianWallMs: med,
-      meanWallMs: walls.length > 0 ? mean(walls) : null,
-      stdevWallMs: walls.length > 1 ? standardDeviation(walls) : null,
-      minWallMs: walls.length > 0 ? min(walls) : null,
-      maxWallMs: walls.length > 0 ? max(walls) : null,
+      medianWallMs: d?.median ?? null,
+      meanWallMs: d?.mean ?? null,
+      stdevWallMs: d?.stdev ?? null,
+      minWallMs: d?.min ?? null,
+      maxWallMs: d?.max ?? null,
+      cv: d?.cv ?? null,
+      medianWallCi95: d?.medianCi95 ?? null,
+      ciMethod: d?.ciMethod ?? null,
+      outlierRunIds: d?.outliers.map(i => (ok[i] as RunRecord).id) ?? [],
+      outlierRule: d?.outlierRule ?? null,
       speedup,
+      speedupCi95: speedup === null ? null : bootstrapRatioOfMedians(serialWalls, ok.map(r => r.wallMs), { seed: 1 }),
       efficiency: speedup === null ? null : speedup / c.workers,
-      parallelism: medianOf(ok, r => r.parallelism),
-      startupMs: medianOf(ok, r => r.startupMs),
-      medianColdWallMs: medianOf(ok, r => r.coldWallMs),
-      throughput: med !== null && med > 0 ? spec.tasks / (med / 1000) : null,
+      parallelism: med(r => r.parallelism),
+      startupMs: med(r => r.startupMs),
+      medianColdWallMs: med(r => r.coldWallMs),
+      throughput: d !== null && d.median > 0 ? spec.tasks / (d.median / 1000) : null,
       verified: verdicts.length === 0 || verdicts.some(v => v === null) ? null : verdicts.every(v => v === true),
       shared: shared.length === 0
         ? null
-        : { expected: shared[0]?.expected ?? 0, medianArrived: median(shared.map(s => s.arrived)), medianLost: median(shared.map(s => s.lost)), memorySpaces: shared[0]?.memorySpaces ?? 0 }
+        : { expected: (shared[0] as NonNullable<RunRecord['shared']>).expected, medianArrived: describe(shared.map(s => s.arrived)).median, medianLost: describe(shared.map(s => s.lost)).median, memorySpaces: (shared[0] as NonNullable<RunRecord['shared']>).memorySpaces },
+      latency: timings === undefined ? null : latencyOf(ok, timings)
     }
   })
   const best = out.filter(c => c.speedup !== null && c.executor !== 'serialized').sort((a, b) => (b.speedup as number) - (a.speedup as number))[0]
-  return { cells: out, bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number } }
+  return { cells: out, scaling: scaling(out), bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, warnings }
+}
+
+function latencyOf (runs: RunRecord[], timings: ReadonlyMap<string, Float32Array>): CellSummary['latency'] {
+  const packed = runs.map(r => timings.get(r.id)).filter((t): t is Float32Array => t !== undefined)
+  const n = packed.reduce((sum, t) => sum + t.length / 3, 0)
+  if (n === 0) return null
+  const run = new Float64Array(n)
+  const total = new Float64Array(n)
+  let i = 0
+  for (const t of packed) {
+    for (let k = 0; k < t.length; k += 3, i++) {
+      run[i] = t[k + 1] as number
+      total[i] = (t[k] as number) + (t[k + 1] as number) + (t[k + 2] as number)
+    }
+  }
+  const [r50, r95, r99] = percentiles(run, [50, 95, 99]) as [number, number, number]
+  const [t50, t95, t99] = percentiles(total, [50, 95, 99]) as [number, number, number]
+  return { runMs: { p50: r50, p95: r95, p99: r99 }, totalMs: { p50: t50, p95: t95, p99: t99 } }
 }

@@ -1,7 +1,7 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
 import type { Job, Prisma, Run } from './generated/client.js'
-import type { JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
+import type { Baseline, JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
 
 export class PrismaStore implements Store {
   constructor (private readonly prisma: PrismaClient) {}
@@ -47,6 +47,7 @@ export class PrismaStore implements Store {
     if (f.status !== undefined) where.status = f.status
     if (f.workload !== undefined) where.workloadId = f.workload
     if (f.host !== undefined) where.hostId = f.host
+    if (f.specHash !== undefined) where.specHash = f.specHash
     if (f.before !== undefined) where.id = { lt: f.before }
     // Tags are stored as JSON text; an exact `"key":"value"` pair is a safe substring match.
     if (f.tag !== undefined) where.tags = { contains: `${JSON.stringify(f.tag.key)}:${JSON.stringify(f.tag.value)}` }
@@ -121,6 +122,23 @@ export class PrismaStore implements Store {
     // Copy into an aligned buffer: the Bytes value may start at any offset.
     const bytes = Uint8Array.from(row.data)
     return new Float32Array(bytes.buffer, 0, row.count * 3)
+  }
+
+  async listCellRuns (jobIds: string[], executor: string, workers: number): Promise<RunRecord[]> {
+    const rows = await this.prisma.run.findMany({ where: { jobId: { in: jobIds }, executor, workers, ok: true, repetition: { gte: 0 } }, orderBy: [{ startedAt: 'asc' }] })
+    return rows.map(toRun)
+  }
+
+  async setBaseline (specHash: string, jobId: string): Promise<Baseline> {
+    return await this.prisma.baseline.upsert({ where: { specHash }, create: { specHash, jobId }, update: { jobId, createdAt: new Date() } })
+  }
+
+  async getBaseline (specHash: string): Promise<Baseline | undefined> {
+    return await this.prisma.baseline.findUnique({ where: { specHash } }) ?? undefined
+  }
+
+  async listBaselines (): Promise<Baseline[]> {
+    return await this.prisma.baseline.findMany({ orderBy: { createdAt: 'desc' } })
   }
 
   async close (): Promise<void> {

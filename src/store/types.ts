@@ -70,6 +70,7 @@ export interface JobFilter {
   /** `key:value` */
   tag?: { key: string, value: string }
   host?: string
+  specHash?: string
   /** Only jobs with an id below this one (ids sort by creation time). */
   before?: string
   limit: number
@@ -109,5 +110,18 @@ export interface Store {
   /** Per-task (queueMs, runMs, returnMs) triples of a run, or undefined. */
   getTimings(runId: string): Promise<Float32Array | undefined>
 
+  /** Runs of many jobs at once, for history: only the given cell, recorded and successful. */
+  listCellRuns(jobIds: string[], executor: string, workers: number): Promise<RunRecord[]>
+
+  setBaseline(specHash: string, jobId: string): Promise<Baseline>
+  getBaseline(specHash: string): Promise<Baseline | undefined>
+  listBaselines(): Promise<Baseline[]>
+
   close(): Promise<void>
+}
+
+export interface Baseline {
+  specHash: string
+  jobId: string
+  createdAt: Date
 }
