@@ -9,14 +9,23 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['median_wall_ms', c => c.medianWallMs],
   ['mean_wall_ms', c => c.meanWallMs],
   ['stdev_wall_ms', c => c.stdevWallMs],
+  ['cv', c => c.cv],
+  ['median_ci95_low', c => c.medianWallCi95?.[0] ?? null],
+  ['median_ci95_high', c => c.medianWallCi95?.[1] ?? null],
   ['min_wall_ms', c => c.minWallMs],
   ['max_wall_ms', c => c.maxWallMs],
   ['speedup', c => c.speedup],
+  ['speedup_ci95_low', c => c.speedupCi95?.[0] ?? null],
+  ['speedup_ci95_high', c => c.speedupCi95?.[1] ?? null],
   ['efficiency', c => c.efficiency],
   ['parallelism', c => c.parallelism],
   ['startup_ms', c => c.startupMs],
   ['cold_wall_ms', c => c.medianColdWallMs],
   ['throughput_tasks_per_s', c => c.throughput],
+  ['task_run_p50_ms', c => c.latency?.runMs.p50 ?? null],
+  ['task_run_p99_ms', c => c.latency?.runMs.p99 ?? null],
+  ['task_latency_p99_ms', c => c.latency?.totalMs.p99 ?? null],
+  ['outlier_runs', c => c.outlierRunIds.length],
   ['verified', c => c.verified],
   ['shared_expected', c => c.shared?.expected ?? null],
   ['shared_lost', c => c.shared?.medianLost ?? null]
@@ -38,10 +47,15 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
     '',
     `\`${job.workloadId}\` ${JSON.stringify(job.spec.workload.params)} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions · ${cores} cores · status **${job.status}**`,
     '',
-    '| executor | workers | median wall | ± stdev | speedup | efficiency | parallelism | startup | verified |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
-    ...summary.cells.map(c => `| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')} | ${f(c.stdevWallMs, 1)} | ${f(c.speedup, 2, '×')} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.startupMs, 1, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
+    '| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | startup | task p99 | verified |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+    ...summary.cells.map(c => `| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
+  for (const s of summary.scaling ?? []) {
+    const amdahl = s.amdahl === null ? 'too few points' : `serial fraction ${(s.amdahl.serialFraction * 100).toFixed(1)} %, ceiling ${Number.isFinite(s.amdahl.ceiling) ? `${s.amdahl.ceiling.toFixed(1)}×` : 'unbounded'}`
+    const usl = s.usl.ok ? `σ ${s.usl.sigma.toFixed(4)}, κ ${s.usl.kappa.toFixed(5)}, peak at ${s.usl.peakWorkers === null ? 'no finite' : s.usl.peakWorkers.toFixed(1)} workers` : s.usl.reason
+    lines.push('', `**${s.executor}** scaling — Amdahl: ${amdahl}; USL: ${usl}; recommended pool size: ${s.recommendedWorkers ?? '–'}`)
+  }
   const shared = summary.cells.filter(c => c.shared !== null)
   if (shared.length > 0) {
     lines.push('', '| executor | workers | updates expected | arrived (median) | lost | memory spaces |', '| --- | ---: | ---: | ---: | ---: | ---: |')
@@ -50,9 +64,15 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
       lines.push(`| ${c.executor} | ${c.workers} | ${s.expected} | ${s.medianArrived} | ${s.medianLost} | ${s.memorySpaces} |`)
     }
   }
+  const outliers = summary.cells.filter(c => c.outlierRunIds.length > 0)
+  if (outliers.length > 0) lines.push('', `Outlier runs (flagged, kept; ${outliers[0]?.outlierRule ?? ''}): ${outliers.map(c => `${c.key} ×${c.outlierRunIds.length}`).join(', ')}`)
   if (job.warnings.length > 0) lines.push('', ...job.warnings.map(w => `> ⚠ ${w}`))
   if (job.error !== null) lines.push('', `> ✗ ${job.error}`)
   return lines.join('\n') + '\n'
+}
+
+function ci (interval: [number, number] | null, digits: number): string {
+  return interval === null ? '' : ` (${interval[0].toFixed(digits)}–${interval[1].toFixed(digits)})`
 }
 
 function round (v: number): number {

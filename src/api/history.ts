@@ -1,0 +1,113 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ConflictError, NotFoundError } from '../errors.js'
+import { compareJobs } from '../stats/compare-jobs.js'
+import type { CellSummary, JobSummary } from '../stats/summary.js'
+
+const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
+const SPEC_HASH = '^[0-9a-f]{16}$'
+const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
+
+/** Comparisons with a verdict, baselines per spec, and one metric over time (DESIGN.md §7). */
+const history: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/api/jobs/:id/compare/:baselineId', {
+    schema: {
+      tags: ['history'],
+      summary: 'Cell-by-cell comparison with a baseline job (or `baseline`: the current baseline of the job\'s spec)',
+      params: Type.Object({ id: Type.String({ pattern: JOB_ID }), baselineId: Type.Union([Type.Literal('baseline'), Type.String({ pattern: JOB_ID })]) }),
+      querystring: Type.Object({
+        minChange: Type.Number({ minimum: 0, maximum: 100, default: 5, description: 'Smallest change in percent that counts as faster or slower' }),
+        alpha: Type.Number({ exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'Significance level' })
+      }, { additionalProperties: false }),
+      response: { 200: Type.Unknown(), 400: Type.Ref('Error'), 404: Type.Ref('Error') }
+    }
+  }, async (req) => {
+    const job = await app.store.getJob(req.params.id)
+    if (job === undefined) throw new NotFoundError('job', req.params.id)
+    let baseId = req.params.baselineId
+    if (baseId === 'baseline') {
+      const b = await app.store.getBaseline(job.specHash)
+      if (b === undefined) throw new NotFoundError('baseline for spec', job.specHash)
+      baseId = b.jobId
+    }
+    const base = await app.store.getJob(baseId)
+    if (base === undefined) throw new NotFoundError('job', baseId)
+    const [jobRuns, baseRuns] = await Promise.all([app.store.listRuns(job.id), app.store.listRuns(base.id)])
+    return compareJobs(job, jobRuns, base, baseRuns, { minChange: req.query.minChange / 100, alpha: req.query.alpha, minRepetitions: 3 })
+  })
+
+  app.put('/api/baselines/:specHash', {
+    schema: {
+      tags: ['history'],
+      summary: 'Make a finished job the baseline of its spec',
+      params: Type.Object({ specHash: Type.String({ pattern: SPEC_HASH }) }),
+      body: Type.Object({ jobId: Type.String({ pattern: JOB_ID }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ specHash: Type.String(), jobId: Type.String(), createdAt: Type.String({ format: 'date-time' }) }), 404: Type.Ref('Error'), 409: Type.Ref('Error') }
+    }
+  }, async (req) => {
+    const job = await app.store.getJob(req.body.jobId)
+    if (job === undefined) throw new NotFoundError('job', req.body.jobId)
+    if (job.specHash !== req.params.specHash) throw new ConflictError(`job ${job.id} has spec ${job.specHash}, not ${req.params.specHash}`)
+    if (job.status !== 'finished') throw new ConflictError(`job ${job.id} is ${job.status}; only a finished job can be a baseline`)
+    const b = await app.store.setBaseline(job.specHash, job.id)
+    return { ...b, createdAt: b.createdAt.toISOString() }
+  })
+
+  app.get('/api/baselines', {
+    schema: { tags: ['history'], summary: 'The current baseline of every spec that has one', response: { 200: Type.Array(Type.Object({ specHash: Type.String(), jobId: Type.String(), createdAt: Type.String({ format: 'date-time' }) })) } }
+  }, async () => (await app.store.listBaselines()).map(b => ({ ...b, createdAt: b.createdAt.toISOString() })))
+
+  app.get('/api/history', {
+    schema: {
+      tags: ['history'],
+      summary: 'One metric of one cell over time for comparable jobs (same specHash), oldest first, baseline marked',
+      querystring: Type.Object({
+        specHash: Type.String({ pattern: SPEC_HASH }),
+        executor: Type.Union(['serialized', 'async', 'threaded', 'process'].map(e => Type.Literal(e))),
+        workers: Type.Integer({ minimum: 1, default: 1 }),
+        metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
+        host: Type.Optional(Type.String({ maxLength: 64 })),
+        tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./-]{1,64}:.{0,200}$' })),
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 })
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          specHash: Type.String(),
+          cell: Type.String(),
+          metric: Type.String(),
+          baselineJobId: Type.Union([Type.String(), Type.Null()]),
+          points: Type.Array(Type.Object({
+            jobId: Type.String(),
+            createdAt: Type.String({ format: 'date-time' }),
+            hostId: Type.Union([Type.String(), Type.Null()]),
+            tags: Type.Record(Type.String(), Type.String()),
+            value: Type.Union([Type.Number(), Type.Null()]),
+            ci95: Type.Union([Type.Array(Type.Number()), Type.Null()]),
+            runs: Type.Integer(),
+            isBaseline: Type.Boolean()
+          }))
+        }),
+        400: Type.Ref('Error')
+      }
+    }
+  }, async (req) => {
+    const q = req.query
+    const at = q.tag?.indexOf(':') ?? -1
+    const tag = q.tag === undefined ? undefined : { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
+    const [jobs, baseline] = await Promise.all([
+      app.store.listJobs({ specHash: q.specHash, host: q.host, tag, status: 'finished', limit: q.limit }),
+      app.store.getBaseline(q.specHash)
+    ])
+    const key = `${q.executor}/${q.executor === 'serialized' || q.executor === 'async' ? 1 : q.workers}`
+    const points = jobs.reverse().map(job => {
+      // Finished jobs carry the summary computed when they ended: history needs no run queries.
+      const cell = (job.summary as JobSummary | null)?.cells.find(c => c.key === key)
+      const value = cell === undefined ? null : cell[q.metric as keyof CellSummary] as number | null
+      const ci95 = cell === undefined ? null : q.metric === 'medianWallMs' ? cell.medianWallCi95 : q.metric === 'speedup' ? cell.speedupCi95 : null
+      return { jobId: job.id, createdAt: job.createdAt.toISOString(), hostId: job.hostId, tags: job.tags, value, ci95, runs: cell?.runs ?? 0, isBaseline: baseline?.jobId === job.id }
+    })
+    return { specHash: q.specHash, cell: key, metric: q.metric, baselineJobId: baseline?.jobId ?? null, points }
+  })
+}
+
+export default history

@@ -1,0 +1,122 @@
+// Verdict for one cell of job A against baseline job B (DESIGN.md §7). Values are wall times,
+// so a positive change means `current` is slower.
+import { median } from 'simple-statistics'
+import { bootstrapRatioOfMedians } from './bootstrap.js'
+import { mannWhitneyU, welchTTest } from './hypothesis.js'
+
+export type Verdict = 'faster' | 'slower' | 'same' | 'inconclusive'
+
+export interface CompareOptions {
+  /** Smallest change (fraction, 0.05 = 5 %) that matters in practice. */
+  minChange: number
+  /** Significance level of the two-sided test. */
+  alpha: number
+  /** Fewer repetitions than this in either sample → 'inconclusive'. */
+  minRepetitions: number
+}
+
+export interface Comparison {
+  currentMedian: number | null
+  baselineMedian: number | null
+  /** (median current − median baseline) / median baseline × 100; positive = slower. */
+  changePct: number | null
+  /** Percentile-bootstrap 95 % CI of changePct over the repetitions (see bootstrap.ts). */
+  changeCi95: [number, number] | null
+  pWelch: number | null
+  /** Only when both samples have ≥ MW_MIN_N values. */
+  pMannWhitney: number | null
+  /** Which p-value decided the verdict. */
+  decidingTest: 'mann-whitney' | 'welch' | null
+  verdict: Verdict
+  reason: string
+}
+
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minChange: 0.05, alpha: 0.05, minRepetitions: 3 }
+
+/**
+ * From 5 per sample on, Mann–Whitney decides: rank-based, so one slow outlier run (GC pause,
+ * noisy neighbour) cannot manufacture or mask a difference, and wall times are skewed rather than
+ * normal. Below 5 its exact p-values are too coarse (n = 3 + 3: the smallest two-sided p is 0.1,
+ * so it could never reach 0.05), and Welch's t-test on the means decides instead.
+ */
+export const MW_MIN_N = 5
+
+const fmt = (x: number, digits = 2): string => x.toFixed(digits)
+/** The threshold without float noise (0.07·100 = 7.000000000000001). */
+const fmtT = (x: number): string => String(Number(x.toPrecision(6)))
+const fmtP = (p: number): string => p < 0.0001 ? '< 0.0001' : `= ${p.toPrecision(2)}`
+
+/**
+ * Rules, with T = minChange·100 and p the deciding two-sided p-value:
+ * - either sample has < minRepetitions values, or the baseline median is 0 → 'inconclusive';
+ * - |change| < T: 'same' when p ≥ alpha (no evidence of a difference) or when the change CI lies
+ *   within ±T (a real but practically negligible difference: statistical significance alone never
+ *   produces 'slower'/'faster'); otherwise — significant and the CI reaches past ±T — 'inconclusive';
+ * - |change| ≥ T: 'slower'/'faster' only when p < alpha AND the test's direction agrees with the
+ *   sign of the median change AND the change CI (when available) excludes 0; otherwise 'inconclusive'.
+ * So two runs of the same spec can only come out 'slower' if their medians differ by ≥ T and both
+ * the test and the bootstrap agree: false alarms at most at rate alpha, and never for a change below T.
+ * This is the practical-significance rule of criterion.rs ("change within noise threshold") combined
+ * with an equivalence-style check of the CI against ±T (cf. TOST, Schuirmann 1987).
+ */
+export function compareSamples (current: readonly number[], baseline: readonly number[], opts: Partial<CompareOptions> = {}): Comparison {
+  const o = { ...DEFAULT_COMPARE_OPTIONS, ...opts }
+  const T = o.minChange * 100
+  const nc = current.length
+  const nb = baseline.length
+  const currentMedian = nc > 0 ? median(current) : null
+  const baselineMedian = nb > 0 ? median(baseline) : null
+  const changePct = currentMedian !== null && baselineMedian !== null && baselineMedian !== 0
+    ? (currentMedian - baselineMedian) / baselineMedian * 100
+    : null
+  const ratioCi = bootstrapRatioOfMedians(current, baseline)
+  const changeCi95: [number, number] | null = ratioCi === null ? null : [(ratioCi[0] - 1) * 100, (ratioCi[1] - 1) * 100]
+  const welch = welchTTest(current, baseline)
+  const useMw = nc >= MW_MIN_N && nb >= MW_MIN_N
+  const mw = useMw ? mannWhitneyU(current, baseline) : null
+  const base = {
+    currentMedian,
+    baselineMedian,
+    changePct,
+    changeCi95,
+    pWelch: welch?.p ?? null,
+    pMannWhitney: mw?.p ?? null
+  }
+  const counts = `${nc} and ${nb} repetitions`
+  if (nc < o.minRepetitions || nb < o.minRepetitions) {
+    return { ...base, decidingTest: null, verdict: 'inconclusive', reason: `Too few repetitions to compare: ${counts} (need at least ${o.minRepetitions} each).` }
+  }
+  if (changePct === null) {
+    return { ...base, decidingTest: null, verdict: 'inconclusive', reason: 'The baseline median is 0, so a relative change is undefined.' }
+  }
+
+  // Deciding p and the direction the test sees (+1: current larger). Welch is null only when both
+  // samples are constant and equal (or n < 2): no evidence of a difference, p = 1.
+  const decidingTest = mw !== null ? 'mann-whitney' as const : 'welch' as const
+  const p = mw !== null ? mw.p : (welch?.p ?? 1)
+  const testSign = mw !== null ? Math.sign(mw.u - nc * nb / 2) : Math.sign(welch?.t ?? 0)
+  const testName = mw !== null ? 'Mann–Whitney' : 'Welch'
+  const pText = `${testName} p ${fmtP(p)}`
+  const ciRange = changeCi95 === null ? '' : `95 % CI ${fmt(changeCi95[0])} to ${fmt(changeCi95[1])} %`
+  const ciText = changeCi95 === null ? '' : ` (${ciRange})`
+  const ciWithin = changeCi95 !== null && changeCi95[0] > -T && changeCi95[1] < T
+  const change = `${changePct >= 0 ? '+' : ''}${fmt(changePct)} %`
+  const done = (verdict: Verdict, reason: string): Comparison => ({ ...base, decidingTest, verdict, reason })
+
+  if (Math.abs(changePct) < T) {
+    if (p >= o.alpha) return done('same', `Change of ${change}${ciText} is below the ${fmtT(T)} % threshold and not significant (${pText}, ${counts}).`)
+    if (ciWithin) return done('same', `Change of ${change}${ciText} is significant (${pText}) but within ±${fmtT(T)} %, too small to matter.`)
+    return done('inconclusive', `Change of ${change} is below the ${fmtT(T)} % threshold but significant (${pText}) and ${changeCi95 === null ? 'has no CI' : `its ${ciRange} reaches past ±${fmtT(T)} %`}; more repetitions would settle it.`)
+  }
+  const direction = changePct > 0 ? 'slower' : 'faster'
+  if (p >= o.alpha) {
+    return done('inconclusive', `Median is ${change}${ciText} but the difference is not significant (${pText} ≥ ${o.alpha}, ${counts}); more repetitions needed.`)
+  }
+  if (testSign !== Math.sign(changePct)) {
+    return done('inconclusive', `Medians say ${direction} by ${change} but the ${testName} test points the other way (${pText}); the samples are likely skewed by outliers.`)
+  }
+  if (changeCi95 !== null && changeCi95[0] <= 0 && changeCi95[1] >= 0) {
+    return done('inconclusive', `Median is ${change} with ${pText}, but the bootstrap ${ciRange} includes no change.`)
+  }
+  return done(direction, `${direction === 'slower' ? 'Slower' : 'Faster'} by ${fmt(Math.abs(changePct))} %${ciText}, ${pText} < ${o.alpha} with ${counts}.`)
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { build } from '../helpers/app.js'
+import { submit, waitFor } from '../helpers/jobs.js'
+
+const fib = (n: number, extra: Record<string, unknown> = {}) => ({
+  workload: { id: 'fibonacci', params: { n } },
+  tasks: 8,
+  executors: ['serialized', 'threaded'],
+  workers: [1],
+  repetitions: 6,
+  warmup: 1,
+  ...extra
+})
+
+async function finished (app: Parameters<typeof submit>[0], spec: Record<string, unknown>): Promise<any> {
+  const job = await waitFor(app, (await submit(app, spec)).id)
+  assert.equal(job.status, 'finished', job.error)
+  return job
+}
+
+test('fibonacci n=29 against n=26 compares as slower in every cell, with p < 0.05, and says the specs differ', async (t) => {
+  const { app } = await build(t)
+  const base = await finished(app, fib(26))
+  const slow = await finished(app, fib(29))
+  // fib(29) does 4.2× the calls of fib(26): a change far beyond any noise on this machine.
+  const res = await app.inject(`/api/jobs/${slow.id}/compare/${base.id}`)
+  assert.equal(res.statusCode, 200, res.body)
+  const cmp = res.json()
+  assert.equal(cmp.sameSpec, false)
+  assert.equal(cmp.sameHost, true)
+  assert.ok(cmp.notes.some((n: string) => /different specs/.test(n)))
+  assert.equal(cmp.cells.length, 2)
+  for (const c of cmp.cells) {
+    assert.equal(c.verdict, 'slower', `${c.key}: ${c.reason}`)
+    assert.ok(c.changePct > 100, `${c.key} changed ${c.changePct} %`)
+    assert.ok(c.pMannWhitney < 0.05 && c.pWelch < 0.05)
+  }
+  assert.equal(cmp.verdict, 'slower')
+  // The other way round it is faster.
+  assert.equal((await app.inject(`/api/jobs/${base.id}/compare/${slow.id}`)).json().verdict, 'faster')
+})
+
+test('two runs of the same spec never compare as slower; a different host is said plainly', async (t) => {
+  const { app } = await build(t)
+  // Runs of a few milliseconds, so that scheduler noise is small next to the work.
+  const a = await finished(app, fib(25))
+  const b = await finished(app, fib(25))
+  assert.equal(a.specHash, b.specHash)
+  const cmp = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}?minChange=10`)).json()
+  assert.equal(cmp.sameSpec, true)
+  for (const c of cmp.cells) assert.notEqual(c.verdict, 'slower', `${c.key}: ${c.reason}`)
+
+  // The same job recorded as if another machine had run it.
+  await app.store.upsertHost({ ...app.host, id: 'ffffffffffffffff', hostname: 'elsewhere' })
+  await app.store.updateJob(a.id, { hostId: 'ffffffffffffffff' })
+  const cross = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}`)).json()
+  assert.equal(cross.sameHost, false)
+  assert.ok(cross.notes.some((n: string) => /different hosts/.test(n)))
+})
+
+test('too few repetitions is inconclusive with the reason', async (t) => {
+  const { app } = await build(t)
+  const a = await finished(app, fib(20, { repetitions: 2 }))
+  const b = await finished(app, fib(25, { repetitions: 2 }))
+  const cmp = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}`)).json()
+  for (const c of cmp.cells) {
+    assert.equal(c.verdict, 'inconclusive')
+    assert.match(c.reason, /2/)
+  }
+})
+
+test('baselines per spec, compare with the baseline, and history oldest first with the baseline marked', async (t) => {
+  const { app } = await build(t)
+  const jobs = [await finished(app, fib(20, { tags: { commit: 'a1' } })), await finished(app, fib(20, { tags: { commit: 'b2' } })), await finished(app, fib(20, { tags: { commit: 'c3' } }))]
+  const hash = jobs[0].specHash
+  assert.equal((await app.inject(`/api/jobs/${jobs[2].id}/compare/baseline`)).statusCode, 404)
+
+  const put = await app.inject({ method: 'PUT', url: `/api/baselines/${hash}`, payload: { jobId: jobs[0].id } })
+  assert.equal(put.statusCode, 200, put.body)
+  assert.equal(put.json().jobId, jobs[0].id)
+  assert.deepEqual((await app.inject('/api/baselines')).json().map((b: any) => b.jobId), [jobs[0].id])
+  const vsBaseline = (await app.inject(`/api/jobs/${jobs[2].id}/compare/baseline`)).json()
+  assert.equal(vsBaseline.baseline.id, jobs[0].id)
+
+  const other = await finished(app, fib(21))
+  const wrong = await app.inject({ method: 'PUT', url: `/api/baselines/${hash}`, payload: { jobId: other.id } })
+  assert.equal(wrong.statusCode, 409)
+
+  const hist = (await app.inject(`/api/history?specHash=${hash}&executor=threaded&workers=1&metric=medianWallMs`)).json()
+  assert.equal(hist.cell, 'threaded/1')
+  assert.deepEqual(hist.points.map((p: any) => p.jobId), jobs.map(j => j.id))
+  assert.deepEqual(hist.points.map((p: any) => p.isBaseline), [true, false, false])
+  assert.ok(hist.points.every((p: any) => p.value > 0 && p.runs === 6 && p.ci95.length === 2))
+  const tagged = (await app.inject(`/api/history?specHash=${hash}&executor=serialized&metric=speedup&tag=commit:b2`)).json()
+  assert.deepEqual(tagged.points.map((p: any) => [p.jobId, p.value]), [[jobs[1].id, 1]])
+  assert.equal((await app.inject(`/api/history?specHash=${hash}&executor=threaded&metric=bogus`)).statusCode, 400)
+})
+
+test('a finished job carries full statistics: intervals, latencies, outlier rule and the scaling fits', async (t) => {
+  const { app } = await build(t)
+  const job = await finished(app, { workload: { id: 'fibonacci', params: { n: 22 } }, tasks: 12, executors: ['serialized', 'threaded'], workers: [1, 2, 3], repetitions: 6, warmup: 1 })
+  const s = job.summary
+  const threaded2 = s.cells.find((c: any) => c.key === 'threaded/2')
+  assert.ok(threaded2.medianWallCi95[0] <= threaded2.medianWallMs && threaded2.medianWallMs <= threaded2.medianWallCi95[1])
+  assert.match(threaded2.ciMethod, /order statistic/i)
+  assert.ok(threaded2.speedupCi95[0] <= threaded2.speedup && threaded2.speedup <= threaded2.speedupCi95[1])
+  assert.match(threaded2.outlierRule, /MAD/)
+  assert.ok(threaded2.latency.runMs.p50 > 0 && threaded2.latency.runMs.p50 <= threaded2.latency.runMs.p99)
+  assert.ok(threaded2.latency.totalMs.p99 >= threaded2.latency.runMs.p99)
+  const sweep = s.scaling.find((x: any) => x.executor === 'threaded')
+  assert.deepEqual(sweep.points.map((p: any) => p.workers), [1, 2, 3])
+  assert.equal(sweep.points[0].karpFlatt, null, 'Karp–Flatt is undefined at one worker')
+  assert.ok(sweep.amdahl.serialFraction >= 0 && sweep.amdahl.serialFraction <= 1)
+  assert.equal(sweep.usl.ok, true, JSON.stringify(sweep.usl))
+  assert.ok([1, 2, 3].includes(sweep.recommendedWorkers))
+
+  const md = (await app.inject(`/api/jobs/${job.id}/report?format=md`)).body
+  assert.match(md, /Amdahl/)
+  const csv = (await app.inject(`/api/jobs/${job.id}/report?format=csv`)).body
+  assert.match(csv.split('\n')[0] as string, /median_ci95_low,median_ci95_high/)
+})
