@@ -1,0 +1,43 @@
+import type { Command } from 'commander'
+import type { Context } from '../context.js'
+import { table } from '../format.js'
+import { writeLine } from '../io.js'
+
+interface Preset { id: string, description: string, spec: { workload?: { id: string, params?: Record<string, unknown> }, tasks?: number, executors?: string[], workers?: number[], repetitions?: number } }
+interface Workload { id: string, kind: string, description: string, defaults: Record<string, unknown>, sharedMemory: boolean }
+
+const params = (p: Record<string, unknown> | undefined): string => Object.entries(p ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')
+
+export function presetsCommand (program: Command, ctx: Context): void {
+  program.command('presets')
+    .description('list the ready-made specs (submit one with `corebench submit --preset NAME`)')
+    .option('--json', 'print the API answer as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const presets = await ctx.client().get<Preset[]>('/api/presets')
+      if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(presets, null, 2))
+      ctx.io.stdout.write(table(presets, [
+        { header: 'preset', value: p => p.id },
+        { header: 'workload', value: p => `${p.spec.workload?.id ?? ''} ${params(p.spec.workload?.params)}`.trim() },
+        { header: 'tasks', align: 'right', value: p => String(p.spec.tasks ?? '') },
+        { header: 'executors', value: p => (p.spec.executors ?? []).join(',') },
+        { header: 'workers', value: p => (p.spec.workers ?? []).join(',') },
+        { header: 'description', value: p => p.description }
+      ]))
+    })
+}
+
+export function workloadsCommand (program: Command, ctx: Context): void {
+  program.command('workloads')
+    .description('list the built-in workloads with their parameters and defaults')
+    .option('--json', 'print the API answer as JSON, with each parameter\'s JSON Schema and bounds')
+    .action(async (opts: { json?: boolean }) => {
+      const workloads = await ctx.client().get<Workload[]>('/api/workloads')
+      if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(workloads, null, 2))
+      ctx.io.stdout.write(table(workloads, [
+        { header: 'workload', value: w => w.id },
+        { header: 'kind', value: w => w.kind + (w.sharedMemory ? ', shared memory' : '') },
+        { header: 'params (defaults)', value: w => params(w.defaults) },
+        { header: 'description', value: w => w.description }
+      ]))
+    })
+}

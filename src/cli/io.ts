@@ -1,0 +1,32 @@
+/** Where the CLI writes: process.stdout/stderr from the bin, string collectors in tests. */
+export interface Output {
+  write: (chunk: string) => unknown
+  isTTY?: boolean
+  columns?: number
+}
+
+export interface Io {
+  stdout: Output
+  stderr: Output
+  env: Record<string, string | undefined>
+}
+
+/** Exit codes: 1 is reserved for a `compare --fail-on` gate that tripped; everything else wrong is 2. */
+export const EXIT_OK = 0
+export const EXIT_REGRESSION = 1
+export const EXIT_ERROR = 2
+
+/**
+ * An error the CLI reports as one line, `corebench: <message> (<code>)`, and exits with `exitCode`.
+ * The API's own errors keep their COREBENCH_ERR_* code; the CLI's use short ones of its own.
+ */
+export class CliError extends Error {
+  constructor (message: string, readonly code: string | null = null, readonly exitCode: number = EXIT_ERROR) {
+    super(message)
+    this.name = 'CliError'
+  }
+}
+
+export function writeLine (out: Output, line = ''): void {
+  out.write(`${line}\n`)
+}

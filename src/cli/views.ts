@@ -1,0 +1,50 @@
+// The wire shapes the CLI reads. The job list and job view come from the API's schemas; the summary is
+// `unknown` there (it belongs to src/stats), so only the fields printed here are declared, all optional.
+import type { JobListItem, JobView } from '../schemas/job-view.js'
+import { DASH, fixed, ms, table, type Column } from './format.js'
+
+export type { JobListItem, JobView }
+
+export interface SummaryCell {
+  key?: string
+  executor: string
+  workers: number
+  runs?: number
+  failedRuns?: number
+  medianWallMs?: number | null
+  stdevWallMs?: number | null
+  speedup?: number | null
+  efficiency?: number | null
+  parallelism?: number | null
+  startupMs?: number | null
+  verified?: boolean | null
+}
+
+export interface Summary {
+  cells?: SummaryCell[]
+  warnings?: string[]
+}
+
+const COLUMNS: Array<Column<SummaryCell>> = [
+  { header: 'executor', value: c => c.executor },
+  { header: 'workers', align: 'right', value: c => String(c.workers) },
+  { header: 'runs', align: 'right', value: c => `${c.runs ?? 0}${(c.failedRuns ?? 0) > 0 ? ` (${c.failedRuns ?? 0} failed)` : ''}` },
+  { header: 'median wall', align: 'right', value: c => ms(c.medianWallMs) },
+  { header: '± stdev', align: 'right', value: c => ms(c.stdevWallMs) },
+  { header: 'speedup', align: 'right', value: c => fixed(c.speedup, 2, '×') },
+  { header: 'efficiency', align: 'right', value: c => c.efficiency === null || c.efficiency === undefined ? DASH : fixed(c.efficiency * 100, 0, ' %') },
+  { header: 'parallelism', align: 'right', value: c => fixed(c.parallelism, 2) },
+  { header: 'startup', align: 'right', value: c => ms(c.startupMs) },
+  { header: 'verified', value: c => c.verified === null || c.verified === undefined ? DASH : c.verified ? '✓' : '✗ MISMATCH' }
+]
+
+/** The per-cell summary of a job as an aligned table, then the job's warnings and error, if any. */
+export function renderSummary (job: Pick<JobView, 'id' | 'name' | 'status' | 'warnings' | 'error'> & { summary: unknown }): string {
+  const summary = (job.summary ?? {}) as Summary
+  const lines = [`${job.name} (${job.id}): ${job.status}`, '', table(summary.cells ?? [], COLUMNS).trimEnd()]
+  // A finished job already carries the summary's warnings among its own: show each once.
+  const warnings = [...new Set([...job.warnings, ...(summary.warnings ?? [])])]
+  if (warnings.length > 0) lines.push('', ...warnings.map(w => `warning: ${w}`))
+  if (job.error !== null) lines.push('', `error: ${job.error}`)
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,300 @@
+import cliProgress from 'cli-progress'
+import WebSocket from 'ws'
+import { apiError, connectionError, type Client, jobPath } from './client.js'
+import { fixed, ms } from './format.js'
+import { CliError, type Output, writeLine } from './io.js'
+import type { JobListItem, JobView } from './views.js'
+
+// Follows one job over WS /api/jobs/:id/stream (README "Streams"): a snapshot, then lifecycle and
+// progress events, then a terminal event after which the server closes with 1000.
+
+interface StreamMessage { type: string, jobId: string | null, seq: number, at: string, data: any, dropped?: number }
+
+/** run.started and progress data (src/jobs/events.ts). */
+interface RunRef { executor: string, workers: number, repetition: number, warmup: boolean, tasks: number, runDone?: number, runTotal?: number }
+
+/** run.finished data: the stored run. */
+interface RunData { executor: string, workers: number, repetition: number, ok: boolean, error: string | null, wallMs: number, parallelism: number, verified: boolean | null }
+
+const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
+const RECONNECTS = 5
+
+export interface WatchOptions {
+  /** Progress bars (a terminal) or one line per finished run (pipes, files, CI logs). */
+  bars: boolean
+  out: Output
+  /** Stops following (the job keeps running): Ctrl-C in the bin. */
+  signal?: AbortSignal
+}
+
+export interface WatchResult {
+  type: string
+  job: JobListItem
+}
+
+interface CellState {
+  key: string
+  tasks: number
+  runsTotal: number
+  repetitions: number
+  /** Runs (warm-up or recorded) known to be over. */
+  done: number
+  recorded: number
+  failed: number
+  inflight: boolean
+  inflightDone: number
+  last: string
+  bar?: cliProgress.SingleBar
+}
+
+/** Bars or lines for every cell of one job; knows nothing about sockets. */
+class Display {
+  private cells = new Map<string, CellState>()
+  private current: CellState | undefined
+  private multibar: cliProgress.MultiBar | undefined
+
+  constructor (private readonly opts: WatchOptions, private readonly id: string) {}
+
+  /** (Re)builds every cell's state from a snapshot: the first one, or the one after a reconnect. */
+  snapshot (view: JobView): void {
+    const spec = view.spec
+    const rounds = spec.warmup + spec.repetitions
+    const fresh = this.cells.size === 0
+    for (const executor of spec.executors) {
+      for (const workers of executor === 'serialized' || executor === 'async' ? [1] : spec.workers) {
+        const key = `${executor}/${workers}`
+        const runs = view.runs.filter(r => r.executor === executor && r.workers === workers)
+        const recorded = runs.filter(r => r.repetition >= 0)
+        const state: CellState = this.cells.get(key) ?? { key, tasks: spec.tasks, runsTotal: rounds, repetitions: spec.repetitions, done: 0, recorded: 0, failed: 0, inflight: false, inflightDone: 0, last: '' }
+        state.recorded = recorded.length
+        state.failed = runs.filter(r => !r.ok).length
+        // Warm-ups are not stored unless they fail: once a recorded run exists, they are all over.
+        state.done = recorded.length > 0 ? spec.warmup + recorded.length : runs.length
+        state.inflight = false
+        const lastRun = recorded.at(-1)
+        if (lastRun !== undefined) state.last = lastRun.ok ? ms(lastRun.wallMs) : 'failed'
+        this.cells.set(key, state)
+      }
+    }
+    this.current = undefined
+    const cur = view.progress.current
+    if (cur !== null) {
+      const state = this.cells.get(`${cur.executor}/${cur.workers}`)
+      if (state !== undefined) {
+        state.inflight = true
+        state.inflightDone = cur.runDone
+        this.current = state
+      }
+    }
+    if (fresh) this.start(view)
+    this.render()
+  }
+
+  private start (view: JobView): void {
+    const spec = view.spec
+    // Before the bars exist: the bars own the lines below the cursor from then on.
+    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}, ${spec.tasks} tasks, ${this.cells.size} cells × (${spec.warmup} warm-up + ${spec.repetitions} runs)${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
+    if (!this.opts.bars) return
+    const width = Math.max(...[...this.cells.keys()].map(k => k.length))
+    this.multibar = new cliProgress.MultiBar({
+      stream: this.opts.out as NodeJS.WritableStream,
+      format: '{cell} |{bar}| {percentage}% | runs {runs} | {last}',
+      barsize: 30,
+      hideCursor: true,
+      clearOnComplete: false,
+      autopadding: true,
+      fps: 10
+    }, cliProgress.Presets.shades_classic)
+    for (const c of this.cells.values()) {
+      c.bar = this.multibar.create(c.runsTotal * c.tasks, 0, { cell: c.key.padEnd(width), runs: '', last: '' })
+    }
+  }
+
+  started (ref: RunRef): void {
+    this.settleCurrent()
+    const state = this.cells.get(`${ref.executor}/${ref.workers}`)
+    if (state === undefined) return
+    state.inflight = true
+    state.inflightDone = 0
+    this.current = state
+    this.render()
+  }
+
+  progress (p: RunRef): void {
+    const state = this.cells.get(`${p.executor}/${p.workers}`)
+    if (state === undefined || !state.inflight) return
+    state.inflightDone = p.runDone ?? state.inflightDone
+    this.render()
+  }
+
+  finished (run: RunData): void {
+    const state = this.cells.get(`${run.executor}/${run.workers}`)
+    if (state === undefined) return
+    if (state.inflight) {
+      state.inflight = false
+      state.done++
+      if (this.current === state) this.current = undefined
+    }
+    if (run.repetition >= 0) state.recorded++
+    if (!run.ok) state.failed++
+    state.last = run.ok ? ms(run.wallMs) : 'failed'
+    const which = run.repetition < 0 ? 'warm-up' : `run ${run.repetition + 1}/${state.repetitions}`
+    const text = run.ok
+      ? `${state.key} ${which}: ${ms(run.wallMs)} wall, ${fixed(run.parallelism, 2)} cores busy${run.verified === false ? ', CHECKSUM MISMATCH' : ''}`
+      : `${state.key} ${which}: FAILED ${run.error ?? ''}`.trimEnd()
+    if (this.multibar === undefined) this.line(text)
+    else if (!run.ok || run.verified === false) this.multibar.log(`${text}\n`)
+    this.render()
+  }
+
+  note (text: string): void {
+    if (this.multibar === undefined) this.line(text)
+    else this.multibar.log(`${text}\n`)
+  }
+
+  /** The job ended (or we stop following it): settle the bars and leave the terminal clean. */
+  stop (ended: boolean): void {
+    if (ended) this.settleCurrent()
+    this.render()
+    this.multibar?.stop()
+    this.multibar = undefined
+  }
+
+  /** A warm-up's end is not announced: the next run.started (runs go one at a time) or the job's end says it. */
+  private settleCurrent (): void {
+    const c = this.current
+    if (c?.inflight === true) {
+      c.inflight = false
+      c.done++
+    }
+    this.current = undefined
+  }
+
+  private render (): void {
+    for (const c of this.cells.values()) {
+      const value = Math.min(c.runsTotal * c.tasks, c.done * c.tasks + (c.inflight ? c.inflightDone : 0))
+      c.bar?.update(value, { runs: `${Math.min(c.done, c.runsTotal)}/${c.runsTotal}${c.failed > 0 ? ` (${c.failed} failed)` : ''}`, last: c.last })
+    }
+  }
+
+  private line (text: string): void {
+    writeLine(this.opts.out, text)
+  }
+}
+
+/**
+ * Follows a job to its end and resolves with the terminal event. A dropped connection (server
+ * restart, 1013 for a client that fell behind) is retried: the new snapshot rebuilds the display.
+ */
+export async function watchJob (client: Client, id: string, opts: WatchOptions): Promise<WatchResult> {
+  const display = new Display(opts, id)
+  let attempt = 0
+  try {
+    for (;;) {
+      const outcome = await follow(client, id, display, opts.signal)
+      if (outcome.kind === 'end') {
+        // Only a finished job completed its last run; a cancelled or failed one stopped it midway.
+        display.stop(outcome.result.type === 'job.finished')
+        return outcome.result
+      }
+      if (outcome.kind === 'snapshotted') attempt = 0
+      if (++attempt > RECONNECTS) throw new CliError(`lost the stream of job ${id} (${outcome.why}); follow it with \`corebench show ${id}\``, 'ESTREAM')
+      display.note(`stream closed (${outcome.why}); reconnecting…`)
+      await new Promise(resolve => setTimeout(resolve, 250 * attempt))
+    }
+  } finally {
+    display.stop(false)
+  }
+}
+
+type Outcome =
+  | { kind: 'end', result: WatchResult }
+  | { kind: 'snapshotted' | 'dropped', why: string }
+
+/** One WebSocket connection: resolves when it closes, rejects on an answer that retrying will not fix. */
+async function follow (client: Client, id: string, display: Display, signal: AbortSignal | undefined): Promise<Outcome> {
+  return await new Promise<Outcome>((resolve, reject) => {
+    const ws = new WebSocket(client.wsUrl(`${jobPath(id)}/stream`), { headers: client.headers(), handshakeTimeout: 30_000 })
+    let snapshotted = false
+    let terminal: WatchResult | undefined
+    let failure: Error | undefined
+    let settled = false
+    const done = (fn: () => void): void => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener('abort', onAbort)
+      fn()
+    }
+    const onAbort = (): void => {
+      ws.terminate()
+      done(() => { reject(new CliError(`stopped watching; job ${id} keeps running (corebench show ${id})`, null, 130)) })
+    }
+    if (signal?.aborted === true) { onAbort(); return }
+    signal?.addEventListener('abort', onAbort, { once: true })
+
+    ws.on('unexpected-response', (_req, res) => {
+      // Not upgraded: an API error (401, 404 route, proxy) with a body to read.
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { body += chunk })
+      res.on('end', () => {
+        ws.terminate()
+        done(() => { reject(apiError(res.statusCode ?? 0, res.statusMessage ?? '', body)) })
+      })
+    })
+    ws.on('error', (err) => {
+      if (!snapshotted && failure === undefined) {
+        // Before any snapshot: the server is not there (refused, DNS, TLS).
+        done(() => { reject(connectionError(err, client.base)) })
+      }
+    })
+    ws.on('message', (raw) => {
+      let msg: StreamMessage
+      try {
+        msg = JSON.parse(raw.toString()) as StreamMessage
+      } catch {
+        return
+      }
+      try {
+        handle(msg)
+      } catch (err) {
+        failure = err as Error
+        ws.close(1000)
+      }
+    })
+    ws.on('close', (code, reason) => {
+      done(() => {
+        if (failure !== undefined) reject(failure)
+        else if (terminal !== undefined) resolve({ kind: 'end', result: terminal })
+        else resolve({ kind: snapshotted ? 'snapshotted' : 'dropped', why: `code ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}` })
+      })
+    })
+
+    function handle (msg: StreamMessage): void {
+      switch (msg.type) {
+        case 'error': {
+          const data = msg.data as { code?: string, message?: string }
+          failure = new CliError(data.message ?? `job ${id} cannot be followed`, data.code ?? null)
+          return
+        }
+        case 'snapshot':
+          snapshotted = true
+          display.snapshot(msg.data as JobView)
+          return
+        case 'job.started':
+          display.note(`job ${id} started`)
+          return
+        case 'run.started':
+          display.started(msg.data as RunRef)
+          return
+        case 'progress':
+          display.progress(msg.data as RunRef)
+          return
+        case 'run.finished':
+          display.finished(msg.data as RunData)
+          return
+      }
+      if (TERMINAL.has(msg.type)) terminal = { type: msg.type, job: msg.data as JobListItem }
+    }
+  })
+}

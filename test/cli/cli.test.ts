@@ -1,0 +1,297 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { main } from '../../src/cli/index.js'
+import { build } from '../helpers/app.js'
+import { tempDatabase } from '../helpers/db.js'
+import { quickSpec, submit, waitFor } from '../helpers/jobs.js'
+
+const bin = fileURLToPath(new URL('../../bin/corebench.mjs', import.meta.url))
+
+/** The app on an ephemeral port, plus every request's method, url and authorization header. */
+async function listening (t: TestContext) {
+  const built = await build(t, {}, { ready: false })
+  const seen: Array<{ method: string, url: string, authorization: string | undefined }> = []
+  built.app.addHook('onRequest', async (req) => { seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization }) })
+  await built.app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = built.app.server.address() as { port: number }
+  return { ...built, url: `http://127.0.0.1:${port}`, seen }
+}
+
+interface Run { code: number, out: string, err: string }
+
+/** main() in-process with captured output; `tty` makes stdout look like a terminal (progress bars). */
+async function cli (url: string, args: string[], opts: { env?: Record<string, string>, tty?: boolean } = {}): Promise<Run> {
+  let out = ''
+  let err = ''
+  const code = await main(args, {
+    stdout: { write: (s: string) => { out += s }, isTTY: opts.tty === true, columns: 120 },
+    stderr: { write: (s: string) => { err += s } },
+    env: { COREBENCH_URL: url, ...opts.env }
+  })
+  return { code, out, err }
+}
+
+function specFile (dir: string, name: string, spec: unknown): string {
+  const file = join(dir, name)
+  writeFileSync(file, JSON.stringify(spec))
+  return file
+}
+
+/** stderr holds exactly one line, matching `re`. */
+function oneLine (err: string, re: RegExp): void {
+  const lines = err.split('\n').filter(l => l !== '')
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${err}`)
+  assert.match(lines[0] as string, re)
+}
+
+test('presets and workloads list every name the API has', async (t) => {
+  const { app, url } = await listening(t)
+  const presets = (await app.inject('/api/presets')).json() as Array<{ id: string }>
+  const workloads = (await app.inject('/api/workloads')).json() as Array<{ id: string }>
+
+  const p = await cli(url, ['presets'])
+  assert.equal(p.code, 0, p.err)
+  assert.equal(p.err, '')
+  for (const { id } of presets) assert.match(p.out, new RegExp(`^${id} `, 'm'))
+
+  const w = await cli(url, ['workloads'])
+  assert.equal(w.code, 0, w.err)
+  for (const { id } of workloads) assert.match(w.out, new RegExp(`^${id} `, 'm'))
+  assert.match(w.out, /^fibonacci +cpu +n=30 repeat=1 /m)
+
+  const json = await cli(url, ['presets', '--json'])
+  assert.deepEqual(JSON.parse(json.out), presets)
+})
+
+test('submit --watch follows the job to the end, then jobs lists it and show prints its report', async (t) => {
+  const { app, url, dir, seen } = await listening(t)
+  const file = specFile(dir, 'spec.json', quickSpec)
+
+  const run = await cli(url, ['submit', file, '--watch', '--tag', 'branch:cli'], { env: { COREBENCH_TOKEN: 's3cret' } })
+  assert.equal(run.code, 0, run.err)
+  const id = /^job (j_[0-9a-z]{19}): fibonacci/m.exec(run.out)?.[1]
+  assert.ok(id !== undefined, run.out)
+  // Not a terminal: one line per recorded run (2 cells × 3 repetitions), no bar drawing.
+  for (const cell of ['serialized/1', 'threaded/1']) {
+    for (const n of [1, 2, 3]) assert.match(run.out, new RegExp(`^${cell} run ${n}/3: [0-9.]+ ms wall`, 'm'))
+  }
+  assert.doesNotMatch(run.out, /\x1b\[/)
+  // The summary table at the end.
+  assert.match(run.out, new RegExp(`\\(${id}\\): finished`))
+  assert.match(run.out, /^executor +workers +runs +median wall/m)
+  assert.match(run.out, /^serialized +1 +3 +[0-9.]+ ms .* 1\.00× .*✓$/m)
+  assert.match(run.out, /^threaded +1 +3 +[0-9.]+ ms /m)
+  const job = (await app.inject(`/api/jobs/${id}`)).json()
+  assert.equal(job.status, 'finished')
+  assert.deepEqual(job.tags, { branch: 'cli' })
+  // COREBENCH_TOKEN went with the submit, the stream's upgrade and the final read.
+  for (const path of ['/api/jobs', `/api/jobs/${id}/stream`, `/api/jobs/${id}`]) {
+    const req = seen.find(r => r.url === path)
+    assert.equal(req?.authorization, 'Bearer s3cret', path)
+  }
+
+  const jobs = await cli(url, ['jobs'])
+  assert.equal(jobs.code, 0, jobs.err)
+  assert.match(jobs.out, /^id +status +workload +name +created +best speedup$/m)
+  assert.match(jobs.out, new RegExp(`^${id} +finished +fibonacci +.*×`, 'm'))
+  assert.match((await cli(url, ['jobs', '--tag', 'branch:cli', '--status', 'finished', '--limit', '5'])).out, new RegExp(id))
+  const none = await cli(url, ['jobs', '--status', 'failed'])
+  assert.equal(none.code, 0)
+  assert.doesNotMatch(none.out, new RegExp(id))
+
+  const csv = await cli(url, ['show', id, '--format', 'csv'])
+  assert.equal(csv.code, 0, csv.err)
+  const rows = csv.out.trimEnd().split('\n')
+  assert.match(rows[0] as string, /^executor,workers,runs,failed,median_wall_ms,/)
+  assert.deepEqual(rows.slice(1).map(r => r.split(',').slice(0, 3).join(',')), ['serialized,1,3', 'threaded,1,3'])
+  assert.equal(csv.out, (await app.inject(`/api/jobs/${id}/report?format=csv`)).body)
+
+  const md = await cli(url, ['show', id])
+  assert.match(md.out, /^\| executor \| workers \|/m)
+  const json = JSON.parse((await cli(url, ['show', id, '--format', 'json'])).out)
+  assert.equal(json.job.id, id)
+})
+
+test('submit without --watch prints only the id; a preset with overrides works', async (t) => {
+  const { app, url, dir } = await listening(t)
+  const file = specFile(dir, 'overrides.json', { workload: { id: 'fibonacci', params: { n: 12 } }, repetitions: 1, warmup: 0, executors: ['serialized'] })
+  const run = await cli(url, ['submit', file, '--preset', 'gil-cpu', '--name', 'tiny'])
+  assert.equal(run.code, 0, run.err)
+  assert.match(run.out, /^j_[0-9a-z]{19}\n$/)
+  const job = (await app.inject(`/api/jobs/${run.out.trim()}`)).json()
+  assert.equal(job.name, 'tiny')
+  assert.equal(job.spec.tasks, 2) // from the preset
+  // Fewer than 3 repetitions: the API's warning goes to stderr, not into the id on stdout.
+  assert.match(run.err, /^corebench: warning: /m)
+})
+
+test('submit --watch on a terminal draws one bar per cell', async (t) => {
+  const { url, dir } = await listening(t)
+  const run = await cli(url, ['submit', specFile(dir, 'spec.json', { ...quickSpec, executors: ['serialized', 'async'], repetitions: 1 }), '--watch'], { tty: true })
+  assert.equal(run.code, 0, run.err)
+  for (const cell of ['serialized/1', 'async/1']) assert.match(run.out, new RegExp(`${cell} +\\|[█░]+\\| 100% \\| runs 2/2 \\|`))
+  assert.doesNotMatch(run.out, /run 1\/1:/) // no per-run lines when there are bars
+  assert.match(run.out, /^executor +workers/m)
+})
+
+test('submit --watch of a job that fails prints what it has and exits 2 with one line', async (t) => {
+  const { url, dir } = await listening(t)
+  const spec = { workload: { id: 'sleep', params: { ms: 2000 } }, tasks: 1, executors: ['serialized'], repetitions: 3, warmup: 0, taskTimeoutMs: 100 }
+  const run = await cli(url, ['submit', specFile(dir, 'failing.json', spec), '--watch'])
+  assert.equal(run.code, 2, run.out + run.err)
+  assert.match(run.out, /^serialized\/1 run 1\/3: FAILED .*COREBENCH_ERR_TASK_TIMEOUT/m)
+  assert.match(run.out, /^executor +workers/m)
+  oneLine(run.err, /^corebench: job j_\S+ failed: .*\(JOB_FAILED\)$/)
+})
+
+test('compare: a cell table with verdicts; --fail-on slower exits 1 only on a regression', async (t) => {
+  const { app, url } = await listening(t)
+  // fib(24) vs fib(28): ~7× the work, 7 repetitions each. The brief's fib(27) (~4×) with 5 repetitions
+  // came out 'inconclusive' on a 2-core machine loaded by other test suites (Mann–Whitney p 0.056–0.15):
+  // a load burst makes single runs 3× slower, so the gap and the sample size leave room for that.
+  const spec = (n: number) => ({ workload: { id: 'fibonacci', params: { n } }, tasks: 16, executors: ['serialized', 'async'], repetitions: 7, warmup: 1 })
+  const base = await submit(app, spec(24))
+  const again = await submit(app, spec(24))
+  const slower = await submit(app, spec(28))
+  for (const j of [base, again, slower]) assert.equal((await waitFor(app, j.id)).status, 'finished')
+
+  // A job against itself: no change at all, 'same' under the default thresholds.
+  const self = await cli(url, ['compare', base.id, base.id, '--fail-on', 'slower'])
+  assert.equal(self.code, 0, self.out + self.err)
+  assert.match(self.out, /^serialized\/1 +[0-9.]+ ms +[0-9.]+ ms +\+0\.0 % .* same$/m)
+  assert.match(self.out, /^verdict: same$/m)
+
+  // The same spec twice: not slower. Jobs run one after the other, so a burst of load on a shared
+  // machine can slow one whole job; a 50 % threshold keeps that from failing this test (the default
+  // 5 % is meant for a quiet benchmark host).
+  const same = await cli(url, ['compare', again.id, base.id, '--fail-on', 'slower', '--min-change', '50'])
+  assert.equal(same.code, 0, same.out + same.err)
+  assert.equal(same.err, '')
+  assert.match(same.out, /^cell +baseline +current +change +95 % CI +p \(Welch\) +p \(M–W\) +verdict$/m)
+  assert.match(same.out, /^serialized\/1 +[0-9.]+ ms +[0-9.]+ ms +[+-][0-9.]+ % /m)
+  assert.match(same.out, /^verdict: /m)
+
+  const regression = await cli(url, ['compare', slower.id, base.id, '--fail-on', 'slower'])
+  assert.equal(regression.code, 1, regression.out + regression.err)
+  for (const cell of ['serialized/1', 'async/1']) assert.match(regression.out, new RegExp(`^${cell} +.* \\+[0-9.]+ % .* slower$`, 'm'))
+  assert.match(regression.out, /^verdict: slower$/m)
+  assert.match(regression.out, /^note: the jobs measured different specs/m)
+  oneLine(regression.err, new RegExp(`^corebench: 2 of 2 cells slower than baseline ${base.id}: serialized/1 \\+`))
+
+  // Without the gate the same comparison exits 0; --json carries the API's answer.
+  const noGate = await cli(url, ['compare', slower.id, base.id, '--json'])
+  assert.equal(noGate.code, 0)
+  assert.equal(JSON.parse(noGate.out).verdict, 'slower')
+  // The thresholds reach the API (as a fraction there), and a 4× slowdown is still past 100 %.
+  const strict = await cli(url, ['compare', slower.id, base.id, '--json', '--fail-on', 'slower', '--min-change', '100', '--alpha', '0.01'])
+  assert.equal(strict.code, 1)
+  assert.deepEqual({ ...JSON.parse(strict.out).thresholds, minRepetitions: undefined }, { minChange: 1, alpha: 0.01, minRepetitions: undefined })
+
+  // --baseline: 404 until one is set for the spec, then it is used.
+  const missing = await cli(url, ['compare', again.id, '--baseline'])
+  assert.equal(missing.code, 2)
+  oneLine(missing.err, /^corebench: baseline for spec [0-9a-f]{16} not found \(COREBENCH_ERR_NOT_FOUND\)$/)
+  const put = await app.inject({ method: 'PUT', url: `/api/baselines/${(await app.inject(`/api/jobs/${base.id}`)).json().specHash}`, payload: { jobId: base.id } })
+  assert.equal(put.statusCode, 200, put.body)
+  const vsBaseline = await cli(url, ['compare', again.id, '--baseline', '--fail-on', 'slower', '--min-change', '50'])
+  assert.equal(vsBaseline.code, 0, vsBaseline.err)
+  assert.match(vsBaseline.out, new RegExp(`^${again.id} vs baseline ${base.id}$`, 'm'))
+
+  // Usage errors are 2, never 1.
+  oneLine((await cli(url, ['compare', again.id])).err, /^corebench: compare needs a BASELINE job id or --baseline \(EUSAGE\)$/)
+  assert.equal((await cli(url, ['compare', again.id, base.id, '--baseline'])).code, 2)
+  const badAlpha = await cli(url, ['compare', again.id, base.id, '--alpha', '2'])
+  assert.equal(badAlpha.code, 2)
+  oneLine(badAlpha.err, /^corebench: option '--alpha <a>' argument '2' is invalid\. expected a number above 0 up to 0\.5 \(EUSAGE\)$/)
+})
+
+test('API and usage errors: one line on stderr, exit 2', async (t) => {
+  const { url, dir } = await listening(t)
+  const notFound = await cli(url, ['show', 'j_0000000000000000000'])
+  assert.equal(notFound.code, 2)
+  assert.equal(notFound.out, '')
+  oneLine(notFound.err, /^corebench: job j_0000000000000000000 not found \(COREBENCH_ERR_NOT_FOUND\)$/)
+
+  const invalid = await cli(url, ['show', 'nope'])
+  assert.equal(invalid.code, 2)
+  oneLine(invalid.err, /^corebench: .*\(COREBENCH_ERR_VALIDATION\)$/)
+
+  const badSpec = await cli(url, ['submit', specFile(dir, 'bad.json', { workload: { id: 'no-such-workload' } })])
+  assert.equal(badSpec.code, 2)
+  oneLine(badSpec.err, /^corebench: .*no-such-workload.*\(COREBENCH_ERR_VALIDATION\)$/)
+
+  const noFile = await cli(url, ['submit', '/nonexistent/spec.json'])
+  assert.equal(noFile.code, 2)
+  oneLine(noFile.err, /^corebench: cannot read the spec file \/nonexistent\/spec.json: .*\(ENOENT\)$/)
+
+  for (const args of [['job'], ['jobs', '--limit', '0'], ['show', 'x', '--format', 'xml'], ['submit'], ['show']]) {
+    const r = await cli(url, args)
+    assert.equal(r.code, 2, args.join(' '))
+    oneLine(r.err, /^corebench: .* \(EUSAGE\)$/)
+  }
+  assert.match((await cli(url, ['job'])).err, /unknown command 'job'.*Did you mean jobs\?/)
+  const help = await cli(url, ['--help'])
+  assert.equal(help.code, 0)
+  assert.match(help.out, /COREBENCH_URL/)
+})
+
+test('an unreachable COREBENCH_URL: one line naming it, exit 2', async () => {
+  // A port that was free a moment ago: nothing listens there.
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as { port: number }
+  await new Promise(resolve => probe.close(resolve))
+  const url = `http://127.0.0.1:${port}`
+  for (const args of [['jobs'], ['submit', '--preset', 'gil-cpu', '--watch']]) {
+    const r = await cli(url, args)
+    assert.equal(r.code, 2)
+    assert.equal(r.out, '')
+    oneLine(r.err, new RegExp(`^corebench: cannot reach the corebench server at ${url} \\(set COREBENCH_URL to its address\\): connection refused.*\\(ECONNREFUSED\\)$`))
+  }
+  const bad = await cli('not a url', ['jobs'])
+  assert.equal(bad.code, 2)
+  oneLine(bad.err, /^corebench: COREBENCH_URL is not a valid URL/)
+})
+
+test('bin/corebench.mjs: serve runs the server, other commands talk to it, SIGTERM stops it', async (t) => {
+  const db = await tempDatabase(t)
+  const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--database-url', db.url], { env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = once(serve, 'exit')
+  t.after(() => { if (serve.exitCode === null) serve.kill('SIGKILL') })
+  let log = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      log += d.toString()
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)
+      if (m !== null) resolve(m[1] as string)
+    }
+    serve.stdout.on('data', onData)
+    serve.stderr.on('data', onData)
+    void exited.then(() => { reject(new Error(`serve exited before listening:\n${log}`)) })
+  })
+
+  const run = async (args: string[]): Promise<Run> => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, COREBENCH_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    const [code] = await once(child, 'exit') as [number]
+    return { code, out, err }
+  }
+  const [presets, missing] = await Promise.all([run(['presets']), run(['show', 'j_0000000000000000000'])])
+  assert.equal(presets.code, 0, presets.err)
+  assert.match(presets.out, /^gil-cpu /m)
+  assert.equal(missing.code, 2)
+  oneLine(missing.err, /^corebench: job j_0000000000000000000 not found \(COREBENCH_ERR_NOT_FOUND\)$/)
+
+  serve.kill('SIGTERM')
+  const [code] = await exited
+  assert.equal(code, 0, log)
+})
