@@ -1,0 +1,393 @@
+// Job page: live progress from WS /api/jobs/:id/stream (snapshot, then progress / run.finished /
+// job.* events), the scaling chart, where the time goes, the summary table with intervals, the
+// shared-counter result, warnings, runs and report links.
+import { api, download, reportUrl, thisHost } from '../api.js'
+import { scalingChart, EXECUTOR_COLORS, type ChartHandle } from '../charts.js'
+import { h, replace, text } from '../dom.js'
+import * as fmt from '../format.js'
+import { compareHref, jobHref, navigate, setLive, type Page } from '../nav.js'
+import { openStream } from '../stream.js'
+import { getToken } from '../token.js'
+import { cellsOf, FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
+import { errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
+
+const rank = (status: string): number => status === 'queued' ? 0 : status === 'running' ? 1 : 2
+
+/** Tasks done per cell, from the live position of the runner (cells run interleaved, round by round). */
+export function cellProgress (view: JobView): Map<string, { done: number, total: number }> {
+  const spec = view.spec
+  const cells = cellsOf(spec)
+  const perCell = (spec.warmup + spec.repetitions) * spec.tasks
+  const out = new Map<string, { done: number, total: number }>()
+  const cur = view.progress.current
+  const curIndex = cur === null ? -1 : cells.findIndex(c => c.executor === cur.executor && c.workers === cur.workers)
+  for (const [i, c] of cells.entries()) {
+    let done: number
+    if (view.status === 'finished') {
+      done = perCell
+    } else if (cur !== null && curIndex >= 0 && view.status === 'running') {
+      const round = cur.repetition + spec.warmup
+      done = (i < curIndex ? round + 1 : round) * spec.tasks + (i === curIndex ? cur.runDone : 0)
+    } else {
+      // No live position: count what is stored (recorded runs imply the warm-up ones before them).
+      const recorded = view.runs.filter(r => r.executor === c.executor && r.workers === c.workers && r.repetition >= 0).length
+      done = recorded === 0 ? 0 : (recorded + spec.warmup) * spec.tasks
+    }
+    out.set(c.key, { done: Math.max(0, Math.min(perCell, done)), total: perCell })
+  }
+  return out
+}
+
+export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
+  let view: JobView
+  try {
+    view = await api.job(id)
+  } catch (err) {
+    replace(main, pageHeading('Job not found'), errorBox(err), h('p', null, h('a', { href: '#/' }, 'Back to the jobs')))
+    return { title: 'Job not found' }
+  }
+  const host = await thisHost()
+
+  // Static frame; the parts below are refreshed in place.
+  const statusEl = h('span', { id: 'job-status', class: 'badge', role: 'status', 'aria-live': 'polite' })
+  const meta = h('dl', { class: 'meta' })
+  const actions = h('div', { class: 'actions' })
+  const actionMsg = h('div', { role: 'alert' })
+  const notices = h('div', { class: 'notices' })
+  const overall = h('progress', { id: 'job-progress', max: 1, value: 0, 'aria-label': 'Tasks done in this job' })
+  const overallText = h('p', { class: 'progress-text', id: 'job-progress-text' })
+  const cellList = h('ul', { class: 'cell-progress' })
+  const progressSection = h('section', { 'aria-labelledby': 'progress-title', class: 'card' },
+    h('h2', { id: 'progress-title' }, 'Progress'), overall, overallText, cellList)
+  const chartBox = h('div', { id: 'scaling-chart', class: 'chart' })
+  const chartFigure = h('figure', { hidden: true }, chartBox,
+    h('figcaption', null, 'Speedup over the serialized run against the number of workers, per executor. The dashed line is ideal scaling (y = x); bars are 95 % bootstrap intervals.'))
+  const chartNote = h('div', { class: 'chart-note' })
+  const chartSection = h('section', { 'aria-labelledby': 'scaling-title', class: 'card' },
+    h('h2', { id: 'scaling-title' }, 'Scaling'),
+    chartFigure,
+    chartNote)
+  const timeSection = h('section', { 'aria-labelledby': 'time-title', class: 'card' })
+  const summarySection = h('section', { 'aria-labelledby': 'summary-title', class: 'card' })
+  const sharedSection = h('section', { 'aria-labelledby': 'shared-title', class: 'card', hidden: true })
+  const runsSection = h('section', { 'aria-labelledby': 'runs-title', class: 'card' })
+  const title = h('h1', { tabindex: '-1', id: 'job-title' })
+
+  replace(main,
+    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, '← Jobs')),
+    h('div', { class: 'page-head' }, title, statusEl),
+    meta, actions, actionMsg, notices, progressSection, chartSection, timeSection, summarySection, sharedSection, runsSection)
+
+  let chart: ChartHandle | undefined
+
+  const renderHeader = (): void => {
+    text(title, view.name)
+    text(statusEl, view.status)
+    statusEl.className = `badge status-${view.status}`
+    const spec = view.spec
+    const item = (k: string, v: string | Node): HTMLElement[] => [h('dt', null, k), h('dd', null, v)]
+    replace(meta,
+      item('Workload', h('span', null, h('code', null, spec.workload.id), ' ', fmt.params(spec.workload.params))),
+      item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps + ${spec.warmup} warm-up`),
+      item('Created', fmt.date(view.createdAt)),
+      item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
+      item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null))),
+      item('Spec', h('code', { title: 'Jobs with the same spec hash can be compared' }, view.specHash)),
+      Object.keys(view.tags).length > 0 ? item('Tags', Object.entries(view.tags).map(([k, v]) => `${k}=${v}`).join(' · ')) : [])
+    const active = !FINAL.includes(view.status)
+    const cancel = active ? h('button', { type: 'button', class: 'danger', id: 'cancel-job' }, 'Cancel job') : null
+    cancel?.addEventListener('click', () => {
+      cancel.disabled = true
+      api.cancel(view.id).then(() => { replace(actionMsg, h('p', { class: 'muted' }, 'Cancelling…')) }, (err) => { cancel.disabled = false; replace(actionMsg, errorBox(err)) })
+    })
+    const again = h('button', { type: 'button', class: 'secondary', id: 'run-again' }, 'Run again')
+    again.addEventListener('click', () => {
+      again.disabled = true
+      api.submit(view.spec).then((res) => { navigate(jobHref(res.id)) }, (err) => { again.disabled = false; replace(actionMsg, errorBox(err, 'Could not submit: ')) })
+    })
+    replace(actions,
+      cancel,
+      again,
+      h('a', { class: 'button-link', href: compareHref(view.id), id: 'compare-link' }, 'Compare & history'),
+      h('span', { class: 'reports' }, 'Report: ', (['md', 'csv', 'json'] as const).flatMap((f, i) => [i > 0 ? ' · ' : null, reportLink(view.id, f, actionMsg)])))
+    const warnings = [...new Set([...view.warnings, ...(view.summary?.warnings ?? [])])]
+    replace(notices,
+      view.error !== null ? h('div', { class: 'alert error' }, h('strong', null, `Job ${view.status}: `), view.error) : null,
+      warnings.length > 0
+        ? h('div', { class: 'alert warn', id: 'job-warnings' }, h('strong', null, 'Warnings'), h('ul', null, warnings.map(w => h('li', null, w))))
+        : null)
+  }
+
+  const cellBars = new Map<string, { bar: HTMLProgressElement, label: HTMLElement }>()
+  const renderProgress = (): void => {
+    const { tasksDone, tasksTotal, current } = view.progress
+    const done = view.status === 'finished' ? tasksTotal : tasksDone
+    overall.max = Math.max(1, tasksTotal)
+    overall.value = Math.min(done, tasksTotal)
+    let line: string
+    if (view.status === 'queued') line = 'Queued: waiting for the jobs ahead of it.'
+    else if (view.status === 'running' && current === null) line = `Starting the pools… ${done} of ${tasksTotal} tasks`
+    else if (view.status === 'running' && current !== null) {
+      const rep = current.warmup ? 'warm-up run' : `repetition ${current.repetition + 1} of ${view.spec.repetitions}`
+      line = `${done} of ${tasksTotal} tasks · now ${current.executor}/${current.workers}, ${rep} (${current.runDone}/${current.runTotal})`
+    } else line = `${done} of ${tasksTotal} tasks · ${view.status}`
+    text(overallText, line)
+    const per = cellProgress(view)
+    if (cellBars.size !== per.size) {
+      cellBars.clear()
+      replace(cellList, [...per.keys()].map(key => {
+        const bar = h('progress', { max: 1, value: 0, 'aria-label': `${key} progress` })
+        const label = h('span', { class: 'small muted' })
+        cellBars.set(key, { bar, label })
+        return h('li', null, h('span', { class: 'cell-key' }, key), bar, label)
+      }))
+    }
+    for (const [key, p] of per) {
+      const b = cellBars.get(key)
+      if (b === undefined) continue
+      b.bar.max = Math.max(1, p.total)
+      b.bar.value = p.done
+      text(b.label, `${Math.round(p.done / Math.max(1, p.total) * 100)} %`)
+    }
+    progressSection.hidden = false
+  }
+
+  const renderResults = (): void => {
+    const cells = view.summary?.cells ?? []
+    const measured = cells.filter(c => c.medianWallMs !== null)
+    // Scaling chart: created once there is something to draw, then updated in place.
+    chartFigure.hidden = measured.length === 0
+    if (measured.length === 0) {
+      replace(chartNote, h('p', { class: 'muted' }, view.status === 'queued' ? 'The chart appears once the first runs are measured.' : 'No measured runs yet.'))
+    } else {
+      if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells) } else chart.update(cells)
+      const notes = (view.summary?.scaling ?? []).map(s => {
+        const parts: string[] = []
+        if (s.amdahl !== null && s.amdahl.r2 >= 0.5) parts.push(`Amdahl serial fraction ${fmt.pct(s.amdahl.serialFraction, 1)}, ceiling ${fmt.times(s.amdahl.ceiling, 1)} (R² ${fmt.num(s.amdahl.r2)})`)
+        else if (s.amdahl !== null) parts.push(`no Amdahl fit worth showing (R² ${fmt.num(s.amdahl.r2)})`)
+        if (s.usl.ok && s.usl.peakWorkers !== null) parts.push(`USL peak near ${fmt.num(s.usl.peakWorkers, 1)} workers`)
+        if (s.recommendedWorkers !== null) parts.push(`recommended pool size ${s.recommendedWorkers}`)
+        return parts.length === 0 ? null : h('li', null, h('strong', null, `${s.executor}: `), parts.join('; '))
+      }).filter(Boolean)
+      replace(chartNote, notes.length > 0 ? h('ul', { class: 'fits' }, notes) : null,
+        h('p', { class: 'sr-only' }, `Speedups: ${measured.map(c => `${c.key} ${fmt.times(c.speedup)}`).join(', ')}.`))
+    }
+    renderTime(timeSection, view, measured)
+    renderSummary(summarySection, view, cells)
+    renderShared(sharedSection, cells)
+    renderRuns(runsSection, view)
+  }
+
+  const renderAll = (): void => { renderHeader(); renderProgress(); renderResults() }
+  renderAll()
+
+  // Refreshes the whole view (summary included) at most about once a second while runs arrive.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+  let refreshing = false
+  let closed = false
+  const refresh = (delay = 400): void => {
+    if (refreshTimer !== undefined || closed) return
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined
+      if (refreshing) { refresh(400); return }
+      refreshing = true
+      api.job(id).then((fresh) => {
+        if (closed) return
+        const status = rank(fresh.status) >= rank(view.status) ? fresh.status : view.status
+        view = { ...fresh, status, progress: rank(fresh.status) >= rank(view.status) ? fresh.progress : view.progress }
+        renderAll()
+      }, () => {}).finally(() => { refreshing = false })
+    }, delay)
+  }
+
+  const merge = (j: JobListItem): void => {
+    if (rank(j.status) < rank(view.status)) return
+    view = { ...view, status: j.status, warnings: j.warnings, error: j.error, startedAt: j.startedAt, finishedAt: j.finishedAt, hostId: j.hostId, progress: FINAL.includes(j.status) ? { ...j.progress, current: null } : view.progress }
+  }
+
+  const stream = openStream(`/api/jobs/${encodeURIComponent(id)}/stream`, {
+    onState: (up) => { setLive(up ? 'live' : FINAL.includes(view.status) ? 'off' : 'reconnecting') },
+    onEnd: () => { setLive('off') },
+    onMessage: (m) => {
+      switch (m.type) {
+        case 'snapshot': {
+          const snap = m.data as JobView
+          if (rank(snap.status) >= rank(view.status)) view = snap
+          renderAll()
+          break
+        }
+        case 'job.queued': case 'job.started':
+          merge(m.data as JobListItem)
+          renderHeader(); renderProgress()
+          break
+        case 'run.started': case 'progress': {
+          const p = m.data as ProgressEvent
+          if (view.status === 'queued') view = { ...view, status: 'running' }
+          if (FINAL.includes(view.status)) break
+          view = {
+            ...view,
+            progress: {
+              tasksDone: p.jobDone ?? view.progress.tasksDone,
+              tasksTotal: p.jobTotal ?? view.progress.tasksTotal,
+              current: { executor: p.executor, workers: p.workers, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
+            }
+          }
+          if (statusEl.textContent !== view.status) renderHeader()
+          renderProgress()
+          break
+        }
+        case 'run.finished': {
+          const run = m.data as Run
+          if (!view.runs.some(r => r.id === run.id)) view = { ...view, runs: [...view.runs, run] }
+          refresh()
+          break
+        }
+        case 'job.finished': case 'job.failed': case 'job.cancelled': case 'job.interrupted':
+          merge(m.data as JobListItem)
+          renderHeader(); renderProgress()
+          // The final summary (with task latencies) is stored with the job: fetch it once.
+          refresh(0)
+          break
+        case 'error':
+          replace(actionMsg, h('div', { class: 'alert error' }, String((m.data as { message?: string }).message ?? 'stream error')))
+          break
+      }
+    }
+  })
+
+  return {
+    title: view.name,
+    cleanup: () => {
+      closed = true
+      stream.close()
+      setLive('off')
+      if (refreshTimer !== undefined) clearTimeout(refreshTimer)
+      chart?.destroy()
+    }
+  }
+}
+
+/** A download link; with an API token set, fetched with the token (a plain link cannot send it). */
+function reportLink (id: string, format: 'md' | 'csv' | 'json', messages: HTMLElement): HTMLAnchorElement {
+  const filename = `corebench-${id}.${format}`
+  const a = h('a', { href: reportUrl(id, format), download: filename, class: 'report-link' }, format)
+  a.addEventListener('click', (ev) => {
+    if (getToken() === null) return
+    ev.preventDefault()
+    download(reportUrl(id, format), filename).catch((err: unknown) => { replace(messages, errorBox(err, 'Could not download the report: ')) })
+  })
+  return a
+}
+
+/** Stacked bars per cell: pool start-up, time inside the workers, and the rest of the wall time. */
+function renderTime (section: HTMLElement, view: JobView, cells: CellSummary[]): void {
+  const withLatency = cells.some(c => c.latency !== null)
+  const rows = cells.map(c => {
+    const startup = c.startupMs ?? 0
+    const wall = c.medianWallMs ?? 0
+    if (c.latency !== null && wall > 0) {
+      // Busy time per worker, estimated from the median task: tasks × run p50 / workers, at most the wall.
+      const run = Math.min(wall, view.spec.tasks * c.latency.runMs.p50 / Math.max(1, c.workers))
+      return { c, segs: [{ k: 'startup', v: startup }, { k: 'run', v: run }, { k: 'overhead', v: wall - run }] }
+    }
+    return { c, segs: [{ k: 'startup', v: startup }, { k: 'wall', v: wall }] }
+  })
+  const max = Math.max(1, ...rows.map(r => r.segs.reduce((s, x) => s + x.v, 0)))
+  const names: Record<string, string> = { startup: 'pool start-up', run: 'running tasks', overhead: 'queue, return and idle', wall: 'wall (run)' }
+  const legendKeys = withLatency ? ['startup', 'run', 'overhead'] : ['startup', 'wall']
+  replace(section,
+    h('h2', { id: 'time-title' }, 'Where the time goes'),
+    cells.length === 0
+      ? h('p', { class: 'muted' }, 'Nothing measured yet.')
+      : [
+          h('ul', { class: 'legend' }, legendKeys.map(k => h('li', null, h('span', { class: `swatch seg-${k}` }), names[k] as string))),
+          h('ul', { class: 'stacks' }, rows.map(({ c, segs }) => {
+            const label = segs.map(s => `${names[s.k] as string} ${fmt.ms(s.v)}`).join(', ')
+            return h('li', null,
+              h('span', { class: 'cell-key', style: `border-color:${EXECUTOR_COLORS[c.executor] ?? '#999'}` }, c.key),
+              h('span', { class: 'stack', role: 'img', 'aria-label': `${c.key}: ${label}` },
+                segs.map(s => h('span', { class: `seg seg-${s.k}`, style: `width:${(s.v / max * 100).toFixed(2)}%`, title: `${names[s.k] as string}: ${fmt.ms(s.v)}` }))),
+              h('span', { class: 'stack-label small' }, label))
+          })),
+          h('p', { class: 'hint' }, withLatency
+            ? 'Median pool start-up (outside the timed wall), then the median wall time split into time inside the workers (tasks × median task run time ÷ workers) and the rest: dispatch queue, result return and idle workers.'
+            : 'Median pool start-up (outside the timed wall) and median wall time. The split of the wall into run, queue and return appears when the job has finished.')
+        ])
+}
+
+function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[]): void {
+  const th = (label: string, title?: string): HTMLElement => h('th', { scope: 'col', title }, label)
+  const verified = (v: boolean | null): HTMLElement => v === null ? h('span', { class: 'muted' }, fmt.DASH) : v ? h('span', { class: 'ok' }, '✓ yes') : h('strong', { class: 'error-text' }, '✗ mismatch')
+  const ci = (s: string): HTMLElement | null => s === '' ? null : h('div', { class: 'ci' }, `95 % CI ${s}`)
+  const table = h('table', { class: 'summary', id: 'summary-table' },
+    h('caption', { class: 'sr-only' }, 'Per-cell summary'),
+    h('thead', null, h('tr', null,
+      th('Cell'), th('Runs'), th('Median wall'), th('Mean ± sd', 'mean ± standard deviation (coefficient of variation)'),
+      th('Speedup', 'median wall of serialized / median wall of this cell'), th('Efficiency', 'speedup / workers'),
+      th('Parallelism', 'CPU time / wall time: average busy cores'), th('Start-up', 'median pool start-up, outside the wall time; below it the cold wall time = start-up + wall'),
+      th('Throughput'), th('Task run p50 / p95'), th('Verified', 'checksum equals the serialized run\'s'))),
+    h('tbody', null, cells.map(c => h('tr', null,
+      h('th', { scope: 'row' }, c.key),
+      h('td', null, String(c.runs), c.failedRuns > 0 ? h('div', { class: 'error-text small' }, `${c.failedRuns} failed`) : null,
+        c.outlierRunIds.length > 0 ? h('div', { class: 'small muted', title: c.outlierRule ?? '' }, `${c.outlierRunIds.length} outlier${c.outlierRunIds.length > 1 ? 's' : ''}`) : null),
+      h('td', null, fmt.ms(c.medianWallMs), ci(fmt.msRange(c.medianWallCi95))),
+      h('td', null, c.meanWallMs === null ? fmt.DASH : `${fmt.ms(c.meanWallMs)} ± ${fmt.ms(c.stdevWallMs)}`, c.cv !== null ? h('div', { class: 'ci' }, `cv ${fmt.pct(c.cv, 1)}`) : null),
+      h('td', null, h('strong', null, fmt.times(c.speedup)), ci(fmt.timesRange(c.speedupCi95))),
+      h('td', null, fmt.pct(c.efficiency)),
+      h('td', null, fmt.num(c.parallelism)),
+      h('td', null, fmt.ms(c.startupMs), c.medianColdWallMs !== null ? h('div', { class: 'ci' }, `cold ${fmt.ms(c.medianColdWallMs)}`) : null),
+      h('td', null, c.throughput === null ? fmt.DASH : `${fmt.num(c.throughput, 1)}/s`),
+      h('td', null, c.latency === null ? fmt.DASH : `${fmt.ms(c.latency.runMs.p50)} / ${fmt.ms(c.latency.runMs.p95)}`),
+      h('td', null, verified(c.verified))))))
+  replace(section,
+    h('h2', { id: 'summary-title' }, 'Summary'),
+    cells.length === 0 ? h('p', { class: 'muted' }, 'No cells yet.') : scrollTable(table, 'Summary table'),
+    view.summary !== null && cells.some(c => c.ciMethod !== null)
+      ? h('p', { class: 'hint' }, `Intervals: ${[...new Set(cells.map(c => c.ciMethod).filter(Boolean))].join('; ')}.`)
+      : null)
+}
+
+function renderShared (section: HTMLElement, cells: CellSummary[]): void {
+  const shared = cells.filter(c => c.shared !== null)
+  section.hidden = shared.length === 0
+  if (shared.length === 0) { replace(section); return }
+  replace(section,
+    h('h2', { id: 'shared-title' }, 'Shared counter: expected vs arrived'),
+    h('p', { class: 'hint' }, 'Every task adds to one counter. Where workers share memory without atomics, updates are lost; separate processes each count in their own memory.'),
+    scrollTable(h('table', { class: 'shared', id: 'shared-table' },
+      h('thead', null, h('tr', null, ['Cell', 'Expected', 'Arrived (median)', 'Lost (median)', 'Memory spaces', ''].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, shared.map(c => {
+        const s = c.shared as NonNullable<CellSummary['shared']>
+        const share = s.expected > 0 ? s.medianArrived / s.expected : 0
+        return h('tr', null,
+          h('th', { scope: 'row' }, c.key),
+          h('td', null, fmt.int(s.expected)),
+          h('td', null, fmt.int(s.medianArrived)),
+          h('td', { class: s.medianLost > 0 ? 'error-text' : '' }, fmt.int(s.medianLost)),
+          h('td', null, String(s.memorySpaces)),
+          h('td', null, h('meter', { min: 0, max: 1, value: Math.min(1, share), 'aria-label': `${c.key}: ${fmt.pct(share, 1)} of the updates arrived` }), ' ', fmt.pct(share, 1)))
+      }))), 'Shared counter'))
+}
+
+function renderRuns (section: HTMLElement, view: JobView): void {
+  const outliers = new Set((view.summary?.cells ?? []).flatMap(c => c.outlierRunIds))
+  const runs = [...view.runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+  replace(section,
+    h('details', null,
+      h('summary', null, h('h2', { id: 'runs-title', class: 'inline' }, `Runs (${runs.length})`)),
+      runs.length === 0
+        ? h('p', { class: 'muted' }, 'No recorded runs yet.')
+        : scrollTable(h('table', { class: 'runs' },
+          h('thead', null, h('tr', null, ['Cell', 'Rep', 'Wall', 'Start-up', 'Parallelism', 'CPU user + sys', 'Peak RSS', 'Loop delay p99', 'Verified', 'Result'].map(t => h('th', { scope: 'col' }, t)))),
+          h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '' },
+            h('th', { scope: 'row' }, `${r.executor}/${r.workers}`),
+            h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
+            h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
+            h('td', null, fmt.ms(r.startupMs)),
+            h('td', null, fmt.num(r.parallelism)),
+            h('td', null, fmt.ms(r.cpuUserMs + r.cpuSystemMs)),
+            h('td', null, fmt.bytes(r.peakRssBytes)),
+            h('td', null, fmt.ms(r.loopDelayP99Ms)),
+            h('td', null, r.verified === null ? fmt.DASH : r.verified ? '✓' : '✗'),
+            h('td', { class: r.ok ? 'ok' : 'error-text' }, r.ok ? 'ok' : (r.error ?? 'failed')))))), 'Runs')))
+}

@@ -1,0 +1,296 @@
+// Submit form built from GET /api/workloads (one input per parameter, with its bounds and default),
+// preset buttons from GET /api/presets, and the API's 400 message shown next to the field it names.
+import { api, ApiError, thisHost } from '../api.js'
+import { h, replace } from '../dom.js'
+import * as fmt from '../format.js'
+import { jobHref, navigate, type Page } from '../nav.js'
+import { EXECUTORS, type JobSubmit, type ParamSchema, type Preset, type Workload } from '../types.js'
+import { errorBox, pageHeading } from '../ui.js'
+
+/** The sweep the server uses by default: powers of two below the core count, plus the core count. */
+function defaultWorkers (cores: number): number[] {
+  const out: number[] = []
+  for (let w = 1; w < cores; w *= 2) out.push(w)
+  out.push(cores)
+  return out
+}
+
+/**
+ * Which form field an API message is about. Messages start with the field path, e.g.
+ * `params.n: 45 is above the maximum 40`, `tasks: 0 must be >= 1 (limit 1)`, `workers.1: …`,
+ * `workload.params.n: …`, `tasks × params.n: …`. null: about the job as a whole.
+ */
+export function fieldOf (message: string): string | null {
+  const m = /^([^:]{1,80}):/.exec(message)
+  if (m === null) return null
+  const path = (m[1] as string).trim()
+  if (path.startsWith('tasks ×')) return 'tasks'
+  const parts = path.split('.')
+  if (parts[0] === 'workload' && parts[1] === 'params' && parts[2] !== undefined) return `params.${parts[2]}`
+  if (parts[0] === 'params' && parts[1] !== undefined) return `params.${parts[1]}`
+  if (parts[0] === 'workload') return 'workload'
+  const top = parts[0] as string
+  return ['name', 'tasks', 'executors', 'workers', 'repetitions', 'warmup', 'taskTimeoutMs', 'tags', 'preset'].includes(top) ? top : null
+}
+
+const slotId = (field: string): string => `err-${field.replace(/[^A-Za-z0-9_-]/g, '-')}`
+const inputId = (field: string): string => `f-${field.replace(/[^A-Za-z0-9_-]/g, '-')}`
+
+interface Field { name: string, label: string, control: HTMLElement, hint?: string }
+
+function fieldRow ({ name, label, control, hint }: Field): HTMLElement {
+  const hintEl = hint !== undefined ? h('p', { class: 'hint', id: `hint-${inputId(name)}` }, hint) : null
+  control.setAttribute('aria-describedby', [hintEl?.id, slotId(name)].filter(Boolean).join(' '))
+  return h('div', { class: 'field', 'data-field': name },
+    h('label', { for: control.id }, label),
+    control,
+    hintEl,
+    h('p', { class: 'field-error', id: slotId(name), role: 'alert' }))
+}
+
+function describeBounds (s: ParamSchema): string {
+  const parts: string[] = []
+  const lo = s.minimum ?? s.exclusiveMinimum
+  const hi = s.maximum ?? s.exclusiveMaximum
+  if (lo !== undefined && hi !== undefined) parts.push(`${fmt.int(lo)} to ${fmt.int(hi)}`)
+  else if (lo !== undefined) parts.push(`at least ${fmt.int(lo)}`)
+  else if (hi !== undefined) parts.push(`at most ${fmt.int(hi)}`)
+  if (s.default !== undefined) parts.push(`default ${String(s.default)}`)
+  const bounds = parts.join(', ')
+  return [s.description, bounds === '' ? undefined : `(${bounds})`].filter(Boolean).join(' ')
+}
+
+function paramControl (name: string, s: ParamSchema, value: unknown): HTMLElement {
+  const id = inputId(`params.${name}`)
+  const options = s.enum ?? s.anyOf?.map(a => a.const).filter(v => v !== undefined)
+  if (options !== undefined && options.length > 0) {
+    const sel = h('select', { id, name: `params.${name}` }, options.map(o => h('option', { value: String(o) }, String(o))))
+    sel.value = String(value ?? s.default ?? options[0])
+    return sel
+  }
+  if (s.type === 'boolean') {
+    return h('input', { id, name: `params.${name}`, type: 'checkbox', checked: (value ?? s.default) === true })
+  }
+  if (s.type === 'integer' || s.type === 'number') {
+    return h('input', {
+      id,
+      name: `params.${name}`,
+      type: 'number',
+      inputmode: s.type === 'integer' ? 'numeric' : 'decimal',
+      min: s.minimum ?? s.exclusiveMinimum,
+      max: s.maximum ?? s.exclusiveMaximum,
+      step: s.type === 'integer' ? (s.multipleOf ?? 1) : 'any',
+      value: value === undefined ? (s.default === undefined ? undefined : String(s.default)) : String(value)
+    })
+  }
+  return h('input', { id, name: `params.${name}`, type: 'text', minlength: s.minLength, maxlength: s.maxLength, value: String(value ?? s.default ?? '') })
+}
+
+export async function renderSubmit (main: HTMLElement, _query: URLSearchParams): Promise<Page> {
+  const [workloads, presets, host] = await Promise.all([api.workloads(), api.presets(), thisHost()])
+  const cores = host?.availableParallelism ?? 4
+  const sweep = defaultWorkers(cores)
+
+  const formError = h('div', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' })
+  const workloadSel = h('select', { id: inputId('workload'), name: 'workload' },
+    workloads.map(w => h('option', { value: w.id }, `${w.id} (${w.kind})`)))
+  const workloadDesc = h('p', { class: 'hint', id: 'workload-desc' })
+  const paramsBox = h('div', { class: 'params' })
+  const nameIn = h('input', { id: inputId('name'), name: 'name', type: 'text', maxlength: 200, placeholder: 'optional: e.g. fib(30) scaling', autocomplete: 'off' })
+  const tasksIn = h('input', { id: inputId('tasks'), name: 'tasks', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: String(Math.max(16, 4 * (sweep.at(-1) ?? 1))) })
+  const repsIn = h('input', { id: inputId('repetitions'), name: 'repetitions', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: '5' })
+  const warmIn = h('input', { id: inputId('warmup'), name: 'warmup', type: 'number', min: 0, step: 1, inputmode: 'numeric', value: '1' })
+  const timeoutIn = h('input', { id: inputId('taskTimeoutMs'), name: 'taskTimeoutMs', type: 'number', min: 100, step: 1, inputmode: 'numeric', placeholder: 'server default (30000)' })
+  const workersIn = h('input', { id: inputId('workers'), name: 'workers', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: sweep.join(', ') })
+  const tagsIn = h('textarea', { id: inputId('tags'), name: 'tags', rows: 2, placeholder: 'branch=main\ncommit=abc123', spellcheck: 'false' })
+  const execBoxes = EXECUTORS.map(e => h('input', { type: 'checkbox', id: inputId(`executor-${e}`), name: 'executors', value: e, checked: true }))
+  const execSlot = h('p', { class: 'field-error', id: slotId('executors'), role: 'alert' })
+  const executors = h('fieldset', { class: 'field executors', 'data-field': 'executors', 'aria-describedby': slotId('executors') },
+    h('legend', null, 'Executors'),
+    h('div', { class: 'checks' }, execBoxes.map((box, i) => h('label', { class: 'check' }, box, ` ${EXECUTORS[i] as string}`))),
+    h('p', { class: 'hint' }, h('code', null, 'serialized'), ' and ', h('code', null, 'async'), ' run once with 1 worker; ', h('code', null, 'threaded'), ' and ', h('code', null, 'process'), ' once per worker count.'),
+    execSlot)
+
+  const workloadById = (id: string): Workload | undefined => workloads.find(w => w.id === id)
+  const renderParams = (values: Record<string, unknown> = {}): void => {
+    const w = workloadById(workloadSel.value)
+    workloadDesc.textContent = w === undefined ? '' : `${w.description}${w.sharedMemory ? ' Uses shared memory.' : ''}`
+    const props = w?.params.properties ?? {}
+    const rows = Object.entries(props).map(([name, schema]) => fieldRow({ name: `params.${name}`, label: name, control: paramControl(name, schema, values[name]), hint: describeBounds(schema) }))
+    replace(paramsBox, rows.length === 0 ? h('p', { class: 'muted' }, 'This workload has no parameters.') : rows)
+  }
+  workloadSel.addEventListener('change', () => { renderParams() })
+  workloadSel.value = workloads.some(w => w.id === 'fibonacci') ? 'fibonacci' : (workloads[0]?.id ?? '')
+  renderParams()
+
+  const submitBtn = h('button', { type: 'submit', class: 'primary' }, 'Submit job')
+  const form = h('form', { id: 'submit-form', class: 'submit-form', novalidate: true, 'aria-labelledby': 'form-title' },
+    h('h2', { id: 'form-title' }, 'Custom job'),
+    formError,
+    fieldRow({ name: 'workload', label: 'Workload', control: workloadSel }),
+    workloadDesc,
+    h('fieldset', { class: 'param-set' }, h('legend', null, 'Parameters'), paramsBox),
+    h('div', { class: 'grid' },
+      fieldRow({ name: 'tasks', label: 'Tasks per run', control: tasksIn, hint: 'How many workload calls one run makes.' }),
+      fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host has ${cores} cores).` }),
+      fieldRow({ name: 'repetitions', label: 'Repetitions', control: repsIn, hint: 'Recorded runs per cell (3 or more for intervals).' }),
+      fieldRow({ name: 'warmup', label: 'Warm-up runs', control: warmIn, hint: 'Unrecorded runs per cell first.' })),
+    executors,
+    h('details', { class: 'more' }, h('summary', null, 'Name, tags and timeout'),
+      h('div', { class: 'grid' },
+        fieldRow({ name: 'name', label: 'Name', control: nameIn }),
+        fieldRow({ name: 'taskTimeoutMs', label: 'Task timeout (ms)', control: timeoutIn, hint: 'A task running longer is killed and fails its run.' }),
+        fieldRow({ name: 'tags', label: 'Tags', control: tagsIn, hint: 'One key=value per line, e.g. branch=main.' }))),
+    h('div', { class: 'actions' }, submitBtn))
+
+  const clearErrors = (): void => {
+    replace(formError)
+    for (const slot of form.querySelectorAll('.field-error')) slot.textContent = ''
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid')
+    for (const el of form.querySelectorAll('.invalid')) el.classList.remove('invalid')
+  }
+  /** Shows each message next to its field (or above the form); focuses the first field named. */
+  const showErrors = (messages: string[], status?: number): void => {
+    let first: HTMLElement | null = null
+    const general: string[] = []
+    for (const msg of messages) {
+      const field = fieldOf(msg)
+      const slot = field === null ? null : form.querySelector<HTMLElement>(`#${CSS.escape(slotId(field))}`)
+      if (field === null || slot === null) { general.push(msg); continue }
+      slot.textContent = slot.textContent === '' ? msg : `${slot.textContent}; ${msg}`
+      const row = slot.closest<HTMLElement>('.field')
+      row?.classList.add('invalid')
+      const control = field === 'executors' ? execBoxes[0] : form.querySelector<HTMLElement>(`#${CSS.escape(inputId(field))}`)
+      control?.setAttribute('aria-invalid', 'true')
+      if (field === 'name' || field === 'taskTimeoutMs' || field === 'tags') (form.querySelector('details.more') as HTMLDetailsElement).open = true
+      first ??= control ?? null
+    }
+    const summary = status === 400 ? 'The job was not accepted: fix the field marked below.' : 'The job was not accepted.'
+    replace(formError, h('div', { class: 'alert error' }, h('strong', null, summary), general.length > 0 ? h('ul', null, general.map(g => h('li', null, g))) : null))
+    ;(first ?? formError).focus?.()
+  }
+
+  /** Reads the form into a spec; format problems are reported here, limits by the API. */
+  const readForm = (): { spec: JobSubmit, problems: string[] } => {
+    const problems: string[] = []
+    const spec: JobSubmit = {}
+    const w = workloadById(workloadSel.value)
+    const params: Record<string, unknown> = {}
+    for (const [name, schema] of Object.entries(w?.params.properties ?? {})) {
+      const el = form.querySelector<HTMLInputElement | HTMLSelectElement>(`#${CSS.escape(inputId(`params.${name}`))}`)
+      if (el === null) continue
+      if (el instanceof HTMLInputElement && el.type === 'checkbox') params[name] = el.checked
+      else if (el instanceof HTMLInputElement && el.type === 'number') {
+        if (el.validity.badInput) problems.push(`params.${name}: is not a number`)
+        else if (el.value !== '') params[name] = Number(el.value)
+      } else if (schema.enum !== undefined || schema.anyOf !== undefined) {
+        const opts = schema.enum ?? schema.anyOf?.map(a => a.const) ?? []
+        params[name] = opts.find(o => String(o) === el.value) ?? el.value
+      } else params[name] = el.value
+    }
+    spec.workload = { id: workloadSel.value, params }
+    const numberField = (el: HTMLInputElement, field: 'tasks' | 'repetitions' | 'warmup' | 'taskTimeoutMs'): void => {
+      if (el.validity.badInput) problems.push(`${field}: is not a number`)
+      else if (el.value.trim() !== '') spec[field] = Number(el.value)
+    }
+    numberField(tasksIn, 'tasks')
+    numberField(repsIn, 'repetitions')
+    numberField(warmIn, 'warmup')
+    numberField(timeoutIn, 'taskTimeoutMs')
+    const tokens = workersIn.value.split(/[\s,;]+/).filter(Boolean)
+    const bad = tokens.find(t => !/^\d+$/.test(t))
+    if (bad !== undefined) problems.push(`workers: ${JSON.stringify(bad)} is not a whole number; give counts like 1, 2, 4`)
+    else if (tokens.length > 0) spec.workers = tokens.map(Number)
+    spec.executors = execBoxes.filter(b => b.checked).map(b => b.value as typeof EXECUTORS[number])
+    if (spec.executors.length === 0) problems.push('executors: choose at least one executor')
+    if (nameIn.value.trim() !== '') spec.name = nameIn.value.trim()
+    const tags: Record<string, string> = {}
+    tagsIn.value.split('\n').map(l => l.trim()).filter(Boolean).forEach((line, i) => {
+      const at = line.search(/[=:]/)
+      if (at <= 0) problems.push(`tags: line ${i + 1} should be key=value`)
+      else tags[line.slice(0, at).trim()] = line.slice(at + 1).trim()
+    })
+    if (Object.keys(tags).length > 0) spec.tags = tags
+    return { spec, problems }
+  }
+
+  const send = async (spec: JobSubmit, button: HTMLButtonElement, onError: (err: unknown) => void): Promise<void> => {
+    button.disabled = true
+    button.setAttribute('aria-busy', 'true')
+    try {
+      const res = await api.submit(spec)
+      navigate(jobHref(res.id))
+    } catch (err) {
+      onError(err)
+    } finally {
+      button.disabled = false
+      button.removeAttribute('aria-busy')
+    }
+  }
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault()
+    clearErrors()
+    const { spec, problems } = readForm()
+    if (problems.length > 0) { showErrors(problems, 400); return }
+    void send(spec, submitBtn, (err) => {
+      if (err instanceof ApiError && err.status === 400) showErrors(err.message.split('; '), 400)
+      else if (err instanceof ApiError && err.status === 429) showErrors([`The queue is full: ${err.message}. Try again in ${err.retryAfter ?? 'a few'} seconds.`])
+      else showErrors([err instanceof Error ? err.message : String(err)])
+    })
+  })
+
+  /** Puts a preset's spec into the form, for editing before submitting. */
+  const loadPreset = (p: Preset): void => {
+    clearErrors()
+    const s = p.spec
+    if (s.workload !== undefined) {
+      workloadSel.value = s.workload.id
+      renderParams(s.workload.params ?? {})
+    }
+    if (s.tasks !== undefined) tasksIn.value = String(s.tasks)
+    if (s.repetitions !== undefined) repsIn.value = String(s.repetitions)
+    if (s.warmup !== undefined) warmIn.value = String(s.warmup)
+    timeoutIn.value = s.taskTimeoutMs === undefined ? '' : String(s.taskTimeoutMs)
+    if (s.workers !== undefined) workersIn.value = s.workers.join(', ')
+    if (s.executors !== undefined) for (const b of execBoxes) b.checked = s.executors.includes(b.value as typeof EXECUTORS[number])
+    nameIn.value = s.name ?? ''
+    tagsIn.value = Object.entries(s.tags ?? {}).map(([k, v]) => `${k}=${v}`).join('\n')
+    workloadSel.focus()
+    form.scrollIntoView({ block: 'start' })
+  }
+
+  const presetCards = presets.map(p => {
+    const err = h('div', { class: 'preset-error', role: 'alert' })
+    const run = h('button', { type: 'button', class: 'primary', 'data-preset': p.id }, 'Run')
+    run.addEventListener('click', () => {
+      replace(err)
+      void send({ preset: p.id }, run, (e) => { replace(err, errorBox(e)) })
+    })
+    const edit = h('button', { type: 'button', class: 'secondary', 'data-preset-edit': p.id }, 'Edit in form')
+    edit.addEventListener('click', () => { loadPreset(p) })
+    const s = p.spec
+    const detail = [
+      s.workload === undefined ? null : `${s.workload.id} ${fmt.params(s.workload.params ?? {})}`,
+      s.tasks === undefined ? null : `${s.tasks} tasks`,
+      s.executors === undefined ? null : s.executors.join(', '),
+      s.workers === undefined ? null : `workers ${s.workers.join(', ')}`,
+      s.repetitions === undefined ? null : `${s.repetitions} reps`
+    ].filter(Boolean).join(' · ')
+    return h('li', { class: 'preset' },
+      h('h3', null, s.name ?? p.id, ' ', h('code', { class: 'small' }, p.id)),
+      h('p', null, p.description),
+      h('p', { class: 'hint' }, detail),
+      h('div', { class: 'actions' }, run, edit),
+      err)
+  })
+
+  replace(main,
+    pageHeading('New job'),
+    h('section', { 'aria-labelledby': 'presets-title', class: 'presets' },
+      h('h2', { id: 'presets-title' }, 'Presets'),
+      h('p', { class: 'muted' }, 'Ready-made experiments from the GIL articles. Run one as is, or load it into the form to change it.'),
+      h('ul', { class: 'preset-list' }, presetCards)),
+    form)
+  return { title: 'New job' }
+}

@@ -1,0 +1,244 @@
+// The API's shapes as the dashboard reads them (src/schemas/job-view.ts, src/stats/summary.ts,
+// src/stats/compare-jobs.ts, src/api/history.ts). Kept here so that the browser bundle imports no
+// server code.
+
+export const STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const
+export type JobStatus = typeof STATUSES[number]
+export const FINAL: readonly string[] = ['finished', 'failed', 'cancelled', 'interrupted']
+export const EXECUTORS = ['serialized', 'async', 'threaded', 'process'] as const
+export type Executor = typeof EXECUTORS[number]
+
+export interface JobSpec {
+  name: string
+  workload: { id: string, params: Record<string, unknown> }
+  tasks: number
+  executors: Executor[]
+  workers: number[]
+  repetitions: number
+  warmup: number
+  taskTimeoutMs: number
+  tags: Record<string, string>
+}
+
+export type JobSubmit = Partial<Omit<JobSpec, 'workload'>> & { preset?: string, workload?: { id: string, params?: Record<string, unknown> } }
+
+export interface LiveProgress {
+  executor: string
+  workers: number
+  repetition: number
+  warmup: boolean
+  runDone: number
+  runTotal: number
+}
+
+export interface JobListItem {
+  id: string
+  name: string
+  status: JobStatus
+  workload: string
+  specHash: string
+  tags: Record<string, string>
+  warnings: string[]
+  error: string | null
+  progress: { tasksDone: number, tasksTotal: number, current: LiveProgress | null }
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  hostId: string | null
+  links: Record<string, string>
+  bestSpeedup?: { key: string, speedup: number } | null
+}
+
+export interface Run {
+  id: string
+  executor: string
+  workers: number
+  repetition: number
+  ok: boolean
+  error: string | null
+  tasks: number
+  wallMs: number
+  startupMs: number
+  coldWallMs: number
+  cpuUserMs: number
+  cpuSystemMs: number
+  parallelism: number
+  peakRssBytes: number
+  loopDelayP50Ms: number
+  loopDelayP99Ms: number
+  loopDelayMaxMs: number
+  bytesToWorkers: number
+  bytesFromWorkers: number
+  serialization: string | null
+  checksum: string | null
+  verified: boolean | null
+  shared: { expected: number, arrived: number, lost: number, memorySpaces: number } | null
+  startedAt: string
+  finishedAt: string
+}
+
+export interface Latency { p50: number, p95: number, p99: number }
+
+export interface CellSummary {
+  key: string
+  executor: string
+  workers: number
+  runs: number
+  failedRuns: number
+  medianWallMs: number | null
+  meanWallMs: number | null
+  stdevWallMs: number | null
+  minWallMs: number | null
+  maxWallMs: number | null
+  cv: number | null
+  medianWallCi95: [number, number] | null
+  ciMethod: string | null
+  outlierRunIds: string[]
+  outlierRule: string | null
+  speedup: number | null
+  speedupCi95: [number, number] | null
+  efficiency: number | null
+  parallelism: number | null
+  startupMs: number | null
+  medianColdWallMs: number | null
+  throughput: number | null
+  verified: boolean | null
+  shared: { expected: number, medianArrived: number, medianLost: number, memorySpaces: number } | null
+  latency: { runMs: Latency, totalMs: Latency } | null
+}
+
+export interface ScalingSummary {
+  executor: string
+  points: Array<{ workers: number, speedup: number | null, efficiency: number | null, throughput: number | null, karpFlatt: number | null }>
+  amdahl: { serialFraction: number, ceiling: number, r2: number } | null
+  usl: { ok: true, sigma: number, kappa: number, lambda: number, peakWorkers: number | null, peakThroughput: number | null, r2: number } | { ok: false, reason: string }
+  recommendedWorkers: number | null
+}
+
+export interface JobSummary {
+  cells: CellSummary[]
+  scaling: ScalingSummary[]
+  bestSpeedup: { key: string, speedup: number } | null
+  warnings: string[]
+}
+
+export interface JobView extends JobListItem {
+  spec: JobSpec
+  runs: Run[]
+  summary: JobSummary | null
+}
+
+export interface Workload {
+  id: string
+  kind: 'cpu' | 'io' | 'memory' | 'mixed'
+  description: string
+  params: { type?: string, properties?: Record<string, ParamSchema> }
+  defaults: Record<string, unknown>
+  sharedMemory: boolean
+}
+
+export interface ParamSchema {
+  type?: string
+  default?: unknown
+  minimum?: number
+  maximum?: number
+  exclusiveMinimum?: number
+  exclusiveMaximum?: number
+  multipleOf?: number
+  enum?: unknown[]
+  anyOf?: Array<{ const?: unknown, type?: string }>
+  minLength?: number
+  maxLength?: number
+  description?: string
+  title?: string
+}
+
+export interface Preset { id: string, description: string, spec: JobSubmit }
+
+export interface Host {
+  id: string
+  hostname: string
+  cpuModel: string
+  logicalCores: number
+  availableParallelism: number
+  totalMemoryMb: number
+  platform: string
+  arch: string
+  release: string
+  nodeVersion: string
+  corebenchVersion: string
+}
+
+export type Verdict = 'faster' | 'slower' | 'same' | 'inconclusive'
+
+export interface CellComparison {
+  key: string
+  executor: string
+  workers: number
+  currentMedian: number | null
+  baselineMedian: number | null
+  changePct: number | null
+  changeCi95: [number, number] | null
+  pWelch: number | null
+  pMannWhitney: number | null
+  decidingTest: 'mann-whitney' | 'welch' | null
+  verdict: Verdict
+  reason: string
+}
+
+export interface JobComparison {
+  job: { id: string, specHash: string, hostId: string | null, createdAt: string }
+  baseline: { id: string, specHash: string, hostId: string | null, createdAt: string }
+  sameSpec: boolean
+  sameHost: boolean
+  notes: string[]
+  thresholds: { minChange: number, alpha: number, minRepetitions: number }
+  cells: CellComparison[]
+  verdict: Verdict | 'mixed'
+}
+
+export const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
+export type Metric = typeof METRICS[number]
+
+export interface History {
+  specHash: string
+  cell: string
+  metric: string
+  baselineJobId: string | null
+  points: Array<{ jobId: string, createdAt: string, hostId: string | null, tags: Record<string, string>, value: number | null, ci95: number[] | null, runs: number, isBaseline: boolean }>
+}
+
+export interface StreamMessage<T = unknown> {
+  type: string
+  jobId: string | null
+  seq: number
+  at: string
+  data: T
+  dropped?: number
+}
+
+/** What the runner reports while a run is in flight (src/jobs/events.ts Progress). */
+export interface ProgressEvent {
+  jobId: string
+  executor: string
+  workers: number
+  repetition: number
+  warmup: boolean
+  tasks: number
+  runDone?: number
+  runTotal?: number
+  jobDone?: number
+  jobTotal?: number
+}
+
+export interface Cell { executor: string, workers: number, key: string }
+
+/** The job's cells in the order the runner runs them (src/jobs/spec.ts cells()). */
+export function cellsOf (spec: JobSpec): Cell[] {
+  const out: Cell[] = []
+  for (const executor of spec.executors) {
+    if (executor === 'serialized' || executor === 'async') out.push({ executor, workers: 1, key: `${executor}/1` })
+    else for (const workers of spec.workers) out.push({ executor, workers, key: `${executor}/${workers}` })
+  }
+  return out
+}
