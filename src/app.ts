@@ -9,17 +9,21 @@ import hostRoutes, { HostSchema } from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
-import { BodyTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
+import { BodyTooLargeError, OverloadedError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
+import authPlugin from './plugins/auth.js'
+import dashboardPlugin from './plugins/dashboard.js'
 import hostPlugin from './plugins/host.js'
 import metricsPlugin from './plugins/metrics.js'
 import runnerPlugin from './plugins/runner.js'
+import securityPlugin from './plugins/security.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import { installJsonParser, installValidators } from './plugins/validation.js'
 import { ErrorSchema } from './schemas/common.js'
 import { JobSpecSchema, JobSubmitSchema } from './schemas/job.js'
 import { JobListItemSchema, JobViewSchema, RunSchema } from './schemas/job-view.js'
-import streamRoutes from './stream/routes.js'
+import websocket from '@fastify/websocket'
+import streamRoutes, { websocketOptions } from './stream/routes.js'
 
 export interface AppOptions {
   config: Config
@@ -54,7 +58,12 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
     return reply.code(404).send({ statusCode: 404, code: err.code, error: 'Not Found', message: err.message })
   })
 
+  // First of all: its onRequest hook marks upgrade requests, so that a refused upgrade (401, 429,
+  // 503 from the hooks below) still has its socket destroyed instead of holding server.close().
+  await app.register(websocket, websocketOptions(app))
+  await app.register(securityPlugin, { config })
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
+  await app.register(authPlugin, { config })
   await app.register(hostPlugin)
   await app.register(runnerPlugin, { config })
   await app.register(swaggerPlugin)
@@ -67,6 +76,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(historyRoutes)
   await app.register(loopbackRoutes)
   await app.register(streamRoutes, { config, onDrop: () => { app.metrics.droppedMessages.inc() } })
+  await app.register(dashboardPlugin)
 
 }, { name: 'corebench' })
 
@@ -75,6 +85,7 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new BodyTooLargeError(bodyLimit)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new UnsupportedMediaTypeError(JSON.stringify(contentType ?? ''))
+    case 'FST_UNDER_PRESSURE': return new OverloadedError()
   }
   return err
 }

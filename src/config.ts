@@ -25,6 +25,11 @@ export const ConfigSchema = Type.Object({
   REQUEUE_INTERRUPTED: Type.Boolean({ default: false, description: 'Re-queue jobs a crash left running' }),
   STREAM_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, maximum: 256 * 2 ** 20, default: 2 ** 20, description: 'Backlog per socket past which progress messages are dropped' }),
   STREAM_MAX_BEHIND_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'A client behind for this long is closed with 1013' }),
+  READS_REQUIRE_TOKEN: Type.Boolean({ default: false, description: 'Require a token for reads too (writes always need one once a token exists)' }),
+  ALLOW_OPEN_NETWORK: Type.Boolean({ default: false, description: 'Allow listening beyond loopback with no API token' }),
+  CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed to call the API from a browser; empty: same origin only' }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1200, description: 'Requests per minute per token (or per IP without one)' }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000, description: 'Past this API event-loop delay requests get 503 + Retry-After' }),
   STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' })
 })
 
@@ -54,4 +59,13 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
 /** The workers cap for this machine: the smaller of MAX_WORKERS and MAX_WORKERS_PER_CORE × cores. */
 export function workersCap (config: Config, cores = availableParallelism()): number {
   return Math.min(config.MAX_WORKERS, config.MAX_WORKERS_PER_CORE * cores)
+}
+
+/** Loopback listeners are reachable only from this machine. */
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}
+
+export function corsOrigins (config: Config): string[] {
+  return config.CORS_ORIGINS.split(',').map(o => o.trim()).filter(o => o !== '')
 }

@@ -46,7 +46,8 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       spec,
       specHash: specHash(spec),
       warnings,
-      tasksTotal: cells(spec).length * (spec.warmup + spec.repetitions) * spec.tasks
+      tasksTotal: cells(spec).length * (spec.warmup + spec.repetitions) * spec.tasks,
+      tokenId: req.tokenId ?? undefined
     })
     app.runner.queued(job)
     const self = `/api/jobs/${job.id}`

@@ -25,6 +25,7 @@ function fields (job: JobRecord, live: Progress | undefined): Omit<JobListItem, 
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
     hostId: job.hostId,
+    tokenId: job.tokenId,
     links: { self: base, stream: `${base}/stream`, report: `${base}/report?format=md`, cancel: `${base}/cancel` }
   }
 }

@@ -61,6 +61,7 @@ const JobFields = {
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
   hostId: Nullable(Type.String()),
+  tokenId: Nullable(Type.String({ description: 'The API token that submitted the job' })),
   links: Type.Record(Type.String(), Type.String())
 }
 

@@ -1,7 +1,7 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
 import type { Job, Prisma, Run } from './generated/client.js'
-import type { Baseline, JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
+import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
 
 export class PrismaStore implements Store {
   constructor (private readonly prisma: PrismaClient) {}
@@ -139,6 +139,27 @@ export class PrismaStore implements Store {
 
   async listBaselines (): Promise<Baseline[]> {
     return await this.prisma.baseline.findMany({ orderBy: { createdAt: 'desc' } })
+  }
+
+  async createToken (id: string, name: string, hash: string): Promise<ApiToken> {
+    return await this.prisma.apiToken.create({ data: { id, name, hash } })
+  }
+
+  async findToken (hash: string): Promise<ApiToken | undefined> {
+    return await this.prisma.apiToken.findFirst({ where: { hash, revokedAt: null } }) ?? undefined
+  }
+
+  async listTokens (): Promise<ApiToken[]> {
+    return await this.prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' } })
+  }
+
+  async revokeToken (name: string): Promise<number> {
+    const { count } = await this.prisma.apiToken.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: new Date() } })
+    return count
+  }
+
+  async countActiveTokens (): Promise<number> {
+    return await this.prisma.apiToken.count({ where: { revokedAt: null } })
   }
 
   async close (): Promise<void> {

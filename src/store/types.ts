@@ -117,7 +117,24 @@ export interface Store {
   getBaseline(specHash: string): Promise<Baseline | undefined>
   listBaselines(): Promise<Baseline[]>
 
+  createToken(id: string, name: string, hash: string): Promise<ApiToken>
+  /** The active (not revoked) token with this digest. */
+  findToken(hash: string): Promise<ApiToken | undefined>
+  listTokens(): Promise<ApiToken[]>
+  /** Revokes every active token with this name; returns how many. */
+  revokeToken(name: string): Promise<number>
+  countActiveTokens(): Promise<number>
+
   close(): Promise<void>
+}
+
+export interface ApiToken {
+  id: string
+  name: string
+  hash: string
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
 }
 
 export interface Baseline {

@@ -1,4 +1,5 @@
-import websocket from '@fastify/websocket'
+import type { WebsocketPluginOptions } from '@fastify/websocket'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -18,14 +19,15 @@ declare module 'fastify' {
 const FINAL_EVENT = { finished: 'job.finished', failed: 'job.failed', cancelled: 'job.cancelled', interrupted: 'job.interrupted' } as const
 
 /** WS /api/jobs/:id/stream and WS /api/stream: a snapshot first, then live events (DESIGN.md §6). */
+export const websocketOptions = (app: FastifyInstance): WebsocketPluginOptions => ({
+  options: { maxPayload: 4096 },
+  // Closing clients first lets server.close() finish instead of waiting on open sockets.
+  preClose: async () => { if (app.hasDecorator('streams')) app.streams.closeAll(1001, 'server shutting down') }
+})
+
 const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }> = async (app, { config, onDrop }) => {
   const hub = new StreamHub(app.runner)
   app.decorate('streams', hub)
-  await app.register(websocket, {
-    options: { maxPayload: 4096 },
-    // Closing clients first lets server.close() finish instead of waiting on open sockets.
-    preClose: async () => { hub.closeAll(1001, 'server shutting down') }
-  })
 
   const connect = (socket: WebSocket, jobId: string | null): Connection => {
     // Listeners are attached here, before any await, so no close or error event can be missed.

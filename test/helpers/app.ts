@@ -17,7 +17,9 @@ export interface Built {
  */
 export async function build (t: TestContext, env: Record<string, string> = {}, opts: { ready?: boolean, databaseUrl?: string } = {}): Promise<Built> {
   const db = opts.databaseUrl !== undefined ? { url: opts.databaseUrl, dir: '' } : await tempDatabase(t)
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env, DATABASE_URL: db.url })
+  // A loaded CI machine can stall a test process for a second (tsx compiling a worker, say);
+  // load shedding is tested on its own, so elsewhere it must not turn that into a 503.
+  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '60000', ...env, DATABASE_URL: db.url })
   const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }) })
   t.after(async () => { await app.close() })
   if (opts.ready !== false) await app.ready()

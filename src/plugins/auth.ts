@@ -1,0 +1,53 @@
+import fp from 'fastify-plugin'
+import { bearer, hashToken } from '../auth/tokens.js'
+import { corsOrigins, type Config } from '../config.js'
+import { ForbiddenError, UnauthorizedError } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API token that authenticated this request, if any. */
+    tokenId: string | null
+  }
+}
+
+const ALWAYS_PUBLIC = /^\/api\/(health|loopback\/)/
+const TOKEN_CACHE_MS = 5000
+
+/**
+ * Bearer tokens (DESIGN.md §9). While no token exists the server is open (and only allowed on
+ * loopback, see server.ts); once one exists every write needs one, and reads too when configured.
+ * Browsers cannot set headers on a WebSocket, so an upgrade may carry the token as `?token=`.
+ */
+export default fp(async function authPlugin (app, opts: { config: Config }) {
+  const { config } = opts
+  const allowedOrigins = new Set(corsOrigins(config))
+  app.decorateRequest('tokenId', null)
+
+  // The CLI creates tokens from another process, so the count is re-read every few seconds.
+  let cached = { count: 0, at: 0 }
+  const activeTokens = async (): Promise<number> => {
+    if (Date.now() - cached.at > TOKEN_CACHE_MS) cached = { count: await app.store.countActiveTokens(), at: Date.now() }
+    return cached.count
+  }
+
+  app.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0] ?? ''
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket'
+    if (upgrade && req.headers.origin !== undefined) {
+      // Cross-site WebSocket hijacking: a page elsewhere must not read the streams with our cookies or network position.
+      const origin = req.headers.origin
+      const sameHost = (() => { try { return new URL(origin).host === req.headers.host } catch { return false } })()
+      if (!sameHost && !allowedOrigins.has(origin)) throw new ForbiddenError(`WebSocket origin ${origin} is not allowed (CORS_ORIGINS)`)
+    }
+    const write = !['GET', 'HEAD', 'OPTIONS'].includes(req.method)
+    const protectedRead = config.READS_REQUIRE_TOKEN && (path.startsWith('/api/') || path === '/metrics') && !ALWAYS_PUBLIC.test(path)
+    if (!write && !protectedRead) return
+    if (await activeTokens() === 0) return
+    const query = upgrade ? new URL(req.url, 'http://x').searchParams.get('token') ?? undefined : undefined
+    const token = bearer(req.headers.authorization) ?? query
+    if (token === undefined) throw new UnauthorizedError(`${write ? 'writes' : 'reads'} need an API token: send Authorization: Bearer <token>`)
+    const row = await app.store.findToken(hashToken(token))
+    if (row === undefined) throw new UnauthorizedError('the API token is unknown or revoked')
+    req.tokenId = row.id
+  })
+}, { name: 'auth', dependencies: ['store'] })

@@ -1,0 +1,40 @@
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import underPressure from '@fastify/under-pressure'
+import fp from 'fastify-plugin'
+import { bearer, hashToken } from '../auth/tokens.js'
+import { corsOrigins, type Config } from '../config.js'
+import { RateLimitedError } from '../errors.js'
+
+/** Headers, CORS, rate limits and load shedding for a server a team shares (DESIGN.md §9). */
+export default fp(async function securityPlugin (app, opts: { config: Config }) {
+  const { config } = opts
+  await app.register(helmet, {
+    // Plain http on a LAN is a normal way to run this; upgrading requests to https would break it.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    crossOriginEmbedderPolicy: false
+  })
+  const origins = corsOrigins(config)
+  // With no origins configured, no CORS headers are sent at all: browsers allow the same origin only.
+  if (origins.length > 0) await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'if-none-match'], exposedHeaders: ['etag', 'retry-after', 'location'] })
+
+  await app.register(rateLimit, {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    // Per token when there is one (a team behind one NAT is many clients), else per address.
+    keyGenerator: (req) => {
+      const token = bearer(req.headers.authorization)
+      return token === undefined ? `ip:${req.ip}` : `token:${hashToken(token).slice(0, 16)}`
+    },
+    // The http-get workload's own target must never throttle a benchmark.
+    allowList: (req) => req.url.startsWith('/api/loopback/'),
+    errorResponseBuilder: (_req, ctx) => new RateLimitedError(ctx.after)
+  })
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
+    // Its 503 (FST_UNDER_PRESSURE) goes through the app's error handler, which maps it onto the catalog.
+    retryAfter: 10
+  })
+}, { name: 'security' })
