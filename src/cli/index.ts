@@ -6,6 +6,7 @@ import { jobsCommand } from './commands/jobs.js'
 import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { submitCommand } from './commands/submit.js'
+import { tokenCommand } from './commands/token.js'
 import { createContext } from './context.js'
 import { CliError, EXIT_ERROR, EXIT_OK, type Io, writeLine } from './io.js'
 
@@ -55,6 +56,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
   compareCommand(program, ctx)
   presetsCommand(program, ctx)
   workloadsCommand(program, ctx)
+  tokenCommand(program, ctx)
 
   try {
     await program.parseAsync([...argv], { from: 'user' })

@@ -295,3 +295,30 @@ test('bin/corebench.mjs: serve runs the server, other commands talk to it, SIGTE
   const [code] = await exited
   assert.equal(code, 0, log)
 })
+
+test('token create/list/revoke work on the server\'s database; the printed token is what the API accepts', async (t) => {
+  const { app, url, config, dir } = await listening(t)
+  const db = ['--database-url', config.DATABASE_URL]
+  const created = await cli(url, ['token', 'create', 'ci', ...db])
+  assert.equal(created.code, 0, created.err)
+  const token = created.out.trim()
+  assert.match(token, /^cb_[\w-]{43}$/)
+  assert.match(created.err, /shown this once/)
+
+  assert.equal((await app.inject({ method: 'POST', url: '/api/jobs', payload: quickSpec })).statusCode, 401)
+  const spec = specFile(dir, 'quick.json', quickSpec)
+  const refused = await cli(url, ['submit', spec])
+  assert.equal(refused.code, 2)
+  oneLine(refused.err, /need an API token.*\(COREBENCH_ERR_UNAUTHORIZED\)/)
+  const accepted = await cli(url, ['submit', spec], { env: { COREBENCH_TOKEN: token } })
+  assert.equal(accepted.code, 0, accepted.err)
+
+  const list = await cli(url, ['token', 'list', ...db])
+  assert.match(list.out, /ci\s+t_\w+\s+\S+\s+active/)
+  assert.doesNotMatch(list.out, new RegExp(token.slice(3, 20)))
+  assert.equal((await cli(url, ['token', 'revoke', 'ci', ...db])).code, 0)
+  const again = await cli(url, ['token', 'revoke', 'ci', ...db])
+  assert.equal(again.code, 2)
+  oneLine(again.err, /no active token named "ci"/)
+  assert.equal((await cli(url, ['token', 'create', 'bad name', ...db])).code, 2)
+})
