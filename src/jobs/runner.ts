@@ -79,7 +79,7 @@ export class Runner extends EventEmitter<JobEvents> {
     const job = await this.opts.store.getJob(jobId)
     if (job?.status !== 'queued') return false
     await this.opts.queue.finish(jobId, 'cancelled', { error: 'cancelled before it started' })
-    this.emitFinal('job.cancelled', jobId)
+    await this.emitFinal('job.cancelled', jobId)
     return true
   }
 
@@ -111,7 +111,7 @@ export class Runner extends EventEmitter<JobEvents> {
         // A bug or a database failure must not stop the queue: record what we can and go on.
         this.opts.logger.error({ err, jobId: job.id }, 'runner: job crashed')
         await this.opts.queue.finish(job.id, 'failed', { error: `internal error: ${(err as Error).message}` }).catch(() => {})
-        this.emitFinal('job.failed', job.id)
+        await this.emitFinal('job.failed', job.id)
       }
     }
   }
@@ -196,7 +196,7 @@ export class Runner extends EventEmitter<JobEvents> {
     }
     await this.opts.queue.finish(job.id, status, { error, summary, warnings })
     logger.info({ jobId: job.id, status }, `job ${status}`)
-    this.emitFinal(status === 'finished' ? 'job.finished' : status === 'failed' ? 'job.failed' : 'job.cancelled', job.id)
+    await this.emitFinal(status === 'finished' ? 'job.finished' : status === 'failed' ? 'job.failed' : 'job.cancelled', job.id)
   }
 
   private async runOnce (current: Current, pool: Executor, ref: RunRef, jobDoneBefore: number, jobTotal: number): Promise<RunOutcome> {
@@ -220,8 +220,10 @@ export class Runner extends EventEmitter<JobEvents> {
     })
   }
 
-  private emitFinal (event: FinalEvent, jobId: string): void {
-    void this.opts.store.getJob(jobId).then(job => { if (job !== undefined) this.emit(event, job) }, () => {})
+  /** Announces a job's end with its stored final state; awaited, so close() returns after it. */
+  private async emitFinal (event: FinalEvent, jobId: string): Promise<void> {
+    const job = await this.opts.store.getJob(jobId).catch(() => undefined)
+    if (job !== undefined) this.emit(event, job)
   }
 }
 

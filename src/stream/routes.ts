@@ -21,8 +21,12 @@ const FINAL_EVENT = { finished: 'job.finished', failed: 'job.failed', cancelled:
 /** WS /api/jobs/:id/stream and WS /api/stream: a snapshot first, then live events (DESIGN.md §6). */
 export const websocketOptions = (app: FastifyInstance): WebsocketPluginOptions => ({
   options: { maxPayload: 4096 },
-  // Closing clients first lets server.close() finish instead of waiting on open sockets.
-  preClose: async () => { if (app.hasDecorator('streams')) app.streams.closeAll(1001, 'server shutting down') }
+  // The running job is cancelled and announced first, so its subscribers hear job.cancelled; then
+  // every client is closed, which lets server.close() finish instead of waiting on open sockets.
+  preClose: async () => {
+    if (app.hasDecorator('runner')) await app.runner.close()
+    if (app.hasDecorator('streams')) app.streams.closeAll(1001, 'server shutting down')
+  }
 })
 
 const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }> = async (app, { config, onDrop }) => {
