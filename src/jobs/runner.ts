@@ -117,18 +117,34 @@ export class Runner extends EventEmitter<JobEvents> {
   }
 
   private async runJob (job: JobRecord): Promise<void> {
-    const { store, config, logger } = this.opts
-    const spec = job.spec
+    const { store, config } = this.opts
     const abort = new AbortController()
     const current: Current = { job, abort, progress: undefined }
     this.current = current
     const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, config.MAX_JOB_BUDGET_MS)
     const warnings = [...job.warnings]
-    const busy = await busyFraction(250)
-    if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
-    if (warnings.length !== job.warnings.length) await store.updateJob(job.id, { warnings })
-    this.emit('job.started', { ...job, warnings })
+    let failures: string[]
+    try {
+      const busy = await busyFraction(250)
+      if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
+      if (warnings.length !== job.warnings.length) await store.updateJob(job.id, { warnings })
+      this.emit('job.started', { ...job, warnings })
+      failures = await this.measureCells(current)
+    } finally {
+      clearTimeout(deadline)
+      this.current = undefined
+    }
+    await this.finish(job, warnings, failures, abort.signal.reason as StopReason | undefined)
+  }
 
+  /**
+   * Every cell on its own warm pool, `warmup + repetitions` rounds, interleaved. A cell whose run
+   * fails is abandoned (its failed run is stored); returns one reason per abandoned cell.
+   */
+  private async measureCells (current: Current): Promise<string[]> {
+    const { store, config } = this.opts
+    const { job, abort } = current
+    const spec = job.spec
     const jobCells = cells(spec)
     const pools = new Map<string, Executor>()
     const broken = new Map<string, string>()
@@ -138,6 +154,7 @@ export class Runner extends EventEmitter<JobEvents> {
     let reference: string | undefined
     try {
       for (const cell of jobCells) {
+        if (abort.signal.aborted) break
         const ex = createExecutor(cell.executor, cell.workers, { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...this.opts.executorOptions })
         try {
           await ex.start()
@@ -146,7 +163,6 @@ export class Runner extends EventEmitter<JobEvents> {
           broken.set(cellKey(cell), `${cellKey(cell)}: the pool did not start: ${(err as Error).message}`)
           await ex.destroy()
         }
-        if (abort.signal.aborted) break
       }
       for (let round = 0; round < rounds && !abort.signal.aborted; round++) {
         for (const cell of jobCells) {
@@ -154,6 +170,7 @@ export class Runner extends EventEmitter<JobEvents> {
           if (pool === undefined || broken.has(cellKey(cell)) || abort.signal.aborted) continue
           const ref: RunRef = { jobId: job.id, executor: cell.executor, workers: cell.workers, repetition: round - spec.warmup, warmup: round < spec.warmup, tasks: spec.tasks }
           const outcome = await this.runOnce(current, pool, ref, jobDone, jobTotal)
+          // A run cut short by cancel, shutdown or the budget is not a measurement: it is not stored.
           if (abort.signal.aborted) break
           jobDone += spec.tasks
           if (outcome.ok && cell.executor === 'serialized' && reference === undefined) reference = outcome.checksum
@@ -167,21 +184,22 @@ export class Runner extends EventEmitter<JobEvents> {
         }
       }
     } finally {
-      clearTimeout(deadline)
       await Promise.all([...pools.values()].map(async p => { await p.destroy() }))
-      this.current = undefined
     }
+    return [...broken.values()]
+  }
 
+  /** Summarizes with the stored task timings, records the final state, then announces it. */
+  private async finish (job: JobRecord, warnings: string[], failures: string[], reason: StopReason | undefined): Promise<void> {
+    const { store, config, logger } = this.opts
     const runs = await store.listRuns(job.id)
     const timings = new Map<string, Float32Array>()
     for (const r of runs) {
       const t = r.ok ? await store.getTimings(r.id) : undefined
       if (t !== undefined) timings.set(r.id, t)
     }
-    const summary = summarize(spec, runs, timings)
+    const summary = summarize(job.spec, runs, timings)
     warnings.push(...summary.warnings)
-    const reason = abort.signal.reason as StopReason | undefined
-    const failures = [...broken.values()]
     let status: 'finished' | 'failed' | 'cancelled' = 'finished'
     let error: string | null = null
     if (reason === 'cancel' || reason === 'shutdown') {
@@ -192,7 +210,7 @@ export class Runner extends EventEmitter<JobEvents> {
       error = `the job ran past its budget of ${config.MAX_JOB_BUDGET_MS} ms (MAX_JOB_BUDGET_MS) and was stopped; runs measured before that are kept`
     } else if (failures.length > 0) {
       status = 'failed'
-      error = `${failures.length} of ${jobCells.length} cells failed: ${failures.join('; ')}`
+      error = `${failures.length} of ${cells(job.spec).length} cells failed: ${failures.join('; ')}`
     }
     await this.opts.queue.finish(job.id, status, { error, summary, warnings })
     logger.info({ jobId: job.id, status }, `job ${status}`)

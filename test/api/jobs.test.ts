@@ -166,3 +166,13 @@ test('catalog: every workload with its schema, and the presets', async (t) => {
   assert.deepEqual(presets.map((p: any) => p.id), ['gil-cpu', 'gil-io', 'sum-range-pool', 'counter-race'])
   assert.deepEqual(presets[0].spec.workload, { id: 'fibonacci', params: { n: 35, repeat: 3 } })
 })
+
+test('a job that runs past MAX_JOB_BUDGET_MS is stopped and failed, its runs kept', async (t) => {
+  const { app } = await build(t, { MAX_JOB_BUDGET_MS: '1500' })
+  const { id } = await submit(app, { workload: { id: 'fibonacci', params: { n: 25 } }, tasks: 8, executors: ['serialized'], repetitions: 50, warmup: 0 })
+  const job = await waitFor(app, id)
+  assert.equal(job.status, 'failed')
+  assert.match(job.error, /ran past its budget of 1500 ms \(MAX_JOB_BUDGET_MS\)/)
+  assert.ok(job.runs.length >= 1 && job.runs.length < 50, `${job.runs.length} runs kept`)
+  assert.ok(job.runs.every((r: any) => r.ok))
+})
