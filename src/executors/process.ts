@@ -150,18 +150,13 @@ export class ProcessExecutor implements Executor {
       rss += a.maxRssBytes
       arrived += a.shared
     })
-    return {
-      checksums: tracker.checksums,
-      times: tracker.times,
-      startedAt: tracker.firstDispatchAt,
-      endedAt: tracker.lastReceivedAt,
+    return tracker.outcome({
       childCpuUserUs: cpuUser,
       childCpuSystemUs: cpuSystem,
       childPeakRssBytes: rss,
       bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
-      bytesFromWorkers: tracker.bytesFromWorkers,
       shared: { arrived, memorySpaces: this.children.length }
-    }
+    })
   }
 
   private findTimedOut (at: number, limit: number): TimedOut | undefined {

@@ -1,6 +1,6 @@
 import { cancelledError, ExecutorError, timeoutError } from './errors.js'
 import { now, type ResultMessage } from './protocol.js'
-import type { RunControl, RunPlan, TaskTimes } from './types.js'
+import type { ExecutorRunResult, RunControl, RunPlan, TaskTimes } from './types.js'
 
 export interface TimedOut { index: number, how: string }
 
@@ -90,6 +90,21 @@ export class RunTracker {
     this.settle()
     this.onFail(err)
     this.reject(err)
+  }
+
+  /** The successful run's result; the executor adds what only it knows. */
+  outcome (own: Pick<ExecutorRunResult, 'bytesToWorkers' | 'shared'> & Partial<Pick<ExecutorRunResult, 'childCpuUserUs' | 'childCpuSystemUs' | 'childPeakRssBytes'>>): ExecutorRunResult {
+    return {
+      checksums: this.checksums,
+      times: this.times,
+      startedAt: this.firstDispatchAt,
+      endedAt: this.lastReceivedAt,
+      childCpuUserUs: 0,
+      childCpuSystemUs: 0,
+      childPeakRssBytes: 0,
+      bytesFromWorkers: this.bytesFromWorkers,
+      ...own
+    }
   }
 
   get isSettled (): boolean {

@@ -90,18 +90,7 @@ export class SingleThreadExecutor implements Executor {
       throw err
     }
     this.tracker = undefined
-    return {
-      checksums: tracker.checksums,
-      times: tracker.times,
-      startedAt: tracker.firstDispatchAt,
-      endedAt: tracker.lastReceivedAt,
-      childCpuUserUs: 0,
-      childCpuSystemUs: 0,
-      childPeakRssBytes: 0,
-      bytesToWorkers: jsonBytes(batch),
-      bytesFromWorkers: tracker.bytesFromWorkers,
-      shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 }
-    }
+    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 } })
   }
 
   async close (): Promise<void> {

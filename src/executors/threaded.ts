@@ -94,18 +94,7 @@ export class ThreadedExecutor implements Executor {
       throw err
     }
     this.tracker = undefined
-    return {
-      checksums: tracker.checksums,
-      times: tracker.times,
-      startedAt: tracker.firstDispatchAt,
-      endedAt: tracker.lastReceivedAt,
-      childCpuUserUs: 0,
-      childCpuSystemUs: 0,
-      childPeakRssBytes: 0,
-      bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
-      bytesFromWorkers: tracker.bytesFromWorkers,
-      shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 }
-    }
+    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 } })
   }
 
   async close (): Promise<void> {
