@@ -1,4 +1,4 @@
-import { cpus } from 'node:os'
+import { availableParallelism, cpus } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { benchDispatch, dispatchPlan } from './dispatch.js'
@@ -8,18 +8,32 @@ import { foreignCores, snapshot } from './load.js'
 import { benchLoopDelay, loopDelayPlan } from './loop-delay.js'
 import { markdown, save, type Results } from './report.js'
 import { benchScaling, scalingPlans } from './scaling.js'
+import { API_DEFAULTS, benchApi } from './api.js'
+import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-report.js'
+import { benchStreams } from './streams.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --only dispatch,scaling,io,loop-delay]`: every benchmark in one
-// process run, so that ours and the raw baselines see the same machine state.
+// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api]`: every benchmark in one
+// process run, so that ours and the raw baselines see the same machine state. `--only` is the same
+// switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
+// suites (streams, api) have their own `--service-reps` (default 3: each one is a whole job or a
+// multi-second load run, and they have to fit in ~3 minutes together).
 
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' } } })
+const EXECUTOR_SUITES = ['dispatch', 'scaling', 'io', 'loop-delay']
+const SERVICE_SUITES = ['streams', 'api']
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string', default: '3' } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
-const only = new Set(values.only?.split(',') ?? ['dispatch', 'scaling', 'io', 'loop-delay'])
+const serviceReps = Number(values['service-reps'])
+if (!Number.isInteger(serviceReps) || serviceReps < 1) throw new Error(`--service-reps must be a positive integer, got ${values['service-reps']}`)
+const only = new Set((values.suite ?? values.only)?.split(',').map(x => x.trim()).filter(x => x !== '') ?? [...EXECUTOR_SUITES, ...SERVICE_SUITES])
+for (const name of only) {
+  if (![...EXECUTOR_SUITES, ...SERVICE_SUITES].includes(name)) throw new Error(`unknown suite ${JSON.stringify(name)}: use ${[...EXECUTOR_SUITES, ...SERVICE_SUITES].join(', ')}`)
+}
 
 const describe = (p: RunPlan): string => `${p.workload} ${JSON.stringify(p.params)}`
 const log = (msg: string): void => { process.stderr.write(`[bench] ${msg}\n`) }
+log(`os.availableParallelism() = ${availableParallelism()}; suites: ${[...only].join(', ')}`)
 // How busy the machine already is, so a shared VM shows in the report instead of in the figures.
 const before = snapshot()
 await delay(1000)
@@ -60,8 +74,22 @@ if (only.has('loop-delay')) {
   log('event-loop delay under load …')
   r.loopDelay = { workload: describe(loopDelayPlan), tasks: loopDelayPlan.tasks, rows: await benchLoopDelay(s) }
 }
+const service: ServiceResults = {}
+if (only.has('streams')) {
+  log('streams: a 10 000-task job with 0 vs 200 subscribers …')
+  service.streams = await benchStreams(serviceReps)
+}
+if (only.has('api')) {
+  log('api: autocannon against GET /api/jobs/:id, hello-world, POST /api/jobs …')
+  service.api = await benchApi({ ...API_DEFAULTS, rounds: serviceReps })
+}
 r.meta.totalSeconds = Math.round((performance.now() - t0) / 1000)
 
-const md = markdown(r)
-log(`written to ${save(r, md)}`)
+const ranExecutor = EXECUTOR_SUITES.some(x => only.has(x))
+const ranService = SERVICE_SUITES.some(x => only.has(x))
+const md = [
+  ...ranExecutor ? [markdown(r)] : serviceHeader(r.meta),
+  ...ranService ? serviceMarkdown(service, r.meta) : []
+].join('\n')
+log(`written to ${save({ ...r, ...service }, md)}`)
 process.stdout.write(md + '\n')

@@ -32,6 +32,9 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const sameSpec = job.specHash === base.specHash
   const sameHost = job.hostId !== null && job.hostId === base.hostId
   if (!sameSpec) notes.push(`the jobs measured different specs (${job.specHash} vs ${base.specHash}): only cells with the same executor and workers are compared, and workload, params or tasks may differ`)
+  for (const j of [job, base]) {
+    if (j.status !== 'finished') notes.push(`job ${j.id} is ${j.status}: its cells are compared on the runs it has, which may be few or none`)
+  }
   if (!sameHost) notes.push(`the jobs ran on different hosts (${job.hostId ?? 'unknown'} vs ${base.hostId ?? 'unknown'}): a difference may be the machine, not the code`)
   const only = (a: Map<string, number[]>, b: Map<string, number[]>): string[] => [...a.keys()].filter(k => !b.has(k))
   if (only(mine, theirs).length > 0) notes.push(`cells only in this job: ${only(mine, theirs).join(', ')}`)
