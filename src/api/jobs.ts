@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Type } from '@sinclair/typebox'
+import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { ConflictError, NotFoundError, QueueFullError, ValidationError } from '../errors.js'
@@ -18,6 +19,7 @@ const errors = { 400: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('
 
 const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
   const cores = availableParallelism()
+  const finishedViews = new LRUCache<string, { body: string, etag: string, final: boolean }>({ max: 500 })
 
   async function load (id: string): Promise<JobRecord> {
     const job = await app.store.getJob(id)
@@ -91,16 +93,20 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
   app.get('/api/jobs/:id', {
     schema: { tags: ['jobs'], summary: 'A job: spec, status, progress, every run and per-cell summaries', params: JobId, response: { 200: JobViewSchema, 304: Type.Null(), ...errors } }
   }, async (req, reply) => {
-    const found = await loadJobView(app.store, id => app.runner.progressOf(id), req.params.id)
-    if (found === undefined) throw new NotFoundError('job', req.params.id)
+    let view = finishedViews.get(req.params.id)
+    if (view === undefined) {
+      const found = await loadJobView(app.store, id => app.runner.progressOf(id), req.params.id)
+      if (found === undefined) throw new NotFoundError('job', req.params.id)
+      const body = JSON.stringify(found.view)
+      view = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, final: FINAL_STATUSES.includes(found.job.status) }
+      if (view.final) finishedViews.set(req.params.id, view)
+    }
     // Pollers send If-None-Match and get a bodyless 304 until something changes; a finished job
-    // never changes again, so caches may keep it.
-    const body = JSON.stringify(found.view)
-    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
-    reply.header('etag', etag)
-    reply.header('cache-control', FINAL_STATUSES.includes(found.job.status) ? 'public, max-age=86400, immutable' : 'no-cache')
-    if (req.headers['if-none-match'] === etag) return await reply.code(304).send(null)
-    return await reply.type('application/json; charset=utf-8').send(body)
+    // never changes again (it can only be deleted), so it is served from memory and caches may keep it.
+    reply.header('etag', view.etag)
+    reply.header('cache-control', view.final ? 'public, max-age=3600, immutable' : 'no-cache')
+    if (req.headers['if-none-match'] === view.etag) return await reply.code(304).send(null)
+    return await reply.type('application/json; charset=utf-8').send(view.body)
   })
 
   app.post('/api/jobs/:id/cancel', {
@@ -119,6 +125,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     const job = await load(req.params.id)
     if (!FINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${job.id} is ${job.status}; cancel it first, then delete it`)
     await app.store.deleteJob(job.id)
+    finishedViews.delete(job.id)
     return await reply.code(204).send(null)
   })
 

@@ -29,6 +29,7 @@ interface Current {
   job: JobRecord
   abort: AbortController
   progress: Progress | undefined
+  lastProgressAt: number
 }
 
 const PROGRESS_EVERY_MS = 100
@@ -119,7 +120,7 @@ export class Runner extends EventEmitter<JobEvents> {
   private async runJob (job: JobRecord): Promise<void> {
     const { store, config } = this.opts
     const abort = new AbortController()
-    const current: Current = { job, abort, progress: undefined }
+    const current: Current = { job, abort, progress: undefined, lastProgressAt: 0 }
     this.current = current
     const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, config.MAX_JOB_BUDGET_MS)
     const warnings = [...job.warnings]
@@ -219,18 +220,19 @@ export class Runner extends EventEmitter<JobEvents> {
 
   private async runOnce (current: Current, pool: Executor, ref: RunRef, jobDoneBefore: number, jobTotal: number): Promise<RunOutcome> {
     const spec = current.job.spec
-    let lastEmit = 0
     const report = (done: number): void => {
       current.progress = { ...ref, runDone: done, runTotal: spec.tasks, jobDone: jobDoneBefore + done, jobTotal }
       const t = Date.now()
-      // Coalesced here once, so that no listener has to throttle 10 000 callbacks a second.
-      if (done === spec.tasks || t - lastEmit >= PROGRESS_EVERY_MS) {
-        lastEmit = t
+      // Coalesced here once, so that no listener has to throttle 10 000 callbacks a second: at most
+      // one per PROGRESS_EVERY_MS per job, across run boundaries too (run.started and run.finished
+      // already mark where runs begin and end).
+      if (t - current.lastProgressAt >= PROGRESS_EVERY_MS) {
+        current.lastProgressAt = t
         this.emit('progress', current.progress)
       }
     }
-    report(0)
     this.emit('run.started', ref)
+    report(0)
     return await measureRun(pool, { workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, httpBase: this.opts.httpBase() }, {
       signal: current.abort.signal,
       taskTimeoutMs: spec.taskTimeoutMs,

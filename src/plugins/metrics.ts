@@ -59,7 +59,13 @@ export default fp(async function metricsPlugin (app) {
     runs.inc({ executor: r.executor, outcome: r.ok ? 'ok' : 'failed' })
     if (r.ok) runDuration.observe({ executor: r.executor }, r.wallMs / 1000)
   })
-  for (const e of ['job.finished', 'job.failed', 'job.cancelled'] as const) app.runner.on(e, (j) => { lastDone.delete(j.id) })
+  // Progress is coalesced, so the job's own final count settles the total.
+  for (const e of ['job.finished', 'job.failed', 'job.cancelled'] as const) {
+    app.runner.on(e, (j) => {
+      tasks.inc(Math.max(0, j.tasksDone - (lastDone.get(j.id) ?? 0)))
+      lastDone.delete(j.id)
+    })
+  }
 
   app.decorate('metrics', { registry, droppedMessages })
   app.get('/metrics', { schema: { tags: ['service'], summary: 'Prometheus metrics', hide: false }, logLevel: 'warn' }, async (_req, reply) => {
