@@ -131,7 +131,8 @@ function canonicalJson (v: unknown): string {
 /** Reasons the numbers of this spec on this host will be weak (shown with the job, not refused). */
 export function specWarnings (spec: JobSpec, cores: number): string[] {
   const warnings: string[] = []
-  const pools = spec.executors.some(e => e === 'threaded' || e === 'process')
+  // Waits overlap whatever the core count, so these two only matter for work that needs a core.
+  const pools = spec.executors.some(e => e === 'threaded' || e === 'process') && getWorkload(spec.workload.id)?.kind !== 'io'
   const maxWorkers = spec.workers.at(-1) as number
   if (pools && spec.tasks < 4 * maxWorkers) {
     warnings.push(`tasks (${spec.tasks}) < 4 × workers (${maxWorkers}): with few tasks per worker the last tasks run on a partly idle pool and speedups read low`)

@@ -176,3 +176,16 @@ test('a job that runs past MAX_JOB_BUDGET_MS is stopped and failed, its runs kep
   assert.ok(job.runs.length >= 1 && job.runs.length < 50, `${job.runs.length} runs kept`)
   assert.ok(job.runs.every((r: any) => r.ok))
 })
+
+test('warnings name what will make the numbers weak, and only where it applies', async (t) => {
+  const { app } = await build(t)
+  const cpu = await submit(app, { workload: { id: 'fibonacci', params: { n: 20 } }, tasks: 2, executors: ['serialized', 'threaded'], workers: [64], repetitions: 2 })
+  assert.ok(cpu.warnings.some(w => /tasks \(2\) < 4 × workers \(64\)/.test(w)))
+  assert.ok(cpu.warnings.some(w => /workers up to 64 on \d+ cores/.test(w)))
+  assert.ok(cpu.warnings.some(w => /only 2 repetition/.test(w)))
+  const io = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 5, executors: ['serialized', 'threaded'], workers: [5], repetitions: 3 })
+  assert.deepEqual(io.warnings, [], 'waits overlap on any number of cores')
+  const noSerial = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 4, executors: ['async'], repetitions: 3 })
+  assert.ok(noSerial.warnings.some(w => /no serialized cell/.test(w)))
+  for (const j of [cpu, io, noSerial]) await app.inject({ method: 'POST', url: `/api/jobs/${j.id}/cancel` })
+})
