@@ -79,7 +79,8 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
     const shared = ok.filter(r => r.shared !== null).map(r => r.shared as NonNullable<RunRecord['shared']>)
     const med = (f: (r: RunRecord) => number): number | null => ok.length > 0 ? describe(ok.map(f)).median : null
     if (d !== null && d.cv !== null && d.cv > HIGH_CV) warnings.push(`${key}: wall times vary by ${(d.cv * 100).toFixed(0)} % (coefficient of variation); the machine was noisy or the runs are too short`)
-    if (d !== null && d.outliers.includes(0) && ok.length >= 3 && (ok[0] as RunRecord).wallMs > d.median) {
+    // As hyperfine does: only a first run that is both an outlier and clearly (10 %) slower.
+    if (d !== null && d.outliers.includes(0) && ok.length >= 3 && (ok[0] as RunRecord).wallMs > 1.1 * d.median) {
       warnings.push(`${key}: the first recorded run was much slower than the rest (caches or JIT still warming up); consider more warm-up runs`)
     }
     return {
@@ -99,7 +100,8 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
       outlierRunIds: d?.outliers.map(i => (ok[i] as RunRecord).id) ?? [],
       outlierRule: d?.outlierRule ?? null,
       speedup,
-      speedupCi95: speedup === null ? null : bootstrapRatioOfMedians(serialWalls, ok.map(r => r.wallMs), { seed: 1 }),
+      // The serialized cell is the reference: its speedup is 1 by definition, not an estimate.
+      speedupCi95: speedup === null || c.executor === 'serialized' ? null : bootstrapRatioOfMedians(serialWalls, ok.map(r => r.wallMs), { seed: 1 }),
       efficiency: speedup === null ? null : speedup / c.workers,
       parallelism: med(r => r.parallelism),
       startupMs: med(r => r.startupMs),
