@@ -43,9 +43,10 @@ test('fibonacci n=29 against n=26 compares as slower in every cell, with p < 0.0
 
 test('two runs of the same spec never compare as slower; a different host is said plainly', async (t) => {
   const { app } = await build(t)
-  // Runs of a few milliseconds, so that scheduler noise is small next to the work.
-  const a = await finished(app, fib(25))
-  const b = await finished(app, fib(25))
+  // Runs of tens of milliseconds: with runs of a few, where the scheduler places a job's worker
+  // thread can swing a whole job by 2×, which is a real difference between the two jobs.
+  const a = await finished(app, fib(28))
+  const b = await finished(app, fib(28))
   assert.equal(a.specHash, b.specHash)
   const cmp = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}?minChange=10`)).json()
   assert.equal(cmp.sameSpec, true)
