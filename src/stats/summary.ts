@@ -53,6 +53,8 @@ export interface JobSummary {
 }
 
 const HIGH_CV = 0.1
+/** Below this, per-job effects (thread placement, JIT state) rival the work itself. */
+const SHORT_RUN_MS = 50
 
 /**
  * Per-cell statistics from the recorded runs. `timings` (per-task triples by run id) are optional:
@@ -114,6 +116,10 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
       latency: timings === undefined ? null : latencyOf(ok, timings)
     }
   })
+  const shortest = Math.min(...out.map(c => c.medianWallMs ?? Infinity))
+  if (shortest < SHORT_RUN_MS) {
+    warnings.push(`runs are short (median ${shortest.toFixed(1)} ms): at this size two jobs of the same spec have differed by 1.5× (where threads land, JIT state), so compare with care; more tasks or larger params make runs of ${SHORT_RUN_MS} ms or more`)
+  }
   const best = out.filter(c => c.speedup !== null && c.executor !== 'serialized').sort((a, b) => (b.speedup as number) - (a.speedup as number))[0]
   return { cells: out, scaling: scaling(out), bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, warnings }
 }

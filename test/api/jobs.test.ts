@@ -28,6 +28,8 @@ test('submit → queued → run → stored → read back with runs and summaries
   assert.equal(serial.runs, 3)
   const threaded = job.summary.cells.find((c: any) => c.key === 'threaded/1')
   assert.ok(threaded.speedup > 0 && threaded.verified === true)
+  // fib(18) × 8 runs for well under a millisecond: the job says its numbers are fragile.
+  assert.ok(job.warnings.some((w: string) => /runs are short \(median [\d.]+ ms\)/.test(w)), JSON.stringify(job.warnings))
 })
 
 test('a preset with overrides runs the seed experiment shape', async (t) => {
