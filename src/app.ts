@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
 import type { Logger } from 'pino'
 import catalogRoutes from './api/catalog.js'
 import healthRoutes from './api/health.js'
@@ -77,7 +78,6 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(loopbackRoutes)
   await app.register(streamRoutes, { config, onDrop: () => { app.metrics.droppedMessages.inc() } })
   await app.register(dashboardPlugin)
-
 }, { name: 'corebench' })
 
 /** Fastify's own request errors (body parsing, size, media type) mapped onto the catalog. */
@@ -91,12 +91,7 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
 }
 
 function httpReason (status: number): string {
-  const reasons: Record<number, string> = {
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-    406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
-    429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
-  }
-  return reasons[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request')
+  return STATUS_CODES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request')
 }
 
 export interface BuildOptions extends AppOptions {
