@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads'
 import { threadEntry } from './entry.js'
 import { ExecutorError } from './errors.js'
 import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker } from './protocol.js'
-import { RunTracker, stampWatch } from './run-tracker.js'
+import { RunTracker } from './run-tracker.js'
+import { ThreadMemory } from './thread-memory.js'
 import { prepareOptions } from './defaults.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -18,15 +19,11 @@ export class SingleThreadExecutor implements Executor {
   private tracker: RunTracker | undefined
   private closed = false
   private readonly opts: Required<ExecutorOptions>
-  private readonly sharedBuf = new SharedArrayBuffer(4)
-  private readonly shared = new Int32Array(this.sharedBuf)
-  private readonly stampsBuf: SharedArrayBuffer
-  private readonly stamps: Float64Array
+  private readonly memory: ThreadMemory
 
   constructor (readonly kind: 'serialized' | 'async', private readonly mode: BatchMessage['mode'], opts: ExecutorOptions = {}) {
     this.opts = prepareOptions(opts)
-    this.stampsBuf = new SharedArrayBuffer(8 * this.opts.maxTasks)
-    this.stamps = new Float64Array(this.stampsBuf)
+    this.memory = new ThreadMemory(this.opts.maxTasks)
   }
 
   async start (): Promise<void> {
@@ -39,7 +36,7 @@ export class SingleThreadExecutor implements Executor {
   private async spawn (): Promise<Worker> {
     const { filename, entry } = threadEntry('thread')
     const worker = new Worker(filename, {
-      workerData: { entry, tmpDir: this.opts.tmpDir, shared: this.sharedBuf, startStamps: this.stampsBuf },
+      workerData: { entry, tmpDir: this.opts.tmpDir, ...this.memory.workerData },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.
@@ -71,10 +68,9 @@ export class SingleThreadExecutor implements Executor {
     if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
     if (this.worker === undefined) await this.start()
     const worker = this.worker as Worker
-    this.stamps.fill(0, 0, plan.tasks)
-    Atomics.store(this.shared, 0, 0)
+    this.memory.reset(plan.tasks)
     const batch: BatchMessage = { type: 'batch', mode: this.mode, count: plan.tasks, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
-    const tracker = new RunTracker(plan, control, stampWatch(this.stamps, 'its worker thread was terminated'), () => {
+    const tracker = new RunTracker(plan, control, this.memory.watch(), () => {
       this.worker = undefined
       void worker.terminate()
     })
@@ -90,7 +86,7 @@ export class SingleThreadExecutor implements Executor {
       throw err
     }
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 } })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived() })
   }
 
   async close (): Promise<void> {

@@ -3,7 +3,8 @@ import { threadEntry } from './entry.js'
 import { prepareOptions } from './defaults.js'
 import { ExecutorError } from './errors.js'
 import { jsonBytes, now, resultBytes, taskMessage, type ResultMessage } from './protocol.js'
-import { RunTracker, stampWatch } from './run-tracker.js'
+import { RunTracker } from './run-tracker.js'
+import { ThreadMemory } from './thread-memory.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
 /**
@@ -19,16 +20,12 @@ export class ThreadedExecutor implements Executor {
   private tracker: RunTracker | undefined
   private closed = false
   private readonly opts: Required<ExecutorOptions>
-  private readonly sharedBuf = new SharedArrayBuffer(4)
-  private readonly shared = new Int32Array(this.sharedBuf)
-  private readonly stampsBuf: SharedArrayBuffer
-  private readonly stamps: Float64Array
+  private readonly memory: ThreadMemory
 
   constructor (readonly workers: number, opts: ExecutorOptions = {}) {
     if (!Number.isInteger(workers) || workers < 1) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `workers must be a positive integer, got ${workers}`)
     this.opts = prepareOptions(opts)
-    this.stampsBuf = new SharedArrayBuffer(8 * this.opts.maxTasks)
-    this.stamps = new Float64Array(this.stampsBuf)
+    this.memory = new ThreadMemory(this.opts.maxTasks)
   }
 
   async start (): Promise<void> {
@@ -43,7 +40,7 @@ export class ThreadedExecutor implements Executor {
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
-      workerData: { entry, tmpDir: this.opts.tmpDir, shared: this.sharedBuf, startStamps: this.stampsBuf, barrier }
+      workerData: { entry, tmpDir: this.opts.tmpDir, ...this.memory.workerData, barrier }
     })
     // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
     // takes the blame; unhandled, that 'error' event would crash the whole process.
@@ -65,13 +62,12 @@ export class ThreadedExecutor implements Executor {
     if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
     if (this.pool === undefined) await this.start()
     const pool = this.pool as Piscina
-    this.stamps.fill(0, 0, plan.tasks)
-    Atomics.store(this.shared, 0, 0)
+    this.memory.reset(plan.tasks)
     // On failure the whole pool is destroyed rather than each task aborted: piscina's abort of a
     // running task races with that task's result and then throws "Unexpected message from Worker"
     // as an uncaught exception, which would take the caller (the API server) down.
     let destroying: Promise<void> | undefined
-    const tracker = new RunTracker(plan, control, stampWatch(this.stamps, 'its worker thread was terminated'), () => {
+    const tracker = new RunTracker(plan, control, this.memory.watch(), () => {
       destroying = pool.destroy()
     })
     this.tracker = tracker
@@ -94,7 +90,7 @@ export class ThreadedExecutor implements Executor {
       throw err
     }
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: { arrived: Atomics.load(this.shared, 0), memorySpaces: 1 } })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived() })
   }
 
   async close (): Promise<void> {
