@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { ConflictError, NotFoundError, QueueFullError, ValidationError } from '../errors.js'
-import { cells, resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
+import { jobTasksTotal, resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
 import { JobSubmitSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
@@ -48,7 +48,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       spec,
       specHash: specHash(spec),
       warnings,
-      tasksTotal: cells(spec).length * (spec.warmup + spec.repetitions) * spec.tasks,
+      tasksTotal: jobTasksTotal(spec),
       tokenId: req.tokenId ?? undefined
     })
     app.runner.queued(job)

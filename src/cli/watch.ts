@@ -58,7 +58,8 @@ class Display {
   /** (Re)builds every cell's state from a snapshot: the first one, or the one after a reconnect. */
   snapshot (view: JobView): void {
     const spec = view.spec
-    const rounds = spec.warmup + spec.repetitions
+    // Every repetition is a fork: a fresh pool, its warm-ups, then the recorded run.
+    const rounds = spec.repetitions * (spec.warmup + 1)
     const fresh = this.cells.size === 0
     for (const executor of spec.executors) {
       for (const workers of executor === 'serialized' || executor === 'async' ? [1] : spec.workers) {
@@ -68,8 +69,8 @@ class Display {
         const state: CellState = this.cells.get(key) ?? { key, tasks: spec.tasks, runsTotal: rounds, repetitions: spec.repetitions, done: 0, recorded: 0, failed: 0, inflight: false, inflightDone: 0, last: '' }
         state.recorded = recorded.length
         state.failed = runs.filter(r => !r.ok).length
-        // Warm-ups are not stored unless they fail: once a recorded run exists, they are all over.
-        state.done = recorded.length > 0 ? spec.warmup + recorded.length : runs.length
+        // Warm-ups are not stored unless they fail: each recorded run implies its fork's warm-ups.
+        state.done = recorded.length * (spec.warmup + 1) + (runs.length - recorded.length)
         state.inflight = false
         const lastRun = recorded.at(-1)
         if (lastRun !== undefined) state.last = lastRun.ok ? ms(lastRun.wallMs) : 'failed'
@@ -93,7 +94,7 @@ class Display {
   private start (view: JobView): void {
     const spec = view.spec
     // Before the bars exist: the bars own the lines below the cursor from then on.
-    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}, ${spec.tasks} tasks, ${this.cells.size} cells × (${spec.warmup} warm-up + ${spec.repetitions} runs)${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
+    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}, ${spec.tasks} tasks, ${this.cells.size} cells × ${spec.repetitions} runs, each on a fresh pool after ${spec.warmup} warm-up${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
     if (!this.opts.bars) return
     const width = Math.max(...[...this.cells.keys()].map(k => k.length))
     this.multibar = new cliProgress.MultiBar({

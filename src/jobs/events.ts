@@ -4,7 +4,9 @@ export interface RunRef {
   jobId: string
   executor: string
   workers: number
-  /** 0-based; negative for warm-up runs (not recorded). */
+  /** 0-based index of the fork (fresh pool) this run belongs to; one measured run per fork. */
+  fork: number
+  /** The measured repetition (= fork); negative for the fork's warm-up runs (-warmup … -1, not recorded). */
   repetition: number
   warmup: boolean
   tasks: number

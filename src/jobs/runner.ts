@@ -10,7 +10,7 @@ import type { JobRecord, RunRecord, Store } from '../store/types.js'
 import type { FinalEvent, JobEvents, Progress, RunRef } from './events.js'
 import type { JobQueue } from './queue.js'
 import { busyFraction } from './host-load.js'
-import { cellKey, cells } from './spec.js'
+import { cellKey, cells, jobTasksTotal, type Cell } from './spec.js'
 
 export interface RunnerOptions {
   store: Store
@@ -35,9 +35,9 @@ interface Current {
 const PROGRESS_EVERY_MS = 100
 
 /**
- * Runs queued jobs one at a time (benchmarks must not share cores), each cell of a job on its own
- * warm pool, with repetitions interleaved across cells (A B C A B C …) so that drift on a noisy
- * machine is spread over every executor instead of biasing one. Every recorded run is stored
+ * Runs queued jobs one at a time (benchmarks must not share cores), every repetition of a cell on a
+ * fresh warmed pool, with repetitions interleaved across cells (A B C A B C …) so that drift on a
+ * noisy machine is spread over every executor instead of biasing one. Every recorded run is stored
  * before it is announced.
  */
 export class Runner extends EventEmitter<JobEvents> {
@@ -139,55 +139,60 @@ export class Runner extends EventEmitter<JobEvents> {
   }
 
   /**
-   * Every cell on its own warm pool, `warmup + repetitions` rounds, interleaved. A cell whose run
+   * JMH-style forks: each repetition of each cell gets a fresh pool that runs the warm-up and then
+   * one measured run, so repetitions are independent samples of the pool's start-up state (where
+   * its threads land, what its isolates compiled). On a shared pool, two jobs of one spec differed
+   * by up to 1.6× on this class of VM while each job's own runs agreed: the tests then over-claim.
+   * Forks are interleaved (A B C A B C …) and only one pool exists at a time. A cell whose run
    * fails is abandoned (its failed run is stored); returns one reason per abandoned cell.
    */
   private async measureCells (current: Current): Promise<string[]> {
-    const { store, config } = this.opts
     const { job, abort } = current
     const spec = job.spec
     const jobCells = cells(spec)
-    const pools = new Map<string, Executor>()
     const broken = new Map<string, string>()
-    const rounds = spec.warmup + spec.repetitions
-    const jobTotal = jobCells.length * rounds * spec.tasks
-    let jobDone = 0
-    let reference: string | undefined
-    try {
+    const tally = { done: 0, total: jobTasksTotal(spec), reference: undefined as string | undefined }
+    for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
       for (const cell of jobCells) {
-        if (abort.signal.aborted) break
-        const ex = createExecutor(cell.executor, cell.workers, { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...this.opts.executorOptions })
-        try {
-          await ex.start()
-          pools.set(cellKey(cell), ex)
-        } catch (err) {
-          broken.set(cellKey(cell), `${cellKey(cell)}: the pool did not start: ${(err as Error).message}`)
-          await ex.destroy()
-        }
+        if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
+        const failure = await this.measureFork(current, cell, fork, tally)
+        if (failure !== undefined) broken.set(cellKey(cell), failure)
       }
-      for (let round = 0; round < rounds && !abort.signal.aborted; round++) {
-        for (const cell of jobCells) {
-          const pool = pools.get(cellKey(cell))
-          if (pool === undefined || broken.has(cellKey(cell)) || abort.signal.aborted) continue
-          const ref: RunRef = { jobId: job.id, executor: cell.executor, workers: cell.workers, repetition: round - spec.warmup, warmup: round < spec.warmup, tasks: spec.tasks }
-          const outcome = await this.runOnce(current, pool, ref, jobDone, jobTotal)
-          // A run cut short by cancel, shutdown or the budget is not a measurement: it is not stored.
-          if (abort.signal.aborted) break
-          jobDone += spec.tasks
-          if (outcome.ok && cell.executor === 'serialized' && reference === undefined) reference = outcome.checksum
-          if (!ref.warmup || !outcome.ok) {
-            const run = toRunRecord(ref, outcome, reference)
-            await store.insertRun(run, outcome.ok ? outcome.timings : undefined)
-            this.emit('run.finished', run)
-          }
-          if (!outcome.ok) broken.set(cellKey(cell), `${cellKey(cell)} ${ref.warmup ? 'warm-up' : `repetition ${ref.repetition}`}: ${outcome.code}: ${outcome.error}`)
-          await store.updateJob(job.id, { tasksDone: jobDone })
-        }
-      }
-    } finally {
-      await Promise.all([...pools.values()].map(async p => { await p.destroy() }))
     }
     return [...broken.values()]
+  }
+
+  /** One fork of one cell: start a pool, warm it, measure once, destroy it. Returns why it failed. */
+  private async measureFork (current: Current, cell: Cell, fork: number, tally: { done: number, total: number, reference: string | undefined }): Promise<string | undefined> {
+    const { store, config } = this.opts
+    const { job, abort } = current
+    const spec = job.spec
+    const pool = createExecutor(cell.executor, cell.workers, { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...this.opts.executorOptions })
+    try {
+      try {
+        await pool.start()
+      } catch (err) {
+        return `${cellKey(cell)} repetition ${fork + 1} of ${spec.repetitions}: the pool did not start: ${(err as Error).message}`
+      }
+      for (let w = spec.warmup; w >= 0 && !abort.signal.aborted; w--) {
+        const ref: RunRef = { jobId: job.id, executor: cell.executor, workers: cell.workers, fork, repetition: w === 0 ? fork : -w, warmup: w > 0, tasks: spec.tasks }
+        const outcome = await this.runOnce(current, pool, ref, tally.done, tally.total)
+        // A run cut short by cancel, shutdown or the budget is not a measurement: it is not stored.
+        if (abort.signal.aborted) return undefined
+        tally.done += spec.tasks
+        if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
+        if (!ref.warmup || !outcome.ok) {
+          const run = toRunRecord(ref, outcome, tally.reference)
+          await store.insertRun(run, outcome.ok ? outcome.timings : undefined)
+          this.emit('run.finished', run)
+        }
+        await store.updateJob(job.id, { tasksDone: tally.done })
+        if (!outcome.ok) return `${cellKey(cell)} ${ref.warmup ? 'warm-up before ' : ''}repetition ${fork + 1} of ${spec.repetitions}: ${outcome.code}: ${outcome.error}`
+      }
+      return undefined
+    } finally {
+      await pool.destroy()
+    }
   }
 
   /** Summarizes with the stored task timings, records the final state, then announces it. */

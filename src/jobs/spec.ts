@@ -84,7 +84,7 @@ function checkWorkloadLimits (spec: JobSpec): SpecResult | undefined {
 function checkBudget (spec: JobSpec, config: Config): SpecResult | undefined {
   const wait = Number(spec.workload.params.ms ?? spec.workload.params.delayMs ?? 0)
   if (wait === 0) return undefined
-  const runs = spec.repetitions + spec.warmup
+  const runs = runsPerCell(spec)
   const perRun = cells(spec).reduce((sum, c) => sum + wait * (c.executor === 'serialized' ? spec.tasks : Math.ceil(spec.tasks / (c.executor === 'async' ? spec.tasks : c.workers))), 0)
   const estimate = runs * perRun
   if (estimate > config.MAX_JOB_BUDGET_MS) {
@@ -98,6 +98,19 @@ const EXECUTOR_ORDER: Record<ExecutorKind, number> = { serialized: 0, async: 1, 
 export interface Cell {
   executor: ExecutorKind
   workers: number
+}
+
+/**
+ * Runs executed per cell: every repetition is a fork (a fresh pool) that first repeats the warm-up,
+ * so that no state of one pool (thread placement, JIT) is shared by all of a cell's measurements.
+ */
+export function runsPerCell (spec: JobSpec): number {
+  return spec.repetitions * (spec.warmup + 1)
+}
+
+/** Tasks the whole job executes, warm-ups included: the denominator of its progress. */
+export function jobTasksTotal (spec: JobSpec): number {
+  return cells(spec).length * runsPerCell(spec) * spec.tasks
 }
 
 /** Every (executor, workers) combination: the single-thread executors once with 1 worker. */

@@ -40,6 +40,7 @@ export const ProgressSchema = Type.Object({
   current: Nullable(Type.Object({
     executor: Type.String(),
     workers: Type.Integer(),
+    fork: Type.Integer({ description: '0-based fork (fresh pool) of the cell; each fork warms up, then records one repetition' }),
     repetition: Type.Integer(),
     warmup: Type.Boolean(),
     runDone: Type.Integer(),

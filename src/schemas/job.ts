@@ -17,8 +17,8 @@ export const JobSubmitSchema = Type.Object({
   tasks: Type.Optional(Type.Integer({ minimum: 1, description: 'Tasks per run (cap: MAX_TASKS)' })),
   executors: Type.Optional(Type.Array(ExecutorKindSchema, { minItems: 1, maxItems: 4, uniqueItems: true })),
   workers: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true, description: 'Worker counts to sweep for threaded and process (cap: MAX_WORKERS and MAX_WORKERS_PER_CORE × cores)' })),
-  repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell (cap: MAX_REPETITIONS)' })),
-  warmup: Type.Optional(Type.Integer({ minimum: 0, description: 'Unrecorded runs per cell before the recorded ones (cap: MAX_WARMUP)' })),
+  repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell, each on a fresh pool (a fork) of its own (cap: MAX_REPETITIONS)' })),
+  warmup: Type.Optional(Type.Integer({ minimum: 0, description: 'Unrecorded runs on each fresh pool before its recorded run (cap: MAX_WARMUP)' })),
   taskTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: 'A task running longer is killed and fails its run (cap: MAX_TASK_TIMEOUT_MS)' })),
   tags: Type.Optional(Type.Record(Type.String({ pattern: TagKey }), Type.String({ maxLength: 200 }), { maxProperties: 32, additionalProperties: false, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
 }, { additionalProperties: false, $id: 'JobSubmit' })

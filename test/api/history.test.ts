@@ -41,11 +41,10 @@ test('fibonacci n=29 against n=26 compares as slower in every cell, with p < 0.0
   assert.equal((await app.inject(`/api/jobs/${base.id}/compare/${slow.id}`)).json().verdict, 'faster')
 })
 
-// Known open problem (issue #6): each job runs every cell on one pool, so a job-level effect (where
-// the pool's threads land, the JIT state of its isolates) is shared by all of its repetitions. On
-// this 2-core VM two jobs of one spec differed by up to 1.6× with p < 0.01 in about one CI run out of
-// three. The fix is a fresh pool per repetition (JMH's forks); until then this stays a todo.
-test('two runs of the same spec never compare as slower', { todo: 'needs a fresh pool per repetition to sample job-level variance' }, async (t) => {
+// Every repetition runs on a fresh pool (a fork), so job-level state (where the pool's threads land,
+// what its isolates compiled) is sampled per repetition instead of shared by a whole job. On one
+// shared pool, two jobs of this spec differed by up to 1.6× with p < 0.01 in one CI run out of three.
+test('two runs of the same spec never compare as slower', async (t) => {
   const { app } = await build(t)
   const a = await finished(app, fib(28))
   const b = await finished(app, fib(28))

@@ -20,7 +20,12 @@ test('submit → queued → run → stored → read back with runs and summaries
   // 2 cells × 3 recorded repetitions; warm-up runs are not stored.
   assert.equal(job.runs.length, 6)
   assert.ok(job.runs.every((r: any) => r.ok && r.verified === true && r.wallMs > 0 && r.tasks === 8))
-  assert.deepEqual(job.progress, { tasksDone: 64, tasksTotal: 64, current: null })
+  // 2 cells × 3 forks × (1 warm-up + 1 recorded) × 8 tasks.
+  assert.deepEqual(job.progress, { tasksDone: 96, tasksTotal: 96, current: null })
+  // Every repetition started its own pool: three separate start-up measurements per cell.
+  const startups = job.runs.filter((r: any) => r.executor === 'threaded').map((r: any) => r.startupMs)
+  assert.ok(startups.every((s: number) => s > 0), `each fork timed its pool start: ${startups.join(', ')}`)
+  assert.equal(new Set(startups).size, 3, `not one shared pool: ${startups.join(', ')}`)
   // Interleaved: serialized, threaded, serialized, threaded, …
   assert.deepEqual(job.runs.map((r: any) => r.executor), ['serialized', 'threaded', 'serialized', 'threaded', 'serialized', 'threaded'])
   const serial = job.summary.cells.find((c: any) => c.key === 'serialized/1')
@@ -88,7 +93,7 @@ test('a job whose runs fail is failed with the reason, and the next job still ru
   const good = await submit(app, quickSpec)
   const b = await waitFor(app, bad.id)
   assert.equal(b.status, 'failed')
-  assert.match(b.error, /1 of 1 cells failed: serialized\/1 repetition 0: COREBENCH_ERR_TASK_TIMEOUT: task 0 ran longer than the task timeout of 200 ms/)
+  assert.match(b.error, /1 of 1 cells failed: serialized\/1 repetition 1 of 2: COREBENCH_ERR_TASK_TIMEOUT: task 0 ran longer than the task timeout of 200 ms/)
   assert.equal(b.runs.length, 1, 'the failed run is stored, later repetitions of the broken cell are skipped')
   assert.equal(b.runs[0].ok, false)
   assert.equal((await waitFor(app, good.id)).status, 'finished')

@@ -28,17 +28,19 @@ test('one job: snapshot first, then every lifecycle event in order with seq incr
   assert.equal(client.messages[0].data.status, 'queued')
   assert.equal(types.at(-1), 'job.finished')
   assert.equal(types[1], 'job.started')
-  // 2 cells × (1 warm-up + 3 recorded) runs start; the 6 recorded ones are announced when stored.
-  assert.equal(types.filter(t => t === 'run.started').length, 8)
+  // 2 cells × 3 forks × (1 warm-up + 1 recorded) runs start; the 6 recorded ones are announced when stored.
+  assert.equal(types.filter(t => t === 'run.started').length, 12)
   assert.equal(types.filter(t => t === 'run.finished').length, 6)
   assert.ok(types.includes('progress'))
   for (let i = 1; i < client.messages.length; i++) {
     assert.ok(client.messages[i].seq > client.messages[i - 1].seq, `seq increases at message ${i}`)
     assert.equal(client.messages[i].jobId, job.id)
   }
-  // Each run.finished follows its own run.started.
+  // Each fork: its warm-up starts, its recorded run starts, and that one is announced when stored.
   const order = types.filter(t => t === 'run.started' || t === 'run.finished')
-  assert.equal(order[0], 'run.started')
+  assert.deepEqual(order, Array.from({ length: 6 }, () => ['run.started', 'run.started', 'run.finished']).flat())
+  const forks = client.messages.filter(m => m.type === 'run.started').map(m => `${m.data.executor}:${m.data.fork}:${m.data.warmup ? 'w' : m.data.repetition}`)
+  assert.deepEqual(forks, [0, 1, 2].flatMap(f => ['serialized', 'threaded'].flatMap(e => [`${e}:${f}:w`, `${e}:${f}:${f}`])))
   const last = client.messages.at(-1)
   assert.equal(last.data.status, 'finished')
 })
@@ -92,7 +94,7 @@ test('50 concurrent subscribers (global and per job) all receive every lifecycle
   for (const c of clients) {
     const mine = c.messages.filter(m => m.jobId === job.id).map(m => m.type).filter(t => LIFECYCLE.includes(t))
     assert.equal(mine.filter(t => t === 'job.started').length, 1)
-    assert.equal(mine.filter(t => t === 'run.started').length, 8)
+    assert.equal(mine.filter(t => t === 'run.started').length, 12)
     assert.equal(mine.filter(t => t === 'run.finished').length, 6)
     assert.equal(mine.filter(t => t === 'job.finished').length, 1)
   }
@@ -163,7 +165,7 @@ test('/metrics parses and counts a finished job', async (t) => {
   assert.equal(metrics.get('corebench_queue_depth'), 0)
   assert.equal(metrics.get('corebench_runs_total{executor="serialized",outcome="ok"}'), 3)
   assert.equal(metrics.get('corebench_runs_total{executor="threaded",outcome="ok"}'), 3)
-  assert.equal(metrics.get('corebench_tasks_total'), 64)
+  assert.equal(metrics.get('corebench_tasks_total'), 96)
   assert.equal(metrics.get('corebench_run_duration_seconds_count{executor="threaded"}'), 3)
   assert.equal(metrics.get('corebench_stream_clients'), 0)
   assert.ok((metrics.get('corebench_process_resident_memory_bytes') ?? 0) > 0, 'default process metrics')

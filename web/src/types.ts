@@ -25,6 +25,7 @@ export type JobSubmit = Partial<Omit<JobSpec, 'workload'>> & { preset?: string, 
 export interface LiveProgress {
   executor: string
   workers: number
+  fork: number
   repetition: number
   warmup: boolean
   runDone: number
@@ -222,6 +223,7 @@ export interface ProgressEvent {
   jobId: string
   executor: string
   workers: number
+  fork: number
   repetition: number
   warmup: boolean
   tasks: number

@@ -8,35 +8,11 @@ import * as fmt from '../format.js'
 import { compareHref, jobHref, navigate, setLive, type Page } from '../nav.js'
 import { openStream } from '../stream.js'
 import { getToken } from '../token.js'
-import { cellsOf, FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
+import { cellProgress } from '../progress.js'
+import { FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
 import { errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
 
 const rank = (status: string): number => status === 'queued' ? 0 : status === 'running' ? 1 : 2
-
-/** Tasks done per cell, from the live position of the runner (cells run interleaved, round by round). */
-export function cellProgress (view: JobView): Map<string, { done: number, total: number }> {
-  const spec = view.spec
-  const cells = cellsOf(spec)
-  const perCell = (spec.warmup + spec.repetitions) * spec.tasks
-  const out = new Map<string, { done: number, total: number }>()
-  const cur = view.progress.current
-  const curIndex = cur === null ? -1 : cells.findIndex(c => c.executor === cur.executor && c.workers === cur.workers)
-  for (const [i, c] of cells.entries()) {
-    let done: number
-    if (view.status === 'finished') {
-      done = perCell
-    } else if (cur !== null && curIndex >= 0 && view.status === 'running') {
-      const round = cur.repetition + spec.warmup
-      done = (i < curIndex ? round + 1 : round) * spec.tasks + (i === curIndex ? cur.runDone : 0)
-    } else {
-      // No live position: count what is stored (recorded runs imply the warm-up ones before them).
-      const recorded = view.runs.filter(r => r.executor === c.executor && r.workers === c.workers && r.repetition >= 0).length
-      done = recorded === 0 ? 0 : (recorded + spec.warmup) * spec.tasks
-    }
-    out.set(c.key, { done: Math.max(0, Math.min(perCell, done)), total: perCell })
-  }
-  return out
-}
 
 export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
   let view: JobView
@@ -88,7 +64,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     const item = (k: string, v: string | Node): HTMLElement[] => [h('dt', null, k), h('dd', null, v)]
     replace(meta,
       item('Workload', h('span', null, h('code', null, spec.workload.id), ' ', fmt.params(spec.workload.params))),
-      item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps + ${spec.warmup} warm-up`),
+      item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps, each on a fresh pool after ${spec.warmup} warm-up`),
       item('Created', fmt.date(view.createdAt)),
       item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
       item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null))),
@@ -128,7 +104,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     if (view.status === 'queued') line = 'Queued: waiting for the jobs ahead of it.'
     else if (view.status === 'running' && current === null) line = `Starting the pools… ${done} of ${tasksTotal} tasks`
     else if (view.status === 'running' && current !== null) {
-      const rep = current.warmup ? 'warm-up run' : `repetition ${current.repetition + 1} of ${view.spec.repetitions}`
+      const rep = `${current.warmup ? 'warm-up for ' : ''}repetition ${current.fork + 1} of ${view.spec.repetitions}`
       line = `${done} of ${tasksTotal} tasks · now ${current.executor}/${current.workers}, ${rep} (${current.runDone}/${current.runTotal})`
     } else line = `${done} of ${tasksTotal} tasks · ${view.status}`
     text(overallText, line)
@@ -229,7 +205,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
             progress: {
               tasksDone: p.jobDone ?? view.progress.tasksDone,
               tasksTotal: p.jobTotal ?? view.progress.tasksTotal,
-              current: { executor: p.executor, workers: p.workers, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
+              current: { executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
             }
           }
           if (statusEl.textContent !== view.status) renderHeader()
