@@ -110,7 +110,7 @@ export function runChecksum (checksums: string[]): string {
   return createHash('sha256').update(checksums.join('\n')).digest('hex').slice(0, 16)
 }
 
-function packTimings (r: ExecutorRunResult): Float32Array {
+export function packTimings (r: ExecutorRunResult): Float32Array {
   const { dispatchedAt, startedAt, endedAt, receivedAt } = r.times
   const out = new Float32Array(dispatchedAt.length * 3)
   for (let i = 0; i < dispatchedAt.length; i++) {

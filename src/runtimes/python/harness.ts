@@ -1,0 +1,274 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cancelledError, ExecutorError, timeoutError } from '../../executors/errors.js'
+import type { RunOutcome } from '../../measure/measure-run.js'
+import { toFailure, toMetrics } from './convert.js'
+import { checkPlan, HARNESS_ARGS, harnessEnv, PYTHON_DIR, type PythonForkControl, type PythonForkPlan } from './plan.js'
+import { parseLine, PROTOCOL_VERSION, type HarnessPlan, type HelloLine, type PoolLine, type ProgressLine, type RunFailLine, type RunOkLine } from './protocol.js'
+
+/** Beyond the task timeout, how long the harness may stay silent (it sends a heartbeat every ~100 ms). */
+export const SILENCE_GRACE_MS = 2000
+/**
+ * The harness reports the oldest running task every ~100 ms; that task may have ended since. Only
+ * when heartbeats stall does the timeout go by extrapolation, and then this much later, so that a
+ * task ending just under the limit is not killed for a heartbeat that had not arrived yet.
+ */
+const HEARTBEAT_SLACK_MS = 250
+/** After the measured run's line, how long the harness gets to shut its pool down and exit. */
+const SHUTDOWN_GRACE_MS = 5000
+/** After the harness exits, how long its stdout/stderr may stay open (held by a stray child) before we stop reading. */
+const CLOSE_WAIT_MS = 2000
+const MAX_LINE_CHARS = 64 * 2 ** 20
+const STDERR_KEEP_CHARS = 4096
+
+/**
+ * Runs one fork in the Python harness and returns its outcomes: outcome i < warmup is warm-up run i,
+ * outcome `warmup` is the measured run; a failed run is the last outcome. Never throws and never
+ * hangs: whatever goes wrong (no interpreter, garbage output, a crash, silence, a timeout, a cancel)
+ * ends as a RunFailure, after the harness's whole process group has been SIGKILLed.
+ */
+export async function runPythonFork (plan: PythonForkPlan, control: PythonForkControl): Promise<RunOutcome[]> {
+  const checked = checkPlan(plan, control)
+  if (checked instanceof ExecutorError) return [toFailure(checked, plan.tasks, 0, new Date())]
+  if (control.signal?.aborted === true) return [toFailure(cancelledError(), plan.tasks, 0, new Date())]
+  return await new ForkSession({ ...plan, tmpDir: checked.tmpDir }, control).run()
+}
+
+class ForkSession {
+  private readonly outcomes: RunOutcome[] = []
+  private readonly startupTimeoutMs: number
+  private child!: ChildProcess
+  private resolve!: (outcomes: RunOutcome[]) => void
+  private hello: HelloLine | undefined
+  private helloAt = 0
+  private pool: PoolLine | undefined
+  private runStarted = new Date()
+  /** Tasks of the current run already passed to onTaskDone. */
+  private reported = 0
+  /**
+   * The oldest running task as of the last progress line: when it started (on this process's
+   * performance.now() clock) and whether that line already showed it past the task timeout.
+   */
+  private oldest: { task: number, since: number, late: boolean } | undefined
+  private lastLineAt = performance.now()
+  private completeAt = 0
+  private partial = ''
+  private stderr = ''
+  /** How the harness process ended, once it has: e.g. `exited with code 1`. */
+  private exitHow: string | undefined
+  private cleanExit = false
+  private closed = false
+  private settled = false
+  private watchdog: NodeJS.Timeout | undefined
+  private closeTimer: NodeJS.Timeout | undefined
+  private readonly onAbort = (): void => { this.settle(cancelledError()) }
+
+  constructor (private readonly plan: PythonForkPlan, private readonly control: PythonForkControl) {
+    this.startupTimeoutMs = control.startupTimeoutMs ?? 60_000
+  }
+
+  async run (): Promise<RunOutcome[]> {
+    return await new Promise(resolve => {
+      this.resolve = resolve
+      this.start()
+    })
+  }
+
+  private start (): void {
+    const command = this.plan.command ?? 'python3'
+    const env = harnessEnv()
+    // detached: the harness leads a process group of its own, so one kill(-pid) reaches every pool child.
+    let child: ChildProcess
+    try {
+      child = spawn(command, HARNESS_ARGS, { cwd: PYTHON_DIR, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    } catch (err) {
+      this.closed = true
+      this.settle(new ExecutorError('COREBENCH_ERR_RUNTIME_UNAVAILABLE', `could not start the python interpreter ${JSON.stringify(command)}: ${(err as Error).message}`))
+      return
+    }
+    this.child = child
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined) return // a failed kill or write; 'exit' tells the rest
+      this.closed = true
+      const why = err.code === 'ENOENT' ? 'not found' : err.code === 'EACCES' ? 'not executable' : err.message
+      this.settle(new ExecutorError('COREBENCH_ERR_RUNTIME_UNAVAILABLE', `could not start the python interpreter ${JSON.stringify(command)}: ${why}`))
+    })
+    if (child.pid === undefined) return
+    this.control.onSpawn?.(child.pid)
+    child.stdout?.setEncoding('utf8')
+    child.stdout?.on('data', (chunk: string) => { this.onData(chunk) })
+    child.stdout?.on('end', () => {
+      const rest = this.partial
+      this.partial = ''
+      if (rest !== '') this.onLine(rest)
+    })
+    child.stderr?.setEncoding('utf8')
+    child.stderr?.on('data', (chunk: string) => { this.stderr = (this.stderr + chunk).slice(-STDERR_KEEP_CHARS) })
+    child.on('exit', (code, signal) => { this.onExit(code, signal) })
+    child.on('close', () => { this.onClose() })
+    // Never ended: the harness takes the end of its stdin for the death of this process.
+    child.stdin?.on('error', () => {})
+    child.stdin?.write(JSON.stringify(this.harnessPlan()) + '\n')
+    this.control.signal?.addEventListener('abort', this.onAbort, { once: true })
+    const limit = this.control.taskTimeoutMs
+    this.watchdog = setInterval(() => { this.check() }, Math.min(Math.max(limit / 10, 5), 250))
+  }
+
+  private harnessPlan (): HarnessPlan {
+    const p = this.plan
+    return {
+      protocol: PROTOCOL_VERSION,
+      workload: p.workload,
+      params: p.params,
+      tasks: p.tasks,
+      executor: p.executor,
+      workers: p.workers,
+      warmup: p.warmup,
+      tmpDir: p.tmpDir as string,
+      startupTimeoutMs: this.startupTimeoutMs,
+      ...(p.startMethod !== undefined ? { startMethod: p.startMethod } : {})
+    }
+  }
+
+  private onData (chunk: string): void {
+    const lines = (this.partial + chunk).split('\n')
+    this.partial = lines.pop() as string
+    for (const line of lines) this.onLine(line)
+    if (this.partial.length > MAX_LINE_CHARS) this.protocolError(`a line longer than ${MAX_LINE_CHARS} characters`)
+  }
+
+  private onLine (text: string): void {
+    this.lastLineAt = performance.now()
+    if (this.settled || text.trim() === '') return
+    const parsed = parseLine(text)
+    if (!parsed.ok) { this.protocolError(parsed.reason); return }
+    const line = parsed.line
+    if (this.hello === undefined) {
+      if (line.type !== 'hello') { this.protocolError(`a ${line.type} line where its hello line should come first`); return }
+      if (!line.workloads.includes(this.plan.workload)) { this.protocolError(`a hello without workload ${this.plan.workload} (it has ${line.workloads.join(', ')})`); return }
+      this.hello = line
+      this.helloAt = performance.now()
+      this.control.onHello?.(line)
+      return
+    }
+    if (line.type === 'hello') this.protocolError('a second hello line')
+    else if (line.type === 'pool') this.onPool(line)
+    else if (line.type === 'progress') this.onProgress(line)
+    else if (line.ok) this.onRunOk(line)
+    else this.onRunFail(line)
+  }
+
+  private onPool (line: PoolLine): void {
+    if (this.pool !== undefined) { this.protocolError('a second pool line'); return }
+    this.pool = line
+    this.runStarted = new Date()
+    this.control.onPool?.(line)
+  }
+
+  private onProgress (line: ProgressLine): void {
+    // A heartbeat built just before a run line can arrive after it: it belongs to a finished run.
+    if (line.phase !== 'run' || line.run !== this.outcomes.length || this.completeAt > 0) { this.oldest = undefined; return }
+    if (line.done > this.plan.tasks) { this.protocolError(`a progress line with ${line.done} of ${this.plan.tasks} tasks done`); return }
+    this.report(line.done)
+    this.oldest = line.oldestTask !== null && line.oldestRunningMs !== null
+      ? { task: line.oldestTask, since: performance.now() - line.oldestRunningMs, late: line.oldestRunningMs > this.control.taskTimeoutMs }
+      : undefined
+    this.check()
+  }
+
+  private onRunOk (line: RunOkLine): void {
+    const expected = this.outcomes.length
+    if (this.pool === undefined) { this.protocolError('a run line before its pool line'); return }
+    if (line.run !== expected || line.warmup !== (expected < this.plan.warmup) || line.tasks !== this.plan.tasks) {
+      this.protocolError(`a run line for run ${line.run} (warmup ${String(line.warmup)}, ${line.tasks} tasks) where run ${expected} (warmup ${String(expected < this.plan.warmup)}, ${this.plan.tasks} tasks) was due`)
+      return
+    }
+    this.report(line.tasks)
+    this.outcomes.push(toMetrics(line, this.plan.workload))
+    this.reported = 0
+    this.oldest = undefined
+    this.runStarted = new Date()
+    if (this.outcomes.length === this.plan.warmup + 1) this.completeAt = performance.now()
+  }
+
+  private onRunFail (line: RunFailLine): void {
+    this.settle({ code: line.code, message: `${line.error} (python harness)`, task: line.task ?? undefined })
+  }
+
+  private report (done: number): void {
+    const warmup = this.outcomes.length < this.plan.warmup
+    for (let d = this.reported + 1; d <= done; d++) this.control.onTaskDone?.(d, this.plan.tasks, warmup)
+    this.reported = Math.max(this.reported, done)
+  }
+
+  private check (): void {
+    if (this.settled) return
+    const at = performance.now()
+    const limit = this.control.taskTimeoutMs
+    const group = `the python harness's process group (pid ${this.child.pid ?? '?'}) was SIGKILLed`
+    if (this.completeAt > 0) {
+      if (at - this.completeAt > SHUTDOWN_GRACE_MS) this.settle()
+    } else if (this.oldest !== undefined && (this.oldest.late || at - this.oldest.since > limit + HEARTBEAT_SLACK_MS)) {
+      this.settle(timeoutError(this.oldest.task, limit, group))
+    } else if (this.hello === undefined) {
+      if (at - this.lastLineAt > this.startupTimeoutMs) this.protocolError(`nothing within the start-up timeout of ${this.startupTimeoutMs} ms (no hello line)`)
+    } else if (at - this.lastLineAt > limit + SILENCE_GRACE_MS) {
+      const silence = `the python harness sent nothing for ${Math.round(at - this.lastLineAt)} ms (more than the task timeout of ${limit} ms + ${SILENCE_GRACE_MS} ms) and ${group}`
+      this.settle(this.pool !== undefined ? new ExecutorError('COREBENCH_ERR_TASK_TIMEOUT', silence, this.oldest?.task) : new ExecutorError('COREBENCH_ERR_HARNESS_PROTOCOL', silence))
+    } else if (this.pool === undefined && at - this.helloAt > this.startupTimeoutMs + SILENCE_GRACE_MS) {
+      this.settle(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `the python pool did not start within the start-up timeout of ${this.startupTimeoutMs} ms; ${group}`))
+    }
+  }
+
+  private onExit (code: number | null, signal: NodeJS.Signals | null): void {
+    this.exitHow = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`
+    this.cleanExit = code === 0
+    // Sweep the group: a pool child left behind would hold stdout/stderr open and delay 'close'.
+    this.killGroup()
+    this.closeTimer = setTimeout(() => {
+      this.child.stdout?.destroy()
+      this.child.stderr?.destroy()
+      this.onClose()
+    }, CLOSE_WAIT_MS)
+  }
+
+  /** All output has been read: judge an exit that came without the final result. */
+  private onClose (): void {
+    if (this.closed && this.settled) return
+    this.closed = true
+    clearTimeout(this.closeTimer)
+    if (this.settled) { this.finish(); return }
+    if (this.completeAt > 0) { this.settle(); return }
+    const pid = this.child.pid ?? '?'
+    const tail = this.stderr.trim() === '' ? '' : `; its stderr ends with: ${this.stderr.trim().slice(-1000)}`
+    const due = this.hello === undefined ? 'its hello line' : this.pool === undefined ? 'its pool line' : `run ${this.outcomes.length}`
+    if (this.cleanExit) this.protocolError(`nothing more: it exited with code 0 before ${due}${tail}`)
+    else this.settle(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `the python harness (pid ${pid}) ${this.exitHow ?? 'closed its output'} before ${due}${tail}`))
+  }
+
+  private protocolError (what: string): void {
+    this.settle(new ExecutorError('COREBENCH_ERR_HARNESS_PROTOCOL', `the python harness (${this.plan.command ?? 'python3'}, pid ${this.child?.pid ?? '?'}) broke the protocol: it sent ${what}`))
+  }
+
+  /** Ends the session once: records the failure (if any), kills the group, resolves after 'close'. */
+  private settle (err?: { code: string, message: string, task?: number }): void {
+    if (this.settled) return
+    this.settled = true
+    if (err !== undefined) this.outcomes.push(toFailure(err, this.plan.tasks, this.pool?.startupMs ?? 0, this.runStarted))
+    clearInterval(this.watchdog)
+    this.control.signal?.removeEventListener('abort', this.onAbort)
+    this.killGroup()
+    if (this.closed) this.finish()
+  }
+
+  private finish (): void {
+    clearTimeout(this.closeTimer)
+    this.resolve(this.outcomes)
+  }
+
+  private killGroup (): void {
+    const pid = this.child?.pid
+    if (pid === undefined) return
+    try { process.kill(-pid, 'SIGKILL') } catch { /* ESRCH: the group is already gone */ }
+    this.child.kill('SIGKILL')
+  }
+}

@@ -1,0 +1,143 @@
+// The JSON-lines protocol between Node and the Python harness (python/corebench_harness/protocol.py
+// has the other end and the line-by-line description). Every line from the harness is validated
+// here before anything trusts it: the harness is another program, and may be the wrong one.
+import { Type, type Static, type TInteger, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import type { ExecutorKind } from '../../executors/types.js'
+
+export const PROTOCOL_VERSION = 1
+
+/** The workloads the harness implements, in its order (a test checks this against the harness). */
+export const PYTHON_WORKLOADS = [
+  'fibonacci', 'sum-range', 'primes', 'matmul', 'hash', 'text-analysis', 'json-roundtrip', 'sqrt-array',
+  'sleep', 'file-io', 'shared-counter'
+] as const
+export type PythonWorkloadId = typeof PYTHON_WORKLOADS[number]
+
+/** What Node writes on the harness's stdin, as one line. */
+export interface HarnessPlan {
+  protocol: typeof PROTOCOL_VERSION
+  workload: string
+  params: Record<string, unknown>
+  tasks: number
+  executor: ExecutorKind
+  workers: number
+  warmup: number
+  tmpDir: string
+  startupTimeoutMs: number
+  startMethod?: 'spawn' | 'fork' | 'forkserver'
+}
+
+const Int = (min = 0): TInteger => Type.Integer({ minimum: min })
+const Stamps = Type.Array(Type.Number())
+
+export const HelloLine = Type.Object({
+  type: Type.Literal('hello'),
+  protocol: Type.Literal(PROTOCOL_VERSION),
+  python: Type.String(),
+  implementation: Type.String(),
+  gil: Type.Boolean(),
+  pid: Int(1),
+  workloads: Type.Array(Type.String())
+})
+
+export const ProgressLine = Type.Object({
+  type: Type.Literal('progress'),
+  phase: Type.Union([Type.Literal('startup'), Type.Literal('run'), Type.Literal('shutdown')]),
+  run: Int(),
+  done: Int(),
+  oldestRunningMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  oldestTask: Type.Union([Int(), Type.Null()])
+})
+
+export const PoolLine = Type.Object({
+  type: Type.Literal('pool'),
+  startupMs: Type.Number({ minimum: 0 }),
+  pids: Type.Array(Int(1)),
+  startMethod: Type.Union([Type.String(), Type.Null()])
+})
+
+export const RunOkLine = Type.Object({
+  type: Type.Literal('run'),
+  run: Int(),
+  warmup: Type.Boolean(),
+  ok: Type.Literal(true),
+  tasks: Int(1),
+  startedAt: Type.Number(),
+  endedAt: Type.Number(),
+  startupMs: Type.Number({ minimum: 0 }),
+  checksums: Type.Array(Type.String()),
+  times: Type.Object({ dispatchedAt: Stamps, startedAt: Stamps, endedAt: Stamps, receivedAt: Stamps }),
+  cpuUserMs: Type.Number({ minimum: 0 }),
+  cpuSystemMs: Type.Number({ minimum: 0 }),
+  peakRssBytes: Type.Number({ minimum: 0 }),
+  bytesToWorkers: Type.Number({ minimum: 0 }),
+  bytesFromWorkers: Type.Number({ minimum: 0 }),
+  serialization: Type.String(),
+  shared: Type.Optional(Type.Object({ arrived: Type.Integer(), memorySpaces: Int(1) }))
+})
+
+export const RunFailLine = Type.Object({
+  type: Type.Literal('run'),
+  run: Int(),
+  warmup: Type.Boolean(),
+  ok: Type.Literal(false),
+  code: Type.String({ pattern: '^COREBENCH_ERR_[A-Z_]+$' }),
+  error: Type.String(),
+  task: Type.Union([Int(), Type.Null()])
+})
+
+export type HelloLine = Static<typeof HelloLine>
+export type ProgressLine = Static<typeof ProgressLine>
+export type PoolLine = Static<typeof PoolLine>
+export type RunOkLine = Static<typeof RunOkLine>
+export type RunFailLine = Static<typeof RunFailLine>
+export type HarnessLine = HelloLine | ProgressLine | PoolLine | RunOkLine | RunFailLine
+
+export type Parsed = { ok: true, line: HarnessLine } | { ok: false, reason: string }
+
+function schemaOf (raw: Record<string, unknown>): TSchema | undefined {
+  switch (raw.type) {
+    case 'hello': return HelloLine
+    case 'progress': return ProgressLine
+    case 'pool': return PoolLine
+    case 'run': return raw.ok === false ? RunFailLine : RunOkLine
+    default: return undefined
+  }
+}
+
+/** Parses and validates one stdout line; the reason names the first thing that is wrong. */
+export function parseLine (text: string): Parsed {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return { ok: false, reason: `a line that is not JSON: ${excerpt(text)}` }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: `a line that is not a JSON object: ${excerpt(text)}` }
+  const schema = schemaOf(raw as Record<string, unknown>)
+  if (schema === undefined) return { ok: false, reason: `a line of unknown type ${JSON.stringify((raw as { type?: unknown }).type) ?? 'undefined'}: ${excerpt(text)}` }
+  const error = Value.Errors(schema, raw).First()
+  if (error !== undefined) return { ok: false, reason: `an invalid ${(raw as { type: string }).type} line (${error.path || '/'}: ${error.message}): ${excerpt(text)}` }
+  const line = raw as HarnessLine
+  return line.type === 'run' && line.ok ? checkRun(line, text) : { ok: true, line }
+}
+
+// What a schema cannot say: every per-task array has one entry per task, and time runs forward.
+function checkRun (line: RunOkLine, text: string): Parsed {
+  const arrays: Array<[string, unknown[]]> = [['checksums', line.checksums], ...Object.entries(line.times).map(([k, v]): [string, unknown[]] => [`times.${k}`, v])]
+  for (const [name, values] of arrays) {
+    if (values.length !== line.tasks) return { ok: false, reason: `a run line whose ${name} has ${values.length} entries for ${line.tasks} tasks: ${excerpt(text)}` }
+  }
+  if (line.endedAt < line.startedAt) return { ok: false, reason: `a run line that ends (${line.endedAt}) before it starts (${line.startedAt})` }
+  const { startedAt, endedAt } = line.times
+  for (let i = 0; i < line.tasks; i++) {
+    if ((endedAt[i] as number) < (startedAt[i] as number)) return { ok: false, reason: `a run line where task ${i} ends before it starts` }
+  }
+  return { ok: true, line }
+}
+
+function excerpt (text: string): string {
+  const t = text.length > 200 ? `${text.slice(0, 197)}...` : text
+  return JSON.stringify(t)
+}
