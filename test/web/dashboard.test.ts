@@ -3,59 +3,13 @@
 // errors next to their fields, a job finishing live with its scaling chart, compare and baseline,
 // screenshots at laptop and phone widths, and no console errors anywhere.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Page } from 'playwright-core'
 import { build } from '../helpers/app.js'
 import { submit, waitFor } from '../helpers/jobs.js'
+import { buildDashboard, launch, shots, watchConsole } from './browser.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const repo = fileURLToPath(new URL('../../', import.meta.url))
-const shots = join(repo, 'test-results')
-
-before(async () => {
-  // The app serves dist/web: build it from the current sources (a plain .mjs, imported by URL).
-  const script = new URL('../../scripts/build-web.mjs', import.meta.url).href
-  const { buildWeb } = await import(script) as { buildWeb: (o?: { minify?: boolean }) => Promise<unknown> }
-  await buildWeb()
-  mkdirSync(shots, { recursive: true })
-})
-
-async function launch (t: Parameters<typeof build>[0]) {
-  const profile = mkdtempSync(join(tmpdir(), 'corebench-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  // Registered before the app's own close hook, so the browser goes first.
-  t.after(async () => {
-    await context.close()
-    rmSync(profile, { recursive: true, force: true })
-  })
-  return context
-}
-
-/**
- * Every console error and page error. Chromium logs each 4xx answer as a console error, so the
- * refusals a step provokes on purpose are let through while `expect400` / `expect401` is set.
- */
-function watchConsole (page: Page) {
-  const problems: string[] = []
-  const state = { expect400: false, expect401: false }
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return
-    if (state.expect400 && /status of 400/.test(m.text())) return
-    if (state.expect401 && /status of 401|response code: 401/.test(m.text())) return
-    problems.push(`console.error: ${m.text()} (${m.location().url})`)
-  })
-  page.on('pageerror', (e) => { problems.push(`page error: ${e.message}`) })
-  return { problems, state }
-}
+before(buildDashboard)
 
 /** What the page callbacks below touch (the test compiles without the DOM lib). */
 interface Chart { data: Array<Array<number | null>>, series: Array<{ label?: string }> }

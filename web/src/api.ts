@@ -68,7 +68,7 @@ export const api = {
   presets: async () => await request<Preset[]>('/api/presets'),
   host: async () => await request<Host>('/api/host'),
   compare: async (id: string, baselineId: string) => await request<JobComparison>(`${jobPath(id)}/compare/${encodeURIComponent(baselineId)}`),
-  history: async (f: { specHash: string, executor: string, workers: number, metric: Metric }) => await request<History>(`/api/history${q(f)}`),
+  history: async (f: { specHash: string, runtime: string, executor: string, workers: number, metric: Metric }) => await request<History>(`/api/history${q(f)}`),
   setBaseline: async (specHash: string, jobId: string) =>
     await request<{ specHash: string, jobId: string, createdAt: string }>(`/api/baselines/${encodeURIComponent(specHash)}`, { method: 'PUT', body: JSON.stringify({ jobId }) })
 }

@@ -11,6 +11,13 @@ export const EXECUTOR_COLORS: Record<string, string> = {
   process: '#15803d'
 }
 
+/** Node draws solid lines with filled points; each Python runtime its own dash and hollow points. */
+export const RUNTIME_DASH: Record<string, number[] | undefined> = {
+  node: undefined,
+  python: [8, 4],
+  'python-nogil': [2, 3]
+}
+
 /** Live charts by name, for debugging in the console and for the browser test. */
 export const charts: Record<string, uPlot | undefined> = {}
 ;(window as unknown as { corebench: unknown }).corebench = { charts }
@@ -64,27 +71,36 @@ function scalingData (cells: CellSummary[]): ScalingData {
   const ci: Array<Array<[number, number] | null>> = [[], []]
   let maxY = maxX
   let points = 0
-  for (const executor of executors) {
-    const mine = cells.filter(c => c.executor === executor)
-    const ys = xs.map(x => mine.find(c => c.workers === x)?.speedup ?? null)
-    const intervals = xs.map(x => mine.find(c => c.workers === x)?.speedupCi95 ?? null)
-    for (const y of ys) if (y !== null) { points++; maxY = Math.max(maxY, y) }
-    const color = EXECUTOR_COLORS[executor] ?? '#7c3aed'
-    series.push({
-      label: executor,
-      stroke: color,
-      width: 2,
-      spanGaps: true,
-      points: { show: true, size: 8, fill: color, stroke: color },
-      value: (_u, v) => fmt.times(v)
-    })
-    data.push(ys)
-    ci.push(intervals)
+  // Runtime × executor, runtime-major as the job ran them; each speedup is against the serialized
+  // run of its own runtime, so Python threads sit near 1× under the GIL and Node threads do not.
+  const runtimes = [...new Set(cells.map(c => c.runtime))]
+  const named = runtimes.length > 1 || runtimes[0] !== 'node'
+  for (const runtime of runtimes) {
+    for (const executor of executors) {
+      const mine = cells.filter(c => c.runtime === runtime && c.executor === executor)
+      if (mine.length === 0) continue
+      const ys = xs.map(x => mine.find(c => c.workers === x)?.speedup ?? null)
+      const intervals = xs.map(x => mine.find(c => c.workers === x)?.speedupCi95 ?? null)
+      for (const y of ys) if (y !== null) { points++; maxY = Math.max(maxY, y) }
+      const color = EXECUTOR_COLORS[executor] ?? '#7c3aed'
+      const dash = RUNTIME_DASH[runtime] ?? (runtime === 'node' ? undefined : [4, 4])
+      series.push({
+        label: named ? `${runtime} ${executor}` : executor,
+        stroke: color,
+        width: 2,
+        dash,
+        spanGaps: true,
+        points: { show: true, size: 8, width: 2, fill: dash === undefined ? color : '#ffffff', stroke: color },
+        value: (_u, v) => fmt.times(v)
+      })
+      data.push(ys)
+      ci.push(intervals)
+    }
   }
   return { data: data as uPlot.AlignedData, series, ci, maxY, maxX, points }
 }
 
-/** Speedup vs workers per executor, the ideal line, and the speedups' 95 % intervals. */
+/** Speedup vs workers per runtime × executor, the ideal line, and the speedups' 95 % intervals. */
 export function scalingChart (el: HTMLElement, cells: CellSummary[]): ChartHandle {
   let sd = scalingData(cells)
   const errorBars = (u: uPlot): void => {
@@ -145,7 +161,7 @@ export function scalingChart (el: HTMLElement, cells: CellSummary[]): ChartHandl
       if (sd.series.map(s => s.label).join() === seriesBefore) {
         u.setData(sd.data)
       } else {
-        // The executors changed: uPlot cannot add series with data in place cleanly; rebuild.
+        // The runtimes or executors changed: uPlot cannot add series with data in place cleanly; rebuild.
         ro.disconnect(); u.destroy()
         u = new uPlot({ ...opts, width: el.clientWidth || 600, series: sd.series }, sd.data, el)
         u.root.setAttribute('aria-hidden', 'true')

@@ -7,11 +7,15 @@ export type JobStatus = typeof STATUSES[number]
 export const FINAL: readonly string[] = ['finished', 'failed', 'cancelled', 'interrupted']
 export const EXECUTORS = ['serialized', 'async', 'threaded', 'process'] as const
 export type Executor = typeof EXECUTORS[number]
+/** In the server's order (src/jobs/spec.ts RUNTIME_ORDER): cells, tables and charts follow it. */
+export const RUNTIMES = ['node', 'python', 'python-nogil'] as const
+export type RuntimeId = typeof RUNTIMES[number]
 
 export interface JobSpec {
   name: string
   workload: { id: string, params: Record<string, unknown> }
   tasks: number
+  runtimes: RuntimeId[]
   executors: Executor[]
   workers: number[]
   repetitions: number
@@ -23,6 +27,7 @@ export interface JobSpec {
 export type JobSubmit = Partial<Omit<JobSpec, 'workload'>> & { preset?: string, workload?: { id: string, params?: Record<string, unknown> } }
 
 export interface LiveProgress {
+  runtime: string
   executor: string
   workers: number
   fork: number
@@ -52,6 +57,7 @@ export interface JobListItem {
 
 export interface Run {
   id: string
+  runtime: string
   executor: string
   workers: number
   repetition: number
@@ -82,6 +88,7 @@ export interface Latency { p50: number, p95: number, p99: number }
 
 export interface CellSummary {
   key: string
+  runtime: string
   executor: string
   workers: number
   runs: number
@@ -109,6 +116,7 @@ export interface CellSummary {
 }
 
 export interface ScalingSummary {
+  runtime: string
   executor: string
   points: Array<{ workers: number, speedup: number | null, efficiency: number | null, throughput: number | null, karpFlatt: number | null }>
   amdahl: { serialFraction: number, ceiling: number, r2: number } | null
@@ -136,6 +144,8 @@ export interface Workload {
   params: { type?: string, properties?: Record<string, ParamSchema> }
   defaults: Record<string, unknown>
   sharedMemory: boolean
+  /** Runtimes that run it with identical checksums; `available` says whether this host has them now. */
+  runtimes: Array<{ id: string, available: boolean }>
 }
 
 export interface ParamSchema {
@@ -168,12 +178,26 @@ export interface Host {
   release: string
   nodeVersion: string
   corebenchVersion: string
+  runtimes: RuntimeInfo[]
+}
+
+/** GET /api/host runtimes[]: what this server found at start. */
+export interface RuntimeInfo {
+  id: string
+  available: boolean
+  /** Why it is unavailable, in words a user can act on. */
+  reason: string | null
+  version: string
+  executable: string
+  gil: boolean | null
+  workloads: string[]
 }
 
 export type Verdict = 'faster' | 'slower' | 'same' | 'inconclusive'
 
 export interface CellComparison {
   key: string
+  runtime: string
   executor: string
   workers: number
   currentMedian: number | null
@@ -221,6 +245,7 @@ export interface StreamMessage<T = unknown> {
 /** What the runner reports while a run is in flight (src/jobs/events.ts Progress). */
 export interface ProgressEvent {
   jobId: string
+  runtime: string
   executor: string
   workers: number
   fork: number
@@ -231,16 +256,4 @@ export interface ProgressEvent {
   runTotal?: number
   jobDone?: number
   jobTotal?: number
-}
-
-export interface Cell { executor: string, workers: number, key: string }
-
-/** The job's cells in the order the runner runs them (src/jobs/spec.ts cells()). */
-export function cellsOf (spec: JobSpec): Cell[] {
-  const out: Cell[] = []
-  for (const executor of spec.executors) {
-    if (executor === 'serialized' || executor === 'async') out.push({ executor, workers: 1, key: `${executor}/1` })
-    else for (const workers of spec.workers) out.push({ executor, workers, key: `${executor}/${workers}` })
-  }
-  return out
 }

@@ -1,7 +1,7 @@
 // Small shared pieces: status and speedup badges, error boxes, page headings, tables.
 import { h, type Child } from './dom.js'
 import * as fmt from './format.js'
-import type { JobListItem } from './types.js'
+import type { JobListItem, RuntimeInfo } from './types.js'
 import { ApiError } from './api.js'
 import { openTokenDialog } from './token.js'
 
@@ -40,4 +40,11 @@ export function scrollTable (table: HTMLTableElement, label: string): HTMLElemen
 export function shortHost (hostId: string | null, thisHostId: string | null): string {
   if (hostId === null) return fmt.DASH
   return hostId === thisHostId ? 'this machine' : hostId.slice(0, 8)
+}
+
+/** `CPython 3.12.1, GIL` for a Python runtime, `v20.11.0` for Node, why not where unavailable. */
+export function describeRuntime (r: RuntimeInfo): string {
+  if (!r.available) return `not available: ${r.reason ?? 'not found on this host'}`
+  if (r.id === 'node') return `v${r.version}`
+  return `${r.version}${r.gil === null ? '' : r.gil ? ', GIL' : ', free-threaded (no GIL)'}`
 }

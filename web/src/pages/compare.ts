@@ -5,6 +5,7 @@ import { historyChart, METRIC_LABELS } from '../charts.js'
 import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { compareHref, jobHref, type Page } from '../nav.js'
+import { cellLabel, namesRuntime } from '../cells.js'
 import { FINAL, METRICS, type History, type JobComparison, type JobView, type Metric } from '../types.js'
 import { errorBox, pageHeading, statusBadge } from '../ui.js'
 
@@ -16,7 +17,8 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     replace(main, pageHeading('Job not found'), errorBox(err), h('p', null, h('a', { href: '#/' }, 'Back to the jobs')))
     return { title: 'Job not found' }
   }
-  const cells = (view.summary?.cells ?? []).map(c => ({ key: c.key, executor: c.executor, workers: c.workers }))
+  const named = namesRuntime(view.spec)
+  const cells = (view.summary?.cells ?? []).map(c => ({ key: c.key, runtime: c.runtime, executor: c.executor, workers: c.workers }))
   const firstCell = cells.find(c => c.executor !== 'serialized') ?? cells[0]
 
   const baselineSel = h('select', { id: 'baseline-select', name: 'baseline' })
@@ -26,7 +28,12 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
   const baselineMsg = h('div', { id: 'baseline-message', role: 'status' })
   const makeBaseline = h('button', { type: 'button', class: 'secondary', id: 'make-baseline', disabled: view.status !== 'finished' }, 'Make this job the baseline')
   const metricSel = h('select', { id: 'history-metric' }, METRICS.map(m => h('option', { value: m }, METRIC_LABELS[m]?.label ?? m)))
-  const cellSel = h('select', { id: 'history-cell' }, cells.map(c => h('option', { value: c.key }, c.key)))
+  // With several runtimes the cells are grouped by runtime, so picking a cell picks its runtime too.
+  const runtimes = [...new Set(cells.map(c => c.runtime))]
+  const option = (c: typeof cells[number]): HTMLOptionElement => h('option', { value: c.key, 'data-runtime': c.runtime }, cellLabel(c, named))
+  const cellSel = h('select', { id: 'history-cell' }, named
+    ? runtimes.map(r => h('optgroup', { label: r }, cells.filter(c => c.runtime === r).map(option)))
+    : cells.map(option))
   if (firstCell !== undefined) cellSel.value = firstCell.key
   const chartBox = h('div', { id: 'history-chart', class: 'chart' })
   const historyMsg = h('div')
@@ -76,7 +83,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     const cell = cells.find(c => c.key === cellSel.value)
     if (cell === undefined) { replace(historyMsg, h('p', { class: 'muted' }, 'This job has no cells yet.')); return }
     try {
-      const hist = await api.history({ specHash: view.specHash, executor: cell.executor, workers: cell.workers, metric: metricSel.value as Metric })
+      const hist = await api.history({ specHash: view.specHash, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, metric: metricSel.value as Metric })
       if (closed) return
       history = hist
       chart?.destroy()
@@ -99,7 +106,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     replace(result, h('p', { class: 'muted' }, 'Comparing…'))
     try {
       const cmp = await api.compare(view.id, baselineId)
-      if (!closed) replace(result, comparisonView(cmp))
+      if (!closed) replace(result, comparisonView(cmp, named))
     } catch (err) {
       if (!closed) replace(result, errorBox(err, err instanceof ApiError && err.status === 404 ? 'Not found: ' : 'Could not compare: '))
     } finally {
@@ -148,14 +155,16 @@ function history_replace (hash: string): void {
   window.history.replaceState(null, '', hash)
 }
 
-function comparisonView (cmp: JobComparison): HTMLElement {
+function comparisonView (cmp: JobComparison, jobNamesRuntime: boolean): HTMLElement {
+  // The baseline may have measured other runtimes than this job: name them whenever either side does.
+  const named = jobNamesRuntime || cmp.cells.some(c => c.runtime !== 'node')
   const table = h('table', { class: 'compare', id: 'compare-table' },
     h('caption', { class: 'sr-only' }, 'Comparison per cell'),
     h('thead', null, h('tr', null, ['Cell', 'Baseline median', 'This job median', 'Change', 'Verdict', 'Why'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', null, cmp.cells.map(c => {
       const pTitle = `Welch p = ${fmt.pValue(c.pWelch)}; Mann–Whitney p = ${fmt.pValue(c.pMannWhitney)}${c.decidingTest === null ? '' : `; decided by ${c.decidingTest}`}`
-      return h('tr', { 'data-cell': c.key },
-        h('th', { scope: 'row' }, c.key),
+      return h('tr', { 'data-cell': c.key, 'data-runtime': c.runtime },
+        h('th', { scope: 'row' }, cellLabel(c, named)),
         h('td', { 'data-label': 'Baseline' }, fmt.ms(c.baselineMedian)),
         h('td', { 'data-label': 'This job' }, fmt.ms(c.currentMedian)),
         h('td', { 'data-label': 'Change', title: c.changeCi95 === null ? '' : `95 % CI ${fmt.signedPct(c.changeCi95[0])} to ${fmt.signedPct(c.changeCi95[1])}` }, fmt.signedPct(c.changePct),

@@ -9,8 +9,9 @@ import { compareHref, jobHref, navigate, setLive, type Page } from '../nav.js'
 import { openStream } from '../stream.js'
 import { getToken } from '../token.js'
 import { cellProgress } from '../progress.js'
+import { cellLabel, cellsOf, namesRuntime } from '../cells.js'
 import { FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
-import { errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
+import { describeRuntime, errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
 
 const rank = (status: string): number => status === 'queued' ? 0 : status === 'running' ? 1 : 2
 
@@ -37,7 +38,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     h('h2', { id: 'progress-title' }, 'Progress'), overall, overallText, cellList)
   const chartBox = h('div', { id: 'scaling-chart', class: 'chart' })
   const chartFigure = h('figure', { hidden: true }, chartBox,
-    h('figcaption', null, 'Speedup over the serialized run against the number of workers, per executor. The dashed line is ideal scaling (y = x); bars are 95 % bootstrap intervals.'))
+    h('figcaption', null, 'Speedup over the serialized run of the same runtime against the number of workers, per runtime and executor (Python runtimes dashed, hollow points). The grey dashed line is ideal scaling (y = x); bars are 95 % bootstrap intervals.'))
   const chartNote = h('div', { class: 'chart-note' })
   const chartSection = h('section', { 'aria-labelledby': 'scaling-title', class: 'card' },
     h('h2', { id: 'scaling-title' }, 'Scaling'),
@@ -56,6 +57,11 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
 
   let chart: ChartHandle | undefined
 
+  // Which interpreters ran the job, when it ran here: this server's, as found at its start.
+  const runtimesRan = (ids: readonly string[]): string => ids.map(id => {
+    const info = host?.runtimes.find(r => r.id === id)
+    return view.hostId !== null && view.hostId === host?.id && info?.available === true ? `${id} (${describeRuntime(info)})` : id
+  }).join(' · ')
   const renderHeader = (): void => {
     text(title, view.name)
     text(statusEl, view.status)
@@ -64,6 +70,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     const item = (k: string, v: string | Node): HTMLElement[] => [h('dt', null, k), h('dd', null, v)]
     replace(meta,
       item('Workload', h('span', null, h('code', null, spec.workload.id), ' ', fmt.params(spec.workload.params))),
+      namesRuntime(spec) ? item('Runtimes', runtimesRan(spec.runtimes)) : [],
       item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps, each on a fresh pool after ${spec.warmup} warm-up`),
       item('Created', fmt.date(view.createdAt)),
       item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
@@ -105,17 +112,19 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     else if (view.status === 'running' && current === null) line = `Starting the pools… ${done} of ${tasksTotal} tasks`
     else if (view.status === 'running' && current !== null) {
       const rep = `${current.warmup ? 'warm-up for ' : ''}repetition ${current.fork + 1} of ${view.spec.repetitions}`
-      line = `${done} of ${tasksTotal} tasks · now ${current.executor}/${current.workers}, ${rep} (${current.runDone}/${current.runTotal})`
+      line = `${done} of ${tasksTotal} tasks · now ${cellLabel(current, namesRuntime(view.spec))}, ${rep} (${current.runDone}/${current.runTotal})`
     } else line = `${done} of ${tasksTotal} tasks · ${view.status}`
     text(overallText, line)
     const per = cellProgress(view)
     if (cellBars.size !== per.size) {
       cellBars.clear()
+      const names = new Map(cellsOf(view.spec).map(c => [c.key, cellLabel(c, namesRuntime(view.spec))]))
       replace(cellList, [...per.keys()].map(key => {
-        const bar = h('progress', { max: 1, value: 0, 'aria-label': `${key} progress` })
+        const name = names.get(key) ?? key
+        const bar = h('progress', { max: 1, value: 0, 'aria-label': `${name} progress` })
         const label = h('span', { class: 'small muted' })
         cellBars.set(key, { bar, label })
-        return h('li', null, h('span', { class: 'cell-key' }, key), bar, label)
+        return h('li', { 'data-cell': key }, h('span', { class: 'cell-key' }, name), bar, label)
       }))
     }
     for (const [key, p] of per) {
@@ -137,20 +146,21 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       replace(chartNote, h('p', { class: 'muted' }, view.status === 'queued' ? 'The chart appears once the first runs are measured.' : 'No measured runs yet.'))
     } else {
       if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells) } else chart.update(cells)
+      const named = namesRuntime(view.spec)
       const notes = (view.summary?.scaling ?? []).map(s => {
         const parts: string[] = []
         if (s.amdahl !== null && s.amdahl.r2 >= 0.5) parts.push(`Amdahl serial fraction ${fmt.pct(s.amdahl.serialFraction, 1)}, ceiling ${fmt.times(s.amdahl.ceiling, 1)} (R² ${fmt.num(s.amdahl.r2)})`)
         else if (s.amdahl !== null) parts.push(`no Amdahl fit worth showing (R² ${fmt.num(s.amdahl.r2)})`)
         if (s.usl.ok && s.usl.peakWorkers !== null) parts.push(`USL peak near ${fmt.num(s.usl.peakWorkers, 1)} workers`)
         if (s.recommendedWorkers !== null) parts.push(`recommended pool size ${s.recommendedWorkers}`)
-        return parts.length === 0 ? null : h('li', null, h('strong', null, `${s.executor}: `), parts.join('; '))
+        return parts.length === 0 ? null : h('li', null, h('strong', null, `${named ? `${s.runtime} ` : ''}${s.executor}: `), parts.join('; '))
       }).filter(Boolean)
       replace(chartNote, notes.length > 0 ? h('ul', { class: 'fits' }, notes) : null,
-        h('p', { class: 'sr-only' }, `Speedups: ${measured.map(c => `${c.key} ${fmt.times(c.speedup)}`).join(', ')}.`))
+        h('p', { class: 'sr-only' }, `Speedups: ${measured.map(c => `${cellLabel(c, named)} ${fmt.times(c.speedup)}`).join(', ')}.`))
     }
     renderTime(timeSection, view, measured)
     renderSummary(summarySection, view, cells)
-    renderShared(sharedSection, cells)
+    renderShared(sharedSection, cells, namesRuntime(view.spec))
     renderRuns(runsSection, view)
   }
 
@@ -205,7 +215,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
             progress: {
               tasksDone: p.jobDone ?? view.progress.tasksDone,
               tasksTotal: p.jobTotal ?? view.progress.tasksTotal,
-              current: { executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
+              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
             }
           }
           if (statusEl.textContent !== view.status) renderHeader()
@@ -279,9 +289,10 @@ function renderTime (section: HTMLElement, view: JobView, cells: CellSummary[]):
           h('ul', { class: 'legend' }, legendKeys.map(k => h('li', null, h('span', { class: `swatch seg-${k}` }), names[k] as string))),
           h('ul', { class: 'stacks' }, rows.map(({ c, segs }) => {
             const label = segs.map(s => `${names[s.k] as string} ${fmt.ms(s.v)}`).join(', ')
+            const cell = cellLabel(c, namesRuntime(view.spec))
             return h('li', null,
-              h('span', { class: 'cell-key', style: `border-color:${EXECUTOR_COLORS[c.executor] ?? '#999'}` }, c.key),
-              h('span', { class: 'stack', role: 'img', 'aria-label': `${c.key}: ${label}` },
+              h('span', { class: `cell-key runtime-${c.runtime}`, style: `border-color:${EXECUTOR_COLORS[c.executor] ?? '#999'}` }, cell),
+              h('span', { class: 'stack', role: 'img', 'aria-label': `${cell}: ${label}` },
                 segs.map(s => h('span', { class: `seg seg-${s.k}`, style: `width:${(s.v / max * 100).toFixed(2)}%`, title: `${names[s.k] as string}: ${fmt.ms(s.v)}` }))),
               h('span', { class: 'stack-label small' }, label))
           })),
@@ -299,11 +310,11 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
     h('caption', { class: 'sr-only' }, 'Per-cell summary'),
     h('thead', null, h('tr', null,
       th('Cell'), th('Runs'), th('Median wall'), th('Mean ± sd', 'mean ± standard deviation (coefficient of variation)'),
-      th('Speedup', 'median wall of serialized / median wall of this cell'), th('Efficiency', 'speedup / workers'),
+      th('Speedup', 'median wall of serialized in the same runtime / median wall of this cell'), th('Efficiency', 'speedup / workers'),
       th('Parallelism', 'CPU time / wall time: average busy cores'), th('Start-up', 'median pool start-up, outside the wall time; below it the cold wall time = start-up + wall'),
       th('Throughput'), th('Task run p50 / p95'), th('Verified', 'checksum equals the serialized run\'s'))),
-    h('tbody', null, cells.map(c => h('tr', null,
-      h('th', { scope: 'row' }, c.key),
+    h('tbody', null, cells.map(c => h('tr', { 'data-cell': c.key, 'data-runtime': c.runtime },
+      h('th', { scope: 'row' }, cellLabel(c, namesRuntime(view.spec))),
       h('td', null, String(c.runs), c.failedRuns > 0 ? h('div', { class: 'error-text small' }, `${c.failedRuns} failed`) : null,
         c.outlierRunIds.length > 0 ? h('div', { class: 'small muted', title: c.outlierRule ?? '' }, `${c.outlierRunIds.length} outlier${c.outlierRunIds.length > 1 ? 's' : ''}`) : null),
       h('td', null, fmt.ms(c.medianWallMs), ci(fmt.msRange(c.medianWallCi95))),
@@ -323,7 +334,7 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
       : null)
 }
 
-function renderShared (section: HTMLElement, cells: CellSummary[]): void {
+function renderShared (section: HTMLElement, cells: CellSummary[], named: boolean): void {
   const shared = cells.filter(c => c.shared !== null)
   section.hidden = shared.length === 0
   if (shared.length === 0) { replace(section); return }
@@ -336,12 +347,12 @@ function renderShared (section: HTMLElement, cells: CellSummary[]): void {
         const s = c.shared as NonNullable<CellSummary['shared']>
         const share = s.expected > 0 ? s.medianArrived / s.expected : 0
         return h('tr', null,
-          h('th', { scope: 'row' }, c.key),
+          h('th', { scope: 'row' }, cellLabel(c, named)),
           h('td', null, fmt.int(s.expected)),
           h('td', null, fmt.int(s.medianArrived)),
           h('td', { class: s.medianLost > 0 ? 'error-text' : '' }, fmt.int(s.medianLost)),
           h('td', null, String(s.memorySpaces)),
-          h('td', null, h('meter', { min: 0, max: 1, value: Math.min(1, share), 'aria-label': `${c.key}: ${fmt.pct(share, 1)} of the updates arrived` }), ' ', fmt.pct(share, 1)))
+          h('td', null, h('meter', { min: 0, max: 1, value: Math.min(1, share), 'aria-label': `${cellLabel(c, named)}: ${fmt.pct(share, 1)} of the updates arrived` }), ' ', fmt.pct(share, 1)))
       }))), 'Shared counter'))
 }
 
@@ -355,8 +366,8 @@ function renderRuns (section: HTMLElement, view: JobView): void {
         ? h('p', { class: 'muted' }, 'No recorded runs yet.')
         : scrollTable(h('table', { class: 'runs' },
           h('thead', null, h('tr', null, ['Cell', 'Rep', 'Wall', 'Start-up', 'Parallelism', 'CPU user + sys', 'Peak RSS', 'Loop delay p99', 'Verified', 'Result'].map(t => h('th', { scope: 'col' }, t)))),
-          h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '' },
-            h('th', { scope: 'row' }, `${r.executor}/${r.workers}`),
+          h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
+            h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec))),
             h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
             h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
             h('td', null, fmt.ms(r.startupMs)),

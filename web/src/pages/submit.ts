@@ -6,6 +6,7 @@ import * as fmt from '../format.js'
 import { jobHref, navigate, type Page } from '../nav.js'
 import { EXECUTORS, type JobSubmit, type ParamSchema, type Preset, type Workload } from '../types.js'
 import { errorBox, pageHeading } from '../ui.js'
+import { runtimeField, workloadOption } from './runtime-field.js'
 
 /** The sweep the server uses by default: powers of two below the core count, plus the core count. */
 function defaultWorkers (cores: number): number[] {
@@ -30,7 +31,7 @@ export function fieldOf (message: string): string | null {
   if (parts[0] === 'params' && parts[1] !== undefined) return `params.${parts[1]}`
   if (parts[0] === 'workload') return 'workload'
   const top = parts[0] as string
-  return ['name', 'tasks', 'executors', 'workers', 'repetitions', 'warmup', 'taskTimeoutMs', 'tags', 'preset'].includes(top) ? top : null
+  return ['name', 'tasks', 'runtimes', 'executors', 'workers', 'repetitions', 'warmup', 'taskTimeoutMs', 'tags', 'preset'].includes(top) ? top : null
 }
 
 const slotId = (field: string): string => `err-${field.replace(/[^A-Za-z0-9_-]/g, '-')}`
@@ -90,10 +91,11 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
   const [workloads, presets, host] = await Promise.all([api.workloads(), api.presets(), thisHost()])
   const cores = host?.availableParallelism ?? 4
   const sweep = defaultWorkers(cores)
+  const hostRuntimes = host?.runtimes ?? []
 
   const formError = h('div', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' })
   const workloadSel = h('select', { id: inputId('workload'), name: 'workload' },
-    workloads.map(w => h('option', { value: w.id }, `${w.id} (${w.kind})`)))
+    workloads.map(w => h('option', { value: w.id }, workloadOption(w, hostRuntimes))))
   const workloadDesc = h('p', { class: 'hint', id: 'workload-desc' })
   const paramsBox = h('div', { class: 'params' })
   const nameIn = h('input', { id: inputId('name'), name: 'name', type: 'text', maxlength: 200, placeholder: 'optional: e.g. fib(30) scaling', autocomplete: 'off' })
@@ -112,8 +114,10 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     execSlot)
 
   const workloadById = (id: string): Workload | undefined => workloads.find(w => w.id === id)
+  const runtimes = runtimeField(hostRuntimes, slotId('runtimes'), () => { runtimes.check(workloadById(workloadSel.value)) })
   const renderParams = (values: Record<string, unknown> = {}): void => {
     const w = workloadById(workloadSel.value)
+    runtimes.check(w)
     workloadDesc.textContent = w === undefined ? '' : `${w.description}${w.sharedMemory ? ' Uses shared memory.' : ''}`
     const props = w?.params.properties ?? {}
     const rows = Object.entries(props).map(([name, schema]) => fieldRow({ name: `params.${name}`, label: name, control: paramControl(name, schema, values[name]), hint: describeBounds(schema) }))
@@ -135,6 +139,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
       fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host has ${cores} cores).` }),
       fieldRow({ name: 'repetitions', label: 'Repetitions', control: repsIn, hint: 'Recorded runs per cell (3 or more for intervals).' }),
       fieldRow({ name: 'warmup', label: 'Warm-up runs', control: warmIn, hint: 'Unrecorded runs per cell first.' })),
+    runtimes.element,
     executors,
     h('details', { class: 'more' }, h('summary', null, 'Name, tags and timeout'),
       h('div', { class: 'grid' },
@@ -160,7 +165,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
       slot.textContent = slot.textContent === '' ? msg : `${slot.textContent}; ${msg}`
       const row = slot.closest<HTMLElement>('.field')
       row?.classList.add('invalid')
-      const control = field === 'executors' ? execBoxes[0] : form.querySelector<HTMLElement>(`#${CSS.escape(inputId(field))}`)
+      const control = field === 'executors' ? execBoxes[0] : field === 'runtimes' ? runtimes.control() : form.querySelector<HTMLElement>(`#${CSS.escape(inputId(field))}`)
       control?.setAttribute('aria-invalid', 'true')
       if (field === 'name' || field === 'taskTimeoutMs' || field === 'tags') (form.querySelector('details.more') as HTMLDetailsElement).open = true
       first ??= control ?? null
@@ -201,6 +206,10 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     const bad = tokens.find(t => !/^\d+$/.test(t))
     if (bad !== undefined) problems.push(`workers: ${JSON.stringify(bad)} is not a whole number; give counts like 1, 2, 4`)
     else if (tokens.length > 0) spec.workers = tokens.map(Number)
+    const chosen = runtimes.selected()
+    if (chosen.length === 0) problems.push('runtimes: choose at least one runtime')
+    // Node alone is the server's default: a Node-only request stays what it was before runtimes.
+    else if (chosen.length > 1 || chosen[0] !== 'node') spec.runtimes = chosen
     spec.executors = execBoxes.filter(b => b.checked).map(b => b.value as typeof EXECUTORS[number])
     if (spec.executors.length === 0) problems.push('executors: choose at least one executor')
     if (nameIn.value.trim() !== '') spec.name = nameIn.value.trim()
@@ -254,6 +263,8 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     timeoutIn.value = s.taskTimeoutMs === undefined ? '' : String(s.taskTimeoutMs)
     if (s.workers !== undefined) workersIn.value = s.workers.join(', ')
     if (s.executors !== undefined) for (const b of execBoxes) b.checked = s.executors.includes(b.value as typeof EXECUTORS[number])
+    runtimes.set(s.runtimes ?? ['node'])
+    runtimes.check(workloadById(workloadSel.value))
     nameIn.value = s.name ?? ''
     tagsIn.value = Object.entries(s.tags ?? {}).map(([k, v]) => `${k}=${v}`).join('\n')
     workloadSel.focus()
@@ -273,6 +284,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     const detail = [
       s.workload === undefined ? null : `${s.workload.id} ${fmt.params(s.workload.params ?? {})}`,
       s.tasks === undefined ? null : `${s.tasks} tasks`,
+      s.runtimes === undefined ? null : s.runtimes.join(' vs '),
       s.executors === undefined ? null : s.executors.join(', '),
       s.workers === undefined ? null : `workers ${s.workers.join(', ')}`,
       s.repetitions === undefined ? null : `${s.repetitions} reps`
