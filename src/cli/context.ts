@@ -58,3 +58,10 @@ export function tag (value: string): string {
 export function collectTags (value: string, previous: string[] = []): string[] {
   return [...previous, tag(value)]
 }
+
+/** `--runtime python --runtime node` or `--runtime node,python`: each id once (submit checks them). */
+export function collectRuntimes (value: string, previous: string[] = []): string[] {
+  const ids = value.split(',').map(v => v.trim()).filter(v => v !== '')
+  if (ids.length === 0) throw new InvalidArgumentError('expected a runtime id such as node or python')
+  return [...new Set([...previous, ...ids])]
+}

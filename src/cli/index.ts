@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { version } from '../version.js'
 import { compareCommand } from './commands/compare.js'
+import { hostCommand } from './commands/host.js'
 import { presetsCommand, workloadsCommand } from './commands/catalog.js'
 import { jobsCommand } from './commands/jobs.js'
 import { serveCommand } from './commands/serve.js'
@@ -37,7 +38,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
   const program = new Command('corebench')
   const ctx = createContext(full, abort.signal, () => program.opts<{ url?: string }>().url, arm)
   program
-    .description('Benchmark workloads under Node concurrency models on a corebench server')
+    .description('Benchmark workloads under Node (and Python) concurrency models on a corebench server')
     .version(version, '-V, --version')
     .option('--url <url>', 'the corebench server (default: $COREBENCH_URL, else http://127.0.0.1:3000)')
     .addHelpText('after', '\nEnvironment: COREBENCH_URL (the server), COREBENCH_TOKEN (sent as Authorization: Bearer).\nExit codes: 0 ok, 1 compare --fail-on matched, 2 usage, connection or API error.')
@@ -56,6 +57,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
   compareCommand(program, ctx)
   presetsCommand(program, ctx)
   workloadsCommand(program, ctx)
+  hostCommand(program, ctx)
   tokenCommand(program, ctx)
 
   try {

@@ -7,6 +7,8 @@ export type { JobListItem, JobView }
 
 export interface SummaryCell {
   key?: string
+  /** Absent in summaries from servers that predate the runtime axis: those ran Node only. */
+  runtime?: string
   executor: string
   workers: number
   runs?: number
@@ -38,10 +40,22 @@ const COLUMNS: Array<Column<SummaryCell>> = [
   { header: 'verified', value: c => c.verified === null || c.verified === undefined ? DASH : c.verified ? '✓' : '✗ MISMATCH' }
 ]
 
-/** The per-cell summary of a job as an aligned table, then the job's warnings and error, if any. */
+const RUNTIME: Column<SummaryCell> = { header: 'runtime', value: c => c.runtime ?? 'node' }
+
+/** Whether cells need their runtime named: a Node-only job reads as it did before the runtime axis. */
+export function namesRuntime (cells: ReadonlyArray<{ runtime?: string }>): boolean {
+  return cells.some(c => c.runtime !== undefined && c.runtime !== 'node')
+}
+
+/**
+ * The per-cell summary of a job as an aligned table (with a runtime column when the job ran more
+ * than Node: each speedup is against the serialized run of its own runtime), then the job's
+ * warnings and error, if any.
+ */
 export function renderSummary (job: Pick<JobView, 'id' | 'name' | 'status' | 'warnings' | 'error'> & { summary: unknown }): string {
   const summary = (job.summary ?? {}) as Summary
-  const lines = [`${job.name} (${job.id}): ${job.status}`, '', table(summary.cells ?? [], COLUMNS).trimEnd()]
+  const cells = summary.cells ?? []
+  const lines = [`${job.name} (${job.id}): ${job.status}`, '', table(cells, namesRuntime(cells) ? [RUNTIME, ...COLUMNS] : COLUMNS).trimEnd()]
   // A finished job already carries the summary's warnings among its own: show each once.
   const warnings = [...new Set([...job.warnings, ...(summary.warnings ?? [])])]
   if (warnings.length > 0) lines.push('', ...warnings.map(w => `warning: ${w}`))

@@ -11,10 +11,10 @@ import type { JobListItem, JobView } from './views.js'
 interface StreamMessage { type: string, jobId: string | null, seq: number, at: string, data: any, dropped?: number }
 
 /** run.started and progress data (src/jobs/events.ts). */
-interface RunRef { executor: string, workers: number, repetition: number, warmup: boolean, tasks: number, runDone?: number, runTotal?: number }
+interface RunRef { runtime: string, executor: string, workers: number, repetition: number, warmup: boolean, tasks: number, runDone?: number, runTotal?: number }
 
 /** run.finished data: the stored run. */
-interface RunData { executor: string, workers: number, repetition: number, ok: boolean, error: string | null, wallMs: number, parallelism: number, verified: boolean | null }
+interface RunData { runtime: string, executor: string, workers: number, repetition: number, ok: boolean, error: string | null, wallMs: number, parallelism: number, verified: boolean | null }
 
 const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
 const RECONNECTS = 5
@@ -47,13 +47,16 @@ interface CellState {
   bar?: cliProgress.SingleBar
 }
 
+/** The server's own cells() and cellKey(): `threaded/2` in Node, `python/threaded/2` in Python. */
+type Cells = Pick<typeof import('../jobs/spec.js'), 'cells' | 'cellKey'>
+
 /** Bars or lines for every cell of one job; knows nothing about sockets. */
 class Display {
   private cells = new Map<string, CellState>()
   private current: CellState | undefined
   private multibar: cliProgress.MultiBar | undefined
 
-  constructor (private readonly opts: WatchOptions, private readonly id: string) {}
+  constructor (private readonly opts: WatchOptions, private readonly id: string, private readonly keys: Cells) {}
 
   /** (Re)builds every cell's state from a snapshot: the first one, or the one after a reconnect. */
   snapshot (view: JobView): void {
@@ -61,26 +64,25 @@ class Display {
     // Every repetition is a fork: a fresh pool, its warm-ups, then the recorded run.
     const rounds = spec.repetitions * (spec.warmup + 1)
     const fresh = this.cells.size === 0
-    for (const executor of spec.executors) {
-      for (const workers of executor === 'serialized' || executor === 'async' ? [1] : spec.workers) {
-        const key = `${executor}/${workers}`
-        const runs = view.runs.filter(r => r.executor === executor && r.workers === workers)
-        const recorded = runs.filter(r => r.repetition >= 0)
-        const state: CellState = this.cells.get(key) ?? { key, tasks: spec.tasks, runsTotal: rounds, repetitions: spec.repetitions, done: 0, recorded: 0, failed: 0, inflight: false, inflightDone: 0, last: '' }
-        state.recorded = recorded.length
-        state.failed = runs.filter(r => !r.ok).length
-        // Warm-ups are not stored unless they fail: each recorded run implies its fork's warm-ups.
-        state.done = recorded.length * (spec.warmup + 1) + (runs.length - recorded.length)
-        state.inflight = false
-        const lastRun = recorded.at(-1)
-        if (lastRun !== undefined) state.last = lastRun.ok ? ms(lastRun.wallMs) : 'failed'
-        this.cells.set(key, state)
-      }
+    const { cells, cellKey } = this.keys
+    for (const cell of cells(spec)) {
+      const key = cellKey(cell)
+      const runs = view.runs.filter(r => cellKey(r) === key)
+      const recorded = runs.filter(r => r.repetition >= 0)
+      const state: CellState = this.cells.get(key) ?? { key, tasks: spec.tasks, runsTotal: rounds, repetitions: spec.repetitions, done: 0, recorded: 0, failed: 0, inflight: false, inflightDone: 0, last: '' }
+      state.recorded = recorded.length
+      state.failed = runs.filter(r => !r.ok).length
+      // Warm-ups are not stored unless they fail: each recorded run implies its fork's warm-ups.
+      state.done = recorded.length * (spec.warmup + 1) + (runs.length - recorded.length)
+      state.inflight = false
+      const lastRun = recorded.at(-1)
+      if (lastRun !== undefined) state.last = lastRun.ok ? ms(lastRun.wallMs) : 'failed'
+      this.cells.set(key, state)
     }
     this.current = undefined
     const cur = view.progress.current
     if (cur !== null) {
-      const state = this.cells.get(`${cur.executor}/${cur.workers}`)
+      const state = this.cells.get(this.keys.cellKey(cur))
       if (state !== undefined) {
         state.inflight = true
         state.inflightDone = cur.runDone
@@ -94,7 +96,8 @@ class Display {
   private start (view: JobView): void {
     const spec = view.spec
     // Before the bars exist: the bars own the lines below the cursor from then on.
-    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}, ${spec.tasks} tasks, ${this.cells.size} cells × ${spec.repetitions} runs, each on a fresh pool after ${spec.warmup} warm-up${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
+    const runtimes = spec.runtimes.length > 1 || spec.runtimes[0] !== 'node' ? ` in ${spec.runtimes.join(' and ')}` : ''
+    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}${runtimes}, ${spec.tasks} tasks, ${this.cells.size} cells × ${spec.repetitions} runs, each on a fresh pool after ${spec.warmup} warm-up${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
     if (!this.opts.bars) return
     const width = Math.max(...[...this.cells.keys()].map(k => k.length))
     this.multibar = new cliProgress.MultiBar({
@@ -113,7 +116,7 @@ class Display {
 
   started (ref: RunRef): void {
     this.settleCurrent()
-    const state = this.cells.get(`${ref.executor}/${ref.workers}`)
+    const state = this.cells.get(this.keys.cellKey(ref))
     if (state === undefined) return
     state.inflight = true
     state.inflightDone = 0
@@ -122,14 +125,14 @@ class Display {
   }
 
   progress (p: RunRef): void {
-    const state = this.cells.get(`${p.executor}/${p.workers}`)
+    const state = this.cells.get(this.keys.cellKey(p))
     if (state === undefined || !state.inflight) return
     state.inflightDone = p.runDone ?? state.inflightDone
     this.render()
   }
 
   finished (run: RunData): void {
-    const state = this.cells.get(`${run.executor}/${run.workers}`)
+    const state = this.cells.get(this.keys.cellKey(run))
     if (state === undefined) return
     if (state.inflight) {
       state.inflight = false
@@ -188,7 +191,8 @@ class Display {
  * restart, 1013 for a client that fell behind) is retried: the new snapshot rebuilds the display.
  */
 export async function watchJob (client: Client, id: string, opts: WatchOptions): Promise<WatchResult> {
-  const display = new Display(opts, id)
+  // Loaded here, not at start: it pulls in the workload catalog, which every other command can skip.
+  const display = new Display(opts, id, await import('../jobs/spec.js'))
   let attempt = 0
   try {
     for (;;) {

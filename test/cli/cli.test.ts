@@ -108,14 +108,67 @@ test('submit --watch follows the job to the end, then jobs lists it and show pri
   const csv = await cli(url, ['show', id, '--format', 'csv'])
   assert.equal(csv.code, 0, csv.err)
   const rows = csv.out.trimEnd().split('\n')
-  assert.match(rows[0] as string, /^executor,workers,runs,failed,median_wall_ms,/)
-  assert.deepEqual(rows.slice(1).map(r => r.split(',').slice(0, 3).join(',')), ['serialized,1,3', 'threaded,1,3'])
+  // CSV always has the runtime column (a machine reads it); the md and table views add it only past Node.
+  assert.match(rows[0] as string, /^runtime,executor,workers,runs,failed,median_wall_ms,/)
+  assert.deepEqual(rows.slice(1).map(r => r.split(',').slice(0, 4).join(',')), ['node,serialized,1,3', 'node,threaded,1,3'])
   assert.equal(csv.out, (await app.inject(`/api/jobs/${id}/report?format=csv`)).body)
 
   const md = await cli(url, ['show', id])
   assert.match(md.out, /^\| executor \| workers \|/m)
   const json = JSON.parse((await cli(url, ['show', id, '--format', 'json'])).out)
   assert.equal(json.job.id, id)
+})
+
+test('runtimes: host and workloads list them; submit --runtime runs Python beside Node, and watch, show and compare name the runtime', { timeout: 120_000 }, async (t) => {
+  const { app, url, dir } = await listening(t)
+  const host = await cli(url, ['host'])
+  assert.equal(host.code, 0, host.err)
+  assert.match(host.out, /^runtime +available +version +GIL +workloads +interpreter, or why not$/m)
+  assert.match(host.out, /^node +yes +[0-9.]+ /m)
+  assert.match(host.out, /^python +yes +CPython 3\.\d+\.\d+ +on +\d+ +\S*python/m)
+  assert.match(host.out, /^python-nogil +(yes|no) /m)
+
+  const w = await cli(url, ['workloads'])
+  assert.equal(w.code, 0, w.err)
+  assert.match(w.out, /^workload +kind +params \(defaults\) +runtimes +description$/m)
+  assert.match(w.out, /^fibonacci +cpu +n=30 repeat=1 +node,python,python-nogil\*? /m)
+  assert.match(w.out, /^http-get +io +.* node +/m, 'a Node-only workload lists node alone')
+
+  // Node and Python side by side, non-TTY: one line per run, keyed as the server keys cells.
+  const spec = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 2, executors: ['serialized', 'threaded'], workers: [1], repetitions: 1, warmup: 0 }
+  const file = specFile(dir, 'py.json', spec)
+  const run = await cli(url, ['submit', file, '--runtime', 'node,python', '--watch'])
+  assert.equal(run.code, 0, run.out + run.err)
+  const id = /^job (j_[0-9a-z]{19}): fibonacci \{"n":15,"repeat":1\} in node and python, 2 tasks, 4 cells/m.exec(run.out)?.[1]
+  assert.ok(id !== undefined, run.out)
+  for (const cell of ['serialized/1', 'threaded/1', 'python/serialized/1', 'python/threaded/1']) {
+    assert.match(run.out, new RegExp(`^${cell} run 1/1: [0-9.]+ ms wall`, 'm'), cell)
+  }
+  // The summary: a runtime column; each runtime's serialized cell is its own 1.00× baseline.
+  assert.match(run.out, /^runtime +executor +workers +runs +median wall/m)
+  assert.match(run.out, /^node +serialized +1 +1 +.* 1\.00× .*✓$/m)
+  assert.match(run.out, /^python +serialized +1 +1 +.* 1\.00× .*✓$/m)
+  assert.match(run.out, /^python +threaded +1 +1 +[0-9.]+ ms /m)
+  const job = (await app.inject(`/api/jobs/${id}`)).json()
+  assert.deepEqual(job.spec.runtimes, ['node', 'python'])
+
+  const show = await cli(url, ['show', id, '--format', 'table'])
+  assert.match(show.out, /^python +threaded +1 +1 /m)
+  const cmp = await cli(url, ['compare', id, id])
+  assert.equal(cmp.code, 0, cmp.err)
+  assert.match(cmp.out, /^runtime +cell +baseline +current /m)
+  assert.match(cmp.out, /^python +threaded\/1 +[0-9.]+ ms +[0-9.]+ ms +\+0\.0 % /m)
+  assert.match(cmp.out, /^node +threaded\/1 +/m)
+
+  // On a terminal, --runtime repeated: one bar per runtime × cell.
+  const tty = await cli(url, ['submit', specFile(dir, 'py-tty.json', { ...spec, executors: ['serialized'] }), '--runtime', 'python', '--runtime', 'node', '--watch'], { tty: true })
+  assert.equal(tty.code, 0, tty.err)
+  for (const cell of ['serialized/1', 'python/serialized/1']) assert.match(tty.out, new RegExp(`(^|[^/])${cell} +\\|[█░]+\\| 100% \\| runs 1/1 \\|`, 'm'), cell)
+
+  // An id that is no runtime: a usage error before any request.
+  const bad = await cli(url, ['submit', file, '--runtime', 'node,ruby'])
+  assert.equal(bad.code, 2)
+  oneLine(bad.err, /^corebench: --runtime "ruby" is not a runtime: use node, python, python-nogil .*\(EUSAGE\)$/)
 })
 
 test('submit without --watch prints only the id; a preset with overrides works', async (t) => {

@@ -3,8 +3,8 @@ import type { Context } from '../context.js'
 import { table } from '../format.js'
 import { writeLine } from '../io.js'
 
-interface Preset { id: string, description: string, spec: { workload?: { id: string, params?: Record<string, unknown> }, tasks?: number, executors?: string[], workers?: number[], repetitions?: number } }
-interface Workload { id: string, kind: string, description: string, defaults: Record<string, unknown>, sharedMemory: boolean }
+interface Preset { id: string, description: string, spec: { workload?: { id: string, params?: Record<string, unknown> }, tasks?: number, runtimes?: string[], executors?: string[], workers?: number[], repetitions?: number } }
+interface Workload { id: string, kind: string, description: string, defaults: Record<string, unknown>, sharedMemory: boolean, runtimes?: Array<{ id: string, available: boolean }> }
 
 const params = (p: Record<string, unknown> | undefined): string => Object.entries(p ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')
 
@@ -19,6 +19,7 @@ export function presetsCommand (program: Command, ctx: Context): void {
         { header: 'preset', value: p => p.id },
         { header: 'workload', value: p => `${p.spec.workload?.id ?? ''} ${params(p.spec.workload?.params)}`.trim() },
         { header: 'tasks', align: 'right', value: p => String(p.spec.tasks ?? '') },
+        { header: 'runtimes', value: p => (p.spec.runtimes ?? ['node']).join(',') },
         { header: 'executors', value: p => (p.spec.executors ?? []).join(',') },
         { header: 'workers', value: p => (p.spec.workers ?? []).join(',') },
         { header: 'description', value: p => p.description }
@@ -33,11 +34,15 @@ export function workloadsCommand (program: Command, ctx: Context): void {
     .action(async (opts: { json?: boolean }) => {
       const workloads = await ctx.client().get<Workload[]>('/api/workloads')
       if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(workloads, null, 2))
+      // Runtimes the workload runs in; a star marks those this server lacks (corebench host says why).
+      const runtimes = (w: Workload): string => (w.runtimes ?? [{ id: 'node', available: true }]).map(r => r.available ? r.id : `${r.id}*`).join(',')
       ctx.io.stdout.write(table(workloads, [
         { header: 'workload', value: w => w.id },
         { header: 'kind', value: w => w.kind + (w.sharedMemory ? ', shared memory' : '') },
         { header: 'params (defaults)', value: w => params(w.defaults) },
+        { header: 'runtimes', value: runtimes },
         { header: 'description', value: w => w.description }
       ]))
+      if (workloads.some(w => w.runtimes?.some(r => !r.available) === true)) writeLine(ctx.io.stdout, '\n* not available on this server (corebench host says why)')
     })
 }

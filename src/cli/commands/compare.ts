@@ -3,6 +3,7 @@ import { jobPath, query } from '../client.js'
 import { decimal, type Context } from '../context.js'
 import { ms, pValue, signedPct, table } from '../format.js'
 import { CliError, EXIT_REGRESSION, writeLine } from '../io.js'
+import { namesRuntime } from '../views.js'
 
 /** GET /api/jobs/:id/compare/:baselineId (src/stats/compare-jobs.ts). */
 interface Comparison {
@@ -13,6 +14,9 @@ interface Comparison {
   notes: string[]
   cells: Array<{
     key: string
+    runtime?: string
+    executor?: string
+    workers?: number
     currentMedian: number | null
     baselineMedian: number | null
     changePct: number | null
@@ -24,6 +28,8 @@ interface Comparison {
   }>
   verdict: string
 }
+
+type Cell = Comparison['cells'][number]
 
 interface Options { baseline?: boolean, failOn?: 'slower', minChange?: number, alpha?: number, json?: boolean }
 
@@ -51,8 +57,11 @@ export function compareCommand (program: Command, ctx: Context): void {
         writeLine(out, `${c.job.id} vs baseline ${c.baseline.id}${c.sameSpec ? '' : ' (different specs)'}${c.sameHost ? '' : ' (different hosts)'}`)
         for (const n of c.notes) writeLine(out, `note: ${n}`)
         writeLine(out)
+        // With more than Node, a runtime column and `threaded/2` beside it read better than bare keys.
+        const named = namesRuntime(c.cells)
         out.write(table(c.cells, [
-          { header: 'cell', value: x => x.key },
+          ...(named ? [{ header: 'runtime', value: (x: Cell) => x.runtime ?? 'node' }] : []),
+          { header: 'cell', value: x => named ? `${x.executor ?? ''}/${x.workers ?? ''}` : x.key },
           { header: 'baseline', align: 'right', value: x => ms(x.baselineMedian) },
           { header: 'current', align: 'right', value: x => ms(x.currentMedian) },
           { header: 'change', align: 'right', value: x => signedPct(x.changePct) },

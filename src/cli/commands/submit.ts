@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { jobPath } from '../client.js'
-import { collectTags, type Context } from '../context.js'
+import { collectRuntimes, collectTags, type Context } from '../context.js'
 import { CliError, writeLine } from '../io.js'
 import { renderSummary, type JobView } from '../views.js'
 import { watchJob } from '../watch.js'
 
-interface Options { preset?: string, name?: string, tag: string[], watch?: boolean }
+interface Options { preset?: string, name?: string, runtime: string[], tag: string[], watch?: boolean }
 interface Accepted { id: string, status: string, warnings: string[] }
 
 export function submitCommand (program: Command, ctx: Context): void {
@@ -15,14 +15,16 @@ export function submitCommand (program: Command, ctx: Context): void {
     .argument('[spec]', 'a JSON job spec (README "A job"; GET /api/workloads lists the parameters)')
     .option('-p, --preset <name>', 'start from a ready-made spec (corebench presets)')
     .option('--name <name>', 'the job\'s name')
+    .option('-r, --runtime <id>', 'run every executor in this runtime too: node, python or python-nogil (repeatable, or a comma list; default node; corebench host lists what the server has)', collectRuntimes, [])
     .option('-t, --tag <key:value>', 'a tag such as branch:main or commit:abc123 (repeatable)', collectTags, [])
     .option('-w, --watch', 'follow the job: progress per cell, then the summary table; exits non-zero unless it finishes')
-    .addHelpText('after', '\nWithout --watch only the job id is printed, so that ID=$(corebench submit spec.json) works.')
+    .addHelpText('after', '\nWithout --watch only the job id is printed, so that ID=$(corebench submit spec.json) works.\nExample: corebench submit --preset gil-cpu --runtime node,python --watch')
     .action(async (file: string | undefined, opts: Options) => {
       if (file === undefined && opts.preset === undefined) throw new CliError('submit needs a spec file or --preset NAME (corebench presets lists them)', 'EUSAGE')
       const body: Record<string, unknown> = file === undefined ? {} : await readSpec(file)
       if (opts.preset !== undefined) body.preset = opts.preset
       if (opts.name !== undefined) body.name = opts.name
+      if (opts.runtime.length > 0) body.runtimes = await checkRuntimes(opts.runtime)
       if (opts.tag.length > 0) {
         const tags = { ...(body.tags as Record<string, string> | undefined) }
         for (const t of opts.tag) tags[t.slice(0, t.indexOf(':'))] = t.slice(t.indexOf(':') + 1)
@@ -61,4 +63,12 @@ async function readSpec (file: string): Promise<Record<string, unknown>> {
   }
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new CliError(`${file} must hold a JSON object (a job spec)`, 'EUSAGE')
   return spec as Record<string, unknown>
+}
+
+/** The ids the API takes; loaded here, not at start, because it pulls in the workload catalog. */
+async function checkRuntimes (ids: string[]): Promise<string[]> {
+  const { RUNTIME_IDS } = await import('../../runtimes/runtimes.js')
+  const bad = ids.find(id => !(RUNTIME_IDS as readonly string[]).includes(id))
+  if (bad !== undefined) throw new CliError(`--runtime ${JSON.stringify(bad)} is not a runtime: use ${RUNTIME_IDS.join(', ')} (corebench host says which the server has)`, 'EUSAGE')
+  return ids
 }

@@ -1,0 +1,45 @@
+import type { Command } from 'commander'
+import type { Context } from '../context.js'
+import { table } from '../format.js'
+import { writeLine } from '../io.js'
+
+/** GET /api/host (src/api/host.ts). */
+interface Host {
+  id: string
+  hostname: string
+  cpuModel: string
+  logicalCores: number
+  availableParallelism: number
+  totalMemoryMb: number
+  platform: string
+  arch: string
+  release: string
+  nodeVersion: string
+  corebenchVersion: string
+  runtimes?: Array<{ id: string, available: boolean, reason: string | null, version: string, executable: string, gil: boolean | null, workloads: string[] }>
+}
+
+type Runtime = NonNullable<Host['runtimes']>[number]
+
+export function hostCommand (program: Command, ctx: Context): void {
+  program.command('host')
+    .description('show the server\'s machine and the runtimes its jobs can run in (submit --runtime)')
+    .option('--json', 'print the API answer as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const host = await ctx.client().get<Host>('/api/host')
+      const out = ctx.io.stdout
+      if (opts.json === true) return writeLine(out, JSON.stringify(host, null, 2))
+      writeLine(out, `${host.hostname} (${host.id})`)
+      writeLine(out, `${host.cpuModel}, ${host.logicalCores} logical cores (${host.availableParallelism} available), ${Math.round(host.totalMemoryMb / 1024)} GB`)
+      writeLine(out, `${host.platform} ${host.arch} ${host.release}, corebench ${host.corebenchVersion}`)
+      writeLine(out)
+      out.write(table<Runtime>(host.runtimes ?? [{ id: 'node', available: true, reason: null, version: host.nodeVersion, executable: '', gil: null, workloads: [] }], [
+        { header: 'runtime', value: r => r.id },
+        { header: 'available', value: r => r.available ? 'yes' : 'no' },
+        { header: 'version', value: r => r.version === '' ? '–' : r.version },
+        { header: 'GIL', value: r => r.gil === null ? '–' : r.gil ? 'on' : 'off' },
+        { header: 'workloads', align: 'right', value: r => String(r.workloads.length) },
+        { header: 'interpreter, or why not', value: r => r.available ? r.executable : r.reason ?? '' }
+      ]))
+    })
+}
