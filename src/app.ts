@@ -65,7 +65,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(securityPlugin, { config })
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(authPlugin, { config })
-  await app.register(hostPlugin)
+  await app.register(hostPlugin, { config })
   await app.register(runnerPlugin, { config })
   await app.register(swaggerPlugin)
   await app.register(metricsPlugin)

@@ -22,6 +22,7 @@ export const ConfigSchema = Type.Object({
   DEFAULT_TASK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600_000, default: 30_000 }),
   QUEUE_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'Queued jobs before submit answers 429' }),
   WORKER_MAX_OLD_GEN_MB: Type.Integer({ minimum: 16, maximum: 65536, default: 1024, description: 'Heap cap of each worker thread and child process' }),
+  PYTHON: Type.String({ minLength: 1, maxLength: 1000, default: 'python3', description: 'Interpreter for the python runtime (a command on PATH or a path); off disables it' }),
   REQUEUE_INTERRUPTED: Type.Boolean({ default: false, description: 'Re-queue jobs a crash left running' }),
   STREAM_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, maximum: 256 * 2 ** 20, default: 2 ** 20, description: 'Backlog per socket past which progress messages are dropped' }),
   STREAM_MAX_BEHIND_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'A client behind for this long is closed with 1013' }),

@@ -10,11 +10,18 @@ const WorkloadSchema = Type.Object({
   description: Type.String(),
   params: Type.Unknown({ description: 'JSON Schema of the params object (defaults and bounds)' }),
   defaults: Type.Unknown(),
-  sharedMemory: Type.Boolean()
+  sharedMemory: Type.Boolean(),
+  runtimes: Type.Array(Type.Object({
+    id: Type.String(),
+    available: Type.Boolean({ description: 'Whether this host has the runtime now (GET /api/host says why not)' })
+  }), { description: 'Runtimes that run this workload with identical checksums' })
 })
 
 const catalog: FastifyPluginAsyncTypebox = async (app) => {
-  const workloads = describeWorkloads()
+  const workloads = describeWorkloads().map(w => ({
+    ...w,
+    runtimes: app.runtimes.list.filter(r => r.workloads.includes(w.id)).map(r => ({ id: r.id, available: r.available }))
+  }))
   app.get('/api/workloads', {
     schema: { tags: ['catalog'], summary: 'The built-in workloads with their parameter schemas', response: { 200: Type.Array(WorkloadSchema) } }
   }, async () => workloads)

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { compareJobs } from '../stats/compare-jobs.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
+import { cellKey } from '../jobs/spec.js'
+import { RUNTIME_IDS } from '../runtimes/runtimes.js'
 
 const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
 const SPEC_HASH = '^[0-9a-f]{16}$'
@@ -63,6 +65,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'One metric of one cell over time for comparable jobs (same specHash), oldest first, baseline marked',
       querystring: Type.Object({
         specHash: Type.String({ pattern: SPEC_HASH }),
+        runtime: Type.Union(RUNTIME_IDS.map(r => Type.Literal(r)), { default: 'node' }),
         executor: Type.Union(['serialized', 'async', 'threaded', 'process'].map(e => Type.Literal(e))),
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
@@ -98,7 +101,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       app.store.listJobs({ specHash: q.specHash, host: q.host, tag, status: 'finished', limit: q.limit }),
       app.store.getBaseline(q.specHash)
     ])
-    const key = `${q.executor}/${q.executor === 'serialized' || q.executor === 'async' ? 1 : q.workers}`
+    const key = cellKey({ runtime: q.runtime, executor: q.executor, workers: q.executor === 'serialized' || q.executor === 'async' ? 1 : q.workers })
     const points = jobs.reverse().map(job => {
       // Finished jobs carry the summary computed when they ended: history needs no run queries.
       const cell = (job.summary as JobSummary | null)?.cells.find(c => c.key === key)

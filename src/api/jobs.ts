@@ -35,7 +35,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       response: { 202: Accepted, 400: Type.Ref('Error'), 429: Type.Ref('Error') }
     }
   }, async (req, reply) => {
-    const resolved = resolveSpec(req.body, config, cores)
+    const resolved = resolveSpec(req.body, config, cores, app.runtimes)
     if (!resolved.ok) throw new ValidationError(resolved.message)
     const spec = resolved.spec
     const depth = await app.queue.depth()

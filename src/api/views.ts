@@ -19,7 +19,7 @@ function fields (job: JobRecord, live: Progress | undefined): Omit<JobListItem, 
     progress: {
       tasksDone: live?.jobDone ?? job.tasksDone,
       tasksTotal: job.tasksTotal,
-      current: live === undefined ? null : { executor: live.executor, workers: live.workers, fork: live.fork, repetition: live.repetition, warmup: live.warmup, runDone: live.runDone, runTotal: live.runTotal }
+      current: live === undefined ? null : { runtime: live.runtime, executor: live.executor, workers: live.workers, fork: live.fork, repetition: live.repetition, warmup: live.warmup, runDone: live.runDone, runTotal: live.runTotal }
     },
     createdAt: job.createdAt.toISOString(),
     startedAt: iso(job.startedAt),

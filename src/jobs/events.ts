@@ -2,6 +2,7 @@ import type { JobRecord, RunRecord } from '../store/types.js'
 
 export interface RunRef {
   jobId: string
+  runtime: string
   executor: string
   workers: number
   /** 0-based index of the fork (fresh pool) this run belongs to; one measured run per fork. */

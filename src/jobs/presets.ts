@@ -6,7 +6,7 @@ export interface Preset {
   spec: JobSubmit
 }
 
-/** Ready-made specs that reproduce the seed articles' Python experiments in Node. */
+/** Ready-made specs that reproduce the seed articles' Python experiments in Node, and beside CPython. */
 export const presets: readonly Preset[] = [
   {
     id: 'gil-cpu',
@@ -27,6 +27,18 @@ export const presets: readonly Preset[] = [
     id: 'counter-race',
     description: 'counter += 1 from several workers without atomics: shared memory loses updates, separate processes cannot share at all',
     spec: { name: 'Shared counter race', workload: { id: 'shared-counter', params: { n: 5_000_000, atomic: false } }, tasks: 8, executors: ['serialized', 'async', 'threaded', 'process'], workers: [2], repetitions: 3, warmup: 1 }
+  },
+  {
+    id: 'gil-vs-node-cpu',
+    // fib(30) is ~0.3 s a task in CPython 3.11 and ~10 ms in Node: big enough for Node's runs, small
+    // enough that the Python cells take about a minute.
+    description: 'Recursive fib(30), 8 tasks, 2 workers, in CPython and Node side by side: Python threads stay at ~1.0× (the GIL), Python processes and Node threads scale',
+    spec: { name: 'GIL vs Node: CPU-bound', workload: { id: 'fibonacci', params: { n: 30 } }, tasks: 8, runtimes: ['node', 'python'], executors: ['serialized', 'async', 'threaded', 'process'], workers: [2], repetitions: 3, warmup: 1 }
+  },
+  {
+    id: 'gil-vs-node-io',
+    description: 'Five 500 ms waits in CPython and Node side by side: threads and asyncio overlap waits (~5×) in both, GIL or not',
+    spec: { name: 'GIL vs Node: I/O-bound', workload: { id: 'sleep', params: { ms: 500 } }, tasks: 5, runtimes: ['node', 'python'], executors: ['serialized', 'async', 'threaded', 'process'], workers: [5], repetitions: 3, warmup: 0 }
   }
 ]
 

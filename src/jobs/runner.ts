@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
-import { createExecutor, type Executor, type ExecutorOptions } from '../executors/index.js'
+import { createExecutor, type ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import { measureRun, type RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
@@ -10,6 +10,8 @@ import type { JobRecord, RunRecord, Store } from '../store/types.js'
 import type { FinalEvent, JobEvents, Progress, RunRef } from './events.js'
 import type { JobQueue } from './queue.js'
 import { busyFraction } from './host-load.js'
+import { runPythonFork } from '../runtimes/python/index.js'
+import type { Runtimes } from '../runtimes/runtimes.js'
 import { cellKey, cells, jobTasksTotal, type Cell } from './spec.js'
 
 export interface RunnerOptions {
@@ -21,6 +23,7 @@ export interface RunnerOptions {
   /** Where the http-get workload finds the loopback delay endpoint (undefined until listening). */
   httpBase: () => string | undefined
   executorOptions?: ExecutorOptions
+  runtimes: Runtimes
 }
 
 type StopReason = 'cancel' | 'shutdown' | 'budget'
@@ -33,6 +36,13 @@ interface Current {
 }
 
 const PROGRESS_EVERY_MS = 100
+
+/** A job's running totals: tasks done (warm-ups included) and the serialized checksum every run must match. */
+interface Tally {
+  done: number
+  total: number
+  reference: string | undefined
+}
 
 /**
  * Runs queued jobs one at a time (benchmarks must not share cores), every repetition of a cell on a
@@ -151,7 +161,7 @@ export class Runner extends EventEmitter<JobEvents> {
     const spec = job.spec
     const jobCells = cells(spec)
     const broken = new Map<string, string>()
-    const tally = { done: 0, total: jobTasksTotal(spec), reference: undefined as string | undefined }
+    const tally: Tally = { done: 0, total: jobTasksTotal(spec), reference: undefined }
     for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
       for (const cell of jobCells) {
         if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
@@ -162,37 +172,76 @@ export class Runner extends EventEmitter<JobEvents> {
     return [...broken.values()]
   }
 
-  /** One fork of one cell: start a pool, warm it, measure once, destroy it. Returns why it failed. */
-  private async measureFork (current: Current, cell: Cell, fork: number, tally: { done: number, total: number, reference: string | undefined }): Promise<string | undefined> {
-    const { store, config } = this.opts
-    const { job, abort } = current
-    const spec = job.spec
+  /** One fork of one cell: a fresh pool, its warm-ups, one recorded run. Returns why it failed. */
+  private async measureFork (current: Current, cell: Cell, fork: number, tally: Tally): Promise<string | undefined> {
+    const spec = current.job.spec
+    const where = `${cellKey(cell)} repetition ${fork + 1} of ${spec.repetitions}`
+    // Run k of the fork: warm-ups first (repetition -warmup … -1), then the recorded one (= fork).
+    const refOf = (k: number): RunRef => ({ jobId: current.job.id, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, fork, repetition: k === spec.warmup ? fork : k - spec.warmup, warmup: k < spec.warmup, tasks: spec.tasks })
+    const base = tally.done
+    const record = async (k: number, outcome: RunOutcome): Promise<string | undefined> => {
+      const ref = refOf(k)
+      tally.done = base + (k + 1) * spec.tasks
+      if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
+      if (!ref.warmup || !outcome.ok) {
+        const run = toRunRecord(ref, outcome, tally.reference)
+        await this.opts.store.insertRun(run, outcome.ok ? outcome.timings : undefined)
+        this.emit('run.finished', run)
+      }
+      await this.opts.store.updateJob(current.job.id, { tasksDone: tally.done })
+      return outcome.ok ? undefined : `${ref.warmup ? 'warm-up before ' : ''}${where}: ${outcome.code}: ${outcome.error}`
+    }
+    if (cell.runtime !== 'node') return await this.pythonFork(current, cell, refOf, base, tally.total, record)
+
+    const { config } = this.opts
     const pool = createExecutor(cell.executor, cell.workers, { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...this.opts.executorOptions })
     try {
       try {
         await pool.start()
       } catch (err) {
-        return `${cellKey(cell)} repetition ${fork + 1} of ${spec.repetitions}: the pool did not start: ${(err as Error).message}`
+        return `${where}: the pool did not start: ${(err as Error).message}`
       }
-      for (let w = spec.warmup; w >= 0 && !abort.signal.aborted; w--) {
-        const ref: RunRef = { jobId: job.id, executor: cell.executor, workers: cell.workers, fork, repetition: w === 0 ? fork : -w, warmup: w > 0, tasks: spec.tasks }
-        const outcome = await this.runOnce(current, pool, ref, tally.done, tally.total)
+      for (let k = 0; k <= spec.warmup; k++) {
+        const onTaskDone = this.runStarted(current, refOf(k), base + k * spec.tasks, tally.total)
+        const outcome = await measureRun(pool, { workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, httpBase: this.opts.httpBase() }, {
+          signal: current.abort.signal,
+          taskTimeoutMs: spec.taskTimeoutMs,
+          onTaskDone
+        })
         // A run cut short by cancel, shutdown or the budget is not a measurement: it is not stored.
-        if (abort.signal.aborted) return undefined
-        tally.done += spec.tasks
-        if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
-        if (!ref.warmup || !outcome.ok) {
-          const run = toRunRecord(ref, outcome, tally.reference)
-          await store.insertRun(run, outcome.ok ? outcome.timings : undefined)
-          this.emit('run.finished', run)
-        }
-        await store.updateJob(job.id, { tasksDone: tally.done })
-        if (!outcome.ok) return `${cellKey(cell)} ${ref.warmup ? 'warm-up before ' : ''}repetition ${fork + 1} of ${spec.repetitions}: ${outcome.code}: ${outcome.error}`
+        if (current.abort.signal.aborted) return undefined
+        const failed = await record(k, outcome)
+        if (failed !== undefined) return failed
       }
       return undefined
     } finally {
       await pool.destroy()
     }
+  }
+
+  /**
+   * A Python fork is one harness process: it starts its pool, warms it and measures once, reporting
+   * as it goes; the outcomes are recorded like Node's when it ends.
+   */
+  private async pythonFork (current: Current, cell: Cell, refOf: (k: number) => RunRef, base: number, total: number, record: (k: number, o: RunOutcome) => Promise<string | undefined>): Promise<string | undefined> {
+    const spec = current.job.spec
+    const interpreter = this.opts.runtimes.python(cell.runtime)
+    if (interpreter === undefined) return `${cellKey(cell)}: runtime ${cell.runtime} is not available on this host`
+    let onTaskDone: (done: number) => void = () => {}
+    const outcomes = await runPythonFork({
+      workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, executor: cell.executor, workers: cell.workers, warmup: spec.warmup, command: interpreter.command, tmpDir: this.opts.executorOptions?.tmpDir
+    }, {
+      signal: current.abort.signal,
+      taskTimeoutMs: spec.taskTimeoutMs,
+      onRunStart: k => { onTaskDone = this.runStarted(current, refOf(k), base + k * spec.tasks, total) },
+      onTaskDone: done => { onTaskDone(done) }
+    })
+    if (current.abort.signal.aborted) return undefined
+    for (const [k, outcome] of outcomes.entries()) {
+      const failed = await record(k, outcome)
+      if (failed !== undefined) return failed
+    }
+    return undefined
   }
 
   /** Summarizes with the stored task timings, records the final state, then announces it. */
@@ -223,7 +272,8 @@ export class Runner extends EventEmitter<JobEvents> {
     await this.emitFinal(status === 'finished' ? 'job.finished' : status === 'failed' ? 'job.failed' : 'job.cancelled', job.id)
   }
 
-  private async runOnce (current: Current, pool: Executor, ref: RunRef, jobDoneBefore: number, jobTotal: number): Promise<RunOutcome> {
+  /** Announces a run and returns its progress reporter (coalesced: see PROGRESS_EVERY_MS). */
+  private runStarted (current: Current, ref: RunRef, jobDoneBefore: number, jobTotal: number): (done: number) => void {
     const spec = current.job.spec
     const report = (done: number): void => {
       current.progress = { ...ref, runDone: done, runTotal: spec.tasks, jobDone: jobDoneBefore + done, jobTotal }
@@ -238,11 +288,7 @@ export class Runner extends EventEmitter<JobEvents> {
     }
     this.emit('run.started', ref)
     report(0)
-    return await measureRun(pool, { workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, httpBase: this.opts.httpBase() }, {
-      signal: current.abort.signal,
-      taskTimeoutMs: spec.taskTimeoutMs,
-      onTaskDone: report
-    })
+    return report
   }
 
   /** Announces a job's end with its stored final state; awaited, so close() returns after it. */
@@ -253,7 +299,7 @@ export class Runner extends EventEmitter<JobEvents> {
 }
 
 function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined): RunRecord {
-  const common = { id: newId('r'), jobId: ref.jobId, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
+  const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
   if (!o.ok) {
     return {
       ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { workersCap, type Config } from '../config.js'
 import type { ExecutorKind } from '../executors/types.js'
+import type { RuntimeId, Runtimes } from '../runtimes/runtimes.js'
 import type { JobSpec, JobSubmit } from '../schemas/job.js'
 import { getWorkload, resolveParams } from '../workloads/index.js'
 import { getPreset, presets } from './presets.js'
@@ -19,7 +20,7 @@ export function defaultWorkers (cores: number): number[] {
  * Applies the preset (if any), then defaults, then every limit. A refusal names the field, the value
  * and the limit, so the client knows exactly what to change.
  */
-export function resolveSpec (input: JobSubmit, config: Config, cores: number): SpecResult {
+export function resolveSpec (input: JobSubmit, config: Config, cores: number, runtimes: Runtimes): SpecResult {
   let base: JobSubmit = {}
   if (input.preset !== undefined) {
     const preset = getPreset(input.preset)
@@ -35,6 +36,13 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number): S
 
   const params = resolveParams(merged.workload.id, merged.workload.params ?? {})
   if (!params.ok) return fail(params.errors.map(e => e.message).join('; '))
+
+  const wanted = merged.runtimes ?? ['node']
+  for (const id of wanted) {
+    const rt = runtimes.get(id)
+    if (rt === undefined || !rt.available) return fail(`runtimes: ${id} is not available on this host: ${rt?.reason ?? 'unknown runtime'} (GET /api/host lists the runtimes)`)
+    if (!rt.workloads.includes(merged.workload.id)) return fail(`runtimes: ${id} cannot run workload ${merged.workload.id} (it runs ${rt.workloads.join(', ')})`)
+  }
 
   const executors = merged.executors ?? ['serialized', 'async', 'threaded', 'process']
   const workers = [...(merged.workers ?? defaultWorkers(cores))].sort((a, b) => a - b)
@@ -57,6 +65,7 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number): S
     name: merged.name ?? `${merged.workload.id} × ${tasks}`,
     workload: { id: merged.workload.id, params: params.params },
     tasks,
+    runtimes: RUNTIME_ORDER.filter(r => wanted.includes(r)),
     executors: [...executors].sort((a, b) => EXECUTOR_ORDER[a] - EXECUTOR_ORDER[b]),
     workers,
     repetitions: merged.repetitions ?? 5,
@@ -94,8 +103,10 @@ function checkBudget (spec: JobSpec, config: Config): SpecResult | undefined {
 }
 
 const EXECUTOR_ORDER: Record<ExecutorKind, number> = { serialized: 0, async: 1, threaded: 2, process: 3 }
+const RUNTIME_ORDER: readonly RuntimeId[] = ['node', 'python', 'python-nogil']
 
 export interface Cell {
+  runtime: RuntimeId
   executor: ExecutorKind
   workers: number
 }
@@ -113,23 +124,31 @@ export function jobTasksTotal (spec: JobSpec): number {
   return cells(spec).length * runsPerCell(spec) * spec.tasks
 }
 
-/** Every (executor, workers) combination: the single-thread executors once with 1 worker. */
+/** Every (runtime, executor, workers) combination: the single-thread executors once with 1 worker. */
 export function cells (spec: JobSpec): Cell[] {
   const out: Cell[] = []
-  for (const executor of spec.executors) {
-    if (executor === 'serialized' || executor === 'async') out.push({ executor, workers: 1 })
-    else for (const workers of spec.workers) out.push({ executor, workers })
+  for (const runtime of spec.runtimes) {
+    for (const executor of spec.executors) {
+      if (executor === 'serialized' || executor === 'async') out.push({ runtime, executor, workers: 1 })
+      else for (const workers of spec.workers) out.push({ runtime, executor, workers })
+    }
   }
   return out
 }
 
-export function cellKey (c: Cell): string {
-  return `${c.executor}/${c.workers}`
+/**
+ * `threaded/2` for Node, `python/threaded/2` for the others: keys of Node cells are what they were
+ * before there were runtimes, so stored jobs, baselines and history still match.
+ */
+export function cellKey (c: { runtime?: string, executor: string, workers: number }): string {
+  return c.runtime === undefined || c.runtime === 'node' ? `${c.executor}/${c.workers}` : `${c.runtime}/${c.executor}/${c.workers}`
 }
 
 /** Comparable jobs share this: what was measured, not what it was called or how often. */
 export function specHash (spec: JobSpec): string {
-  const canonical = canonicalJson({ workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, executors: spec.executors, workers: spec.workers })
+  // Node alone is left out of the hash, so that jobs from before the runtime axis keep theirs.
+  const runtimes = spec.runtimes.length === 1 && spec.runtimes[0] === 'node' ? undefined : spec.runtimes
+  const canonical = canonicalJson({ workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, executors: spec.executors, workers: spec.workers, ...(runtimes === undefined ? {} : { runtimes }) })
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16)
 }
 

@@ -40,11 +40,11 @@ export default fp(async function metricsPlugin (app) {
     collect () { this.set(app.hasDecorator('streams') ? app.streams.clients : 0) }
   })
   const droppedMessages = new Counter({ name: 'corebench_stream_messages_dropped_total', help: 'Progress messages dropped for slow stream clients', registers: [registry] })
-  const runs = new Counter({ name: 'corebench_runs_total', help: 'Recorded runs by executor and outcome', labelNames: ['executor', 'outcome'], registers: [registry] })
+  const runs = new Counter({ name: 'corebench_runs_total', help: 'Recorded runs by runtime, executor and outcome', labelNames: ['runtime', 'executor', 'outcome'], registers: [registry] })
   const runDuration = new Histogram({
     name: 'corebench_run_duration_seconds',
     help: 'Wall time of recorded successful runs',
-    labelNames: ['executor'],
+    labelNames: ['runtime', 'executor'],
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
     registers: [registry]
   })
@@ -56,8 +56,8 @@ export default fp(async function metricsPlugin (app) {
     lastDone.set(p.jobId, p.jobDone)
   })
   app.runner.on('run.finished', (r) => {
-    runs.inc({ executor: r.executor, outcome: r.ok ? 'ok' : 'failed' })
-    if (r.ok) runDuration.observe({ executor: r.executor }, r.wallMs / 1000)
+    runs.inc({ runtime: r.runtime, executor: r.executor, outcome: r.ok ? 'ok' : 'failed' })
+    if (r.ok) runDuration.observe({ runtime: r.runtime, executor: r.executor }, r.wallMs / 1000)
   })
   // Progress is coalesced, so the job's own final count settles the total.
   for (const e of ['job.finished', 'job.failed', 'job.cancelled'] as const) {

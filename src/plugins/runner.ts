@@ -17,6 +17,7 @@ export default fp(async function runnerPlugin (app, opts: { config: Config }) {
     store: app.store,
     queue,
     host: app.host,
+    runtimes: app.runtimes,
     config: opts.config,
     logger: app.log,
     httpBase: () => {

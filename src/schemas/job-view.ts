@@ -8,9 +8,10 @@ export const JobStatusSchema = Type.Union(JOB_STATUSES.map(s => Type.Literal(s))
 
 export const RunSchema = Type.Object({
   id: Type.String(),
+  runtime: Type.String({ description: 'node, python or python-nogil' }),
   executor: Type.String(),
   workers: Type.Integer(),
-  repetition: Type.Integer({ description: '0-based; negative for a failed warm-up run' }),
+  repetition: Type.Integer({ description: '0-based fork (fresh pool) of the cell; negative for a failed warm-up run' }),
   ok: Type.Boolean(),
   error: Nullable(Type.String()),
   tasks: Type.Integer(),
@@ -38,6 +39,7 @@ export const ProgressSchema = Type.Object({
   tasksDone: Type.Integer(),
   tasksTotal: Type.Integer(),
   current: Nullable(Type.Object({
+    runtime: Type.String(),
     executor: Type.String(),
     workers: Type.Integer(),
     fork: Type.Integer({ description: '0-based fork (fresh pool) of the cell; each fork warms up, then records one repetition' }),

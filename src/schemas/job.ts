@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { EXECUTOR_KINDS } from '../executors/types.js'
+import { RUNTIME_IDS } from '../runtimes/runtimes.js'
 
 // Absolute shape limits; the configurable caps (MAX_TASKS, workers per core, …) are checked when the
 // spec is resolved, so that their messages can name the configured limit.
 
 export const ExecutorKindSchema = Type.Union(EXECUTOR_KINDS.map(k => Type.Literal(k)))
+export const RuntimeIdSchema = Type.Union(RUNTIME_IDS.map(k => Type.Literal(k)))
 const TagKey = '^[A-Za-z0-9_./-]{1,64}$'
 
 export const JobSubmitSchema = Type.Object({
@@ -15,6 +17,7 @@ export const JobSubmitSchema = Type.Object({
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 32, description: 'Validated against the workload\'s own schema' }))
   }, { additionalProperties: false })),
   tasks: Type.Optional(Type.Integer({ minimum: 1, description: 'Tasks per run (cap: MAX_TASKS)' })),
+  runtimes: Type.Optional(Type.Array(RuntimeIdSchema, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Languages to run every executor in, side by side (default ["node"]; GET /api/host says which this host has)' })),
   executors: Type.Optional(Type.Array(ExecutorKindSchema, { minItems: 1, maxItems: 4, uniqueItems: true })),
   workers: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true, description: 'Worker counts to sweep for threaded and process (cap: MAX_WORKERS and MAX_WORKERS_PER_CORE × cores)' })),
   repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell, each on a fresh pool (a fork) of its own (cap: MAX_REPETITIONS)' })),
@@ -30,6 +33,7 @@ export const JobSpecSchema = Type.Object({
   name: Type.String(),
   workload: Type.Object({ id: Type.String(), params: Type.Record(Type.String(), Type.Unknown()) }),
   tasks: Type.Integer(),
+  runtimes: Type.Array(RuntimeIdSchema),
   executors: Type.Array(ExecutorKindSchema),
   workers: Type.Array(Type.Integer()),
   repetitions: Type.Integer(),

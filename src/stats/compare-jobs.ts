@@ -10,18 +10,24 @@ export interface JobComparison {
   /** Plain-language caveats: different hosts or specs, cells only one side has. */
   notes: string[]
   thresholds: CompareOptions
-  cells: Array<{ key: string, executor: string, workers: number } & ReturnType<typeof compareSamples>>
+  cells: Array<{ key: string, runtime: string, executor: string, workers: number } & ReturnType<typeof compareSamples>>
   verdict: 'faster' | 'slower' | 'same' | 'inconclusive' | 'mixed'
 }
+
+type Cell = Pick<RunRecord, 'runtime' | 'executor' | 'workers'>
 
 function walls (runs: RunRecord[]): Map<string, number[]> {
   const out = new Map<string, number[]>()
   for (const r of runs) {
     if (!r.ok || r.repetition < 0) continue
-    const key = cellKey({ executor: r.executor as never, workers: r.workers })
+    const key = cellKey(r)
     out.set(key, [...(out.get(key) ?? []), r.wallMs])
   }
   return out
+}
+
+function cellsByKey (runs: RunRecord[]): Map<string, Cell> {
+  return new Map(runs.map(r => [cellKey(r), { runtime: r.runtime, executor: r.executor, workers: r.workers }]))
 }
 
 /** Cell-by-cell comparison of a job's wall times with a baseline job's (DESIGN.md §7). */
@@ -31,7 +37,7 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const notes: string[] = []
   const sameSpec = job.specHash === base.specHash
   const sameHost = job.hostId !== null && job.hostId === base.hostId
-  if (!sameSpec) notes.push(`the jobs measured different specs (${job.specHash} vs ${base.specHash}): only cells with the same executor and workers are compared, and workload, params or tasks may differ`)
+  if (!sameSpec) notes.push(`the jobs measured different specs (${job.specHash} vs ${base.specHash}): only cells with the same runtime, executor and workers are compared, and workload, params or tasks may differ`)
   for (const j of [job, base]) {
     if (j.status !== 'finished') notes.push(`job ${j.id} is ${j.status}: its cells are compared on the runs it has, which may be few or none`)
   }
@@ -40,9 +46,10 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   if (only(mine, theirs).length > 0) notes.push(`cells only in this job: ${only(mine, theirs).join(', ')}`)
   if (only(theirs, mine).length > 0) notes.push(`cells only in the baseline: ${only(theirs, mine).join(', ')}`)
 
+  const byKey = cellsByKey(jobRuns)
   const cells = [...mine.keys()].filter(k => theirs.has(k)).map(key => {
-    const [executor, workers] = key.split('/') as [string, string]
-    return { key, executor, workers: Number(workers), ...compareSamples(mine.get(key) as number[], theirs.get(key) as number[], opts) }
+    const { runtime, executor, workers } = byKey.get(key) as Cell
+    return { key, runtime, executor, workers, ...compareSamples(mine.get(key) as number[], theirs.get(key) as number[], opts) }
   })
   const verdicts = new Set(cells.map(c => c.verdict))
   const verdict = cells.length === 0

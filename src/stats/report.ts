@@ -2,6 +2,7 @@ import type { JobRecord } from '../store/types.js'
 import type { CellSummary, JobSummary } from './summary.js'
 
 const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
+  ['runtime', c => c.runtime],
   ['executor', c => c.executor],
   ['workers', c => c.workers],
   ['runs', c => c.runs],
@@ -42,33 +43,45 @@ export function toCsv (summary: JobSummary): string {
 /** A table that reads well pasted into a pull request. */
 export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number): string {
   const f = (v: number | null, digits = 1, suffix = ''): string => v === null ? '–' : `${v.toFixed(digits)}${suffix}`
+  // Node-only reports keep their columns; a runtime column appears when there is more to tell apart.
+  const multi = job.spec.runtimes.some(r => r !== 'node')
+  const rt = (c: CellSummary): string => multi ? `| ${c.runtime} ` : ''
   const lines = [
     `### ${job.name}`,
     '',
-    `\`${job.workloadId}\` ${JSON.stringify(job.spec.workload.params)} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions · ${cores} cores · status **${job.status}**`,
+    `\`${job.workloadId}\` ${JSON.stringify(job.spec.workload.params)} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · ${cores} cores · status **${job.status}**`,
     '',
-    '| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | startup | task p99 | verified |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
-    ...summary.cells.map(c => `| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
+    `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | startup | task p99 | verified |`,
+    `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
+    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
   for (const s of summary.scaling ?? []) {
     const amdahl = s.amdahl === null ? 'too few points' : `serial fraction ${(s.amdahl.serialFraction * 100).toFixed(1)} %, ceiling ${Number.isFinite(s.amdahl.ceiling) ? `${s.amdahl.ceiling.toFixed(1)}×` : 'unbounded'}`
     const usl = s.usl.ok ? `σ ${s.usl.sigma.toFixed(4)}, κ ${s.usl.kappa.toFixed(5)}, peak at ${s.usl.peakWorkers === null ? 'no finite' : s.usl.peakWorkers.toFixed(1)} workers` : s.usl.reason
-    lines.push('', `**${s.executor}** scaling — Amdahl: ${amdahl}; USL: ${usl}; recommended pool size: ${s.recommendedWorkers ?? '–'}`)
+    lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — Amdahl: ${amdahl}; USL: ${usl}; recommended pool size: ${s.recommendedWorkers ?? '–'}`)
   }
   const shared = summary.cells.filter(c => c.shared !== null)
   if (shared.length > 0) {
-    lines.push('', '| executor | workers | updates expected | arrived (median) | lost | memory spaces |', '| --- | ---: | ---: | ---: | ---: | ---: |')
+    lines.push('', `${multi ? '| runtime ' : ''}| executor | workers | updates expected | arrived (median) | lost | memory spaces |`, `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: |`)
     for (const c of shared) {
       const s = c.shared as NonNullable<CellSummary['shared']>
-      lines.push(`| ${c.executor} | ${c.workers} | ${s.expected} | ${s.medianArrived} | ${s.medianLost} | ${s.memorySpaces} |`)
+      lines.push(`${rt(c)}| ${c.executor} | ${c.workers} | ${s.expected} | ${s.medianArrived} | ${s.medianLost} | ${s.memorySpaces} |`)
     }
   }
+  if (multi) lines.push(...runtimeRatios(summary))
   const outliers = summary.cells.filter(c => c.outlierRunIds.length > 0)
   if (outliers.length > 0) lines.push('', `Outlier runs (flagged, kept; ${outliers[0]?.outlierRule ?? ''}): ${outliers.map(c => `${c.key} ×${c.outlierRunIds.length}`).join(', ')}`)
   if (job.warnings.length > 0) lines.push('', ...job.warnings.map(w => `> ⚠ ${w}`))
   if (job.error !== null) lines.push('', `> ✗ ${job.error}`)
   return lines.join('\n') + '\n'
+}
+
+/** Same work, same machine: how each runtime's plain loop compares with Node's. */
+function runtimeRatios (summary: JobSummary): string[] {
+  const serial = summary.cells.filter(c => c.executor === 'serialized' && c.medianWallMs !== null)
+  const node = serial.find(c => c.runtime === 'node')
+  if (node === undefined) return []
+  return serial.filter(c => c.runtime !== 'node').map(c => `\n${c.runtime} serialized takes ${((c.medianWallMs as number) / (node.medianWallMs as number)).toFixed(1)}× the time of node serialized for the same tasks.`)
 }
 
 function ci (interval: [number, number] | null, digits: number): string {

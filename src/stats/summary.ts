@@ -9,6 +9,7 @@ export interface Latency { p50: number, p95: number, p99: number }
 
 export interface CellSummary {
   key: string
+  runtime: string
   executor: string
   workers: number
   runs: number
@@ -25,7 +26,7 @@ export interface CellSummary {
   /** Runs whose wall time is an outlier by `outlierRule`; flagged, never dropped. */
   outlierRunIds: string[]
   outlierRule: string | null
-  /** median wall(serialized) / median wall(this cell) */
+  /** median wall(serialized) / median wall(this cell), serialized of the same runtime */
   speedup: number | null
   /** 95 % percentile-bootstrap interval of the speedup, resampling the repetitions. */
   speedupCi95: [number, number] | null
@@ -64,15 +65,17 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
     if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement
-    const key = cellKey({ executor: r.executor as never, workers: r.workers })
+    const key = cellKey(r)
     byCell.set(key, [...(byCell.get(key) ?? []), r])
   }
-  const serialWalls = (byCell.get('serialized/1') ?? []).filter(r => r.ok).map(r => r.wallMs)
-  const serialMedian = serialWalls.length > 0 ? describe(serialWalls).median : null
+  // Each runtime against its own serialized loop: Python threads vs a Python loop is the GIL question.
+  const serialWallsOf = (runtime: string): number[] => (byCell.get(cellKey({ runtime, executor: 'serialized', workers: 1 })) ?? []).filter(r => r.ok).map(r => r.wallMs)
   const warnings: string[] = []
 
   const out = cells(spec).map((c): CellSummary => {
     const key = cellKey(c)
+    const serialWalls = serialWallsOf(c.runtime)
+    const serialMedian = serialWalls.length > 0 ? describe(serialWalls).median : null
     const all = byCell.get(key) ?? []
     const ok = all.filter(r => r.ok).sort((a, b) => a.repetition - b.repetition)
     const d = ok.length > 0 ? describe(ok.map(r => r.wallMs)) : null
@@ -87,6 +90,7 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
     }
     return {
       key,
+      runtime: c.runtime,
       executor: c.executor,
       workers: c.workers,
       runs: ok.length,

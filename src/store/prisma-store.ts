@@ -124,8 +124,8 @@ export class PrismaStore implements Store {
     return new Float32Array(bytes.buffer, 0, row.count * 3)
   }
 
-  async listCellRuns (jobIds: string[], executor: string, workers: number): Promise<RunRecord[]> {
-    const rows = await this.prisma.run.findMany({ where: { jobId: { in: jobIds }, executor, workers, ok: true, repetition: { gte: 0 } }, orderBy: [{ startedAt: 'asc' }] })
+  async listCellRuns (jobIds: string[], cell: { runtime: string, executor: string, workers: number }): Promise<RunRecord[]> {
+    const rows = await this.prisma.run.findMany({ where: { jobId: { in: jobIds }, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, ok: true, repetition: { gte: 0 } }, orderBy: [{ startedAt: 'asc' }] })
     return rows.map(toRun)
   }
 
@@ -174,10 +174,11 @@ function toJob (r: Job): JobRecord {
     status: r.status as JobStatus,
     workloadId: r.workloadId,
     specHash: r.specHash,
-    spec: JSON.parse(r.spec),
+    // Jobs stored before the runtime axis ran on Node only.
+    spec: { runtimes: ['node'], ...JSON.parse(r.spec) },
     tags: JSON.parse(r.tags),
     warnings: JSON.parse(r.warnings),
-    summary: r.summary === null ? null : JSON.parse(r.summary),
+    summary: r.summary === null ? null : withRuntimes(JSON.parse(r.summary)),
     error: r.error,
     tasksDone: r.tasksDone,
     tasksTotal: r.tasksTotal,
@@ -187,6 +188,12 @@ function toJob (r: Job): JobRecord {
     hostId: r.hostId,
     tokenId: r.tokenId
   }
+}
+
+/** Summaries stored before the runtime axis describe Node cells. */
+function withRuntimes (summary: { cells?: Array<{ runtime?: string }>, scaling?: Array<{ runtime?: string }> }): unknown {
+  for (const c of [...(summary.cells ?? []), ...(summary.scaling ?? [])]) c.runtime ??= 'node'
+  return summary
 }
 
 function toRun (r: Run): RunRecord {

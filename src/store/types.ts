@@ -29,6 +29,7 @@ export interface JobRecord {
 export interface RunRecord {
   id: string
   jobId: string
+  runtime: string
   executor: string
   workers: number
   repetition: number
@@ -111,7 +112,7 @@ export interface Store {
   getTimings(runId: string): Promise<Float32Array | undefined>
 
   /** Runs of many jobs at once, for history: only the given cell, recorded and successful. */
-  listCellRuns(jobIds: string[], executor: string, workers: number): Promise<RunRecord[]>
+  listCellRuns(jobIds: string[], cell: { runtime: string, executor: string, workers: number }): Promise<RunRecord[]>
 
   setBaseline(specHash: string, jobId: string): Promise<Baseline>
   getBaseline(specHash: string): Promise<Baseline | undefined>

@@ -163,10 +163,10 @@ test('/metrics parses and counts a finished job', async (t) => {
   }
   assert.equal(metrics.get('corebench_jobs{status="finished"}'), 1)
   assert.equal(metrics.get('corebench_queue_depth'), 0)
-  assert.equal(metrics.get('corebench_runs_total{executor="serialized",outcome="ok"}'), 3)
-  assert.equal(metrics.get('corebench_runs_total{executor="threaded",outcome="ok"}'), 3)
+  assert.equal(metrics.get('corebench_runs_total{runtime="node",executor="serialized",outcome="ok"}'), 3)
+  assert.equal(metrics.get('corebench_runs_total{runtime="node",executor="threaded",outcome="ok"}'), 3)
   assert.equal(metrics.get('corebench_tasks_total'), 96)
-  assert.equal(metrics.get('corebench_run_duration_seconds_count{executor="threaded"}'), 3)
+  assert.equal(metrics.get('corebench_run_duration_seconds_count{runtime="node",executor="threaded"}'), 3)
   assert.equal(metrics.get('corebench_stream_clients'), 0)
   assert.ok((metrics.get('corebench_process_resident_memory_bytes') ?? 0) > 0, 'default process metrics')
 })

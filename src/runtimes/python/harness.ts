@@ -162,6 +162,7 @@ class ForkSession {
     this.pool = line
     this.runStarted = new Date()
     this.control.onPool?.(line)
+    this.control.onRunStart?.(0, this.plan.warmup > 0)
   }
 
   private onProgress (line: ProgressLine): void {
@@ -188,6 +189,7 @@ class ForkSession {
     this.oldest = undefined
     this.runStarted = new Date()
     if (this.outcomes.length === this.plan.warmup + 1) this.completeAt = performance.now()
+    else this.control.onRunStart?.(this.outcomes.length, this.outcomes.length < this.plan.warmup)
   }
 
   private onRunFail (line: RunFailLine): void {

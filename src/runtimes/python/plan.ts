@@ -36,6 +36,8 @@ export interface PythonForkControl {
   taskTimeoutMs: number
   /** Bounds the interpreter's start (until its hello) and, in the harness, the pool's start; default 60 000 ms. */
   startupTimeoutMs?: number
+  /** When run `run` (0-based; warm-ups first) starts on the pool: after the pool line, then after each run line. */
+  onRunStart?: (run: number, warmup: boolean) => void
   /** Once per finished task (from the ~10 Hz progress lines, so several calls can come at once). */
   onTaskDone?: (done: number, total: number, warmup: boolean) => void
   onSpawn?: (pid: number) => void
