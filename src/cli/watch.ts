@@ -4,6 +4,9 @@ import { apiError, connectionError, type Client, jobPath } from './client.js'
 import { fixed, ms } from './format.js'
 import { CliError, type Output, writeLine } from './io.js'
 import type { JobListItem, JobView } from './views.js'
+// The server's own cells and keys (`threaded/2` in Node, `python/threaded/2` in Python); cells.ts
+// imports only types, so the CLI does not load the workload catalog with it.
+import { cellKey, cells } from '../jobs/cells.js'
 
 // Follows one job over WS /api/jobs/:id/stream (README "Streams"): a snapshot, then lifecycle and
 // progress events, then a terminal event after which the server closes with 1000.
@@ -47,16 +50,13 @@ interface CellState {
   bar?: cliProgress.SingleBar
 }
 
-/** The server's own cells() and cellKey(): `threaded/2` in Node, `python/threaded/2` in Python. */
-type Cells = Pick<typeof import('../jobs/spec.js'), 'cells' | 'cellKey'>
-
 /** Bars or lines for every cell of one job; knows nothing about sockets. */
 class Display {
   private cells = new Map<string, CellState>()
   private current: CellState | undefined
   private multibar: cliProgress.MultiBar | undefined
 
-  constructor (private readonly opts: WatchOptions, private readonly id: string, private readonly keys: Cells) {}
+  constructor (private readonly opts: WatchOptions, private readonly id: string) {}
 
   /** (Re)builds every cell's state from a snapshot: the first one, or the one after a reconnect. */
   snapshot (view: JobView): void {
@@ -64,7 +64,6 @@ class Display {
     // Every repetition is a fork: a fresh pool, its warm-ups, then the recorded run.
     const rounds = spec.repetitions * (spec.warmup + 1)
     const fresh = this.cells.size === 0
-    const { cells, cellKey } = this.keys
     for (const cell of cells(spec)) {
       const key = cellKey(cell)
       const runs = view.runs.filter(r => cellKey(r) === key)
@@ -82,7 +81,7 @@ class Display {
     this.current = undefined
     const cur = view.progress.current
     if (cur !== null) {
-      const state = this.cells.get(this.keys.cellKey(cur))
+      const state = this.cells.get(cellKey(cur))
       if (state !== undefined) {
         state.inflight = true
         state.inflightDone = cur.runDone
@@ -116,7 +115,7 @@ class Display {
 
   started (ref: RunRef): void {
     this.settleCurrent()
-    const state = this.cells.get(this.keys.cellKey(ref))
+    const state = this.cells.get(cellKey(ref))
     if (state === undefined) return
     state.inflight = true
     state.inflightDone = 0
@@ -125,14 +124,14 @@ class Display {
   }
 
   progress (p: RunRef): void {
-    const state = this.cells.get(this.keys.cellKey(p))
+    const state = this.cells.get(cellKey(p))
     if (state === undefined || !state.inflight) return
     state.inflightDone = p.runDone ?? state.inflightDone
     this.render()
   }
 
   finished (run: RunData): void {
-    const state = this.cells.get(this.keys.cellKey(run))
+    const state = this.cells.get(cellKey(run))
     if (state === undefined) return
     if (state.inflight) {
       state.inflight = false
@@ -191,8 +190,7 @@ class Display {
  * restart, 1013 for a client that fell behind) is retried: the new snapshot rebuilds the display.
  */
 export async function watchJob (client: Client, id: string, opts: WatchOptions): Promise<WatchResult> {
-  // Loaded here, not at start: it pulls in the workload catalog, which every other command can skip.
-  const display = new Display(opts, id, await import('../jobs/spec.js'))
+  const display = new Display(opts, id)
   let attempt = 0
   try {
     for (;;) {

@@ -12,7 +12,7 @@ import type { JobQueue } from './queue.js'
 import { busyFraction } from './host-load.js'
 import { runPythonFork } from '../runtimes/python/index.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
-import { cellKey, cells, jobTasksTotal, type Cell } from './spec.js'
+import { cellKey, cells, jobTasksTotal, type Cell } from './cells.js'
 
 export interface RunnerOptions {
   store: Store

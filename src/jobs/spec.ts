@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import { workersCap, type Config } from '../config.js'
 import type { ExecutorKind } from '../executors/types.js'
-import type { RuntimeId, Runtimes } from '../runtimes/runtimes.js'
+import { RUNTIME_IDS } from '../runtimes/ids.js'
+import type { Runtimes } from '../runtimes/runtimes.js'
+import { cells, runsPerCell } from './cells.js'
 import type { JobSpec, JobSubmit } from '../schemas/job.js'
 import { getWorkload, resolveParams } from '../workloads/index.js'
 import { getPreset, presets } from './presets.js'
@@ -65,7 +67,7 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
     name: merged.name ?? `${merged.workload.id} × ${tasks}`,
     workload: { id: merged.workload.id, params: params.params },
     tasks,
-    runtimes: RUNTIME_ORDER.filter(r => wanted.includes(r)),
+    runtimes: RUNTIME_IDS.filter(r => wanted.includes(r)),
     executors: [...executors].sort((a, b) => EXECUTOR_ORDER[a] - EXECUTOR_ORDER[b]),
     workers,
     repetitions: merged.repetitions ?? 5,
@@ -103,46 +105,6 @@ function checkBudget (spec: JobSpec, config: Config): SpecResult | undefined {
 }
 
 const EXECUTOR_ORDER: Record<ExecutorKind, number> = { serialized: 0, async: 1, threaded: 2, process: 3 }
-const RUNTIME_ORDER: readonly RuntimeId[] = ['node', 'python', 'python-nogil']
-
-export interface Cell {
-  runtime: RuntimeId
-  executor: ExecutorKind
-  workers: number
-}
-
-/**
- * Runs executed per cell: every repetition is a fork (a fresh pool) that first repeats the warm-up,
- * so that no state of one pool (thread placement, JIT) is shared by all of a cell's measurements.
- */
-export function runsPerCell (spec: JobSpec): number {
-  return spec.repetitions * (spec.warmup + 1)
-}
-
-/** Tasks the whole job executes, warm-ups included: the denominator of its progress. */
-export function jobTasksTotal (spec: JobSpec): number {
-  return cells(spec).length * runsPerCell(spec) * spec.tasks
-}
-
-/** Every (runtime, executor, workers) combination: the single-thread executors once with 1 worker. */
-export function cells (spec: JobSpec): Cell[] {
-  const out: Cell[] = []
-  for (const runtime of spec.runtimes) {
-    for (const executor of spec.executors) {
-      if (executor === 'serialized' || executor === 'async') out.push({ runtime, executor, workers: 1 })
-      else for (const workers of spec.workers) out.push({ runtime, executor, workers })
-    }
-  }
-  return out
-}
-
-/**
- * `threaded/2` for Node, `python/threaded/2` for the others: keys of Node cells are what they were
- * before there were runtimes, so stored jobs, baselines and history still match.
- */
-export function cellKey (c: { runtime?: string, executor: string, workers: number }): string {
-  return c.runtime === undefined || c.runtime === 'node' ? `${c.executor}/${c.workers}` : `${c.runtime}/${c.executor}/${c.workers}`
-}
 
 /** Comparable jobs share this: what was measured, not what it was called or how often. */
 export function specHash (spec: JobSpec): string {

@@ -1,12 +1,8 @@
 import { workloadIds } from '../workloads/index.js'
+import type { RuntimeId } from './ids.js'
 import { discoverPython, PYTHON_WORKLOADS, type PythonInterpreter } from './python/index.js'
 
-/**
- * A runtime is the language the tasks run in. `node` is this process's own; `python` runs the
- * harness in python/ under a GIL build, `python-nogil` under a free-threaded one (the GIL really off).
- */
-export const RUNTIME_IDS = ['node', 'python', 'python-nogil'] as const
-export type RuntimeId = typeof RUNTIME_IDS[number]
+export { RUNTIME_IDS, type RuntimeId } from './ids.js'
 
 export interface RuntimeInfo {
   id: RuntimeId

@@ -55,6 +55,7 @@ const JobFields = {
   name: Type.String(),
   status: JobStatusSchema,
   workload: Type.String(),
+  runtimes: Type.Array(Type.String()),
   specHash: Type.String({ description: 'Jobs with the same hash measured the same thing and can be compared' }),
   tags: Type.Record(Type.String(), Type.String()),
   warnings: Type.Array(Type.String()),

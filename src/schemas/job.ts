@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { EXECUTOR_KINDS } from '../executors/types.js'
-import { RUNTIME_IDS } from '../runtimes/runtimes.js'
+import { RUNTIME_IDS } from '../runtimes/ids.js'
 
 // Absolute shape limits; the configurable caps (MAX_TASKS, workers per core, …) are checked when the
 // spec is resolved, so that their messages can name the configured limit.

@@ -1,5 +1,5 @@
 import type { JobRecord, RunRecord } from '../store/types.js'
-import { cellKey } from '../jobs/spec.js'
+import { cellKey } from '../jobs/cells.js'
 import { compareSamples, type CompareOptions } from './compare.js'
 
 export interface JobComparison {

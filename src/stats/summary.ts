@@ -1,6 +1,6 @@
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
-import { cellKey, cells } from '../jobs/spec.js'
+import { cellKey, cells } from '../jobs/cells.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { describe, percentiles } from './descriptive.js'
 import { scaling, type ScalingSummary } from './sweep.js'

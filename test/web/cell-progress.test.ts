@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { cellKey, cellsOf } from '../../web/src/cells.js'
 import { cellProgress } from '../../web/src/progress.js'
 import type { JobSpec, JobView, LiveProgress } from '../../web/src/types.js'
-import { cellKey as serverCellKey, cells as serverCells } from '../../src/jobs/spec.js'
+import { cellKey as serverCellKey, cells as serverCells } from '../../src/jobs/cells.js'
 import type { JobSpec as ServerSpec } from '../../src/schemas/job.js'
 
 // 2 cells × 3 forks × (2 warm-ups + 1 recorded run) × 10 tasks = 90 tasks per cell.

@@ -42,6 +42,8 @@ export interface JobListItem {
   name: string
   status: JobStatus
   workload: string
+  /** Absent from servers older than the runtime axis. */
+  runtimes?: string[]
   specHash: string
   tags: Record<string, string>
   warnings: string[]

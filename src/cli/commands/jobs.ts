@@ -30,7 +30,7 @@ export function jobsCommand (program: Command, ctx: Context): void {
       ctx.io.stdout.write(table(page.items, [
         { header: 'id', value: j => j.id },
         { header: 'status', value: j => j.status === 'running' && j.progress.tasksTotal > 0 ? `running ${Math.floor(j.progress.tasksDone / j.progress.tasksTotal * 100)} %` : j.status },
-        { header: 'workload', value: j => j.workload },
+        { header: 'workload', value: j => j.runtimes.some(r => r !== 'node') ? `${j.workload} (${j.runtimes.join(' vs ')})` : j.workload },
         { header: 'name', value: j => truncate(j.name, 40) },
         { header: 'created', value: j => when(j.createdAt) },
         { header: 'best speedup', align: 'right', value: j => j.bestSpeedup === null ? '–' : `${fixed(j.bestSpeedup.speedup, 2, '×')} ${j.bestSpeedup.key}` }

@@ -5,6 +5,7 @@ import { collectRuntimes, collectTags, type Context } from '../context.js'
 import { CliError, writeLine } from '../io.js'
 import { renderSummary, type JobView } from '../views.js'
 import { watchJob } from '../watch.js'
+import { RUNTIME_IDS } from '../../runtimes/ids.js'
 
 interface Options { preset?: string, name?: string, runtime: string[], tag: string[], watch?: boolean }
 interface Accepted { id: string, status: string, warnings: string[] }
@@ -24,7 +25,7 @@ export function submitCommand (program: Command, ctx: Context): void {
       const body: Record<string, unknown> = file === undefined ? {} : await readSpec(file)
       if (opts.preset !== undefined) body.preset = opts.preset
       if (opts.name !== undefined) body.name = opts.name
-      if (opts.runtime.length > 0) body.runtimes = await checkRuntimes(opts.runtime)
+      if (opts.runtime.length > 0) body.runtimes = checkRuntimes(opts.runtime)
       if (opts.tag.length > 0) {
         const tags = { ...(body.tags as Record<string, string> | undefined) }
         for (const t of opts.tag) tags[t.slice(0, t.indexOf(':'))] = t.slice(t.indexOf(':') + 1)
@@ -65,9 +66,8 @@ async function readSpec (file: string): Promise<Record<string, unknown>> {
   return spec as Record<string, unknown>
 }
 
-/** The ids the API takes; loaded here, not at start, because it pulls in the workload catalog. */
-async function checkRuntimes (ids: string[]): Promise<string[]> {
-  const { RUNTIME_IDS } = await import('../../runtimes/runtimes.js')
+/** The ids the API takes, checked here so that a typo gets a usage line rather than a schema message. */
+function checkRuntimes (ids: string[]): string[] {
   const bad = ids.find(id => !(RUNTIME_IDS as readonly string[]).includes(id))
   if (bad !== undefined) throw new CliError(`--runtime ${JSON.stringify(bad)} is not a runtime: use ${RUNTIME_IDS.join(', ')} (corebench host says which the server has)`, 'EUSAGE')
   return ids

@@ -66,7 +66,7 @@ export async function renderJobs (main: HTMLElement, query: URLSearchParams): Pr
     const tr = h('tr', { 'data-job': j.id },
       h('td', { 'data-label': 'Status' }, statusBadge(j.status), progressCell(j)),
       h('td', { 'data-label': 'Name' }, h('a', { href: jobHref(j.id) }, j.name), j.error !== null ? h('div', { class: 'small error-text' }, j.error) : null),
-      h('td', { 'data-label': 'Workload' }, h('code', null, j.workload)),
+      h('td', { 'data-label': 'Workload' }, h('code', null, j.workload), (j.runtimes ?? ['node']).some(r => r !== 'node') ? h('span', { class: 'hint' }, ` ${(j.runtimes ?? []).join(' vs ')}`) : null),
       h('td', { 'data-label': 'Created' }, h('time', { datetime: j.createdAt }, fmt.date(j.createdAt))),
       h('td', { 'data-label': 'Host' }, h('span', { title: j.hostId ?? 'not started yet' }, shortHost(j.hostId, host?.id ?? null))),
       h('td', { 'data-label': 'Best speedup' }, speedupBadge(j.bestSpeedup ?? null)))

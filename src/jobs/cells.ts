@@ -1,0 +1,44 @@
+// The cells of a job and what they cost, with no imports beyond types: the CLI and the dashboard's
+// tests load this without the workload catalog.
+import type { ExecutorKind } from '../executors/types.js'
+import type { RuntimeId } from '../runtimes/ids.js'
+import type { JobSpec } from '../schemas/job.js'
+
+export interface Cell {
+  runtime: RuntimeId
+  executor: ExecutorKind
+  workers: number
+}
+
+/**
+ * Runs executed per cell: every repetition is a fork (a fresh pool) that first repeats the warm-up,
+ * so that no state of one pool (thread placement, JIT) is shared by all of a cell's measurements.
+ */
+export function runsPerCell (spec: JobSpec): number {
+  return spec.repetitions * (spec.warmup + 1)
+}
+
+/** Tasks the whole job executes, warm-ups included: the denominator of its progress. */
+export function jobTasksTotal (spec: JobSpec): number {
+  return cells(spec).length * runsPerCell(spec) * spec.tasks
+}
+
+/** Every (runtime, executor, workers) combination: the single-thread executors once with 1 worker. */
+export function cells (spec: JobSpec): Cell[] {
+  const out: Cell[] = []
+  for (const runtime of spec.runtimes) {
+    for (const executor of spec.executors) {
+      if (executor === 'serialized' || executor === 'async') out.push({ runtime, executor, workers: 1 })
+      else for (const workers of spec.workers) out.push({ runtime, executor, workers })
+    }
+  }
+  return out
+}
+
+/**
+ * `threaded/2` for Node, `python/threaded/2` for the others: keys of Node cells are what they were
+ * before there were runtimes, so stored jobs, baselines and history still match.
+ */
+export function cellKey (c: { runtime?: string, executor: string, workers: number }): string {
+  return c.runtime === undefined || c.runtime === 'node' ? `${c.executor}/${c.workers}` : `${c.runtime}/${c.executor}/${c.workers}`
+}
