@@ -1,25 +1,14 @@
+import type { Static } from '@sinclair/typebox'
 import type { Command } from 'commander'
+import type { HostSchema } from '../../api/host.js'
 import type { Context } from '../context.js'
 import { table } from '../format.js'
 import { writeLine } from '../io.js'
 
-/** GET /api/host (src/api/host.ts). */
-interface Host {
-  id: string
-  hostname: string
-  cpuModel: string
-  logicalCores: number
-  availableParallelism: number
-  totalMemoryMb: number
-  platform: string
-  arch: string
-  release: string
-  nodeVersion: string
-  corebenchVersion: string
-  runtimes?: Array<{ id: string, available: boolean, reason: string | null, version: string, executable: string, gil: boolean | null, workloads: string[] }>
-}
+/** GET /api/host: the server's own schema (types only, nothing of the server is loaded). */
+type Host = Static<typeof HostSchema>
 
-type Runtime = NonNullable<Host['runtimes']>[number]
+type Runtime = Host['runtimes'][number]
 
 export function hostCommand (program: Command, ctx: Context): void {
   program.command('host')
