@@ -7,7 +7,10 @@ import { once } from 'node:events'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
+import helmet from '@fastify/helmet'
+import Fastify from 'fastify'
 import { createToken } from '../../src/auth/manage.js'
+import { HELMET_OPTIONS } from '../../src/plugins/security.js'
 import { build } from '../helpers/app.js'
 import { quickSpec } from '../helpers/jobs.js'
 import { startServer } from '../helpers/server-process.js'
@@ -88,6 +91,39 @@ test('security headers, and CORS only for configured origins', async (t) => {
   assert.equal(pre.headers['access-control-allow-origin'], 'https://dash.example')
   const other = await app.inject({ url: '/api/health', headers: { origin: 'https://evil.example' } })
   assert.notEqual(other.headers['access-control-allow-origin'], 'https://evil.example')
+})
+
+test('every reply carries exactly the headers @fastify/helmet sends: ok, not modified, refused, limited, not found', async (t) => {
+  // The reference: the plugin registered the ordinary way, with the same options.
+  const ref = Fastify()
+  await ref.register(helmet, HELMET_OPTIONS)
+  ref.get('/', async () => ({}))
+  const expected = Object.fromEntries(Object.entries((await ref.inject('/')).headers).filter(([k]) => !['content-type', 'content-length', 'date', 'connection'].includes(k)))
+  await ref.close()
+  assert.ok(Object.keys(expected).length >= 10, Object.keys(expected).join())
+
+  // Two requests a minute per client (the token's submit counts apart from the address's requests;
+  // a 401 is refused before the limit counts it): the third read is limited.
+  const { app } = await build(t, { RATE_LIMIT_PER_MINUTE: '2' }, { ready: false })
+  const { token } = await createToken(app.store, 'ci')
+  await app.ready()
+  const { id } = (await app.inject(post(token))).json()
+  const first = await app.inject(`/api/jobs/${id}`)
+  const replies = {
+    ok: first,
+    notModified: await app.inject({ url: `/api/jobs/${id}`, headers: { 'if-none-match': String(first.headers.etag) } }),
+    unauthorized: await app.inject(post()),
+    limited: await app.inject('/api/workloads')
+  }
+  assert.equal(replies.ok.statusCode, 200)
+  assert.equal(replies.notModified.statusCode, 304)
+  assert.equal(replies.unauthorized.statusCode, 401)
+  assert.equal(replies.limited.statusCode, 429)
+  const notFound = await (await build(t)).app.inject('/api/nope')
+  assert.equal(notFound.statusCode, 404)
+  for (const [name, res] of Object.entries({ ...replies, notFound })) {
+    for (const [header, value] of Object.entries(expected)) assert.equal(res.headers[header], value, `${name}: ${header}`)
+  }
 })
 
 test('a saturated event loop gets 503 with Retry-After instead of a timeout', async (t) => {
