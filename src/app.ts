@@ -112,7 +112,11 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false } }
   })
-  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id) })
+  // First hook of all, synchronous: every reply carries it, refusals from later hooks included.
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id)
+    done()
+  })
   await app.register(corebench, { config })
   return app
 }

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { bearer, hashToken } from '../auth/tokens.js'
 import { corsOrigins, type Config } from '../config.js'
@@ -11,6 +12,14 @@ declare module 'fastify' {
 }
 
 const ALWAYS_PUBLIC = /^\/api\/(health|loopback\/)/
+const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Reads that READS_REQUIRE_TOKEN protects: the API and metrics, not health, loopback or the dashboard. */
+function protectedPath (url: string): boolean {
+  const path = url.split('?')[0] ?? ''
+  return (path.startsWith('/api/') || path === '/metrics') && !ALWAYS_PUBLIC.test(path)
+}
+
 const TOKEN_CACHE_MS = 5000
 
 /**
@@ -30,18 +39,8 @@ export default fp(async function authPlugin (app, opts: { config: Config }) {
     return cached.count
   }
 
-  app.addHook('onRequest', async (req) => {
-    const path = req.url.split('?')[0] ?? ''
-    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket'
-    if (upgrade && req.headers.origin !== undefined) {
-      // Cross-site WebSocket hijacking: a page elsewhere must not read the streams with our cookies or network position.
-      const origin = req.headers.origin
-      const sameHost = (() => { try { return new URL(origin).host === req.headers.host } catch { return false } })()
-      if (!sameHost && !allowedOrigins.has(origin)) throw new ForbiddenError(`WebSocket origin ${origin} is not allowed (CORS_ORIGINS)`)
-    }
-    const write = !['GET', 'HEAD', 'OPTIONS'].includes(req.method)
-    const protectedRead = config.READS_REQUIRE_TOKEN && (path.startsWith('/api/') || path === '/metrics') && !ALWAYS_PUBLIC.test(path)
-    if (!write && !protectedRead) return
+  /** The token check proper, for the requests that need one (writes, protected reads, guarded upgrades). */
+  const check = async (req: FastifyRequest, write: boolean, upgrade: boolean): Promise<void> => {
     if (await activeTokens() === 0) return
     const query = upgrade ? new URL(req.url, 'http://x').searchParams.get('token') ?? undefined : undefined
     const token = bearer(req.headers.authorization) ?? query
@@ -49,5 +48,26 @@ export default fp(async function authPlugin (app, opts: { config: Config }) {
     const row = await app.store.findToken(hashToken(token))
     if (row === undefined) throw new UnauthorizedError('the API token is unknown or revoked')
     req.tokenId = row.id
+  }
+
+  // Synchronous for the requests that need no token (every read unless READS_REQUIRE_TOKEN): an async
+  // hook would cost each of them a promise and a trip through the microtask queue.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket'
+    if (upgrade && req.headers.origin !== undefined) {
+      // Cross-site WebSocket hijacking: a page elsewhere must not read the streams with our cookies or network position.
+      const origin = req.headers.origin
+      const sameHost = (() => { try { return new URL(origin).host === req.headers.host } catch { return false } })()
+      if (!sameHost && !allowedOrigins.has(origin)) {
+        done(new ForbiddenError(`WebSocket origin ${origin} is not allowed (CORS_ORIGINS)`))
+        return
+      }
+    }
+    const write = !READS.has(req.method)
+    if (!write && !(config.READS_REQUIRE_TOKEN && protectedPath(req.url))) {
+      done()
+      return
+    }
+    check(req, write, upgrade).then(() => { done() }, done)
   })
 }, { name: 'auth', dependencies: ['store'] })
