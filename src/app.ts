@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
@@ -44,7 +44,8 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
     if (statusCode >= 500) {
       req.log.error({ err }, 'request failed')
     } else {
-      req.log.info({ code: err.code, msg: err.message }, 'request refused')
+      // `reason`, not `msg`: pino would write two "msg" keys and log readers keep only the last one.
+      req.log.info({ code: err.code, reason: err.message }, 'request refused')
     }
     const code = statusCode >= 500 && err.code?.startsWith('COREBENCH_ERR_') !== true
       ? 'COREBENCH_ERR_INTERNAL'
@@ -110,7 +111,8 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     // Stop accepting on close but let in-flight requests finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false } }
+    ajv: { customOptions: { removeAdditional: false } },
+    logController: new RequestLog()
   })
   // First hook of all, synchronous: every reply carries it, refusals from later hooks included.
   app.addHook('onRequest', (req, reply, done) => {
@@ -119,6 +121,40 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   })
   await app.register(corebench, { config })
   return app
+}
+
+/** Past this a request is logged at warn whatever it was. */
+export const SLOW_REQUEST_MS = 1000
+const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const debugOn = (log: FastifyBaseLogger): boolean => log.level === 'debug' || log.level === 'trace'
+
+/**
+ * The request lines an operator needs, not two lines for every poll: writes (with the token that
+ * made them), refusals and errors (status >= 400) at info, slow requests at warn, failed responses
+ * at error. Plain successful reads, which dashboards and pollers repeat by the thousand, are logged
+ * only at debug. fastify's default is "incoming request" + "request completed" at info for every
+ * request; so the completion line here carries the request itself (method, url, address).
+ */
+export class RequestLog extends LogController {
+  constructor (private readonly slowMs = SLOW_REQUEST_MS) {
+    super()
+  }
+
+  override incomingRequest (request: FastifyRequest): void {
+    if (debugOn(request.log)) request.log.debug({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const responseTime = reply.elapsedTime
+    if (error != null) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime }, 'request errored')
+      return
+    }
+    const line = { req: request, res: reply, responseTime, ...request.tokenId === null ? {} : { tokenId: request.tokenId } }
+    if (responseTime >= this.slowMs) reply.log.warn(line, 'slow request')
+    else if (reply.statusCode >= 400 || !READS.has(request.method)) reply.log.info(line, 'request completed')
+    else if (debugOn(reply.log)) reply.log.debug(line, 'request completed')
+  }
 }
 
 /** JSON logs by default; pretty only for a human at a terminal. Secrets never reach a log line. */
