@@ -18,9 +18,22 @@ const JobId = Type.Object({ id: Type.String({ pattern: '^j_[0-9a-z]{9}[0-9a-f]{1
 const Accepted = Type.Object({ id: Type.String(), status: JobStatusSchema, warnings: Type.Array(Type.String()), links: Type.Record(Type.String(), Type.String()) })
 const errors = { 400: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('Error') }
 
+/**
+ * A job view ready to send: its JSON already encoded (a finished job's view is sent many times and
+ * never changes, so it is serialized, hashed and encoded once) and the headers that go with it.
+ */
+interface ViewReply { body: Buffer, etag: string, final: boolean, notModified: Record<string, string>, ok: Record<string, string> }
+
+function viewReply (json: string, final: boolean): ViewReply {
+  const body = Buffer.from(json)
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
+  const notModified = { etag, 'cache-control': final ? 'public, max-age=3600, immutable' : 'no-cache' }
+  return { body, etag, final, notModified, ok: { ...notModified, 'content-type': 'application/json; charset=utf-8' } }
+}
+
 const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
   const cores = availableParallelism()
-  const finishedViews = new LRUCache<string, { body: string, etag: string, final: boolean }>({ max: 500 })
+  const finishedViews = new LRUCache<string, ViewReply>({ max: 500 })
 
   async function load (id: string): Promise<JobRecord> {
     const job = await app.store.getJob(id)
@@ -98,16 +111,14 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     if (view === undefined) {
       const found = await loadJobView(app.store, id => app.runner.progressOf(id), req.params.id)
       if (found === undefined) throw new NotFoundError('job', req.params.id)
-      const body = JSON.stringify(found.view)
-      view = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, final: FINAL_STATUSES.includes(found.job.status) }
+      view = viewReply(JSON.stringify(found.view), FINAL_STATUSES.includes(found.job.status))
       if (view.final) finishedViews.set(req.params.id, view)
     }
     // Pollers send If-None-Match and get a bodyless 304 until something changes; a finished job
     // never changes again (it can only be deleted), so it is served from memory and caches may keep it.
-    reply.header('etag', view.etag)
-    reply.header('cache-control', view.final ? 'public, max-age=3600, immutable' : 'no-cache')
-    if (req.headers['if-none-match'] === view.etag) return await reply.code(304).send(null)
-    return await reply.type('application/json; charset=utf-8').send(view.body)
+    // No payload at all (not null, which would be serialized to "null" with a JSON content-type).
+    if (req.headers['if-none-match'] === view.etag) return await reply.code(304).headers(view.notModified).send()
+    return await reply.headers(view.ok).send(view.body)
   })
 
   app.post('/api/jobs/:id/cancel', {
