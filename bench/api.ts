@@ -90,6 +90,11 @@ export interface LoadRow {
   generatorCores: number
   otherCores: Stat
   redone: number
+  /**
+   * Closed-loop rows: CPU µs of the bench process (the servers' thread; job workers too while a job
+   * runs) per response. Steadier than req/s on a shared VM: another tenant slows the run, not each response.
+   */
+  cpuUsPerResponse?: Stat
   /** Loaded rows: the saturating job was still running at the end of every run. */
   jobRunning?: boolean
   /** Loaded rows: tasks the saturating job finished per second during each run. */
@@ -107,7 +112,7 @@ export interface ApiResult {
   goals: GoalRow[]
 }
 
-interface Measured { r: LoadResult, loopP99: number, loopMax: number, ourCores: number, running: boolean, tasksPerSec?: number }
+interface Measured { r: LoadResult, loopP99: number, loopMax: number, ourCores: number, running: boolean, tasksPerSec?: number, cpuUsPerResponse?: number }
 
 /** While a job runs: its tasks done so far (the runner's live progress). */
 type Done = () => number | undefined
@@ -126,12 +131,16 @@ async function withJobRate (done: Done | undefined, fn: () => Promise<Measured>)
 async function measureLoad (child: Child, opts: Record<string, unknown>, running: () => boolean = () => true): Promise<Measured> {
   const h = monitorEventLoopDelay({ resolution: 5 })
   const a = snapshot()
+  const cpu0 = process.cpuUsage()
   h.enable()
   const { result } = await child.call<{ result: LoadResult }>(opts.rate !== undefined ? { cmd: 'paced', ...opts } : { cmd: 'run', opts })
   h.disable()
+  const cpu = process.cpuUsage(cpu0)
   const b = snapshot()
   const ourCores = a !== undefined && b !== undefined ? (b.ours - a.ours) * 10 / (b.at - a.at) : NaN
-  return { r: result, loopP99: h.percentile(99) / 1e6, loopMax: h.max / 1e6, ourCores, running: running() }
+  // This process's CPU (both servers' thread, plus job workers when a job runs) per response.
+  const cpuUsPerResponse = (cpu.user + cpu.system) / Math.max(1, result.ok + result.non2xx)
+  return { r: result, loopP99: h.percentile(99) / 1e6, loopMax: h.max / 1e6, ourCores, running: running(), cpuUsPerResponse }
 }
 
 /** No requests: the event-loop delay of this thread alone over `d` seconds (the monitor's floor, or the job's effect). */
@@ -171,6 +180,7 @@ function row (target: string, load: string, condition: string, runs: { values: M
     otherCores: stat(runs.foreign),
     redone: runs.redone
   }
+  if (load.endsWith('connections')) out.cpuUsPerResponse = stat(v.map(m => round(m.cpuUsPerResponse ?? NaN, 1)))
   if (condition !== 'idle') out.jobRunning = v.every(m => m.running)
   if (v.every(m => m.tasksPerSec !== undefined)) out.jobTasksPerSec = stat(v.map(m => Math.round(m.tasksPerSec as number)))
   return out
@@ -219,6 +229,10 @@ export async function benchApi (s: ApiSettings = API_DEFAULTS): Promise<ApiResul
   const svc = await startCorebench()
   const hello = Fastify()
   hello.get('/', async () => ({ hello: 'world' }))
+  // The very document our GET serves, from the same bare fastify: what its size alone costs here
+  // (the generator parses it too, on the same two cores), i.e. the ceiling for our GET.
+  let doc: Buffer = Buffer.alloc(0)
+  hello.get('/view', async (_req, reply) => await reply.type('application/json; charset=utf-8').send(doc))
   await hello.listen({ host: '127.0.0.1', port: 0 })
   const helloAddr = hello.server.address()
   if (helloAddr === null || typeof helloAddr === 'string') throw new Error('bench: hello-world has no TCP address')
@@ -231,25 +245,29 @@ export async function benchApi (s: ApiSettings = API_DEFAULTS): Promise<ApiResul
     if (await done !== 'job.finished') throw new Error('bench: the view job did not finish')
     const jobUrl = `${svc.base}/api/jobs/${id}`
     const viewBytes = Buffer.byteLength(JSON.stringify(await jobView(svc.app, id)))
+    doc = (await svc.app.inject(`/api/jobs/${id}`)).rawPayload
 
     // (c, latency) first, while nothing else has run on this server yet.
     const submit = await submitLatency(svc)
     phase('api: submit → job.started done', t0)
 
     // (a) idle server, interleaved: hello-world and our GET in a closed loop, our GET paced at a fixed
-    // rate, and a window with no requests at all (the delay monitor's floor on this VM).
+    // rate, a window with no requests at all (the delay monitor's floor on this VM), and hello-world
+    // serving our document (same bytes, no plugins): the share of the gap that is payload, not stack.
     const closed = (url: string) => async (d: number) => await measureLoad(child, { url, connections: CONNECTIONS, duration: d })
     const fixed = (url: string) => async (d: number) => await measureLoad(child, { url, rate: RATE, durationS: d })
     const idle = await interleave(s.rounds, [
       side(closed(`http://127.0.0.1:${helloAddr.port}/`), s.durationS),
       side(closed(jobUrl), s.durationS),
       side(fixed(jobUrl), s.rateDurationS),
-      side(async d => await quiet(d), 2)
+      side(async d => await quiet(d), 2),
+      side(closed(`http://127.0.0.1:${helloAddr.port}/view`), s.durationS)
     ])
     rows.push(row('hello-world GET /', `${CONNECTIONS} connections`, 'idle', pick(idle, 0)))
     rows.push(row('corebench GET /api/jobs/:id', `${CONNECTIONS} connections`, 'idle', pick(idle, 1)))
     rows.push(row('corebench GET /api/jobs/:id', `${RATE} req/s paced`, 'idle', pick(idle, 2)))
     rows.push(row('(no requests, no job: the monitor\'s floor)', '—', 'idle', pick(idle, 3)))
+    rows.push(row(`hello-world GET /view (our ${viewBytes}-byte document)`, `${CONNECTIONS} connections`, 'idle', pick(idle, 4)))
     phase('api: (a) idle GET vs hello-world done', t0)
 
     // (b) the same while a CPU job keeps every core busy (threaded, workers = cores).
@@ -291,13 +309,18 @@ export async function benchApi (s: ApiSettings = API_DEFAULTS): Promise<ApiResul
       await burstSvc.close()
     }
 
-    const [helloRow, getRow, rateRow, floorRow, busyRow, busyRateRow, quietRow] = rows
+    const [helloRow, getRow, rateRow, floorRow, docRow, busyRow, busyRateRow, quietRow] = rows
     const ratio = getRow.okPerSec.median / helloRow.okPerSec.median
     // Per round (hello and ours back to back), the median of the ratios: less sensitive to drift.
-    const paired = stat(getRow.okPerSec.runs.map((v, i) => v / helloRow.okPerSec.runs[i])).median
+    const pairedOf = (a: LoadRow, b: LoadRow): number => stat(a.okPerSec.runs.map((v, i) => v / b.okPerSec.runs[i])).median
+    const paired = pairedOf(getRow, helloRow)
+    const us = (r: LoadRow): string => `${r.cpuUsPerResponse?.median ?? NaN} µs`
     const ms = (v: number): string => `${v.toFixed(2)} ms`
     const goals: GoalRow[] = [
       { check: '(a) GET /api/jobs/:id req/s ÷ hello-world req/s, idle', value: `${ratio.toFixed(2)} (${getRow.okPerSec.median} / ${helloRow.okPerSec.median}; paired ${paired.toFixed(2)})`, goal: `≥ ${RATIO_GOAL}`, met: ratio >= RATIO_GOAL },
+      { check: `(a) hello-world serving our ${viewBytes}-byte document ÷ hello-world: the ceiling this payload leaves (reference)`, value: `${(docRow.okPerSec.median / helloRow.okPerSec.median).toFixed(2)} (${docRow.okPerSec.median} / ${helloRow.okPerSec.median}; paired ${pairedOf(docRow, helloRow).toFixed(2)})`, goal: '—', met: null },
+      { check: '(a) GET /api/jobs/:id ÷ hello-world serving the same document: what our plugin stack costs (reference)', value: `${(getRow.okPerSec.median / docRow.okPerSec.median).toFixed(2)} (paired ${pairedOf(getRow, docRow).toFixed(2)})`, goal: '—', met: null },
+      { check: '(a) server CPU per response, idle, closed loop (reference; steadier than req/s on a shared VM)', value: `ours ${us(getRow)}; same document from hello-world ${us(docRow)}; hello-world ${us(helloRow)}`, goal: '—', met: null },
       { check: `(a) GET p99 latency, idle, ${CONNECTIONS} connections`, value: ms(getRow.p99Ms.median), goal: `< ${MS_GOAL} ms`, met: getRow.p99Ms.median < MS_GOAL },
       { check: `(a) GET p99 latency, idle, ${RATE} req/s paced (supplementary)`, value: ms(rateRow.p99Ms.median), goal: `< ${MS_GOAL} ms`, met: rateRow.p99Ms.median < MS_GOAL },
       { check: `(b) GET req/s under the CPU job, ${CONNECTIONS} connections (idle: ${getRow.okPerSec.median})`, value: `${busyRow.okPerSec.median} (${(busyRow.okPerSec.median / getRow.okPerSec.median).toFixed(2)}× idle)`, goal: '—', met: null },
