@@ -5,11 +5,11 @@ import { createExecutor, type ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import { measureRun, type RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
-import { newId } from '../store/ids.js'
-import type { JobRecord, RunRecord, Store } from '../store/types.js'
+import type { JobRecord, Store } from '../store/types.js'
 import type { FinalEvent, JobEvents, Progress, RunRef } from './events.js'
 import type { JobQueue } from './queue.js'
 import { busyFraction } from './host-load.js'
+import { toRunRecord } from './run-record.js'
 import { runPythonFork } from '../runtimes/python/index.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
 import { cellKey, cells, jobTasksTotal, type Cell } from './cells.js'
@@ -297,35 +297,3 @@ export class Runner extends EventEmitter<JobEvents> {
     if (job !== undefined) this.emit(event, job)
   }
 }
-
-function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined): RunRecord {
-  const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
-  if (!o.ok) {
-    return {
-      ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0,
-      peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null
-    }
-  }
-  return {
-    ...common,
-    ok: true,
-    error: null,
-    wallMs: o.wallMs,
-    startupMs: o.startupMs,
-    coldWallMs: o.coldWallMs,
-    cpuUserMs: o.cpuUserMs,
-    cpuSystemMs: o.cpuSystemMs,
-    parallelism: o.parallelism,
-    peakRssBytes: o.peakRssBytes,
-    loopDelayP50Ms: o.loopDelayP50Ms,
-    loopDelayP99Ms: o.loopDelayP99Ms,
-    loopDelayMaxMs: o.loopDelayMaxMs,
-    bytesToWorkers: o.bytesToWorkers,
-    bytesFromWorkers: o.bytesFromWorkers,
-    serialization: o.serialization,
-    checksum: o.checksum,
-    verified: reference === undefined ? null : o.checksum === reference,
-    shared: o.shared ?? null
-  }
-}
-

@@ -1,0 +1,40 @@
+import type { RunOutcome } from '../measure/measure-run.js'
+import { newId } from '../store/ids.js'
+import type { RunRecord } from '../store/types.js'
+import type { RunRef } from './events.js'
+
+/**
+ * What is stored for one run, Node's or Python's alike. `reference` is the job's first serialized
+ * checksum: every run of every runtime must match it.
+ */
+export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined): RunRecord {
+  const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
+  if (!o.ok) {
+    return {
+      ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0,
+      peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null
+    }
+  }
+  return {
+    ...common,
+    ok: true,
+    error: null,
+    wallMs: o.wallMs,
+    startupMs: o.startupMs,
+    coldWallMs: o.coldWallMs,
+    cpuUserMs: o.cpuUserMs,
+    cpuSystemMs: o.cpuSystemMs,
+    parallelism: o.parallelism,
+    peakRssBytes: o.peakRssBytes,
+    loopDelayP50Ms: o.loopDelayP50Ms,
+    loopDelayP99Ms: o.loopDelayP99Ms,
+    loopDelayMaxMs: o.loopDelayMaxMs,
+    bytesToWorkers: o.bytesToWorkers,
+    bytesFromWorkers: o.bytesFromWorkers,
+    serialization: o.serialization,
+    checksum: o.checksum,
+    verified: reference === undefined ? null : o.checksum === reference,
+    shared: o.shared ?? null
+  }
+}
+
