@@ -9,7 +9,8 @@ const fib = (n: number, extra: Record<string, unknown> = {}) => ({
   executors: ['serialized', 'threaded'],
   workers: [1],
   repetitions: 6,
-  warmup: 1,
+  // Each repetition is a fresh pool, cold alike in every job compared: a warm-up would double the runs.
+  warmup: 0,
   ...extra
 })
 

@@ -208,7 +208,8 @@ test('compare: a cell table with verdicts; --fail-on slower exits 1 only on a re
   // fib(27) vs fib(31): ~7× the work, 7 repetitions each. Runs of a few milliseconds (fib(24) × 16)
   // swung 2× between two jobs of the same spec on the CI machine (where the worker thread lands next
   // to the coordinator decides it for a whole job), so every run here lasts tens of milliseconds.
-  const spec = (n: number) => ({ workload: { id: 'fibonacci', params: { n } }, tasks: 16, executors: ['serialized', 'async'], repetitions: 7, warmup: 1 })
+  // No warm-up: every repetition is a fresh pool either way, and the three jobs are cold alike.
+  const spec = (n: number) => ({ workload: { id: 'fibonacci', params: { n } }, tasks: 16, executors: ['serialized', 'async'], repetitions: 7, warmup: 0 })
   const base = await submit(app, spec(27))
   const again = await submit(app, spec(27))
   const slower = await submit(app, spec(31))
