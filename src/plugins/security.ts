@@ -43,10 +43,14 @@ export async function helmetHeaders (options: typeof HELMET_OPTIONS): Promise<Re
   return out
 }
 
+let staticHeaders: Promise<Record<string, string>> | undefined
+
 /** Headers, CORS, rate limits and load shedding for a server a team shares (DESIGN.md §9). */
 export default fp(async function securityPlugin (app, opts: { config: Config }) {
   const { config } = opts
-  const headers = await helmetHeaders(HELMET_OPTIONS)
+  // The options never change: every app in this process (tests build many) shares one derivation.
+  staticHeaders ??= helmetHeaders(HELMET_OPTIONS)
+  const headers = await staticHeaders
   app.addHook('onRequest', (_req, reply, done) => {
     reply.headers(headers)
     done()
