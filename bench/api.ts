@@ -275,8 +275,8 @@ export async function benchApi (s: ApiSettings = API_DEFAULTS): Promise<ApiResul
     const busyEnded = jobEnded(svc.app, busyId, 600_000)
     await runnerEvent(svc.app, 'run.started', busyId)
     await delay(300)
-    const running = (): boolean => svc.app.runner.runningJobId === busyId
-    const busyDone: Done = () => svc.app.runner.progressOf(busyId)?.jobDone
+    const running = (): boolean => { const r = svc.app.runnerState(); return r?.state === 'running' && r.jobId === busyId }
+    const busyDone: Done = () => svc.app.progress.get(busyId)?.current.jobDone
     const loaded = await interleave(s.rounds, [
       side(async d => await withJobRate(busyDone, async () => await measureLoad(child, { url: jobUrl, connections: CONNECTIONS, duration: d }, running)), s.durationS),
       side(async d => await withJobRate(busyDone, async () => await measureLoad(child, { url: jobUrl, rate: RATE, durationS: d }, running)), s.rateDurationS),
@@ -296,7 +296,7 @@ export async function benchApi (s: ApiSettings = API_DEFAULTS): Promise<ApiResul
     const burstSvc = await startCorebench({ QUEUE_LIMIT: '100000' })
     let burst: ApiResult['burst']
     try {
-      await burstSvc.app.runner.close()
+      await burstSvc.app.stopRunner()
       const post = async (d: number): Promise<Measured> => await measureLoad(child, {
         url: `${burstSvc.base}/api/jobs`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TINY_SPEC), connections: CONNECTIONS, duration: d
       })

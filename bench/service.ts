@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import type { FinalEvent } from '../src/jobs/events.js'
+import { isFinalEvent, type FinalEvent } from '../src/jobs/events.js'
 import { migrate } from '../src/store/migrate.js'
 
 // Shared by the service benchmarks (streams, api): the whole corebench app built in this process
@@ -76,42 +76,37 @@ export async function jobView (app: FastifyInstance, id: string): Promise<any> {
   return res.json()
 }
 
-const FINAL: FinalEvent[] = ['job.finished', 'job.failed', 'job.cancelled']
 
 /**
- * Resolves when the runner announces the job's end. Listens on the runner in-process instead of
- * polling, so that waiting adds no requests to the server's event loop. Attach before the job can end.
+ * Resolves when the job's end is announced on the app's bus (the runner's events, whichever process
+ * runs it), instead of polling, so that waiting adds no requests to the server's event loop. Attach
+ * before the job can end.
  */
 export function jobEnded (app: FastifyInstance, id: string, timeoutMs = 120_000): Promise<FinalEvent> {
   return new Promise((resolve, reject) => {
-    const listeners = FINAL.map(type => {
-      const fn = (j: { id: string }): void => {
-        if (j.id !== id) return
-        done()
-        resolve(type)
-      }
-      app.runner.on(type, fn)
-      return { type, fn }
+    const off = app.bus.subscribe((e) => {
+      if (e.jobId !== id || !isFinalEvent(e.type)) return
+      done()
+      resolve(e.type)
     })
     const timer = setTimeout(() => { done(); reject(new Error(`bench: job ${id} did not end within ${timeoutMs} ms`)) }, timeoutMs)
     const done = (): void => {
       clearTimeout(timer)
-      for (const l of listeners) app.runner.off(l.type, l.fn)
+      off()
     }
   })
 }
 
-/** Resolves on the runner's next event `type` for the job. */
+/** Resolves on the next event `type` for the job. */
 export function runnerEvent (app: FastifyInstance, type: 'job.started' | 'run.started', id: string, timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const fn = (x: { id?: string, jobId?: string }): void => {
-      if ((x.jobId ?? x.id) !== id) return
+    const off = app.bus.subscribe((e) => {
+      if (e.jobId !== id || e.type !== type) return
       clearTimeout(timer)
-      app.runner.off(type, fn)
+      off()
       resolve()
-    }
-    const timer = setTimeout(() => { app.runner.off(type, fn); reject(new Error(`bench: no ${type} for ${id} within ${timeoutMs} ms`)) }, timeoutMs)
-    app.runner.on(type, fn)
+    })
+    const timer = setTimeout(() => { off(); reject(new Error(`bench: no ${type} for ${id} within ${timeoutMs} ms`)) }, timeoutMs)
   })
 }
 

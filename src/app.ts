@@ -10,12 +10,13 @@ import hostRoutes, { HostSchema } from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
+import { createLogger } from './logger.js'
 import { BodyTooLargeError, OverloadedError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import authPlugin from './plugins/auth.js'
 import dashboardPlugin from './plugins/dashboard.js'
 import hostPlugin from './plugins/host.js'
 import metricsPlugin from './plugins/metrics.js'
-import runnerPlugin from './plugins/runner.js'
+import runnerPlugin, { type RunnerMode } from './plugins/runner.js'
 import securityPlugin from './plugins/security.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
@@ -28,6 +29,8 @@ import streamRoutes, { websocketOptions } from './stream/routes.js'
 
 export interface AppOptions {
   config: Config
+  /** Where jobs run (src/plugins/runner.ts); default: a supervised child, or none with RUNNER=off. */
+  runner?: RunnerMode
 }
 
 /** The whole service as one plugin, registered the same way by server.ts and by the tests. */
@@ -67,7 +70,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(authPlugin, { config })
   await app.register(hostPlugin, { config })
-  await app.register(runnerPlugin, { config })
+  await app.register(runnerPlugin, { config, mode: opts.runner ?? (config.RUNNER === 'off' ? 'off' : 'child') })
   await app.register(swaggerPlugin)
   await app.register(metricsPlugin)
 
@@ -119,7 +122,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
     done()
   })
-  await app.register(corebench, { config })
+  await app.register(corebench, { config, runner: opts.runner })
   return app
 }
 
@@ -157,12 +160,4 @@ export class RequestLog extends LogController {
   }
 }
 
-/** JSON logs by default; pretty only for a human at a terminal. Secrets never reach a log line. */
-export async function createLogger (config: Config): Promise<Logger> {
-  const { pino } = await import('pino')
-  return pino({
-    level: config.LOG_LEVEL,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
-    transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } : undefined
-  })
-}
+export { createLogger }

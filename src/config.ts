@@ -31,6 +31,12 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed to call the API from a browser; empty: same origin only' }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1200, description: 'Requests per minute per token (or per IP without one)' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000, description: 'Past this API event-loop delay requests get 503 + Retry-After' }),
+  RUNNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'on: the server starts and supervises one local runner process; off: an API alone (runners elsewhere)' }),
+  RUNNER_NAME: Type.String({ maxLength: 128, default: '', description: 'The runner\'s name (default: the hostname)' }),
+  RUNNER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 2000, description: 'How often a runner renews the lease of its job and its machine claim' }),
+  RUNNER_LEASE_MS: Type.Integer({ minimum: 500, maximum: 3_600_000, default: 15_000, description: 'A running job whose lease is older than this has lost its runner (interrupted, or re-queued)' }),
+  RUNNER_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000, description: 'How often an idle runner looks for jobs it was not told about' }),
+  RUNNER_MACHINE_ID: Type.String({ maxLength: 256, default: '', description: 'Test-only: the machine identity a runner claims (default /etc/machine-id, else the hostname)' }),
   STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' })
 })
 

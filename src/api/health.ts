@@ -5,7 +5,13 @@ import { DatabaseUnavailableError } from '../errors.js'
 const Health = Type.Object({
   status: Type.Literal('ok'),
   uptimeS: Type.Number(),
-  database: Type.Literal('ok')
+  database: Type.Literal('ok'),
+  runner: Type.Object({
+    state: Type.String({ description: 'off (this instance runs none), starting, idle, running, restarting, stalled, closed' }),
+    jobId: Type.Optional(Type.String()),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+    reason: Type.Optional(Type.String())
+  })
 })
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,7 +24,14 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       req.log.error({ err }, 'health: database ping failed')
       throw new DatabaseUnavailableError()
     }
-    return { status: 'ok' as const, uptimeS: Math.round(process.uptime()), database: 'ok' as const }
+    const r = app.runnerState()
+    const runner = r === undefined
+      ? { state: 'off' }
+      : r.state === 'running' ? { state: r.state, jobId: r.jobId }
+        : r.state === 'stalled' ? { state: r.state, since: r.since.toISOString(), reason: r.error }
+          : r.state === 'restarting' ? { state: r.state, since: r.since.toISOString(), reason: r.reason }
+            : { state: r.state }
+    return { status: 'ok' as const, uptimeS: Math.round(process.uptime()), database: 'ok' as const, runner }
   })
 }
 

@@ -65,7 +65,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       tasksTotal: jobTasksTotal(spec),
       tokenId: req.tokenId ?? undefined
     })
-    app.runner.queued(job)
+    await app.jobs.queued(job)
     const self = `/api/jobs/${job.id}`
     return await reply.code(202).header('location', self).send({
       id: job.id,
@@ -99,7 +99,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, tag, before: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return {
-      items: page.map(j => jobListItem(j, app.runner.progressOf(j.id))),
+      items: page.map(j => jobListItem(j, app.progress.get(j.id))),
       nextCursor: rows.length > q.limit ? (page.at(-1) as JobRecord).id : null
     }
   })
@@ -109,7 +109,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
   }, async (req, reply) => {
     let view = finishedViews.get(req.params.id)
     if (view === undefined) {
-      const found = await loadJobView(app.store, id => app.runner.progressOf(id), req.params.id)
+      const found = await loadJobView(app.store, id => app.progress.get(id), req.params.id)
       if (found === undefined) throw new NotFoundError('job', req.params.id)
       view = viewReply(JSON.stringify(found.view), FINAL_STATUSES.includes(found.job.status))
       if (view.final) finishedViews.set(req.params.id, view)
@@ -122,13 +122,15 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
   })
 
   app.post('/api/jobs/:id/cancel', {
-    schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: JobId, response: { 202: Type.Object({ id: Type.String(), status: Type.Literal('cancelling') }), ...errors } }
+    schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: JobId, response: { 202: Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('cancelled'), Type.Literal('cancelling')], { description: 'cancelled: it was queued and is now; cancelling: its runner was asked to stop and will record it' }) }), ...errors } }
   }, async (req, reply) => {
     const job = await load(req.params.id)
-    if (FINAL_STATUSES.includes(job.status) || !(await app.runner.cancel(job.id))) {
-      throw new ConflictError(`job ${job.id} is ${job.status}; only queued or running jobs can be cancelled`)
+    const result = FINAL_STATUSES.includes(job.status) ? 'not-active' : await app.jobs.cancel(job.id)
+    if (result === 'not-active') {
+      const now = await load(job.id)
+      throw new ConflictError(`job ${job.id} is ${now.status}; only queued or running jobs can be cancelled`)
     }
-    return await reply.code(202).send({ id: job.id, status: 'cancelling' as const })
+    return await reply.code(202).send({ id: job.id, status: result })
   })
 
   app.delete('/api/jobs/:id', {

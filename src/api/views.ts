@@ -1,11 +1,11 @@
-import type { Progress } from '../jobs/events.js'
+import type { LiveProgress } from '../jobs/progress-board.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import { summarize, type JobSummary } from '../stats/summary.js'
 import { FINAL_STATUSES, type JobRecord, type RunRecord, type Store } from '../store/types.js'
 
 const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
-function fields (job: JobRecord, live: Progress | undefined): Omit<JobListItem, 'bestSpeedup'> {
+function fields (job: JobRecord, live: LiveProgress | undefined): Omit<JobListItem, 'bestSpeedup'> {
   const base = `/api/jobs/${job.id}`
   return {
     id: job.id,
@@ -17,11 +17,7 @@ function fields (job: JobRecord, live: Progress | undefined): Omit<JobListItem, 
     tags: job.tags,
     warnings: job.warnings,
     error: job.error,
-    progress: {
-      tasksDone: live?.jobDone ?? job.tasksDone,
-      tasksTotal: job.tasksTotal,
-      current: live === undefined ? null : { runtime: live.runtime, executor: live.executor, workers: live.workers, fork: live.fork, repetition: live.repetition, warmup: live.warmup, runDone: live.runDone, runTotal: live.runTotal }
-    },
+    progress: progressOf(job, live),
     createdAt: job.createdAt.toISOString(),
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
@@ -31,12 +27,24 @@ function fields (job: JobRecord, live: Progress | undefined): Omit<JobListItem, 
   }
 }
 
-export function jobListItem (job: JobRecord, live: Progress | undefined): JobListItem {
+function progressOf (job: JobRecord, live: LiveProgress | undefined): JobListItem['progress'] {
+  // Live figures only while the job runs: a board entry can outlive the job by one event.
+  if (live === undefined || job.status !== 'running') return { tasksDone: job.tasksDone, tasksTotal: job.tasksTotal, current: null, cells: [] }
+  const c = live.current
+  return {
+    tasksDone: Math.max(c.jobDone, job.tasksDone),
+    tasksTotal: job.tasksTotal,
+    current: { runtime: c.runtime, executor: c.executor, workers: c.workers, fork: c.fork, repetition: c.repetition, warmup: c.warmup, runDone: c.runDone, runTotal: c.runTotal },
+    cells: live.cells
+  }
+}
+
+export function jobListItem (job: JobRecord, live: LiveProgress | undefined): JobListItem {
   const summary = job.summary as JobSummary | null
   return { ...fields(job, live), bestSpeedup: summary?.bestSpeedup ?? null }
 }
 
-export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary, live: Progress | undefined): JobView {
+export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary, live: LiveProgress | undefined): JobView {
   return {
     ...fields(job, live),
     spec: job.spec,
@@ -46,7 +54,7 @@ export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary,
 }
 
 /** The job as GET /api/jobs/:id and the stream snapshot show it; undefined when there is no such job. */
-export async function loadJobView (store: Store, live: (id: string) => Progress | undefined, id: string): Promise<{ job: JobRecord, view: JobView } | undefined> {
+export async function loadJobView (store: Store, live: (id: string) => LiveProgress | undefined, id: string): Promise<{ job: JobRecord, view: JobView } | undefined> {
   const job = await store.getJob(id)
   if (job === undefined) return undefined
   const runs = await store.listRuns(job.id)

@@ -1,23 +1,69 @@
-import type { JobRecord, JobStatus, NewJob, Store } from '../store/types.js'
+import type { JobRecord, JobStatus, NewJob, RunRecord, Store } from '../store/types.js'
+import type { FinalStatus } from './state.js'
 
-/**
- * The job queue seen by the API and the runner. The SQLite implementation keeps the queue in the
- * jobs table; a PostgreSQL deployment with several runners swaps in another implementation (e.g.
- * on pg-boss) without touching either side.
- */
-export interface JobQueue {
-  /** Stores the job as `queued`; it is durable when this resolves. */
-  enqueue(job: NewJob): Promise<JobRecord>
-  /** Number of jobs waiting. */
-  depth(): Promise<number>
-  /** Takes the oldest queued job for this host, marking it `running`. */
-  claim(hostId: string): Promise<JobRecord | undefined>
-  /** Tells other runners the job is still alive. */
-  heartbeat(jobId: string): Promise<void>
-  /** Records the job's final state. */
-  finish(jobId: string, status: Extract<JobStatus, 'finished' | 'failed' | 'cancelled'>, fields: { error?: string | null, summary?: unknown, warnings?: string[] }): Promise<void>
+/** Who claims: one runner process on one host, able to run these runtimes. */
+export interface RunnerIdentity {
+  runnerId: string
+  hostId: string
+  runtimes: readonly string[]
 }
 
+export interface Lease {
+  /** False once the job is no longer this runner's (recovered after a lost lease, say). */
+  held: boolean
+  cancelRequested: boolean
+}
+
+export interface FinishFields {
+  error?: string | null
+  summary?: unknown
+  warnings?: string[]
+}
+
+/**
+ * The job queue seen by the API (enqueue, cancel) and by runners (claim, heartbeat, finish). Every
+ * status change is a conditional transition (src/jobs/state.ts): methods that change a status return
+ * the job as changed, or undefined when the transition lost a race. The returned job's `eventSeq` is
+ * the seq of the event that announces the change.
+ *
+ * Implementations: StoreQueue (the jobs table of the store: SQLite by default) and MemoryQueue
+ * (tests). A PostgreSQL deployment backs it with pg-boss without touching either side.
+ */
+export interface JobQueue {
+  /** Stores the job as `queued` (its `job.queued` event is seq 1); durable when this resolves. */
+  enqueue: (job: NewJob) => Promise<JobRecord>
+  /** Number of jobs waiting. */
+  depth: () => Promise<number>
+  /** Takes the oldest queued job this runner can run: queued → running, held by it. */
+  claim: (runner: RunnerIdentity) => Promise<JobRecord | undefined>
+  /** Refreshes the lease of a job this runner holds. */
+  heartbeat: (jobId: string, runnerId: string) => Promise<Lease>
+  /** Progress of a held job; false when it is no longer held. */
+  progress: (jobId: string, runnerId: string, fields: { tasksDone?: number, warnings?: string[] }) => Promise<boolean>
+  /** running → a final status, only by the runner that holds it. */
+  finish: (jobId: string, runnerId: string, status: Exclude<FinalStatus, 'interrupted'>, fields: FinishFields) => Promise<JobRecord | undefined>
+  /** queued → cancelled. */
+  cancelQueued: (jobId: string) => Promise<JobRecord | undefined>
+  /** Asks the runner holding a running job to stop; false when the job is not running. */
+  requestCancel: (jobId: string) => Promise<boolean>
+  /** Running jobs held by this runner, or whose lease expired before `staleBefore`. */
+  held: (by: { runnerId?: string, staleBefore?: Date }) => Promise<JobRecord[]>
+  /** running → interrupted (or back to queued), only from the runner seen holding it. */
+  release: (job: JobRecord, to: Extract<JobStatus, 'interrupted' | 'queued'>, error: string) => Promise<JobRecord | undefined>
+  /** Advances the job's event counter: the seq of the next event published for it. */
+  nextSeq: (jobId: string) => Promise<number>
+}
+
+/** What a runner reads and writes besides the queue: the runs it measures. */
+export interface RunLog {
+  /** False (nothing stored) when `runnerId` no longer holds the job. */
+  insertRun: (run: RunRecord, timings: Float32Array | undefined, runnerId: string) => Promise<boolean>
+  listRuns: (jobId: string) => Promise<RunRecord[]>
+  getTimings: (runId: string) => Promise<Float32Array | undefined>
+  getJob: (id: string) => Promise<JobRecord | undefined>
+}
+
+/** The queue kept in the store's jobs table. */
 export class StoreQueue implements JobQueue {
   constructor (private readonly store: Store) {}
 
@@ -29,15 +75,40 @@ export class StoreQueue implements JobQueue {
     return await this.store.countJobs('queued')
   }
 
-  async claim (hostId: string): Promise<JobRecord | undefined> {
-    return await this.store.claimNextJob(hostId)
+  async claim (runner: RunnerIdentity): Promise<JobRecord | undefined> {
+    return await this.store.claimNextJob(runner)
   }
 
-  async heartbeat (): Promise<void> {
-    // insertRun refreshes heartbeatAt with every stored run; one runner per SQLite file needs no more.
+  async heartbeat (jobId: string, runnerId: string): Promise<Lease> {
+    return await this.store.heartbeatJob(jobId, runnerId)
   }
 
-  async finish (jobId: string, status: 'finished' | 'failed' | 'cancelled', fields: { error?: string | null, summary?: unknown, warnings?: string[] }): Promise<void> {
-    await this.store.updateJob(jobId, { status, finishedAt: new Date(), ...fields })
+  async progress (jobId: string, runnerId: string, fields: { tasksDone?: number, warnings?: string[] }): Promise<boolean> {
+    return await this.store.updateHeldJob(jobId, runnerId, fields)
+  }
+
+  async finish (jobId: string, runnerId: string, status: 'finished' | 'failed' | 'cancelled', fields: FinishFields): Promise<JobRecord | undefined> {
+    return await this.store.transitionJob(jobId, { from: 'running', to: status, runnerId, patch: fields })
+  }
+
+  async cancelQueued (jobId: string): Promise<JobRecord | undefined> {
+    return await this.store.transitionJob(jobId, { from: 'queued', to: 'cancelled', patch: { error: 'cancelled before it started' } })
+  }
+
+  async requestCancel (jobId: string): Promise<boolean> {
+    return await this.store.requestCancel(jobId)
+  }
+
+  async held (by: { runnerId?: string, staleBefore?: Date }): Promise<JobRecord[]> {
+    return await this.store.heldJobs(by)
+  }
+
+  async release (job: JobRecord, to: 'interrupted' | 'queued', error: string): Promise<JobRecord | undefined> {
+    // A row left running before runners had ids has no holder to match.
+    return await this.store.transitionJob(job.id, { from: 'running', to, runnerId: job.runnerId ?? undefined, patch: { error } })
+  }
+
+  async nextSeq (jobId: string): Promise<number> {
+    return await this.store.nextEventSeq(jobId)
   }
 }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { isFinalEvent, type Progress } from '../jobs/events.js'
 import { JOB_STATUSES } from '../store/types.js'
 
 declare module 'fastify' {
@@ -51,21 +52,23 @@ export default fp(async function metricsPlugin (app) {
   const tasks = new Counter({ name: 'corebench_tasks_total', help: 'Tasks executed, warm-up runs included', registers: [registry] })
 
   const lastDone = new Map<string, number>()
-  app.runner.on('progress', (p) => {
-    tasks.inc(Math.max(0, p.jobDone - (lastDone.get(p.jobId) ?? 0)))
-    lastDone.set(p.jobId, p.jobDone)
-  })
-  app.runner.on('run.finished', (r) => {
-    runs.inc({ runtime: r.runtime, executor: r.executor, outcome: r.ok ? 'ok' : 'failed' })
-    if (r.ok) runDuration.observe({ runtime: r.runtime, executor: r.executor }, r.wallMs / 1000)
-  })
-  // Progress is coalesced, so the job's own final count settles the total.
-  for (const e of ['job.finished', 'job.failed', 'job.cancelled'] as const) {
-    app.runner.on(e, (j) => {
-      tasks.inc(Math.max(0, j.tasksDone - (lastDone.get(j.id) ?? 0)))
-      lastDone.delete(j.id)
-    })
+  const count = (jobId: string, done: number): void => {
+    tasks.inc(Math.max(0, done - (lastDone.get(jobId) ?? 0)))
+    lastDone.set(jobId, done)
   }
+  app.bus.subscribe((e) => {
+    if (e.type === 'progress') {
+      count(e.jobId, (e.data as Progress).jobDone)
+    } else if (e.type === 'run.finished') {
+      const r = e.data as { runtime: string, executor: string, ok: boolean, wallMs: number }
+      runs.inc({ runtime: r.runtime, executor: r.executor, outcome: r.ok ? 'ok' : 'failed' })
+      if (r.ok) runDuration.observe({ runtime: r.runtime, executor: r.executor }, r.wallMs / 1000)
+    } else if (isFinalEvent(e.type)) {
+      // Progress is coalesced, so the job's own final count settles the total.
+      count(e.jobId, (e.data as { progress: { tasksDone: number } }).progress.tasksDone)
+      lastDone.delete(e.jobId)
+    }
+  })
 
   app.decorate('metrics', { registry, droppedMessages })
   app.get('/metrics', { schema: { tags: ['service'], summary: 'Prometheus metrics', hide: false }, logLevel: 'warn' }, async (_req, reply) => {

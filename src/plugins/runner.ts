@@ -1,36 +1,109 @@
+import { hostname } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
+import { jobListItem } from '../api/views.js'
 import type { Config } from '../config.js'
+import { MemoryBus, type JobEventBus } from '../jobs/bus.js'
+import { JobControl } from '../jobs/link.js'
+import { ProgressBoard } from '../jobs/progress-board.js'
+import { JobPublisher } from '../jobs/publisher.js'
 import { StoreQueue, type JobQueue } from '../jobs/queue.js'
+import { recoverJobs } from '../jobs/recovery.js'
 import { Runner } from '../jobs/runner.js'
+import { RunnerSupervisor, type SupervisedState } from '../jobs/supervisor.js'
+import { startDelayServer } from '../workloads/http-get-server.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    runner: Runner
+    /** Every job event this instance hears, whoever published it. */
+    bus: JobEventBus
     queue: JobQueue
+    jobs: JobControl
+    progress: ProgressBoard
+    /** The local runner's state, or undefined when this instance runs none (RUNNER=off). */
+    runnerState: () => SupervisedState | undefined
+    /** Stops the local runner (its job cancelled and stored); idempotent. */
+    stopRunner: () => Promise<void>
   }
 }
 
-/** The job runner and its queue, started once the app is ready and stopped before the store closes. */
-export default fp(async function runnerPlugin (app, opts: { config: Config }) {
+/**
+ * `child` (the default of a server): one local runner process, supervised. `inline`: the runner in
+ * this process, for tests and benchmarks only (it shares the API's event loop, so its numbers are
+ * not the product's). `off`: an API alone; runners run elsewhere and their leases are watched here.
+ */
+export type RunnerMode = 'child' | 'inline' | 'off'
+
+const runnerEntry = fileURLToPath(new URL(`../runner${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
+
+export default fp(async function runnerPlugin (app, opts: { config: Config, mode: RunnerMode }) {
+  const { config } = opts
+  const bus = new MemoryBus()
   const queue = new StoreQueue(app.store)
-  const runner = new Runner({
-    store: app.store,
-    queue,
-    host: app.host,
-    runtimes: app.runtimes,
-    config: opts.config,
-    logger: app.log,
-    httpBase: () => {
-      const addr = app.server.address()
-      if (addr === null || typeof addr === 'string') return undefined
-      // A wildcard listener is reachable on loopback; a specific address only on itself.
-      const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-      return `http://${host}:${addr.port}/api/loopback/delay`
-    }
-  })
-  app.decorate('runner', runner)
+  const publisher = new JobPublisher(bus, queue, job => jobListItem(job, undefined), err => { app.log.warn({ err }, 'an event could not be published') })
+  const progress = new ProgressBoard(bus)
+  app.decorate('bus', bus)
   app.decorate('queue', queue)
-  app.addHook('onReady', async () => { await runner.start() })
+  app.decorate('jobs', new JobControl(queue, bus, publisher))
+  app.decorate('progress', progress)
+
+  let runnerState: () => SupervisedState | undefined = () => undefined
+  let start = async (): Promise<void> => {}
+  let stop = async (): Promise<void> => {}
+  if (opts.mode === 'child') {
+    const supervisor = new RunnerSupervisor({
+      entry: runnerEntry,
+      execArgv: process.execArgv,
+      env: { ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) },
+      bus,
+      queue,
+      publisher,
+      requeue: config.REQUEUE_INTERRUPTED,
+      logger: app.log,
+      restartMs: { first: 500, max: 30_000 },
+      closeTimeoutMs: 15_000
+    })
+    runnerState = () => supervisor.state
+    start = async () => { supervisor.start() }
+    stop = async () => { await supervisor.close() }
+  } else if (opts.mode === 'inline') {
+    const delay = await startDelayServer()
+    const runner = new Runner({
+      store: app.store,
+      bus,
+      host: app.host,
+      runtimes: app.runtimes,
+      config,
+      logger: app.log,
+      machineId: config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : `inline:${hostname()}`,
+      name: config.RUNNER_NAME !== '' ? config.RUNNER_NAME : hostname(),
+      httpBase: () => delay.base,
+      jobData: job => jobListItem(job, undefined)
+    })
+    runnerState = () => runner.state
+    start = async () => { await runner.start() }
+    stop = async () => {
+      await runner.close()
+      await delay.close()
+    }
+  }
+
+  // Runners nobody here supervises (team mode, hand-started ones) are watched through their leases.
+  const sweep = setInterval(() => {
+    recoverJobs(queue, publisher, { staleBefore: new Date(Date.now() - config.RUNNER_LEASE_MS), requeue: config.REQUEUE_INTERRUPTED, reason: `its runner stopped renewing its lease for ${config.RUNNER_LEASE_MS} ms` })
+      .catch((err: unknown) => { app.log.warn({ err }, 'lease check failed') })
+  }, Math.max(250, Math.floor(config.RUNNER_LEASE_MS / 2)))
+  sweep.unref()
+
+  let stopped: Promise<void> | undefined
+  app.decorate('runnerState', () => runnerState())
+  app.decorate('stopRunner', async () => {
+    clearInterval(sweep)
+    stopped ??= stop()
+    await stopped
+  })
+  app.addHook('onReady', start)
   // preClose: the running job is cancelled and stored while the database is still open.
-  app.addHook('preClose', async () => { await runner.close() })
+  app.addHook('preClose', async () => { await app.stopRunner() })
+  app.addHook('onClose', async () => { progress.close() })
 }, { name: 'runner', dependencies: ['store', 'host'] })

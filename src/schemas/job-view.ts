@@ -47,7 +47,14 @@ export const ProgressSchema = Type.Object({
     warmup: Type.Boolean(),
     runDone: Type.Integer(),
     runTotal: Type.Integer()
-  }))
+  })),
+  cells: Type.Array(Type.Object({
+    runtime: Type.String(),
+    executor: Type.String(),
+    workers: Type.Integer(),
+    done: Type.Integer({ description: 'Tasks done in this cell over all its forks, warm-ups included' }),
+    total: Type.Integer()
+  }), { description: 'Per cell, as the runner reported it while the job runs (empty otherwise)' })
 })
 
 const JobFields = {

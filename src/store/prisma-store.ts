@@ -1,7 +1,8 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
 import type { Job, Prisma, Run } from './generated/client.js'
-import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
+import { assertTransition, isFinal } from '../jobs/state.js'
+import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, JobTransition, MachineClaim, NewJob, RunRecord, Store } from './types.js'
 
 export class PrismaStore implements Store {
   constructor (private readonly prisma: PrismaClient) {}
@@ -31,7 +32,8 @@ export class PrismaStore implements Store {
         tags: JSON.stringify(job.spec.tags),
         warnings: JSON.stringify(job.warnings),
         tasksTotal: job.tasksTotal,
-        tokenId: job.tokenId
+        tokenId: job.tokenId,
+        eventSeq: 1 // job.queued
       }
     })
     return toJob(row)
@@ -59,6 +61,7 @@ export class PrismaStore implements Store {
     return await this.prisma.job.count({ where: { status } })
   }
 
+  /** Fields that are not the job's state (see transitionJob for those). */
   async updateJob (id: string, patch: JobPatch): Promise<void> {
     const { summary, warnings, ...rest } = patch
     await this.prisma.job.update({
@@ -76,39 +79,124 @@ export class PrismaStore implements Store {
     return count > 0
   }
 
-  async claimNextJob (hostId: string): Promise<JobRecord | undefined> {
-    // The conditional update is the claim: with several runners on one database only one wins.
-    for (;;) {
-      const next = await this.prisma.job.findFirst({ where: { status: 'queued' }, orderBy: { id: 'asc' }, select: { id: true } })
-      if (next === null) return undefined
-      const now = new Date()
-      const { count } = await this.prisma.job.updateMany({ where: { id: next.id, status: 'queued' }, data: { status: 'running', hostId, startedAt: now, heartbeatAt: now } })
-      if (count === 1) return await this.getJob(next.id)
+  async claimNextJob (claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined> {
+    const runnable = (spec: string): boolean => (JSON.parse(spec) as { runtimes?: string[] }).runtimes?.every(r => claim.runtimes.includes(r)) ?? claim.runtimes.includes('node')
+    // Oldest first; a job this runner cannot run waits for one that can. The conditional transition
+    // is the claim: of several runners on one database only one wins each job.
+    for (let skip = 0; ;) {
+      const batch = await this.prisma.job.findMany({ where: { status: 'queued' }, orderBy: { id: 'asc' }, select: { id: true, spec: true }, skip, take: 20 })
+      if (batch.length === 0) return undefined
+      for (const next of batch) {
+        if (!runnable(next.spec)) continue
+        const now = new Date()
+        const job = await this.transitionJob(next.id, { from: 'queued', to: 'running', patch: { hostId: claim.hostId, startedAt: now }, holder: claim.runnerId })
+        if (job !== undefined) return job
+      }
+      skip += batch.length
     }
   }
 
-  async recoverRunningJobs (requeue: boolean): Promise<string[]> {
-    const rows = await this.prisma.job.findMany({ where: { status: 'running' }, select: { id: true } })
-    if (rows.length === 0) return []
-    await this.prisma.job.updateMany({
-      where: { id: { in: rows.map(r => r.id) } },
-      data: requeue
-        ? { status: 'queued', startedAt: null, error: 'interrupted by a server restart; re-queued' }
-        : { status: 'interrupted', finishedAt: new Date(), error: 'interrupted: the server stopped while the job was running; runs measured before that are kept' }
+  async transitionJob (id: string, t: JobTransition): Promise<JobRecord | undefined> {
+    assertTransition(t.from, t.to)
+    const { summary, warnings, ...rest } = t.patch ?? {}
+    const now = new Date()
+    return await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.job.updateMany({
+        where: { id, status: t.from, ...(t.runnerId !== undefined ? { runnerId: t.runnerId } : {}) },
+        data: {
+          ...rest,
+          status: t.to,
+          eventSeq: { increment: 1 },
+          ...(summary !== undefined ? { summary: JSON.stringify(summary) } : {}),
+          ...(warnings !== undefined ? { warnings: JSON.stringify(warnings) } : {}),
+          ...(t.to === 'running' ? { runnerId: t.holder ?? null, heartbeatAt: now, cancelRequestedAt: null } : {}),
+          ...(t.to === 'queued' ? { startedAt: null, runnerId: null, heartbeatAt: null, cancelRequestedAt: null } : {}),
+          ...(isFinal(t.to) ? { finishedAt: rest.finishedAt ?? now } : {})
+        }
+      })
+      if (count === 0) return undefined
+      const row = await tx.job.findUnique({ where: { id } })
+      return row === null ? undefined : toJob(row)
     })
-    return rows.map(r => r.id)
   }
 
-  async insertRun (run: RunRecord, timings: Float32Array | undefined): Promise<void> {
+  async heartbeatJob (id: string, runnerId: string): Promise<{ held: boolean, cancelRequested: boolean }> {
+    const { count } = await this.prisma.job.updateMany({ where: { id, status: 'running', runnerId }, data: { heartbeatAt: new Date() } })
+    if (count === 0) return { held: false, cancelRequested: false }
+    const row = await this.prisma.job.findUnique({ where: { id }, select: { cancelRequestedAt: true } })
+    return { held: true, cancelRequested: row?.cancelRequestedAt != null }
+  }
+
+  async requestCancel (id: string): Promise<boolean> {
+    const { count } = await this.prisma.job.updateMany({ where: { id, status: 'running' }, data: { cancelRequestedAt: new Date() } })
+    return count > 0
+  }
+
+  async nextEventSeq (id: string): Promise<number> {
+    return await this.prisma.$transaction(async (tx) => {
+      const row = await tx.job.update({ where: { id }, data: { eventSeq: { increment: 1 } }, select: { eventSeq: true } })
+      return row.eventSeq
+    })
+  }
+
+  async heldJobs (by: { runnerId?: string, staleBefore?: Date }): Promise<JobRecord[]> {
+    const or: Prisma.JobWhereInput[] = []
+    if (by.runnerId !== undefined) or.push({ runnerId: by.runnerId })
+    if (by.staleBefore !== undefined) or.push({ heartbeatAt: { lt: by.staleBefore } }, { heartbeatAt: null })
+    if (or.length === 0) return []
+    const rows = await this.prisma.job.findMany({ where: { status: 'running', OR: or }, orderBy: { id: 'asc' } })
+    return rows.map(toJob)
+  }
+
+  async updateHeldJob (id: string, runnerId: string, patch: Pick<JobPatch, 'tasksDone' | 'warnings'>): Promise<boolean> {
+    const { count } = await this.prisma.job.updateMany({
+      where: { id, status: 'running', runnerId },
+      data: { ...(patch.tasksDone !== undefined ? { tasksDone: patch.tasksDone } : {}), ...(patch.warnings !== undefined ? { warnings: JSON.stringify(patch.warnings) } : {}) }
+    })
+    return count > 0
+  }
+
+  async insertRun (run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean> {
     const { shared, ...fields } = run
     const data = { ...fields, extra: shared === null ? null : JSON.stringify({ shared }) }
-    await this.prisma.$transaction(async (tx) => {
+    return await this.prisma.$transaction(async (tx) => {
+      // The lease check and the insert commit together: a recovered job takes no late results.
+      const { count } = await tx.job.updateMany({ where: { id: run.jobId, ...(runnerId !== undefined ? { status: 'running', runnerId } : {}) }, data: { heartbeatAt: new Date() } })
+      if (count === 0) return false
       await tx.run.create({ data })
       if (timings !== undefined) {
         await tx.taskTiming.create({ data: { runId: run.id, count: timings.length / 3, data: new Uint8Array(Float32Array.from(timings).buffer) } })
       }
-      await tx.job.update({ where: { id: run.jobId }, data: { heartbeatAt: new Date() } })
+      return true
     })
+  }
+
+  async claimMachine (claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }> {
+    for (;;) {
+      const holder = await this.prisma.runnerClaim.findUnique({ where: { machineId: claim.machineId } })
+      if (holder === null) {
+        try {
+          await this.prisma.runnerClaim.create({ data: claim })
+          return { ok: true }
+        } catch (err) {
+          if ((err as { code?: string }).code === 'P2002') continue // another runner was faster: look again
+          throw err
+        }
+      }
+      if (!holderGone(holder)) return { ok: false, holder }
+      // Take it over only from the holder we judged dead, never from one that replaced it meanwhile.
+      const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId: claim.machineId, runnerId: holder.runnerId }, data: claim })
+      if (count === 1) return { ok: true }
+    }
+  }
+
+  async heartbeatMachine (machineId: string, runnerId: string): Promise<boolean> {
+    const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId }, data: { heartbeatAt: new Date() } })
+    return count > 0
+  }
+
+  async releaseMachine (machineId: string, runnerId: string): Promise<void> {
+    await this.prisma.runnerClaim.deleteMany({ where: { machineId, runnerId } })
   }
 
   async listRuns (jobId: string): Promise<RunRecord[]> {
@@ -186,7 +274,9 @@ function toJob (r: Job): JobRecord {
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     hostId: r.hostId,
-    tokenId: r.tokenId
+    tokenId: r.tokenId,
+    runnerId: r.runnerId,
+    eventSeq: r.eventSeq
   }
 }
 

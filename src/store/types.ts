@@ -24,6 +24,10 @@ export interface JobRecord {
   finishedAt: Date | null
   hostId: string | null
   tokenId: string | null
+  /** The runner process that holds (running) or last held the job. */
+  runnerId: string | null
+  /** The job's event counter: the seq of the last event published for it. */
+  eventSeq: number
 }
 
 export interface RunRecord {
@@ -77,7 +81,7 @@ export interface JobFilter {
   limit: number
 }
 
-export type JobPatch = Partial<Pick<JobRecord, 'status' | 'error' | 'summary' | 'tasksDone' | 'startedAt' | 'finishedAt' | 'hostId' | 'warnings'>>
+export type JobPatch = Partial<Pick<JobRecord, 'error' | 'summary' | 'tasksDone' | 'startedAt' | 'finishedAt' | 'hostId' | 'warnings'>>
 
 /**
  * Persistence behind one interface: nothing outside src/store knows which database is in use.
@@ -98,21 +102,49 @@ export interface Store {
   /** Deletes a job and its runs; false when there was no such job. */
   deleteJob(id: string): Promise<boolean>
   /**
-   * Atomically moves the oldest queued job to `running` on this host and returns it.
-   * Undefined when nothing is queued.
+   * Moves the oldest queued job whose runtimes are all in `runtimes` to `running`, held by this
+   * runner on this host (a conditional update: of several runners only one wins), and returns it
+   * with its event counter advanced for `job.started`. Undefined when nothing matches.
    */
-  claimNextJob(hostId: string): Promise<JobRecord | undefined>
-  /** Jobs a crash left `running` become `interrupted` (or `queued` again); returns their ids. */
-  recoverRunningJobs(requeue: boolean): Promise<string[]>
+  claimNextJob(claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined>
+  /**
+   * The one conditional status change (see src/jobs/state.ts): applies `to` and `patch` only if the
+   * job is in `from` (and held by `runnerId`, when given), advancing its event counter in the same
+   * write. Returns the job as changed, or undefined when the transition lost a race.
+   */
+  transitionJob(id: string, t: JobTransition): Promise<JobRecord | undefined>
+  /** Refreshes a running job's lease if this runner still holds it; says whether a cancel was asked. */
+  heartbeatJob(id: string, runnerId: string): Promise<{ held: boolean, cancelRequested: boolean }>
+  /** Records a cancel request on a running job; false when it is not running. */
+  requestCancel(id: string): Promise<boolean>
+  /** Advances the job's event counter and returns the new value (the seq of the event to publish). */
+  nextEventSeq(id: string): Promise<number>
+  /** Running jobs held by this runner, or whose lease is older than `staleBefore`. */
+  heldJobs(by: { runnerId?: string, staleBefore?: Date }): Promise<JobRecord[]>
+  /** Progress of a running job this runner holds; false when it no longer holds it. */
+  updateHeldJob(id: string, runnerId: string, patch: Pick<JobPatch, 'tasksDone' | 'warnings'>): Promise<boolean>
 
-  /** Stores one run and its per-task timings together (one transaction). */
-  insertRun(run: RunRecord, timings: Float32Array | undefined): Promise<void>
+  /**
+   * Stores one run and its per-task timings together (one transaction). With `runnerId`, only while
+   * that runner still holds the job (false otherwise, and nothing is stored): late results of a
+   * runner whose job was recovered are refused.
+   */
+  insertRun(run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean>
   listRuns(jobId: string): Promise<RunRecord[]>
   /** Per-task (queueMs, runMs, returnMs) triples of a run, or undefined. */
   getTimings(runId: string): Promise<Float32Array | undefined>
 
   /** Runs of many jobs at once, for history: only the given cell, recorded and successful. */
   listCellRuns(jobIds: string[], cell: { runtime: string, executor: string, workers: number }): Promise<RunRecord[]>
+
+  /**
+   * Takes this machine for a runner: succeeds when no runner holds it or when `holderGone` says the
+   * holder is dead; otherwise returns the live holder. A compare-and-swap on the machine's row.
+   */
+  claimMachine(claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }>
+  /** Refreshes the claim; false when another runner has taken the machine. */
+  heartbeatMachine(machineId: string, runnerId: string): Promise<boolean>
+  releaseMachine(machineId: string, runnerId: string): Promise<void>
 
   setBaseline(specHash: string, jobId: string): Promise<Baseline>
   getBaseline(specHash: string): Promise<Baseline | undefined>
@@ -127,6 +159,26 @@ export interface Store {
   countActiveTokens(): Promise<number>
 
   close(): Promise<void>
+}
+
+export interface JobTransition {
+  from: JobStatus
+  to: JobStatus
+  /** Only if this runner holds the job. */
+  runnerId?: string
+  /** On a move to `running`: the runner that takes the job. */
+  holder?: string
+  patch?: JobPatch
+}
+
+export interface MachineClaim {
+  machineId: string
+  runnerId: string
+  name: string
+  pid: number
+  hostId: string
+  startedAt: Date
+  heartbeatAt: Date
 }
 
 export interface ApiToken {

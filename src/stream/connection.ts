@@ -43,12 +43,15 @@ export class Connection {
     }, opts.pingIntervalMs)
   }
 
-  /** The snapshot goes first; live messages that raced it follow in order. */
+  /**
+   * The snapshot goes first; live messages that raced it follow in order, but for a job's snapshot
+   * not those it already reflects (their seq is not above its own).
+   */
   sendSnapshot (snapshot: StreamMessage): void {
     this.write(snapshot)
     const queued = this.pending ?? []
     this.pending = undefined
-    for (const m of queued) this.send(m)
+    for (const m of queued) if (snapshot.jobId === null || m.jobId !== snapshot.jobId || m.seq > snapshot.seq) this.send(m)
   }
 
   send (msg: StreamMessage, encoded?: string): void {

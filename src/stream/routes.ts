@@ -6,7 +6,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { WebSocket } from 'ws'
 import { jobListItem, loadJobView } from '../api/views.js'
 import type { Config } from '../config.js'
-import { FINAL_STATUSES } from '../store/types.js'
+import { FINAL_EVENT } from '../jobs/events.js'
+import { isFinal } from '../jobs/state.js'
 import { Connection } from './connection.js'
 import { StreamHub } from './hub.js'
 
@@ -16,21 +17,19 @@ declare module 'fastify' {
   }
 }
 
-const FINAL_EVENT = { finished: 'job.finished', failed: 'job.failed', cancelled: 'job.cancelled', interrupted: 'job.interrupted' } as const
-
 /** WS /api/jobs/:id/stream and WS /api/stream: a snapshot first, then live events (DESIGN.md §6). */
 export const websocketOptions = (app: FastifyInstance): WebsocketPluginOptions => ({
   options: { maxPayload: 4096 },
   // The running job is cancelled and announced first, so its subscribers hear job.cancelled; then
   // every client is closed, which lets server.close() finish instead of waiting on open sockets.
   preClose: async () => {
-    if (app.hasDecorator('runner')) await app.runner.close()
+    if (app.hasDecorator('stopRunner')) await app.stopRunner()
     if (app.hasDecorator('streams')) app.streams.closeAll(1001, 'server shutting down')
   }
 })
 
 const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }> = async (app, { config, onDrop }) => {
-  const hub = new StreamHub(app.runner)
+  const hub = new StreamHub(app.bus)
   app.decorate('streams', hub)
 
   const connect = (socket: WebSocket, jobId: string | null): Connection => {
@@ -52,19 +51,21 @@ const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }
   }, async (socket, req) => {
     const jobId = req.params.id
     const c = connect(socket, jobId)
-    const seq = hub.seq(jobId)
     try {
-      const found = await loadJobView(app.store, id => app.runner.progressOf(id), jobId)
+      const found = await loadJobView(app.store, id => app.progress.get(id), jobId)
       if (found === undefined) {
         socket.send(JSON.stringify({ type: 'error', jobId, seq: 0, at: new Date().toISOString(), data: { code: 'COREBENCH_ERR_NOT_FOUND', message: `job ${jobId} not found` } }))
         c.close(4404, 'job not found')
         return
       }
+      // The job's own counter: the snapshot reflects every event up to it, live ones come above it.
+      const seq = found.job.eventSeq
       c.sendSnapshot({ type: 'snapshot', jobId, seq, at: new Date().toISOString(), data: found.view })
       const status = found.job.status
-      if (FINAL_STATUSES.includes(status)) {
-        // Joined after the end: the terminal event, after which the connection closes normally.
-        c.send({ type: FINAL_EVENT[status as keyof typeof FINAL_EVENT], jobId, seq: seq + 1, at: new Date().toISOString(), data: jobListItem(found.job, undefined) })
+      if (isFinal(status)) {
+        // Joined after the end: the terminal event again, with the seq it had (never backwards),
+        // after which the connection closes normally.
+        c.send({ type: FINAL_EVENT[status], jobId, seq, at: new Date().toISOString(), data: jobListItem(found.job, undefined) })
       }
     } catch (err) {
       req.log.error({ err }, 'stream: snapshot failed')
@@ -82,7 +83,7 @@ const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }
         app.store.listJobs({ status: 'running', limit: 100 }),
         app.store.listJobs({ status: 'queued', limit: 1000 })
       ])
-      const jobs = [...running, ...queued.reverse()].map(j => jobListItem(j, app.runner.progressOf(j.id)))
+      const jobs = [...running, ...queued.reverse()].map(j => jobListItem(j, app.progress.get(j.id)))
       c.sendSnapshot({ type: 'snapshot', jobId: null, seq: 0, at: new Date().toISOString(), data: { jobs } })
     } catch (err) {
       req.log.error({ err }, 'stream: snapshot failed')

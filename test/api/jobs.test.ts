@@ -21,7 +21,7 @@ test('submit → queued → run → stored → read back with runs and summaries
   assert.equal(job.runs.length, 6)
   assert.ok(job.runs.every((r: any) => r.ok && r.verified === true && r.wallMs > 0 && r.tasks === 8))
   // 2 cells × 3 forks × (1 warm-up + 1 recorded) × 8 tasks.
-  assert.deepEqual(job.progress, { tasksDone: 96, tasksTotal: 96, current: null })
+  assert.deepEqual(job.progress, { tasksDone: 96, tasksTotal: 96, current: null, cells: [] })
   // Every repetition started its own pool: three separate start-up measurements per cell.
   const startups = job.runs.filter((r: any) => r.executor === 'threaded').map((r: any) => r.startupMs)
   assert.ok(startups.every((s: number) => s > 0), `each fork timed its pool start: ${startups.join(', ')}`)

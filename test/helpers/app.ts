@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TestContext } from 'node:test'
 import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
+import type { RunnerMode } from '../../src/plugins/runner.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { tempDatabase } from './db.js'
 
@@ -15,12 +16,14 @@ export interface Built {
  * Builds the app exactly as server.ts does, on a fresh migrated SQLite file, silent logs.
  * Pass `ready: false` to add test-only routes before the app starts.
  */
-export async function build (t: TestContext, env: Record<string, string> = {}, opts: { ready?: boolean, databaseUrl?: string } = {}): Promise<Built> {
+export async function build (t: TestContext, env: Record<string, string> = {}, opts: { ready?: boolean, databaseUrl?: string, runner?: RunnerMode } = {}): Promise<Built> {
   const db = opts.databaseUrl !== undefined ? { url: opts.databaseUrl, dir: '' } : await tempDatabase(t)
   // A loaded CI machine can stall a test process for a second (tsx compiling a worker, say);
   // load shedding is tested on its own, so elsewhere it must not turn that into a 503.
   const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '60000', ...env, DATABASE_URL: db.url })
-  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }) })
+  // The runner in this process (tests only): app.inject tests need no second process per app;
+  // the runner process itself is tested against real processes (test/jobs/runner-process.test.ts).
+  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }), runner: opts.runner ?? 'inline' })
   t.after(async () => { await app.close() })
   if (opts.ready !== false) await app.ready()
   return { app, config, dir: db.dir }

@@ -184,7 +184,9 @@ class ForkSession {
       return
     }
     this.report(line.tasks)
-    this.outcomes.push(toMetrics(line, this.plan.workload))
+    const outcome = toMetrics(line, this.plan.workload)
+    this.outcomes.push(outcome)
+    this.control.onRunEnd?.(this.outcomes.length - 1, outcome)
     this.reported = 0
     this.oldest = undefined
     this.runStarted = new Date()

@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../../measure/measure-run.js'
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,6 +41,8 @@ export interface PythonForkControl {
   onRunStart?: (run: number, warmup: boolean) => void
   /** Once per finished task (from the ~10 Hz progress lines, so several calls can come at once). */
   onTaskDone?: (done: number, total: number, warmup: boolean) => void
+  /** A successful run as soon as its line arrives (failures end the fork and come in the result). */
+  onRunEnd?: (run: number, outcome: RunOutcome) => void
   onSpawn?: (pid: number) => void
   onHello?: (hello: HelloLine) => void
   onPool?: (pool: PoolLine) => void

@@ -1,0 +1,131 @@
+import type { JobRecord } from '../store/types.js'
+import type { JobEventBus } from './bus.js'
+import type { Progress } from './events.js'
+import { executeJob, type ExecutionContext, type StopReason } from './execute-job.js'
+import type { JobQueue, RunnerIdentity } from './queue.js'
+
+export interface ClaimLoopOptions extends Omit<ExecutionContext, 'runnerId' | 'onProgress'> {
+  identity: RunnerIdentity
+  bus: JobEventBus
+  /** How often an idle runner looks for work it was not told about (another API instance, a lost message). */
+  idlePollMs: number
+  /** Back-off after a failed claim: first delay and cap. */
+  retryMs: { first: number, max: number }
+  logger: ExecutionContext['logger'] & { error: (o: object, m: string) => void }
+  onState?: (state: LoopState) => void
+  /** The clock the back-off waits on; tests replace it. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+}
+
+export type LoopState = { state: 'idle' } | { state: 'running', jobId: string } | { state: 'stalled', since: Date, error: string } | { state: 'closed' }
+
+/**
+ * A runner's claim loop: one job at a time (benchmarks must not share cores). Woken by `queued`
+ * commands on the bus and by an idle poll; a failed claim (a locked or full database, say) is
+ * logged and retried with back-off, never the end of the loop. Cancel arrives as a bus command or,
+ * durably, at the job's next heartbeat.
+ */
+export class ClaimLoop {
+  private current: { job: JobRecord, abort: AbortController, progress: Progress | undefined } | undefined
+  private loop: Promise<void> | undefined
+  private closing = false
+  private readonly stop = new AbortController()
+  private _status: LoopState = { state: 'idle' }
+  private readonly unsubscribe: () => void
+  private poll: NodeJS.Timeout | undefined
+
+  constructor (private readonly opts: ClaimLoopOptions) {
+    this.unsubscribe = opts.bus.onCommand(cmd => {
+      if (cmd.type === 'queued') this.kick()
+      else if (cmd.type === 'cancel' && this.current?.job.id === cmd.jobId) this.current.abort.abort('cancel' satisfies StopReason)
+    })
+  }
+
+  start (): void {
+    this.poll = setInterval(() => { this.kick() }, this.opts.idlePollMs)
+    this.kick()
+  }
+
+  get state (): LoopState {
+    return this._status
+  }
+
+  private get status (): LoopState {
+    return this._status
+  }
+
+  private set status (s: LoopState) {
+    this._status = s
+    this.opts.onState?.(s)
+  }
+
+  get runningJob (): { id: string, progress: Progress | undefined } | undefined {
+    return this.current === undefined ? undefined : { id: this.current.job.id, progress: this.current.progress }
+  }
+
+  /** Stops claiming, cancels the running job (recorded as cancelled) and waits until it is stored. */
+  async close (): Promise<void> {
+    this.closing = true
+    this.stop.abort()
+    clearInterval(this.poll)
+    this.unsubscribe()
+    this.current?.abort.abort('shutdown' satisfies StopReason)
+    await this.loop
+    this.status = { state: 'closed' }
+  }
+
+  kick (): void {
+    if (this.loop !== undefined || this.closing) return
+    this.loop = this.drain().finally(() => { this.loop = undefined })
+  }
+
+  private async drain (): Promise<void> {
+    const { queue, logger } = this.opts
+    let delay = this.opts.retryMs.first
+    while (!this.closing) {
+      let job: JobRecord | undefined
+      try {
+        job = await queue.claim(this.opts.identity)
+        delay = this.opts.retryMs.first
+      } catch (err) {
+        const error = (err as Error).message
+        if (this.status.state !== 'stalled') this.status = { state: 'stalled', since: new Date(), error }
+        logger.error({ err, retryInMs: delay }, 'runner: cannot claim a job; retrying')
+        await this.sleep(delay)
+        delay = Math.min(delay * 2, this.opts.retryMs.max)
+        continue
+      }
+      if (job === undefined) {
+        this.status = { state: 'idle' }
+        return
+      }
+      await this.run(job)
+    }
+  }
+
+  private async run (job: JobRecord): Promise<void> {
+    const abort = new AbortController()
+    const current: { job: JobRecord, abort: AbortController, progress: Progress | undefined } = { job, abort, progress: undefined }
+    this.current = current
+    this.status = { state: 'running', jobId: job.id }
+    try {
+      await executeJob(job, abort, { ...this.opts, runnerId: this.opts.identity.runnerId, onProgress: p => { current.progress = p } })
+    } catch (err) {
+      // A bug or a database failure must not stop the queue: record what we can and go on.
+      this.opts.logger.error({ err, jobId: job.id }, 'runner: job crashed')
+      const failed = await this.opts.queue.finish(job.id, this.opts.identity.runnerId, 'failed', { error: `internal error: ${(err as Error).message}` }).catch(() => undefined)
+      if (failed !== undefined) await this.opts.publisher.announce('job.failed', failed)
+    } finally {
+      this.current = undefined
+      this.status = { state: 'idle' }
+    }
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    const sleep = this.opts.sleep ?? (async (t: number, signal: AbortSignal) => await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, t)
+      signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+    }))
+    await sleep(ms, this.stop.signal)
+  }
+}

@@ -1,0 +1,180 @@
+import type { RunOutcome } from '../measure/measure-run.js'
+import { summarize } from '../stats/summary.js'
+import type { JobRecord } from '../store/types.js'
+import { cellKey, cells, jobTasksTotal, runsPerCell, type Cell } from './cells.js'
+import { FINAL_EVENT, type Progress, type RunRef } from './events.js'
+import type { ForkRunner } from './forks/types.js'
+import { busyFraction } from './host-load.js'
+import type { JobPublisher } from './publisher.js'
+import type { JobQueue, RunLog } from './queue.js'
+import { toRunRecord } from './run-record.js'
+
+/** Why a job stopped before its end: a request, the runner's shutdown, its budget, or a lost lease. */
+export type StopReason = 'cancel' | 'shutdown' | 'budget' | 'lost'
+
+export interface ExecutionContext {
+  runnerId: string
+  queue: JobQueue
+  runs: RunLog
+  publisher: JobPublisher
+  forks: (runtime: string) => ForkRunner
+  /** The job's whole budget (MAX_JOB_BUDGET_MS). */
+  budgetMs: number
+  /** Lease refresh interval. */
+  heartbeatMs: number
+  logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void }
+  /** Called whenever the job's live progress changes (the runner keeps it for its own status). */
+  onProgress?: (p: Progress) => void
+  /** Skips the busy-host probe (unit tests of the lifecycle). */
+  skipHostCheck?: boolean
+}
+
+const PROGRESS_EVERY_MS = 100
+
+/** Running totals of a job: tasks done per cell and overall, and the serialized checksum every run must match. */
+interface Tally {
+  done: number
+  total: number
+  cellDone: Map<string, number>
+  reference: string | undefined
+}
+
+/**
+ * Measures one claimed job to its end: every cell's forks, interleaved across cells (A B C A B C …)
+ * so that drift on a noisy machine is spread over every executor; each recorded run stored before
+ * it is announced; the lease refreshed every `heartbeatMs`; and the final state written by a
+ * conditional transition. Stops early on `abort` (cancel or shutdown), on the budget, on a cancel
+ * request seen at a heartbeat, and when the lease is lost (then it writes nothing more).
+ */
+export async function executeJob (job: JobRecord, abort: AbortController, ctx: ExecutionContext): Promise<void> {
+  const { queue, runnerId } = ctx
+  const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, ctx.budgetMs)
+  const lease = setInterval(() => {
+    queue.heartbeat(job.id, runnerId).then(l => {
+      if (!l.held) abort.abort('lost' satisfies StopReason)
+      else if (l.cancelRequested) abort.abort('cancel' satisfies StopReason)
+    }, (err: unknown) => { ctx.logger.warn({ err, jobId: job.id }, 'runner: heartbeat failed') })
+  }, ctx.heartbeatMs)
+  const warnings = [...job.warnings]
+  let failures: string[] = []
+  try {
+    await ctx.publisher.announce('job.started', job)
+    if (ctx.skipHostCheck !== true) {
+      const busy = await busyFraction(250)
+      if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
+      if (warnings.length !== job.warnings.length) await queue.progress(job.id, runnerId, { warnings })
+    }
+    failures = await measureCells(job, abort, ctx)
+  } finally {
+    clearTimeout(deadline)
+    clearInterval(lease)
+  }
+  await finish(job, warnings, failures, abort.signal.reason as StopReason | undefined, ctx)
+}
+
+async function measureCells (job: JobRecord, abort: AbortController, ctx: ExecutionContext): Promise<string[]> {
+  const spec = job.spec
+  const jobCells = cells(spec)
+  const broken = new Map<string, string>()
+  const tally: Tally = { done: 0, total: jobTasksTotal(spec), cellDone: new Map(), reference: undefined }
+  for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
+    for (const cell of jobCells) {
+      if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
+      const failure = await measureFork(job, cell, fork, tally, abort, ctx)
+      if (failure !== undefined) broken.set(cellKey(cell), failure)
+    }
+  }
+  return [...broken.values()]
+}
+
+/** One fork of one cell through its ForkRunner. Returns why it failed. */
+async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tally, abort: AbortController, ctx: ExecutionContext): Promise<string | undefined> {
+  const spec = job.spec
+  const key = cellKey(cell)
+  const where = `${key} repetition ${fork + 1} of ${spec.repetitions}`
+  // Run k of the fork: warm-ups first (repetition -warmup … -1), then the recorded one (= fork).
+  const refOf = (k: number): RunRef => ({ jobId: job.id, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, fork, repetition: k === spec.warmup ? fork : k - spec.warmup, warmup: k < spec.warmup, tasks: spec.tasks })
+  const jobBase = tally.done
+  const cellBase = tally.cellDone.get(key) ?? 0
+  const cellTotal = runsPerCell(spec) * spec.tasks
+  let lastProgressAt = -Infinity
+
+  const runStarted = (k: number): (done: number) => void => {
+    const ref = refOf(k)
+    void ctx.publisher.publish('run.started', job.id, ref)
+    const report = (done: number): void => {
+      const p: Progress = { ...ref, runDone: done, runTotal: spec.tasks, cellDone: cellBase + k * spec.tasks + done, cellTotal, jobDone: jobBase + k * spec.tasks + done, jobTotal: tally.total }
+      ctx.onProgress?.(p)
+      // Coalesced once here, so that no listener has to throttle 10 000 callbacks a second; on
+      // the monotonic clock, so that a step of the wall clock cannot stop or flood them.
+      const t = performance.now()
+      if (t - lastProgressAt >= PROGRESS_EVERY_MS || done === spec.tasks) {
+        lastProgressAt = t
+        ctx.publisher.progress(job.id, p)
+      }
+    }
+    report(0)
+    return report
+  }
+
+  const record = async (k: number, outcome: RunOutcome): Promise<string | undefined> => {
+    const ref = refOf(k)
+    tally.done = jobBase + (k + 1) * spec.tasks
+    tally.cellDone.set(key, cellBase + (k + 1) * spec.tasks)
+    if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
+    if (!ref.warmup || !outcome.ok) {
+      const run = toRunRecord(ref, outcome, tally.reference)
+      if (!await ctx.runs.insertRun(run, outcome.ok ? outcome.timings : undefined, ctx.runnerId)) {
+        abort.abort('lost' satisfies StopReason)
+        return `${where}: the job is no longer held by this runner`
+      }
+      void ctx.publisher.publish('run.finished', job.id, runData(run))
+    }
+    await ctx.queue.progress(job.id, ctx.runnerId, { tasksDone: tally.done })
+    return outcome.ok ? undefined : `${ref.warmup ? 'warm-up before ' : ''}${where}: ${outcome.code}: ${outcome.error}`
+  }
+
+  return await ctx.forks(cell.runtime).run({ spec, cell, signal: abort.signal }, { runStarted, record })
+}
+
+/** Summarizes with the stored task timings, records the final state, then announces it. */
+async function finish (job: JobRecord, warnings: string[], failures: string[], reason: StopReason | undefined, ctx: ExecutionContext): Promise<void> {
+  const { runs: log, queue, runnerId, publisher } = ctx
+  await publisher.flush(job.id)
+  if (reason === 'lost') {
+    ctx.logger.warn({ jobId: job.id }, 'runner: the job was recovered by another process (its lease expired); its late results were refused')
+    return
+  }
+  const runs = await log.listRuns(job.id)
+  const timings = new Map<string, Float32Array>()
+  for (const r of runs) {
+    const t = r.ok ? await log.getTimings(r.id) : undefined
+    if (t !== undefined) timings.set(r.id, t)
+  }
+  const summary = summarize(job.spec, runs, timings)
+  warnings.push(...summary.warnings)
+  let status: 'finished' | 'failed' | 'cancelled' = 'finished'
+  let error: string | null = null
+  if (reason === 'cancel' || reason === 'shutdown') {
+    status = 'cancelled'
+    error = reason === 'cancel' ? 'cancelled by request; runs measured before that are kept' : 'cancelled: the runner shut down; runs measured before that are kept'
+  } else if (reason === 'budget') {
+    status = 'failed'
+    error = `the job ran past its budget of ${ctx.budgetMs} ms (MAX_JOB_BUDGET_MS) and was stopped; runs measured before that are kept`
+  } else if (failures.length > 0) {
+    status = 'failed'
+    error = `${failures.length} of ${cells(job.spec).length} cells failed: ${failures.join('; ')}`
+  }
+  const done = await queue.finish(job.id, runnerId, status, { error, summary, warnings })
+  if (done === undefined) {
+    ctx.logger.warn({ jobId: job.id, status }, 'runner: the job was no longer held when it ended; its final state was not written')
+    return
+  }
+  ctx.logger.info({ jobId: job.id, status }, `job ${status}`)
+  await publisher.announce(FINAL_EVENT[status], done)
+}
+
+/** A run as events and views carry it (dates as ISO strings). */
+export function runData (run: { startedAt: Date, finishedAt: Date }): unknown {
+  return { ...run, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString() }
+}

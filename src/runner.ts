@@ -1,0 +1,99 @@
+import { hostname } from 'node:os'
+import { jobListItem } from './api/views.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { hostFingerprint } from './host/fingerprint.js'
+import { MemoryBus, type JobEventBus, type RunnerCommand } from './jobs/bus.js'
+import type { JobEvent } from './jobs/events.js'
+import { machineIdentity, MachineBusyError } from './jobs/machine.js'
+import { Runner } from './jobs/runner.js'
+import { EXIT_MACHINE_BUSY, type ChildMessage, type ParentMessage } from './jobs/supervisor.js'
+import { createLogger } from './logger.js'
+import { discoverRuntimes } from './runtimes/runtimes.js'
+import { createPrismaClient } from './store/client.js'
+import { PrismaStore } from './store/prisma-store.js'
+import { startDelayServer } from './workloads/http-get-server.js'
+
+// The runner process: claims jobs and measures them on this machine. It measures nothing but itself
+// and its children: no HTTP API, no stream fan-out, no fastify in this process. Started by the
+// server as a supervised child (events and commands over IPC), or by hand with `corebench runner`.
+
+/** The server's IPC channel as a bus: events go up, commands come down. */
+class ParentBus implements JobEventBus {
+  private readonly local = new MemoryBus()
+
+  constructor (private readonly send: (m: ChildMessage) => void) {}
+
+  publish (event: JobEvent): void { this.send({ kind: 'event', event }) }
+  subscribe (listener: (event: JobEvent) => void): () => void { return this.local.subscribe(listener) }
+  command (cmd: RunnerCommand): void { this.local.command(cmd) }
+  onCommand (listener: (cmd: RunnerCommand) => void): () => void { return this.local.onCommand(listener) }
+}
+
+let config: Config
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`corebench runner: ${err.message}`)
+    process.exit(1)
+  }
+  throw err
+}
+
+const supervised = typeof process.send === 'function'
+const toParent = (m: ChildMessage): void => { if (process.connected) process.send?.(m) }
+const logger = await createLogger(config, { process: 'runner' })
+const store = new PrismaStore(await createPrismaClient(config.DATABASE_URL))
+const host = hostFingerprint()
+await store.upsertHost(host)
+const runtimes = await discoverRuntimes(config.PYTHON)
+const delay = await startDelayServer()
+const bus = supervised ? new ParentBus(toParent) : new MemoryBus()
+const runner = new Runner({
+  store,
+  bus,
+  host,
+  runtimes,
+  config,
+  logger,
+  machineId: config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : machineIdentity(),
+  name: config.RUNNER_NAME !== '' ? config.RUNNER_NAME : hostname(),
+  httpBase: () => delay.base,
+  jobData: job => jobListItem(job, undefined),
+  runnerId: process.env.RUNNER_ID,
+  onState: state => { toParent({ kind: 'state', state }) }
+})
+
+let stopping: Promise<void> | undefined
+async function stop (why: string, code: number): Promise<void> {
+  stopping ??= (async () => {
+    logger.info({ runnerId: runner.runnerId }, `runner stopping: ${why}`)
+    await runner.close()
+    await delay.close()
+    await store.close()
+    process.exit(code)
+  })()
+  await stopping
+}
+
+process.on('message', (m: ParentMessage) => {
+  if (m.kind === 'shutdown') void stop('asked by the server', 0)
+  else if (m.kind === 'command') bus.command(m.cmd)
+})
+// The server is gone (even kill -9): a supervised runner does not measure on alone.
+process.on('disconnect', () => { void stop('the server process is gone', 0) })
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => { void stop(signal, 0) })
+
+try {
+  await runner.start()
+} catch (err) {
+  const busy = err instanceof MachineBusyError
+  const message = busy ? err.message : `cannot start: ${(err as Error).message}`
+  logger.error({ err: busy ? undefined : err }, `corebench runner: ${message}`)
+  toParent({ kind: 'fatal', code: busy ? err.code : 'COREBENCH_ERR_RUNNER_START', message })
+  await delay.close()
+  await store.close()
+  process.exit(busy ? EXIT_MACHINE_BUSY : 1)
+}
+logger.info({ runnerId: runner.runnerId, pid: process.pid, supervised, runtimes: runtimes.list.filter(r => r.available).map(r => r.id) }, 'runner ready')
+if (!supervised) logger.warn('runner started by hand: with SQLite no server hears its events (progress shows when runs are stored); team mode (PostgreSQL) is where hand-started runners belong')
