@@ -65,10 +65,10 @@ const runner = new Runner({
 })
 
 let stopping: Promise<void> | undefined
-async function stop (why: string, code: number): Promise<void> {
+async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
   stopping ??= (async () => {
     logger.info({ runnerId: runner.runnerId }, `runner stopping: ${why}`)
-    await runner.close()
+    await runner.close(how)
     await delay.close()
     await store.close()
     process.exit(code)
@@ -81,7 +81,7 @@ process.on('message', (m: ParentMessage) => {
   else if (m.kind === 'command') bus.command(m.cmd)
 })
 // The server is gone (even kill -9): a supervised runner does not measure on alone.
-process.on('disconnect', () => { void stop('the server process is gone', 0) })
+process.on('disconnect', () => { void stop('the server process is gone', 0, 'orphaned') })
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => { void stop(signal, 0) })
 
 try {

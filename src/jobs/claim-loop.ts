@@ -63,13 +63,16 @@ export class ClaimLoop {
     return this.current === undefined ? undefined : { id: this.current.job.id, progress: this.current.progress }
   }
 
-  /** Stops claiming, cancels the running job (recorded as cancelled) and waits until it is stored. */
-  async close (): Promise<void> {
+  /**
+   * Stops claiming, stops the running job (recorded as cancelled, or as interrupted when the runner
+   * lost its server) and waits until it is stored.
+   */
+  async close (why: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
     this.closing = true
     this.stop.abort()
     clearInterval(this.poll)
     this.unsubscribe()
-    this.current?.abort.abort('shutdown' satisfies StopReason)
+    this.current?.abort.abort(why satisfies StopReason)
     await this.loop
     this.status = { state: 'closed' }
   }

@@ -8,9 +8,13 @@ import { busyFraction } from './host-load.js'
 import type { JobPublisher } from './publisher.js'
 import type { JobQueue, RunLog } from './queue.js'
 import { toRunRecord } from './run-record.js'
+import type { FinalStatus } from './state.js'
 
-/** Why a job stopped before its end: a request, the runner's shutdown, its budget, or a lost lease. */
-export type StopReason = 'cancel' | 'shutdown' | 'budget' | 'lost'
+/**
+ * Why a job stopped before its end: a request, the runner's shutdown, the loss of the server that
+ * supervised it, its budget, or a lost lease.
+ */
+export type StopReason = 'cancel' | 'shutdown' | 'orphaned' | 'budget' | 'lost'
 
 export interface ExecutionContext {
   runnerId: string
@@ -153,9 +157,12 @@ async function finish (job: JobRecord, warnings: string[], failures: string[], r
   }
   const summary = summarize(job.spec, runs, timings)
   warnings.push(...summary.warnings)
-  let status: 'finished' | 'failed' | 'cancelled' = 'finished'
+  let status: FinalStatus = 'finished'
   let error: string | null = null
-  if (reason === 'cancel' || reason === 'shutdown') {
+  if (reason === 'orphaned') {
+    status = 'interrupted'
+    error = 'interrupted: the server that supervised its runner is gone; runs measured before that are kept'
+  } else if (reason === 'cancel' || reason === 'shutdown') {
     status = 'cancelled'
     error = reason === 'cancel' ? 'cancelled by request; runs measured before that are kept' : 'cancelled: the runner shut down; runs measured before that are kept'
   } else if (reason === 'budget') {

@@ -41,7 +41,7 @@ export interface JobQueue {
   /** Progress of a held job; false when it is no longer held. */
   progress: (jobId: string, runnerId: string, fields: { tasksDone?: number, warnings?: string[] }) => Promise<boolean>
   /** running → a final status, only by the runner that holds it. */
-  finish: (jobId: string, runnerId: string, status: Exclude<FinalStatus, 'interrupted'>, fields: FinishFields) => Promise<JobRecord | undefined>
+  finish: (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields) => Promise<JobRecord | undefined>
   /** queued → cancelled. */
   cancelQueued: (jobId: string) => Promise<JobRecord | undefined>
   /** Asks the runner holding a running job to stop; false when the job is not running. */
@@ -87,7 +87,7 @@ export class StoreQueue implements JobQueue {
     return await this.store.updateHeldJob(jobId, runnerId, fields)
   }
 
-  async finish (jobId: string, runnerId: string, status: 'finished' | 'failed' | 'cancelled', fields: FinishFields): Promise<JobRecord | undefined> {
+  async finish (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields): Promise<JobRecord | undefined> {
     return await this.store.transitionJob(jobId, { from: 'running', to: status, runnerId, patch: fields })
   }
 

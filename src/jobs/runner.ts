@@ -118,9 +118,9 @@ export class Runner {
     return this.loop.runningJob
   }
 
-  /** Cancels the running job (stored as cancelled), stops claiming and gives the machine back. */
-  async close (): Promise<void> {
-    await this.loop.close()
+  /** Stops the running job (stored as cancelled, or interrupted when orphaned), stops claiming and gives the machine back. */
+  async close (why: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
+    await this.loop.close(why)
     clearInterval(this.machineBeat)
     if (this.started) await this.opts.store.releaseMachine(this.opts.machineId, this.runnerId).catch(() => {})
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,7 +17,46 @@ export function sqlitePath (url: string): string {
  * The Prisma CLI is the one tool that owns the `_prisma_migrations` bookkeeping, so we run it rather
  * than replaying SQL ourselves; it takes about a second and a half.
  */
-export async function migrate (url: string): Promise<void> {
+export async function migrate (url: string, attempts = 5): Promise<void> {
+  // Prisma's schema engine fails at once (no busy timeout) on a file another process has open with
+  // Prisma, e.g. a second server started on the database of a live one; with nothing pending there
+  // is nothing for it to do, and start-up is 1.5 s faster.
+  if (!pendingMigrations(sqlitePath(url))) return
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deploy(url)
+      return
+    } catch (err) {
+      // The schema engine has no busy timeout: a runner writing to the same file (a second server
+      // started beside a live one, say) makes its bookkeeping fail at once. Such locks last
+      // milliseconds; anything that persists is reported.
+      if (attempt >= attempts) throw err
+      await new Promise(resolve => setTimeout(resolve, 100 * 2 ** attempt))
+    }
+  }
+}
+
+// better-sqlite3 ships no types; this is the little of it used here.
+interface SqliteHandle { prepare: (sql: string) => { all: () => unknown[] }, close: () => void }
+type SqliteCtor = new (file: string, opts: { readonly: boolean, fileMustExist: boolean }) => SqliteHandle
+
+/** Whether the folder holds a migration the database has not finished (true when unsure). */
+function pendingMigrations (file: string): boolean {
+  if (!existsSync(file)) return true
+  const wanted = readdirSync(join(root, 'prisma', 'migrations'), { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name)
+  let db: SqliteHandle | undefined
+  try {
+    db = new (createRequire(import.meta.url)('better-sqlite3') as SqliteCtor)(file, { readonly: true, fileMustExist: true })
+    const done = new Set((db.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as Array<{ name: string }>).map(r => r.name))
+    return wanted.some(name => !done.has(name))
+  } catch {
+    return true
+  } finally {
+    db?.close()
+  }
+}
+
+async function deploy (url: string): Promise<void> {
   const file = sqlitePath(url)
   mkdirSync(dirname(file), { recursive: true })
   const cli = join(dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js')
