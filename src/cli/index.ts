@@ -4,6 +4,7 @@ import { compareCommand } from './commands/compare.js'
 import { hostCommand } from './commands/host.js'
 import { presetsCommand, workloadsCommand } from './commands/catalog.js'
 import { jobsCommand } from './commands/jobs.js'
+import { runnerCommand } from './commands/runner.js'
 import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { submitCommand } from './commands/submit.js'
@@ -17,7 +18,7 @@ export type { Io, Output } from './io.js'
  * Runs the `corebench` CLI with `argv` (the arguments after the program name) and resolves with the
  * exit code: 0 done, 1 a `compare --fail-on` gate tripped, 2 a usage, connection or API error (one
  * line on stderr). Tests call it in-process with their own `io`; the bin passes the process's.
- * `serve` does not resolve: the server owns the process until it shuts down.
+ * `serve` and `runner` do not resolve: the server (or runner) owns the process until it shuts down.
  */
 export async function main (argv: readonly string[], io: Partial<Io> = {}): Promise<number> {
   const full: Io = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr, env: io.env ?? process.env }
@@ -51,6 +52,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
     })
 
   serveCommand(program)
+  runnerCommand(program)
   submitCommand(program, ctx)
   jobsCommand(program, ctx)
   showCommand(program, ctx)

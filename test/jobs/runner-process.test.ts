@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -97,6 +99,11 @@ test('a second server on the same database while a job runs changes nothing of t
   const still = (await api(second, `/api/jobs/${held.id}`)).json
   assert.equal(still.status, 'running')
   assert.equal(still.error, null)
+
+  // A runner started by hand on this machine refuses, naming the holder.
+  const byHand = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../bin/corebench.mjs', import.meta.url)), 'runner'], { env: { ...process.env, ...env, LOG_LEVEL: 'error' }, encoding: 'utf8', timeout: 60_000 })
+  assert.equal(byHand.status, 3, byHand.stdout + byHand.stderr)
+  assert.match(byHand.stdout + byHand.stderr, /another runner holds this machine/)
 
   // A cancel through the other instance reaches the runner (durably, at its next heartbeat).
   const cancel = await api(second, `/api/jobs/${held.id}/cancel`, {})

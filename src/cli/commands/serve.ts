@@ -5,7 +5,7 @@ interface Options { port?: number, host?: string, databaseUrl?: string }
 
 export function serveCommand (program: Command): void {
   program.command('serve')
-    .description('run the corebench server in this process (configured by the environment, see the README)')
+    .description('run the corebench server in this process, with its runner as a supervised child process (RUNNER=off: the API alone; configured by the environment, see the README)')
     .option('-p, --port <port>', 'PORT: the HTTP port (0 picks a free one)', integer(0, 65535))
     .option('-H, --host <host>', 'HOST: the interface to listen on')
     .option('--database-url <url>', 'DATABASE_URL: the SQLite file, file:./data/corebench.db by default')
