@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { cellKey, cellsOf } from '../../web/src/cells.js'
 import { cellProgress } from '../../web/src/progress.js'
-import type { JobSpec, JobView, LiveProgress } from '../../web/src/types.js'
+import type { JobSpec, JobView } from '../../web/src/types.js'
 import { cellKey as serverCellKey, cells as serverCells } from '../../src/jobs/cells.js'
 import type { JobSpec as ServerSpec } from '../../src/schemas/job.js'
 
@@ -11,25 +11,23 @@ const spec = { workload: { id: 'fibonacci', params: {} }, tasks: 10, runtimes: [
 
 type RunStub = { runtime: string, executor: string, workers: number, repetition: number }
 
-function view (current: LiveProgress | null, runs: RunStub[] = [], s: object = spec): JobView {
-  return { status: 'running', spec: s, runs, progress: { tasksDone: 0, tasksTotal: 180, current } } as unknown as JobView
+type CellStub = { runtime: string, executor: string, workers: number, done: number, total: number }
+
+function view (cells: CellStub[], runs: RunStub[] = [], s: object = spec, status = 'running'): JobView {
+  return { status, spec: s, runs, progress: { tasksDone: 0, tasksTotal: 180, current: null, cells } } as unknown as JobView
 }
 
-test('per-cell progress follows the runner fork by fork, warm-ups included', () => {
-  // Second fork, threaded, its second warm-up (repetition -1) 4 tasks in: serialized has done
-  // two forks, threaded one fork plus one warm-up plus 4 tasks.
-  const p = cellProgress(view({ runtime: 'node', executor: 'threaded', workers: 2, fork: 1, repetition: -1, warmup: true, runDone: 4, runTotal: 10 }))
+test('per-cell progress is the server\'s per-cell table, whatever order the runner visits cells in', () => {
+  const p = cellProgress(view([{ runtime: 'node', executor: 'threaded', workers: 2, done: 44, total: 90 }, { runtime: 'node', executor: 'serialized', workers: 1, done: 60, total: 90 }]))
   assert.deepEqual(p.get('serialized/1'), { done: 60, total: 90 })
-  assert.deepEqual(p.get('threaded/2'), { done: 30 + 10 + 4, total: 90 })
-
-  // The recorded run of the last fork of the first cell: the second cell has two forks done.
-  const q = cellProgress(view({ runtime: 'node', executor: 'serialized', workers: 1, fork: 2, repetition: 2, warmup: false, runDone: 7, runTotal: 10 }))
-  assert.deepEqual(q.get('serialized/1'), { done: 60 + 20 + 7, total: 90 })
-  assert.deepEqual(q.get('threaded/2'), { done: 60, total: 90 })
+  assert.deepEqual(p.get('threaded/2'), { done: 44, total: 90 })
+  // A finished job is complete in every cell.
+  const q = cellProgress(view([], [], spec, 'finished'))
+  assert.deepEqual([...q.values()], [{ done: 90, total: 90 }, { done: 90, total: 90 }])
 })
 
-test('without a live position, each recorded run stands for its whole fork', () => {
-  const p = cellProgress(view(null, [{ runtime: 'node', executor: 'serialized', workers: 1, repetition: 0 }, { runtime: 'node', executor: 'serialized', workers: 1, repetition: 1 }, { runtime: 'node', executor: 'threaded', workers: 2, repetition: 0 }]))
+test('a cell the server has not reported counts its recorded runs, each standing for its whole fork', () => {
+  const p = cellProgress(view([], [{ runtime: 'node', executor: 'serialized', workers: 1, repetition: 0 }, { runtime: 'node', executor: 'serialized', workers: 1, repetition: 1 }, { runtime: 'node', executor: 'threaded', workers: 2, repetition: 0 }, { runtime: 'node', executor: 'threaded', workers: 2, repetition: -1 }]))
   assert.deepEqual(p.get('serialized/1'), { done: 60, total: 90 })
   assert.deepEqual(p.get('threaded/2'), { done: 30, total: 90 })
 })
@@ -45,23 +43,15 @@ test('two runtimes: cells are runtime-major, keyed as the server keys them', () 
   assert.equal(cellKey({ runtime: 'python-nogil', executor: 'process', workers: 4 }), 'python-nogil/process/4')
 })
 
-test('two runtimes: a live position in a Python cell counts for that cell, not Node\'s of the same executor', () => {
-  // Second fork, python threaded, its recorded run 3 tasks in: every node cell and python serialized
-  // have done two forks; python threaded one fork plus both warm-ups plus 3 tasks.
-  const p = cellProgress(view({ runtime: 'python', executor: 'threaded', workers: 2, fork: 1, repetition: 1, warmup: false, runDone: 3, runTotal: 10 }, [], both))
-  assert.deepEqual(p.get('serialized/1'), { done: 60, total: 90 })
+test('two runtimes: a reported Python cell counts for that cell, not Node\'s of the same executor', () => {
+  const p = cellProgress(view([{ runtime: 'python', executor: 'threaded', workers: 2, done: 53, total: 90 }, { runtime: 'node', executor: 'threaded', workers: 2, done: 60, total: 90 }], [], both))
   assert.deepEqual(p.get('threaded/2'), { done: 60, total: 90 })
-  assert.deepEqual(p.get('python/serialized/1'), { done: 60, total: 90 })
-  assert.deepEqual(p.get('python/threaded/2'), { done: 30 + 20 + 3, total: 90 })
-
-  // In Node's threaded cell of the same fork: the Python cells after it have one fork done.
-  const q = cellProgress(view({ runtime: 'node', executor: 'threaded', workers: 2, fork: 1, repetition: -2, warmup: true, runDone: 5, runTotal: 10 }, [], both))
-  assert.deepEqual(q.get('threaded/2'), { done: 30 + 5, total: 90 })
-  assert.deepEqual(q.get('python/threaded/2'), { done: 30, total: 90 })
+  assert.deepEqual(p.get('python/threaded/2'), { done: 53, total: 90 })
+  assert.deepEqual(p.get('python/serialized/1'), { done: 0, total: 90 })
 })
 
 test('two runtimes: stored runs count for the cell of their own runtime', () => {
-  const p = cellProgress(view(null, [
+  const p = cellProgress(view([], [
     { runtime: 'node', executor: 'threaded', workers: 2, repetition: 0 },
     { runtime: 'python', executor: 'threaded', workers: 2, repetition: 0 },
     { runtime: 'python', executor: 'threaded', workers: 2, repetition: 1 }

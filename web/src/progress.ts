@@ -1,32 +1,28 @@
-// Where a job stands, per cell, from what the runner reports. Pure: the job page renders it and
-// tests check it without a browser.
-import { cellsOf } from './cells.js'
+// Where a job stands, per cell, as the server reports it. Pure: the job page renders it and tests
+// check it without a browser. The runner sends each cell's own count with its progress events, so
+// nothing here knows the order in which the runner visits cells.
+import { cellKey, cellsOf } from './cells.js'
 import type { JobView } from './types.js'
 
 /**
- * Tasks done per cell, from the live position of the runner: cells run interleaved fork by fork,
- * and every fork runs `warmup` warm-ups and one recorded run. `threaded/2` in Node and in Python
- * are two cells: a position matches on the runtime too.
+ * Tasks done per cell (warm-ups included) out of the cell's total: a finished job's cells are
+ * complete; a running one's come from the server's per-cell table; a cell the server has not
+ * reported (a job stream joined late, a stopped job) counts its stored recorded runs, each standing
+ * for its whole fork.
  */
 export function cellProgress (view: JobView): Map<string, { done: number, total: number }> {
   const spec = view.spec
-  const cells = cellsOf(spec)
   const perFork = (spec.warmup + 1) * spec.tasks
   const perCell = spec.repetitions * perFork
+  const live = new Map((view.progress.cells ?? []).map(c => [cellKey(c), c.done]))
   const out = new Map<string, { done: number, total: number }>()
-  const cur = view.progress.current
-  const curIndex = cur === null ? -1 : cells.findIndex(c => c.runtime === cur.runtime && c.executor === cur.executor && c.workers === cur.workers)
-  for (const [i, c] of cells.entries()) {
+  for (const c of cellsOf(spec)) {
     let done: number
     if (view.status === 'finished') {
       done = perCell
-    } else if (cur !== null && curIndex >= 0 && view.status === 'running') {
-      const inFork = cur.warmup ? spec.warmup + cur.repetition : spec.warmup
-      done = (i < curIndex ? cur.fork + 1 : cur.fork) * perFork + (i === curIndex ? inFork * spec.tasks + cur.runDone : 0)
     } else {
-      // No live position: count what is stored (recorded runs imply the warm-up ones before them).
       const recorded = view.runs.filter(r => r.runtime === c.runtime && r.executor === c.executor && r.workers === c.workers && r.repetition >= 0).length
-      done = recorded * perFork
+      done = Math.max(live.get(c.key) ?? 0, recorded * perFork)
     }
     out.set(c.key, { done: Math.max(0, Math.min(perCell, done)), total: perCell })
   }

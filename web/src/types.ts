@@ -48,7 +48,7 @@ export interface JobListItem {
   tags: Record<string, string>
   warnings: string[]
   error: string | null
-  progress: { tasksDone: number, tasksTotal: number, current: LiveProgress | null }
+  progress: { tasksDone: number, tasksTotal: number, current: LiveProgress | null, cells?: Array<{ runtime: string, executor: string, workers: number, done: number, total: number }> }
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
