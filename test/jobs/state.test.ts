@@ -4,7 +4,7 @@ import { MemoryQueue } from '../../src/jobs/memory-queue.js'
 import type { RunnerIdentity } from '../../src/jobs/queue.js'
 import { toRunRecord } from '../../src/jobs/run-record.js'
 import { assertTransition, isFinal, TRANSITIONS, TransitionError } from '../../src/jobs/state.js'
-import { FINAL_STATUSES, JOB_STATUSES, type JobRecord, type JobStatus } from '../../src/store/types.js'
+import { FINAL_STATUSES, JOB_STATUSES, type JobRecord, type JobStatus, type RunRecord } from '../../src/store/types.js'
 import { FakeClock, latch, newJob, okRun } from './fakes.js'
 
 describe('the transition table', () => {
@@ -59,7 +59,7 @@ async function status (queue: MemoryQueue, id: string): Promise<JobStatus | unde
   return (await queue.getJob(id))?.status
 }
 
-async function runOf (job: JobRecord): Promise<ReturnType<typeof toRunRecord>> {
+function runOf (job: JobRecord): RunRecord {
   return toRunRecord({ jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, repetition: 0, warmup: false, tasks: 4 }, okRun(4), undefined)
 }
 
@@ -229,10 +229,10 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     const { clock, queue } = setup()
     const job = await queue.enqueue(newJob())
     const claimed = await queue.claim(A) as JobRecord
-    const run = await runOf(job)
+    const run = runOf(job)
     const timings = new Float32Array([1, 2, 3, 4, 5, 6])
 
-    assert.equal(await queue.insertRun(await runOf(job), undefined, B.runnerId), false)
+    assert.equal(await queue.insertRun(runOf(job), undefined, B.runnerId), false)
     clock.advance(10_000)
     assert.equal(await queue.insertRun(run, timings, A.runnerId), true)
     assert.deepEqual(await queue.held({ staleBefore: new Date(clock.now().getTime() - 1) }), [], 'the stored run renewed the lease')
@@ -242,7 +242,7 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     assert.equal((await queue.getTimings(run.id))?.[0], 1, 'stored, not shared')
 
     await queue.release(claimed, 'interrupted', 'recovered')
-    assert.equal(await queue.insertRun(await runOf(job), undefined, A.runnerId), false, 'a recovered job takes no late results')
+    assert.equal(await queue.insertRun(runOf(job), undefined, A.runnerId), false, 'a recovered job takes no late results')
     assert.equal((await queue.listRuns(job.id)).length, 1)
   })
 
