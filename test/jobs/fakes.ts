@@ -19,6 +19,26 @@ export function latch<T = void> (): Latch<T> {
   return { promise, resolve }
 }
 
+/**
+ * A place where a call stops once: the first `wait` resolves `reached` (with its argument) and
+ * waits for `release()`; later calls pass. Put `wait` in a hook to hold a call in mid-flight.
+ */
+export class Hold<T = void> {
+  private readonly arrived = latch<T>()
+  private readonly go = latch()
+  private used = false
+  readonly reached = this.arrived.promise
+
+  readonly wait = async (value: T): Promise<void> => {
+    if (this.used) return
+    this.used = true
+    this.arrived.resolve(value)
+    await this.go.promise
+  }
+
+  release (): void { this.go.resolve() }
+}
+
 /** Items arrive in order; `next()` takes the oldest one, waiting for it if none is there. */
 export class Channel<T> {
   private readonly items: T[] = []

@@ -5,7 +5,7 @@ import type { RunnerIdentity } from '../../src/jobs/queue.js'
 import { toRunRecord } from '../../src/jobs/run-record.js'
 import { assertTransition, isFinal, TRANSITIONS, TransitionError } from '../../src/jobs/state.js'
 import { FINAL_STATUSES, JOB_STATUSES, type JobRecord, type JobStatus, type RunRecord } from '../../src/store/types.js'
-import { FakeClock, latch, newJob, okRun } from './fakes.js'
+import { FakeClock, Hold, newJob, okRun } from './fakes.js'
 
 describe('the transition table', () => {
   test('a job goes queued → running | cancelled, and running → finished | failed | cancelled | interrupted | queued (re-queue)', () => {
@@ -100,14 +100,12 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
   test('of two runners claiming one job, only one wins: the other\'s transition finds it running and takes nothing', async () => {
     const { queue } = setup()
     const job = await queue.enqueue(newJob())
-    const seen = latch<readonly string[]>()
-    const go = latch()
-    queue.hooks.beforeClaim = async (candidates) => { seen.resolve(candidates); await go.promise }
+    const claimA = new Hold<readonly string[]>()
+    queue.hooks.beforeClaim = claimA.wait
     const slow = queue.claim(A)
-    assert.deepEqual(await seen.promise, [job.id], 'A has read the job as queued')
-    queue.hooks.beforeClaim = undefined
-    assert.equal((await queue.claim(B))?.runnerId, B.runnerId)
-    go.resolve()
+    assert.deepEqual(await claimA.reached, [job.id], 'A has read the job as queued')
+    assert.equal((await queue.claim(B))?.runnerId, B.runnerId, 'B passes: the hold stops the first claim only')
+    claimA.release()
     assert.equal(await slow, undefined)
     const stored = await queue.getJob(job.id)
     assert.equal(stored?.runnerId, B.runnerId)
