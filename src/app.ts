@@ -11,7 +11,7 @@ import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
 import { createLogger } from './logger.js'
-import { BodyTooLargeError, OverloadedError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
+import { BodyTooLargeError, DatabaseUnavailableError, OverloadedError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import authPlugin from './plugins/auth.js'
 import dashboardPlugin from './plugins/dashboard.js'
 import hostPlugin from './plugins/host.js'
@@ -90,6 +90,11 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new BodyTooLargeError(bodyLimit)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new UnsupportedMediaTypeError(JSON.stringify(contentType ?? ''))
     case 'FST_UNDER_PRESSURE': return new OverloadedError()
+  }
+  // The database cannot take a write now (full, locked past its timeout, a transaction past its
+  // deadline): the client can retry; nothing was half-done (every write is one transaction).
+  if (/^SQLITE_(FULL|BUSY|LOCKED|IOERR)/.test(String(err.code ?? '')) || err.code === 'COREBENCH_ERR_DB_DEADLINE') {
+    return Object.assign(new DatabaseUnavailableError(), { headers: { 'retry-after': '5' } })
   }
   return err
 }

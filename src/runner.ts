@@ -46,7 +46,7 @@ const toParent = (m: ChildMessage): void => { if (process.connected) process.sen
 const logger = await createLogger(config, { process: 'runner' })
 // A supervised runner's server has migrated already; one started by hand on SQLite does it itself.
 if (!supervised) await migrate(config.DATABASE_URL)
-const store = new PrismaStore(await createPrismaClient(config.DATABASE_URL))
+const store = new PrismaStore(await createPrismaClient(config.DATABASE_URL), async () => await createPrismaClient(config.DATABASE_URL))
 const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)

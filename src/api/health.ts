@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DatabaseUnavailableError } from '../errors.js'
+import { DatabaseUnavailableError, RunnerStalledError } from '../errors.js'
 
 const Health = Type.Object({
   status: Type.Literal('ok'),
@@ -31,6 +31,8 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         : r.state === 'stalled' ? { state: r.state, since: r.since.toISOString(), reason: r.error }
           : r.state === 'restarting' ? { state: r.state, since: r.since.toISOString(), reason: r.reason }
             : { state: r.state }
+    // No job can run while the local runner cannot claim or record: a load balancer should know.
+    if (r?.state === 'stalled') throw Object.assign(new RunnerStalledError(r.since.toISOString(), r.error), { headers: { 'retry-after': '10' } })
     return { status: 'ok' as const, uptimeS: Math.round(process.uptime()), database: 'ok' as const, runner }
   })
 }

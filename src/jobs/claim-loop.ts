@@ -114,13 +114,30 @@ export class ClaimLoop {
     try {
       await executeJob(job, abort, { ...this.opts, runnerId: this.opts.identity.runnerId, onProgress: p => { current.progress = p } })
     } catch (err) {
-      // A bug or a database failure must not stop the queue: record what we can and go on.
+      // A bug or a database failure (a run that could not be stored) must not stop the queue, nor
+      // leave the job running for ever: record why it failed, retrying while the database refuses.
       this.opts.logger.error({ err, jobId: job.id }, 'runner: job crashed')
-      const failed = await this.opts.queue.finish(job.id, this.opts.identity.runnerId, 'failed', { error: `internal error: ${(err as Error).message}` }).catch(() => undefined)
-      if (failed !== undefined) await this.opts.publisher.announce('job.failed', failed)
+      await this.failJob(job, `failed: ${(err as Error).message.trim().split('\n').pop() ?? 'internal error'}`)
     } finally {
       this.current = undefined
       this.status = { state: 'idle' }
+    }
+  }
+
+  /** Ends a crashed job as failed; retried with back-off until it is written or the loop closes (then its lease expires). */
+  private async failJob (job: JobRecord, error: string): Promise<void> {
+    let delay = this.opts.retryMs.first
+    while (!this.closing) {
+      try {
+        const failed = await this.opts.queue.finish(job.id, this.opts.identity.runnerId, 'failed', { error })
+        if (failed !== undefined) await this.opts.publisher.announce('job.failed', failed)
+        return
+      } catch (err) {
+        this.status = { state: 'stalled', since: this.status.state === 'stalled' ? this.status.since : new Date(), error: (err as Error).message }
+        this.opts.logger.error({ err, jobId: job.id, retryInMs: delay }, 'runner: cannot record the failed job; retrying')
+        await this.sleep(delay)
+        delay = Math.min(delay * 2, this.opts.retryMs.max)
+      }
     }
   }
 

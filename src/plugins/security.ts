@@ -6,7 +6,7 @@ import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import { bearer, hashToken } from '../auth/tokens.js'
 import { corsOrigins, type Config } from '../config.js'
-import { RateLimitedError } from '../errors.js'
+import { OverloadedError, RateLimitedError } from '../errors.js'
 
 export const HELMET_OPTIONS = {
   // Plain http on a LAN is a normal way to run this; upgrading requests to https would break it.
@@ -74,7 +74,16 @@ export default fp(async function securityPlugin (app, opts: { config: Config }) 
 
   await app.register(underPressure, {
     maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
-    // Its 503 (FST_UNDER_PRESSURE) goes through the app's error handler, which maps it onto the catalog.
-    retryAfter: 10
+    sampleInterval: PRESSURE_SAMPLE_MS,
+    // under-pressure reports an interval with no delay sample at all (the process got no CPU for
+    // the whole interval) as an infinite delay. All it shows is a delay of at least one interval:
+    // shed only if that already passes the limit.
+    pressureHandler: async (_req, _reply, type, value) => {
+      if (type === 'eventLoopDelay' && value === Infinity && PRESSURE_SAMPLE_MS <= config.MAX_EVENT_LOOP_DELAY_MS) return
+      throw Object.assign(new OverloadedError(), { headers: { 'retry-after': '10' } })
+    }
   })
 }, { name: 'security' })
+
+/** How often the event-loop delay is sampled for load shedding. */
+const PRESSURE_SAMPLE_MS = 1000

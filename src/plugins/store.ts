@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 /** Connects the store; migrations are applied by the process (server.ts) or the test template. */
 export default fp(async function storePlugin (app, opts: { databaseUrl: string }) {
-  const store = new PrismaStore(await createPrismaClient(opts.databaseUrl))
+  const store = new PrismaStore(await createPrismaClient(opts.databaseUrl), async () => await createPrismaClient(opts.databaseUrl))
   app.decorate('store', store)
   app.addHook('onClose', async () => { await store.close() })
 }, { name: 'store' })

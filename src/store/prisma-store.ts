@@ -4,8 +4,59 @@ import type { Job, Prisma, Run } from './generated/client.js'
 import { assertTransition, isFinal } from '../jobs/state.js'
 import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, JobTransition, MachineClaim, NewJob, RunRecord, Store } from './types.js'
 
+/** Longest a transaction may take before the store gives up on it and on its client. */
+export const TRANSACTION_DEADLINE_MS = 10_000
+
+export class StoreDeadlineError extends Error {
+  override name = 'StoreDeadlineError'
+  readonly code = 'COREBENCH_ERR_DB_DEADLINE'
+}
+
 export class PrismaStore implements Store {
-  constructor (private readonly prisma: PrismaClient) {}
+  private replacing: Promise<void> | undefined
+
+  /**
+   * `connect` makes a new client on the same database: the store replaces a client whose
+   * transactions can no longer complete (see transaction()). Without it, the first client is kept.
+   */
+  constructor (private prisma: PrismaClient, private readonly connect?: () => Promise<PrismaClient>, private readonly deadlineMs = TRANSACTION_DEADLINE_MS) {}
+
+  /**
+   * An interactive transaction with a deadline. The better-sqlite3 adapter never releases its
+   * transaction lock after a transaction fails inside SQLite (disk full, I/O error): every later
+   * transaction of that client waits for ever while plain queries go on working (seen with a full
+   * tmpfs). So a transaction that fails that way, or passes the deadline, costs the client: it is
+   * disconnected (which releases the lock and SQLite's) and replaced, and the caller gets the error.
+   */
+  private async transaction<T> (fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    await this.replacing
+    const client = this.prisma
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new StoreDeadlineError(`a database transaction took longer than ${this.deadlineMs} ms`)) }, this.deadlineMs)
+    })
+    try {
+      return await Promise.race([client.$transaction(fn), deadline])
+    } catch (err) {
+      if (err instanceof StoreDeadlineError || /^SQLITE_(?!CONSTRAINT)/.test(String((err as { code?: unknown }).code ?? ''))) await this.replace(client)
+      throw err
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async replace (broken: PrismaClient): Promise<void> {
+    if (this.connect === undefined || this.prisma !== broken) return
+    this.replacing ??= (async () => {
+      try {
+        this.prisma = await this.connect?.() ?? broken
+        await Promise.race([broken.$disconnect(), new Promise(resolve => setTimeout(resolve, 1000))])
+      } finally {
+        this.replacing = undefined
+      }
+    })()
+    await this.replacing
+  }
 
   async ping (): Promise<void> {
     await this.prisma.$queryRawUnsafe('SELECT 1')
@@ -100,7 +151,7 @@ export class PrismaStore implements Store {
     assertTransition(t.from, t.to)
     const { summary, warnings, ...rest } = t.patch ?? {}
     const now = new Date()
-    return await this.prisma.$transaction(async (tx) => {
+    return await this.transaction(async (tx) => {
       const { count } = await tx.job.updateMany({
         where: { id, status: t.from, ...(t.runnerId !== undefined ? { runnerId: t.runnerId } : {}) },
         data: {
@@ -133,7 +184,7 @@ export class PrismaStore implements Store {
   }
 
   async nextEventSeq (id: string): Promise<number> {
-    return await this.prisma.$transaction(async (tx) => {
+    return await this.transaction(async (tx) => {
       const row = await tx.job.update({ where: { id }, data: { eventSeq: { increment: 1 } }, select: { eventSeq: true } })
       return row.eventSeq
     })
@@ -159,7 +210,7 @@ export class PrismaStore implements Store {
   async insertRun (run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean> {
     const { shared, ...fields } = run
     const data = { ...fields, extra: shared === null ? null : JSON.stringify({ shared }) }
-    return await this.prisma.$transaction(async (tx) => {
+    return await this.transaction(async (tx) => {
       // The lease check and the insert commit together: a recovered job takes no late results.
       const { count } = await tx.job.updateMany({ where: { id: run.jobId, ...(runnerId !== undefined ? { status: 'running', runnerId } : {}) }, data: { heartbeatAt: new Date() } })
       if (count === 0) return false
