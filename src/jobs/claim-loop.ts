@@ -28,6 +28,10 @@ export type LoopState = { state: 'idle' } | { state: 'running', jobId: string } 
 export class ClaimLoop {
   private current: { job: JobRecord, abort: AbortController, progress: Progress | undefined } | undefined
   private loop: Promise<void> | undefined
+  /** A wake-up that came while a claim was in flight: that claim may have looked too early. */
+  private rekick = false
+  /** Cancels for jobs not (yet) running here: a claim in flight may be about to return one. */
+  private readonly cancels = new Set<string>()
   private closing = false
   private readonly stop = new AbortController()
   private _status: LoopState = { state: 'idle' }
@@ -37,7 +41,8 @@ export class ClaimLoop {
   constructor (private readonly opts: ClaimLoopOptions) {
     this.unsubscribe = opts.bus.onCommand(cmd => {
       if (cmd.type === 'queued') this.kick()
-      else if (cmd.type === 'cancel' && this.current?.job.id === cmd.jobId) this.current.abort.abort('cancel' satisfies StopReason)
+      else if (this.current?.job.id === cmd.jobId) this.current.abort.abort('cancel' satisfies StopReason)
+      else this.cancels.add(cmd.jobId)
     })
   }
 
@@ -78,7 +83,11 @@ export class ClaimLoop {
   }
 
   kick (): void {
-    if (this.loop !== undefined || this.closing) return
+    if (this.closing) return
+    if (this.loop !== undefined) {
+      this.rekick = true
+      return
+    }
     this.loop = this.drain().finally(() => { this.loop = undefined })
   }
 
@@ -87,6 +96,7 @@ export class ClaimLoop {
     let delay = this.opts.retryMs.first
     while (!this.closing) {
       let job: JobRecord | undefined
+      this.rekick = false
       try {
         job = await queue.claim(this.opts.identity)
         delay = this.opts.retryMs.first
@@ -99,7 +109,14 @@ export class ClaimLoop {
         continue
       }
       if (job === undefined) {
+        if (this.rekick) continue
         this.status = { state: 'idle' }
+        return
+      }
+      if (this.closing) {
+        // Claimed while the runner was closing: it never started, so it goes back to the queue.
+        const back = await queue.release(job, 'queued', 'the runner shut down as it claimed the job; re-queued').catch(() => undefined)
+        if (back !== undefined) await this.opts.publisher.announce('job.queued', back)
         return
       }
       await this.run(job)
@@ -110,6 +127,8 @@ export class ClaimLoop {
     const abort = new AbortController()
     const current: { job: JobRecord, abort: AbortController, progress: Progress | undefined } = { job, abort, progress: undefined }
     this.current = current
+    if (this.cancels.has(job.id)) abort.abort('cancel' satisfies StopReason)
+    this.cancels.clear()
     this.status = { state: 'running', jobId: job.id }
     try {
       await executeJob(job, abort, { ...this.opts, runnerId: this.opts.identity.runnerId, onProgress: p => { current.progress = p } })

@@ -6,7 +6,7 @@ import { FINAL_EVENT, type Progress, type RunRef } from './events.js'
 import type { ForkRunner } from './forks/types.js'
 import { busyFraction } from './host-load.js'
 import type { JobPublisher } from './publisher.js'
-import type { JobQueue, RunLog } from './queue.js'
+import { CANCELLED_BY_REQUEST, type JobQueue, type RunLog } from './queue.js'
 import { toRunRecord } from './run-record.js'
 import type { FinalStatus } from './state.js'
 
@@ -53,7 +53,7 @@ interface Tally {
 export async function executeJob (job: JobRecord, abort: AbortController, ctx: ExecutionContext): Promise<void> {
   const { queue, runnerId } = ctx
   const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, ctx.budgetMs)
-  const lease = setInterval(() => {
+  const renew = setInterval(() => {
     queue.heartbeat(job.id, runnerId).then(l => {
       if (!l.held) abort.abort('lost' satisfies StopReason)
       else if (l.cancelRequested) abort.abort('cancel' satisfies StopReason)
@@ -63,6 +63,10 @@ export async function executeJob (job: JobRecord, abort: AbortController, ctx: E
   let failures: string[] = []
   try {
     await ctx.publisher.announce('job.started', job)
+    // A cancel asked for between the claim and now (its bus message found no job here yet).
+    const lease = await queue.heartbeat(job.id, runnerId)
+    if (!lease.held) abort.abort('lost' satisfies StopReason)
+    else if (lease.cancelRequested) abort.abort('cancel' satisfies StopReason)
     if (ctx.skipHostCheck !== true) {
       const busy = await busyFraction(250)
       if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
@@ -71,7 +75,7 @@ export async function executeJob (job: JobRecord, abort: AbortController, ctx: E
     failures = await measureCells(job, abort, ctx)
   } finally {
     clearTimeout(deadline)
-    clearInterval(lease)
+    clearInterval(renew)
   }
   await finish(job, warnings, failures, abort.signal.reason as StopReason | undefined, ctx)
 }
@@ -164,7 +168,7 @@ async function finish (job: JobRecord, warnings: string[], failures: string[], r
     error = 'interrupted: the server that supervised its runner is gone; runs measured before that are kept'
   } else if (reason === 'cancel' || reason === 'shutdown') {
     status = 'cancelled'
-    error = reason === 'cancel' ? 'cancelled by request; runs measured before that are kept' : 'cancelled: the runner shut down; runs measured before that are kept'
+    error = reason === 'cancel' ? CANCELLED_BY_REQUEST : 'cancelled: the runner shut down; runs measured before that are kept'
   } else if (reason === 'budget') {
     status = 'failed'
     error = `the job ran past its budget of ${ctx.budgetMs} ms (MAX_JOB_BUDGET_MS) and was stopped; runs measured before that are kept`
@@ -177,8 +181,10 @@ async function finish (job: JobRecord, warnings: string[], failures: string[], r
     ctx.logger.warn({ jobId: job.id, status }, 'runner: the job was no longer held when it ended; its final state was not written')
     return
   }
-  ctx.logger.info({ jobId: job.id, status }, `job ${status}`)
-  await publisher.announce(FINAL_EVENT[status], done)
+  // The status written, which a cancel requested meanwhile may have turned into `cancelled`.
+  const final = done.status as FinalStatus
+  ctx.logger.info({ jobId: job.id, status: final }, `job ${final}`)
+  await publisher.announce(FINAL_EVENT[final], done)
 }
 
 /** A run as events and views carry it (dates as ISO strings). */

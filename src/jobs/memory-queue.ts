@@ -1,5 +1,5 @@
 import type { JobRecord, JobStatus, JobTransition, NewJob, RunRecord } from '../store/types.js'
-import type { FinishFields, JobQueue, Lease, RunLog, RunnerIdentity } from './queue.js'
+import { finishHeld, type FinishFields, type JobQueue, type Lease, type RunLog, type RunnerIdentity } from './queue.js'
 import { assertTransition, isFinal, type FinalStatus } from './state.js'
 
 /**
@@ -128,7 +128,7 @@ export class MemoryQueue implements JobQueue, RunLog {
   }
 
   async finish (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields): Promise<JobRecord | undefined> {
-    return this.transition(jobId, { from: 'running', to: status, runnerId, patch: fields })
+    return await finishHeld(async t => this.transition(jobId, t), jobId, runnerId, status, fields)
   }
 
   async cancelQueued (jobId: string): Promise<JobRecord | undefined> {
@@ -152,12 +152,13 @@ export class MemoryQueue implements JobQueue, RunLog {
     return jobs
   }
 
-  async release (job: JobRecord, to: Extract<JobStatus, 'interrupted' | 'queued'>, error: string): Promise<JobRecord | undefined> {
-    return this.transition(job.id, { from: 'running', to, runnerId: job.runnerId ?? undefined, patch: { error } })
+  async release (job: JobRecord, to: Extract<JobStatus, 'interrupted' | 'queued'>, error: string, staleBefore?: Date): Promise<JobRecord | undefined> {
+    return this.transition(job.id, { from: 'running', to, runnerId: job.runnerId ?? undefined, staleBefore, patch: { error } })
   }
 
-  async nextSeq (jobId: string): Promise<number> {
-    return ++this.row(jobId).job.eventSeq
+  async nextSeq (jobId: string, holder?: string): Promise<number | undefined> {
+    const row = holder === undefined ? this.row(jobId) : this.heldBy(jobId, holder)
+    return row === undefined ? undefined : ++row.job.eventSeq
   }
 
   /** False (nothing stored) when `runnerId` is given and no longer holds the job. */
@@ -197,6 +198,8 @@ export class MemoryQueue implements JobQueue, RunLog {
     const row = this.rows.get(id)
     if (row === undefined || row.job.status !== t.from) return undefined
     if (t.runnerId !== undefined && row.job.runnerId !== t.runnerId) return undefined
+    if (t.noCancelRequest === true && row.cancelRequestedAt !== null) return undefined
+    if (t.staleBefore !== undefined && row.heartbeatAt !== null && row.heartbeatAt >= t.staleBefore) return undefined
     const now = this.now()
     const { summary, warnings, ...rest } = t.patch ?? {}
     const job = row.job

@@ -18,12 +18,14 @@ export class JobPublisher {
     private readonly queue: Pick<JobQueue, 'nextSeq'>,
     /** A job as its events carry it (the list item clients know). */
     private readonly jobData: (job: JobRecord) => unknown,
-    private readonly onError: (err: unknown) => void
+    private readonly onError: (err: unknown) => void,
+    /** A runner publishes only for jobs it still holds: a lost job's late events are dropped. */
+    private readonly holder?: string
   ) {}
 
   /** An event whose seq is still to be taken from the counter. */
   publish (type: Exclude<JobEventType, 'progress'>, jobId: string, data: unknown): Promise<void> {
-    return this.enqueue(jobId, async () => { this.emit(type, jobId, await this.queue.nextSeq(jobId), data) })
+    return this.enqueue(jobId, async () => { this.emit(type, jobId, await this.queue.nextSeq(jobId, this.holder), data) })
   }
 
   /** Latest progress wins while an earlier event of the job is still being numbered. */
@@ -34,7 +36,7 @@ export class JobPublisher {
     void this.enqueue(jobId, async () => {
       const latest = this.pendingProgress.get(jobId)
       this.pendingProgress.delete(jobId)
-      this.emit('progress', jobId, await this.queue.nextSeq(jobId), latest)
+      this.emit('progress', jobId, await this.queue.nextSeq(jobId, this.holder), latest)
     })
   }
 
@@ -48,7 +50,8 @@ export class JobPublisher {
     await this.chains.get(jobId)
   }
 
-  private emit (type: JobEventType, jobId: string, seq: number, data: unknown): void {
+  private emit (type: JobEventType, jobId: string, seq: number | undefined, data: unknown): void {
+    if (seq === undefined) return
     this.bus.publish({ type, jobId, seq, at: new Date().toISOString(), data })
   }
 

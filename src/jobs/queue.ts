@@ -1,4 +1,4 @@
-import type { JobRecord, JobStatus, NewJob, RunRecord, Store } from '../store/types.js'
+import type { JobRecord, JobStatus, JobTransition, NewJob, RunRecord, Store } from '../store/types.js'
 import type { FinalStatus } from './state.js'
 
 /** Who claims: one runner process on one host, able to run these runtimes. */
@@ -40,7 +40,11 @@ export interface JobQueue {
   heartbeat: (jobId: string, runnerId: string) => Promise<Lease>
   /** Progress of a held job; false when it is no longer held. */
   progress: (jobId: string, runnerId: string, fields: { tasksDone?: number, warnings?: string[] }) => Promise<boolean>
-  /** running → a final status, only by the runner that holds it. */
+  /**
+   * running → a final status, only by the runner that holds it. A cancel requested before this
+   * write wins over `finished` and `failed`: the job ends `cancelled` (the API has answered
+   * "cancelling"), with the summary and warnings given.
+   */
   finish: (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields) => Promise<JobRecord | undefined>
   /** queued → cancelled. */
   cancelQueued: (jobId: string) => Promise<JobRecord | undefined>
@@ -48,10 +52,16 @@ export interface JobQueue {
   requestCancel: (jobId: string) => Promise<boolean>
   /** Running jobs held by this runner, or whose lease expired before `staleBefore`. */
   held: (by: { runnerId?: string, staleBefore?: Date }) => Promise<JobRecord[]>
-  /** running → interrupted (or back to queued), only from the runner seen holding it. */
-  release: (job: JobRecord, to: Extract<JobStatus, 'interrupted' | 'queued'>, error: string) => Promise<JobRecord | undefined>
-  /** Advances the job's event counter: the seq of the next event published for it. */
-  nextSeq: (jobId: string) => Promise<number>
+  /**
+   * running → interrupted (or back to queued), only from the runner seen holding it and, with
+   * `staleBefore`, only if its lease is still older than that.
+   */
+  release: (job: JobRecord, to: Extract<JobStatus, 'interrupted' | 'queued'>, error: string, staleBefore?: Date) => Promise<JobRecord | undefined>
+  /**
+   * Advances the job's event counter: the seq of the next event published for it. With `holder`,
+   * only while that runner holds the job (undefined otherwise: the event is stale and not sent).
+   */
+  nextSeq: (jobId: string, holder?: string) => Promise<number | undefined>
 }
 
 /** What a runner reads and writes besides the queue: the runs it measures. */
@@ -61,6 +71,20 @@ export interface RunLog {
   listRuns: (jobId: string) => Promise<RunRecord[]>
   getTimings: (runId: string) => Promise<Float32Array | undefined>
   getJob: (id: string) => Promise<JobRecord | undefined>
+}
+
+export const CANCELLED_BY_REQUEST = 'cancelled by request; runs measured before that are kept'
+
+/**
+ * The finishing rule of JobQueue.finish over one conditional transition, shared by every
+ * implementation: finished/failed only if no cancel was requested, else cancelled.
+ */
+export async function finishHeld (transition: (t: JobTransition) => Promise<JobRecord | undefined>, jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields): Promise<JobRecord | undefined> {
+  if (status !== 'finished' && status !== 'failed') return await transition({ from: 'running', to: status, runnerId, patch: fields })
+  const done = await transition({ from: 'running', to: status, runnerId, noCancelRequest: true, patch: fields })
+  if (done !== undefined) return done
+  // Either the job is no longer ours (then this fails too) or a cancel was asked for meanwhile.
+  return await transition({ from: 'running', to: 'cancelled', runnerId, patch: { ...fields, error: CANCELLED_BY_REQUEST } })
 }
 
 /** The queue kept in the store's jobs table. */
@@ -88,7 +112,7 @@ export class StoreQueue implements JobQueue {
   }
 
   async finish (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields): Promise<JobRecord | undefined> {
-    return await this.store.transitionJob(jobId, { from: 'running', to: status, runnerId, patch: fields })
+    return await finishHeld(async t => await this.store.transitionJob(jobId, t), jobId, runnerId, status, fields)
   }
 
   async cancelQueued (jobId: string): Promise<JobRecord | undefined> {
@@ -103,12 +127,12 @@ export class StoreQueue implements JobQueue {
     return await this.store.heldJobs(by)
   }
 
-  async release (job: JobRecord, to: 'interrupted' | 'queued', error: string): Promise<JobRecord | undefined> {
+  async release (job: JobRecord, to: 'interrupted' | 'queued', error: string, staleBefore?: Date): Promise<JobRecord | undefined> {
     // A row left running before runners had ids has no holder to match.
-    return await this.store.transitionJob(job.id, { from: 'running', to, runnerId: job.runnerId ?? undefined, patch: { error } })
+    return await this.store.transitionJob(job.id, { from: 'running', to, runnerId: job.runnerId ?? undefined, staleBefore, patch: { error } })
   }
 
-  async nextSeq (jobId: string): Promise<number> {
-    return await this.store.nextEventSeq(jobId)
+  async nextSeq (jobId: string, holder?: string): Promise<number | undefined> {
+    return await this.store.nextEventSeq(jobId, holder)
   }
 }

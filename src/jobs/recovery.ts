@@ -24,7 +24,7 @@ export async function recoverJobs (queue: JobQueue, publisher: JobPublisher, opt
     const error = opts.requeue
       ? `interrupted (${opts.reason}); re-queued`
       : `interrupted: ${opts.reason}; runs measured before that are kept`
-    const done = await queue.release(job, opts.requeue ? 'queued' : 'interrupted', error)
+    const done = await queue.release(job, opts.requeue ? 'queued' : 'interrupted', error, opts.staleBefore)
     if (done === undefined) continue
     changed.push(done)
     await publisher.announce(opts.requeue ? 'job.queued' : 'job.interrupted', done)

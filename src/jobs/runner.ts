@@ -72,7 +72,7 @@ export class Runner {
     const { store, config, logger } = opts
     this.runnerId = opts.runnerId ?? newRunnerId()
     this.queue = new StoreQueue(store)
-    this.publisher = new JobPublisher(opts.bus, this.queue, opts.jobData, err => { logger.warn({ err }, 'runner: an event could not be published') })
+    this.publisher = new JobPublisher(opts.bus, this.queue, opts.jobData, err => { logger.warn({ err }, 'runner: an event could not be published') }, this.runnerId)
     const node = new NodeForkRunner({ executorOptions: { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...opts.executorOptions }, httpBase: opts.httpBase })
     const python = new PythonForkRunner(opts.runtimes, opts.executorOptions?.tmpDir)
     this.loop = new ClaimLoop({

@@ -153,7 +153,13 @@ export class PrismaStore implements Store {
     const now = new Date()
     return await this.transaction(async (tx) => {
       const { count } = await tx.job.updateMany({
-        where: { id, status: t.from, ...(t.runnerId !== undefined ? { runnerId: t.runnerId } : {}) },
+        where: {
+          id,
+          status: t.from,
+          ...(t.runnerId !== undefined ? { runnerId: t.runnerId } : {}),
+          ...(t.noCancelRequest === true ? { cancelRequestedAt: null } : {}),
+          ...(t.staleBefore !== undefined ? { OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: t.staleBefore } }] } : {})
+        },
         data: {
           ...rest,
           status: t.to,
@@ -183,10 +189,12 @@ export class PrismaStore implements Store {
     return count > 0
   }
 
-  async nextEventSeq (id: string): Promise<number> {
+  async nextEventSeq (id: string, runnerId?: string): Promise<number | undefined> {
     return await this.transaction(async (tx) => {
-      const row = await tx.job.update({ where: { id }, data: { eventSeq: { increment: 1 } }, select: { eventSeq: true } })
-      return row.eventSeq
+      const { count } = await tx.job.updateMany({ where: { id, ...(runnerId !== undefined ? { status: 'running', runnerId } : {}) }, data: { eventSeq: { increment: 1 } } })
+      if (count === 0) return undefined
+      const row = await tx.job.findUnique({ where: { id }, select: { eventSeq: true } })
+      return row?.eventSeq
     })
   }
 

@@ -117,8 +117,11 @@ export interface Store {
   heartbeatJob(id: string, runnerId: string): Promise<{ held: boolean, cancelRequested: boolean }>
   /** Records a cancel request on a running job; false when it is not running. */
   requestCancel(id: string): Promise<boolean>
-  /** Advances the job's event counter and returns the new value (the seq of the event to publish). */
-  nextEventSeq(id: string): Promise<number>
+  /**
+   * Advances the job's event counter and returns the new value (the seq of the event to publish);
+   * with `runnerId`, only while that runner holds the job (undefined otherwise: its events are stale).
+   */
+  nextEventSeq(id: string, runnerId?: string): Promise<number | undefined>
   /** Running jobs held by this runner, or whose lease is older than `staleBefore`. */
   heldJobs(by: { runnerId?: string, staleBefore?: Date }): Promise<JobRecord[]>
   /** Progress of a running job this runner holds; false when it no longer holds it. */
@@ -168,6 +171,10 @@ export interface JobTransition {
   runnerId?: string
   /** On a move to `running`: the runner that takes the job. */
   holder?: string
+  /** Only if nobody asked to cancel the job (a requested cancel must win over finishing). */
+  noCancelRequest?: boolean
+  /** Only if its lease is older than this (a runner that renewed it meanwhile keeps its job). */
+  staleBefore?: Date
   patch?: JobPatch
 }
 
