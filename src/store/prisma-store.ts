@@ -12,8 +12,16 @@ export class StoreDeadlineError extends Error {
   readonly code = 'COREBENCH_ERR_DB_DEADLINE'
 }
 
+/** SQLite failures inside a transaction that leave the adapter's lock held (constraint errors do not). */
+function wedges (err: unknown): boolean {
+  const e = err as { code?: unknown, message?: unknown }
+  return /^SQLITE_(?!CONSTRAINT)/.test(String(e.code ?? '')) || /disk is full|disk I\/O error|database is locked|unable to open/i.test(String(e.message ?? ''))
+}
+
 export class PrismaStore implements Store {
   private replacing: Promise<void> | undefined
+  /** Clients given up on, and why. */
+  private readonly broken = new WeakMap<PrismaClient, string>()
 
   /**
    * `connect` makes a new client on the same database: the store replaces a client whose
@@ -38,19 +46,27 @@ export class PrismaStore implements Store {
     try {
       return await Promise.race([client.$transaction(fn), deadline])
     } catch (err) {
-      if (err instanceof StoreDeadlineError || /^SQLITE_(?!CONSTRAINT)/.test(String((err as { code?: unknown }).code ?? ''))) await this.replace(client)
+      // A transaction queued behind one that broke the client waits for ever: its honest reason
+      // is the one that broke it.
+      const broke = this.broken.get(client)
+      if (err instanceof StoreDeadlineError && broke !== undefined) throw new StoreDeadlineError(`${broke} (the database connection broke while this transaction waited)`)
+      if (err instanceof StoreDeadlineError || wedges(err)) await this.replace(client, (err as Error).message)
       throw err
     } finally {
       clearTimeout(timer)
     }
   }
 
-  private async replace (broken: PrismaClient): Promise<void> {
+  private async replace (broken: PrismaClient, why: string): Promise<void> {
+    this.broken.set(broken, why)
     if (this.connect === undefined || this.prisma !== broken) return
     this.replacing ??= (async () => {
       try {
         this.prisma = await this.connect?.() ?? broken
         await Promise.race([broken.$disconnect(), new Promise(resolve => setTimeout(resolve, 1000))])
+        // On a full disk the WAL is what grew: moving it into the database and truncating it gives
+        // the space back for the writes that record the failure (best effort).
+        await this.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => {})
       } finally {
         this.replacing = undefined
       }

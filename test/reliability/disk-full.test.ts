@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { build } from '../helpers/app.js'
+import { tempDatabase } from '../helpers/db.js'
+import { FINAL, quickSpec, submit, waitFor } from '../helpers/jobs.js'
+
+// The database on a filesystem that fills up during a run (issue 20 §1): the job fails with the
+// reason, and once there is room again the queue goes on by itself. A real tmpfs, mounted here.
+const root = process.getuid?.() === 0
+
+async function until (ok: () => Promise<boolean>, timeoutMs = 150_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!await ok()) {
+    if (performance.now() > deadline) assert.fail('the disk never filled up')
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+}
+
+test('a full disk fails the job with the reason; with room again the next job runs, without a restart, and close does not hang', { skip: root ? false : 'mounting a tmpfs needs root (CI runs as root)' }, async (t) => {
+  const mnt = mkdtempSync(join(tmpdir(), 'corebench-full-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt])
+  t.after(() => {
+    try { execFileSync('umount', ['-l', mnt]) } catch {}
+    rmSync(mnt, { recursive: true, force: true })
+  })
+  const file = join(mnt, 'corebench.db')
+  copyFileSync((await tempDatabase(t)).url.replace(/^file:/, ''), file)
+  const { app } = await build(t, { RUNNER_POLL_MS: '200' }, { databaseUrl: `file:${file}` })
+
+  const free = statfsSync(mnt)
+  const filler = join(mnt, 'filler')
+  writeFileSync(filler, Buffer.alloc(Math.max(0, Number(free.bavail * free.bsize) - 460 * 1024)))
+  // 10 000 tasks per run: each recorded run stores 120 kB of task timings.
+  const big = await submit(app, { workload: { id: 'fibonacci', params: { n: 1 } }, tasks: 10_000, executors: ['serialized', 'threaded'], workers: [2], repetitions: 5, warmup: 0 })
+  // The run that does not fit fails the job; if not even that can be written, the runner says it is
+  // stalled (health 503) until there is room.
+  await until(async () => {
+    const job = (await app.inject(`/api/jobs/${big.id}`)).json()
+    if (FINAL.includes(job.status)) return true
+    const health = await app.inject('/api/health')
+    return health.statusCode === 503 && health.json().code === 'COREBENCH_ERR_RUNNER_STALLED'
+  })
+
+  rmSync(filler)
+  const failed = await waitFor(app, big.id, j => FINAL.includes(j.status), 60_000)
+  assert.equal(failed.status, 'failed')
+  assert.match(failed.error, /disk is full/)
+  const next = await submit(app, quickSpec)
+  const done = await waitFor(app, next.id, j => FINAL.includes(j.status), 60_000)
+  assert.equal(done.status, 'finished', done.error)
+  const health = await app.inject('/api/health')
+  assert.equal(health.statusCode, 200, health.body)
+
+  const closing = performance.now()
+  await app.close()
+  assert.ok(performance.now() - closing < 5000, 'close does not wait on a wedged database call')
+})
