@@ -10,7 +10,7 @@ import hostRoutes, { HostSchema } from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
-import { BodyTooLargeError, OverloadedError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
+import { BodyTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import authPlugin from './plugins/auth.js'
 import dashboardPlugin from './plugins/dashboard.js'
 import hostPlugin from './plugins/host.js'
@@ -86,7 +86,6 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new BodyTooLargeError(bodyLimit)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new UnsupportedMediaTypeError(JSON.stringify(contentType ?? ''))
-    case 'FST_UNDER_PRESSURE': return new OverloadedError()
   }
   return err
 }

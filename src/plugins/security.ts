@@ -1,12 +1,11 @@
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
-import rateLimit from '@fastify/rate-limit'
-import underPressure from '@fastify/under-pressure'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { bearer, hashToken } from '../auth/tokens.js'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { corsOrigins, type Config } from '../config.js'
-import { RateLimitedError } from '../errors.js'
+import { OverloadedError } from '../errors.js'
+import rateLimitPlugin from './rate-limit.js'
 
 export const HELMET_OPTIONS = {
   // Plain http on a LAN is a normal way to run this; upgrading requests to https would break it.
@@ -59,22 +58,38 @@ export default fp(async function securityPlugin (app, opts: { config: Config }) 
   // With no origins configured, no CORS headers are sent at all: browsers allow the same origin only.
   if (origins.length > 0) await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'if-none-match'], exposedHeaders: ['etag', 'retry-after', 'location'] })
 
-  await app.register(rateLimit, {
-    max: config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    // Per token when there is one (a team behind one NAT is many clients), else per address.
-    keyGenerator: (req) => {
-      const token = bearer(req.headers.authorization)
-      return token === undefined ? `ip:${req.ip}` : `token:${hashToken(token).slice(0, 16)}`
-    },
-    // The http-get workload's own target must never throttle a benchmark.
-    allowList: (req) => req.url.startsWith('/api/loopback/'),
-    errorResponseBuilder: (_req, ctx) => new RateLimitedError(ctx.after)
-  })
-
-  await app.register(underPressure, {
-    maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
-    // Its 503 (FST_UNDER_PRESSURE) goes through the app's error handler, which maps it onto the catalog.
-    retryAfter: 10
-  })
+  await app.register(rateLimitPlugin, { config })
+  shedLoad(app, config.MAX_EVENT_LOOP_DELAY_MS)
 }, { name: 'security' })
+
+const RESOLUTION_MS = 10
+const SAMPLE_MS = 1000
+
+/**
+ * Load shedding: while the mean event-loop delay of the last second is past `maxDelayMs`, every
+ * request gets 503 + Retry-After instead of a timeout. This replaces @fastify/under-pressure, whose
+ * sampling timer calls process.memoryUsage() on every tick whatever it checks: that opens
+ * /proc/self/statm, and with no descriptor left it throws EMFILE from a timer, killing the process.
+ * Only the delay histogram is read here, which needs no descriptor.
+ */
+function shedLoad (app: FastifyInstance, maxDelayMs: number): void {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
+  histogram.enable()
+  let delayMs = 0
+  const timer = setInterval(() => {
+    // No sample at all in a whole second means the loop was blocked all along.
+    const mean = histogram.mean / 1e6
+    delayMs = Number.isNaN(mean) ? Infinity : Math.max(0, mean - RESOLUTION_MS)
+    histogram.reset()
+  }, SAMPLE_MS)
+  timer.unref()
+  app.addHook('onRequest', (_req, _reply, done) => {
+    if (delayMs > maxDelayMs) done(Object.assign(new OverloadedError(), { headers: { 'retry-after': '10' } }))
+    else done()
+  })
+  app.addHook('onClose', (_app, done) => {
+    clearInterval(timer)
+    histogram.disable()
+    done()
+  })
+}
