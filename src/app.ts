@@ -12,6 +12,7 @@ import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
 import { BodyTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import authPlugin from './plugins/auth.js'
+import connectionsPlugin from './plugins/connections.js'
 import dashboardPlugin from './plugins/dashboard.js'
 import hostPlugin from './plugins/host.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -63,6 +64,8 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   // First of all: its onRequest hook marks upgrade requests, so that a refused upgrade (401, 429,
   // 503 from the hooks below) still has its socket destroyed instead of holding server.close().
   await app.register(websocket, websocketOptions(app))
+  // Next, before any work: a connection past the limit is refused before it costs anything else.
+  await app.register(connectionsPlugin, { config })
   await app.register(securityPlugin, { config })
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(authPlugin, { config })

@@ -12,6 +12,7 @@ export const UnauthorizedError = createError<[string]>('COREBENCH_ERR_UNAUTHORIZ
 export const ForbiddenError = createError<[string]>('COREBENCH_ERR_FORBIDDEN', '%s', 403)
 export const OverloadedError = createError('COREBENCH_ERR_OVERLOADED', 'The server is overloaded (its event loop is saturated); retry later', 503)
 export const RateLimitedError = createError<[string]>('COREBENCH_ERR_RATE_LIMITED', 'Too many requests; retry in %s', 429)
+export const TooManyConnectionsError = createError<[number]>('COREBENCH_ERR_TOO_MANY_CONNECTIONS', 'The server has reached its limit of %d open connections (MAX_CONNECTIONS); retry later', 503)
 export const DatabaseUnavailableError = createError('COREBENCH_ERR_DB_UNAVAILABLE', 'The database is not reachable', 503)
 export const BodyTooLargeError = createError<[number]>('COREBENCH_ERR_BODY_TOO_LARGE', 'The request body is larger than the limit of %d bytes', 413)
 export const UnsupportedMediaTypeError = createError<[string]>('COREBENCH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type %s; send application/json', 415)

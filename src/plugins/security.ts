@@ -2,7 +2,7 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { corsOrigins, type Config } from '../config.js'
 import { OverloadedError } from '../errors.js'
 import rateLimitPlugin from './rate-limit.js'
@@ -76,10 +76,13 @@ function shedLoad (app: FastifyInstance, maxDelayMs: number): void {
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
   histogram.enable()
   let delayMs = 0
+  let last = performance.now()
   const timer = setInterval(() => {
-    // No sample at all in a whole second means the loop was blocked all along.
-    const mean = histogram.mean / 1e6
-    delayMs = Number.isNaN(mean) ? Infinity : Math.max(0, mean - RESOLUTION_MS)
+    const now = performance.now()
+    // No sample in the window means the loop was blocked all along: then its delay is how late this
+    // tick is (under-pressure takes Infinity there, which sheds for a whole second after any stall).
+    delayMs = histogram.count === 0 ? Math.max(0, now - last - SAMPLE_MS) : Math.max(0, histogram.mean / 1e6 - RESOLUTION_MS)
+    last = now
     histogram.reset()
   }, SAMPLE_MS)
   timer.unref()
