@@ -121,8 +121,29 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
     done()
   })
+  drainOnClose(app)
   await app.register(corebench, { config })
   return app
+}
+
+/**
+ * A graceful close: from its first moment, idle keep-alive sockets are closed and every reply still
+ * in flight says `Connection: close`, so that no client keeps a socket that holds server.close()
+ * open. (fastify closes idle sockets only after every preClose hook, such as cancelling the running
+ * job, and leaves in-flight replies keep-alive: their sockets then waited out keepAliveTimeout.)
+ * Registered before the app so that its preClose hook runs first.
+ */
+function drainOnClose (app: FastifyInstance): void {
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    if (app.server.listening) app.server.closeIdleConnections()
+    done()
+  })
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
 }
 
 /** Past this a request is logged at warn whatever it was. */
