@@ -78,4 +78,18 @@ export default fp(async function authPlugin (app, opts: { config: Config }) {
     }
     check(req, write).then(() => { done() }, done)
   })
+
+  // A reply to a token-protected read must never be stored by a shared cache (RFC 9111 §3.5: one
+  // may store a reply to a request with Authorization if it says `public`) and depends on the token.
+  if (config.READS_REQUIRE_TOKEN) {
+    app.addHook('onSend', (req, reply, payload, done) => {
+      if (READS.has(req.method) && protectedPath(req.url)) {
+        const cc = reply.getHeader('cache-control')
+        reply.header('cache-control', typeof cc === 'string' ? cc.replace(/\bpublic\b/, 'private') : 'private, no-cache')
+        const vary = reply.getHeader('vary')
+        if (typeof vary !== 'string' || !/\bauthorization\b/i.test(vary)) reply.header('vary', typeof vary === 'string' && vary !== '' ? `${vary}, authorization` : 'authorization')
+      }
+      done(null, payload)
+    })
+  }
 }, { name: 'auth', dependencies: ['store', 'rate-limit'] })

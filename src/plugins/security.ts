@@ -56,7 +56,7 @@ export default fp(async function securityPlugin (app, opts: { config: Config }) 
   })
   const origins = corsOrigins(config)
   // With no origins configured, no CORS headers are sent at all: browsers allow the same origin only.
-  if (origins.length > 0) await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'if-none-match'], exposedHeaders: ['etag', 'retry-after', 'location'] })
+  if (origins.length > 0) await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'if-none-match', 'if-modified-since'], exposedHeaders: ['etag', 'last-modified', 'retry-after', 'location'] })
 
   await app.register(rateLimitPlugin, { config })
   shedLoad(app, config.MAX_EVENT_LOOP_DELAY_MS)
