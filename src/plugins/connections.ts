@@ -52,6 +52,8 @@ export interface ConnectionCount extends ConnectionLimits {
   open: number
   /** Requests refused with 503 because of the limit, since start. */
   refused: number
+  /** Sockets Node closed unanswered past the hard limit, since start. */
+  dropped: number
   descriptors: number | undefined
 }
 
@@ -69,9 +71,10 @@ export default fp(async function connectionsPlugin (app, opts: { config: Config 
   if (opts.config.MAX_CONNECTIONS > limits.limit) {
     app.log.warn(`MAX_CONNECTIONS=${opts.config.MAX_CONNECTIONS} is more than 70 % of the descriptor limit (${String(descriptors)}): using ${limits.limit}; raise ulimit -n for more`)
   }
-  const count: ConnectionCount = { ...limits, open: 0, refused: 0, descriptors }
+  const count: ConnectionCount = { ...limits, open: 0, refused: 0, dropped: 0, descriptors }
   app.decorate('connections', count)
   if (limits.hardLimit !== undefined) app.server.maxConnections = limits.hardLimit
+  app.server.on('drop', () => { count.dropped++ })
   app.server.on('connection', (socket: Socket & { [OVER]?: boolean }) => {
     count.open++
     if (count.open > limits.limit) socket[OVER] = true

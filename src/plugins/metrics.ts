@@ -63,6 +63,15 @@ export default fp(async function metricsPlugin (app) {
       this.inc(connections?.refused ?? 0)
     }
   })
+  new Counter({
+    name: 'corebench_connections_dropped_total',
+    help: 'Sockets closed unanswered because even the hard connection limit was reached',
+    registers: [registry],
+    collect () {
+      this.reset()
+      this.inc(connections?.dropped ?? 0)
+    }
+  })
   const droppedMessages = new Counter({ name: 'corebench_stream_messages_dropped_total', help: 'Progress messages dropped for slow stream clients', registers: [registry] })
   const runs = new Counter({ name: 'corebench_runs_total', help: 'Recorded runs by runtime, executor and outcome', labelNames: ['runtime', 'executor', 'outcome'], registers: [registry] })
   const runDuration = new Histogram({

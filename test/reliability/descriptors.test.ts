@@ -66,6 +66,8 @@ test(`under ulimit -n ${MAX_FILES}, ${CLIENTS} stream clients: the excess is ref
   const open = Number(/^corebench_connections (\d+)$/m.exec(metrics.body)?.[1])
   assert.ok(open >= opened, `corebench_connections ${open} counts the ${opened} stream clients`)
   assert.ok(Number(/^corebench_connections_refused_total (\d+)$/m.exec(metrics.body)?.[1]) >= (tally.get('503') ?? 0))
+  const dropped = Number(/^corebench_connections_dropped_total (\d+)$/m.exec(metrics.body)?.[1])
+  if ((tally.get('ECONNRESET') ?? 0) > 0) assert.ok(dropped > 0, 'sockets closed past the hard limit are counted')
 
   for (const ws of sockets) ws.terminate()
   // Once they are gone, new clients are served again.
