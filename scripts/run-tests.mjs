@@ -1,8 +1,9 @@
 // Node 20's `node --test` neither expands globs nor finds files from a directory argument reliably
 // (it silently finds 0 tests and exits 0), so list the test files ourselves and fail if there are none.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensureChromium, machine } from './chromium.mjs'
 
 function collect (dir) {
   const out = []
@@ -22,6 +23,14 @@ const files = only.length > 0 ? only : collect('test')
 if (files.length === 0) {
   console.error('run-tests: no test files found under test/')
   process.exit(1)
+}
+// The browser tests need Chromium: get it, or stop here with what to install (never skip them).
+if (files.some(f => readFileSync(f, 'utf8').includes('/browser.js\''))) {
+  const chromium = ensureChromium(machine)
+  if (!chromium.ok) {
+    console.error(chromium.message)
+    process.exit(1)
+  }
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '1'
 const res = spawnSync(process.execPath, [

@@ -11,8 +11,9 @@ import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
 import { createLogger } from './logger.js'
-import { BodyTooLargeError, DatabaseUnavailableError, OverloadedError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
+import { BodyTooLargeError, DatabaseUnavailableError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
 import authPlugin from './plugins/auth.js'
+import connectionsPlugin from './plugins/connections.js'
 import dashboardPlugin from './plugins/dashboard.js'
 import hostPlugin from './plugins/host.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -66,6 +67,8 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   // First of all: its onRequest hook marks upgrade requests, so that a refused upgrade (401, 429,
   // 503 from the hooks below) still has its socket destroyed instead of holding server.close().
   await app.register(websocket, websocketOptions(app))
+  // Next, before any work: a connection past the limit is refused before it costs anything else.
+  await app.register(connectionsPlugin, { config })
   await app.register(securityPlugin, { config })
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(authPlugin, { config })
@@ -89,7 +92,6 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new BodyTooLargeError(bodyLimit)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new UnsupportedMediaTypeError(JSON.stringify(contentType ?? ''))
-    case 'FST_UNDER_PRESSURE': return new OverloadedError()
   }
   // The database cannot take a write now (full, locked past its timeout, a transaction past its
   // deadline): the client can retry; nothing was half-done (every write is one transaction).
@@ -127,8 +129,29 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
     done()
   })
+  drainOnClose(app)
   await app.register(corebench, { config, runner: opts.runner })
   return app
+}
+
+/**
+ * A graceful close: from its first moment, idle keep-alive sockets are closed and every reply still
+ * in flight says `Connection: close`, so that no client keeps a socket that holds server.close()
+ * open. (fastify closes idle sockets only after every preClose hook, such as cancelling the running
+ * job, and leaves in-flight replies keep-alive: their sockets then waited out keepAliveTimeout.)
+ * Registered before the app so that its preClose hook runs first.
+ */
+function drainOnClose (app: FastifyInstance): void {
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    if (app.server.listening) app.server.closeIdleConnections()
+    done()
+  })
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
 }
 
 /** Past this a request is logged at warn whatever it was. */

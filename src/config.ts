@@ -37,6 +37,7 @@ export const ConfigSchema = Type.Object({
   RUNNER_LEASE_MS: Type.Integer({ minimum: 500, maximum: 3_600_000, default: 15_000, description: 'A running job whose lease is older than this has lost its runner (interrupted, or re-queued)' }),
   RUNNER_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000, description: 'How often an idle runner looks for jobs it was not told about' }),
   RUNNER_MACHINE_ID: Type.String({ maxLength: 256, default: '', description: 'Test-only: the machine identity a runner claims (default /etc/machine-id, else the hostname)' }),
+  MAX_CONNECTIONS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open connections (HTTP and WebSocket) past which new ones get 503; 0: 70 % of the descriptor limit (ulimit -n), which is also the ceiling' }),
   STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' })
 })
 

@@ -14,6 +14,7 @@ export const OverloadedError = createError('COREBENCH_ERR_OVERLOADED', 'The serv
 export const RateLimitedError = createError<[string]>('COREBENCH_ERR_RATE_LIMITED', 'Too many requests; retry in %s', 429)
 export const DatabaseUnavailableError = createError('COREBENCH_ERR_DB_UNAVAILABLE', 'The database cannot take this request now (unreachable, full or locked); retry later', 503)
 export const RunnerStalledError = createError<[string, string]>('COREBENCH_ERR_RUNNER_STALLED', 'The runner is stalled since %s: %s; no job can run', 503)
+export const TooManyConnectionsError = createError<[number]>('COREBENCH_ERR_TOO_MANY_CONNECTIONS', 'The server has reached its limit of %d open connections (MAX_CONNECTIONS); retry later', 503)
 export const BodyTooLargeError = createError<[number]>('COREBENCH_ERR_BODY_TOO_LARGE', 'The request body is larger than the limit of %d bytes', 413)
 export const UnsupportedMediaTypeError = createError<[string]>('COREBENCH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type %s; send application/json', 415)
 export const InvalidJsonError = createError<[string]>('COREBENCH_ERR_INVALID_JSON', 'The body is not valid JSON: %s', 400)

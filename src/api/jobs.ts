@@ -12,6 +12,7 @@ import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/jo
 import { toCsv, toMarkdown } from '../stats/report.js'
 import { newId } from '../store/ids.js'
 import { FINAL_STATUSES, type JobRecord } from '../store/types.js'
+import { notModified } from './conditional.js'
 import { jobListItem, loadJobView, summaryOf } from './views.js'
 
 const JobId = Type.Object({ id: Type.String({ pattern: '^j_[0-9a-z]{9}[0-9a-f]{10}$', description: 'A job id' }) })
@@ -21,14 +22,20 @@ const errors = { 400: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('
 /**
  * A job view ready to send: its JSON already encoded (a finished job's view is sent many times and
  * never changes, so it is serialized, hashed and encoded once) and the headers that go with it.
+ * `notModified` holds what a 304 must repeat of a 200 (RFC 9110 §15.4.5): the validators and
+ * Cache-Control.
  */
-interface ViewReply { body: Buffer, etag: string, final: boolean, notModified: Record<string, string>, ok: Record<string, string> }
+interface ViewReply { body: Buffer, etag: string, lastModified: Date | undefined, final: boolean, notModified: Record<string, string>, ok: Record<string, string> }
 
-function viewReply (json: string, final: boolean): ViewReply {
+/** A finished job's view never changes again: caches may keep it (token-protected reads: see plugins/auth.ts). */
+function viewReply (json: string, finishedAt: Date | null): ViewReply {
   const body = Buffer.from(json)
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
-  const notModified = { etag, 'cache-control': final ? 'public, max-age=3600, immutable' : 'no-cache' }
-  return { body, etag, final, notModified, ok: { ...notModified, 'content-type': 'application/json; charset=utf-8' } }
+  const final = finishedAt !== null
+  const notModified: Record<string, string> = final
+    ? { etag, 'last-modified': finishedAt.toUTCString(), 'cache-control': 'public, max-age=3600, immutable' }
+    : { etag, 'cache-control': 'no-cache' }
+  return { body, etag, lastModified: finishedAt ?? undefined, final, notModified, ok: { ...notModified, 'content-type': 'application/json; charset=utf-8' } }
 }
 
 const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
@@ -111,13 +118,14 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     if (view === undefined) {
       const found = await loadJobView(app.store, id => app.progress.get(id), req.params.id)
       if (found === undefined) throw new NotFoundError('job', req.params.id)
-      view = viewReply(JSON.stringify(found.view), FINAL_STATUSES.includes(found.job.status))
+      const final = FINAL_STATUSES.includes(found.job.status)
+      view = viewReply(JSON.stringify(found.view), final ? found.job.finishedAt ?? found.job.createdAt : null)
       if (view.final) finishedViews.set(req.params.id, view)
     }
     // Pollers send If-None-Match and get a bodyless 304 until something changes; a finished job
     // never changes again (it can only be deleted), so it is served from memory and caches may keep it.
     // No payload at all (not null, which would be serialized to "null" with a JSON content-type).
-    if (req.headers['if-none-match'] === view.etag) return await reply.code(304).headers(view.notModified).send()
+    if (notModified(req.headers, view.etag, view.lastModified)) return await reply.code(304).headers(view.notModified).send()
     return await reply.headers(view.ok).send(view.body)
   })
 

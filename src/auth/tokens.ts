@@ -21,6 +21,16 @@ export function bearer (header: string | undefined): string | undefined {
   return m?.[1]
 }
 
+/**
+ * The token a request presents: its bearer token, or for a WebSocket upgrade (browsers cannot set
+ * headers on one) the `?token=` query parameter. Undefined when it presents none.
+ */
+export function presentedToken (req: { headers: { authorization?: string, upgrade?: string }, url: string }): string | undefined {
+  const header = bearer(req.headers.authorization)
+  if (header !== undefined || req.headers.upgrade?.toLowerCase() !== 'websocket') return header
+  return new URL(req.url, 'http://x').searchParams.get('token') ?? undefined
+}
+
 /** Constant-time equality of two hex digests (the lookup by digest already found the row). */
 export function sameDigest (a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex')

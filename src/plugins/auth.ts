@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { bearer, hashToken } from '../auth/tokens.js'
+import { performance } from 'node:perf_hooks'
+import { hashToken, presentedToken } from '../auth/tokens.js'
 import { corsOrigins, type Config } from '../config.js'
 import { ForbiddenError, UnauthorizedError } from '../errors.js'
 
@@ -32,21 +33,28 @@ export default fp(async function authPlugin (app, opts: { config: Config }) {
   const allowedOrigins = new Set(corsOrigins(config))
   app.decorateRequest('tokenId', null)
 
-  // The CLI creates tokens from another process, so the count is re-read every few seconds.
-  let cached = { count: 0, at: 0 }
+  // The CLI creates tokens from another process, so the count is re-read every few seconds. On the
+  // monotonic clock: with Date.now() a wall clock stepped back kept "no tokens" (an open server)
+  // for the length of the step.
+  let cached = { count: 0, at: -Infinity }
   const activeTokens = async (): Promise<number> => {
-    if (Date.now() - cached.at > TOKEN_CACHE_MS) cached = { count: await app.store.countActiveTokens(), at: Date.now() }
+    if (performance.now() - cached.at > TOKEN_CACHE_MS) cached = { count: await app.store.countActiveTokens(), at: performance.now() }
     return cached.count
   }
 
   /** The token check proper, for the requests that need one (writes, protected reads, guarded upgrades). */
-  const check = async (req: FastifyRequest, write: boolean, upgrade: boolean): Promise<void> => {
+  const check = async (req: FastifyRequest, write: boolean): Promise<void> => {
     if (await activeTokens() === 0) return
-    const query = upgrade ? new URL(req.url, 'http://x').searchParams.get('token') ?? undefined : undefined
-    const token = bearer(req.headers.authorization) ?? query
+    const token = presentedToken(req)
     if (token === undefined) throw new UnauthorizedError(`${write ? 'writes' : 'reads'} need an API token: send Authorization: Bearer <token>`)
-    const row = await app.store.findToken(hashToken(token))
-    if (row === undefined) throw new UnauthorizedError('the API token is unknown or revoked')
+    const hash = hashToken(token)
+    const row = await app.store.findToken(hash)
+    // The rate limiter (which ran before this) gives a token its own bucket only once it is known good.
+    if (row === undefined) {
+      app.knownTokens.delete(hash)
+      throw new UnauthorizedError('the API token is unknown or revoked')
+    }
+    app.knownTokens.set(hash, true)
     req.tokenId = row.id
   }
 
@@ -68,6 +76,20 @@ export default fp(async function authPlugin (app, opts: { config: Config }) {
       done()
       return
     }
-    check(req, write, upgrade).then(() => { done() }, done)
+    check(req, write).then(() => { done() }, done)
   })
-}, { name: 'auth', dependencies: ['store'] })
+
+  // A reply to a token-protected read must never be stored by a shared cache (RFC 9111 §3.5: one
+  // may store a reply to a request with Authorization if it says `public`) and depends on the token.
+  if (config.READS_REQUIRE_TOKEN) {
+    app.addHook('onSend', (req, reply, payload, done) => {
+      if (READS.has(req.method) && protectedPath(req.url)) {
+        const cc = reply.getHeader('cache-control')
+        reply.header('cache-control', typeof cc === 'string' ? cc.replace(/\bpublic\b/, 'private') : 'private, no-cache')
+        const vary = reply.getHeader('vary')
+        if (typeof vary !== 'string' || !/\bauthorization\b/i.test(vary)) reply.header('vary', typeof vary === 'string' && vary !== '' ? `${vary}, authorization` : 'authorization')
+      }
+      done(null, payload)
+    })
+  }
+}, { name: 'auth', dependencies: ['store', 'rate-limit'] })

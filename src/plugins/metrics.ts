@@ -40,6 +40,39 @@ export default fp(async function metricsPlugin (app) {
     registers: [registry],
     collect () { this.set(app.hasDecorator('streams') ? app.streams.clients : 0) }
   })
+  // Connections against their limit (src/plugins/connections.ts): the limit is what keeps the
+  // process clear of its descriptor limit, which process_max_fds shows beside it.
+  const connections = app.hasDecorator('connections') ? app.connections : undefined
+  new Gauge({
+    name: 'corebench_connections',
+    help: 'Open client connections (HTTP and WebSocket)',
+    registers: [registry],
+    collect () { this.set(connections?.open ?? 0) }
+  })
+  new Gauge({
+    name: 'corebench_connection_limit',
+    help: 'Open connections past which new ones are refused with 503 (MAX_CONNECTIONS)',
+    registers: [registry],
+    collect () { this.set(connections?.limit ?? 0) }
+  })
+  new Counter({
+    name: 'corebench_connections_refused_total',
+    help: 'Requests refused with 503 because the connection limit was reached',
+    registers: [registry],
+    collect () {
+      this.reset()
+      this.inc(connections?.refused ?? 0)
+    }
+  })
+  new Counter({
+    name: 'corebench_connections_dropped_total',
+    help: 'Sockets closed unanswered because even the hard connection limit was reached',
+    registers: [registry],
+    collect () {
+      this.reset()
+      this.inc(connections?.dropped ?? 0)
+    }
+  })
   const droppedMessages = new Counter({ name: 'corebench_stream_messages_dropped_total', help: 'Progress messages dropped for slow stream clients', registers: [registry] })
   const runs = new Counter({ name: 'corebench_runs_total', help: 'Recorded runs by runtime, executor and outcome', labelNames: ['runtime', 'executor', 'outcome'], registers: [registry] })
   const runDuration = new Histogram({

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { WebSocket } from 'ws'
 import { isDroppable, isTerminal, type StreamMessage } from './messages.js'
 
@@ -20,7 +21,7 @@ export interface ConnectionOptions {
  */
 export class Connection {
   private dropped = 0
-  private behindSince = 0
+  private behindSince = -1
   private alive = true
   private closed = false
   private readonly ping: NodeJS.Timeout
@@ -62,8 +63,9 @@ export class Connection {
     }
     const backlog = this.socket.bufferedAmount
     if (backlog > this.opts.maxBufferedBytes) {
-      const now = Date.now()
-      if (this.behindSince === 0) this.behindSince = now
+      // Monotonic: a wall clock stepped forward would close every slow client at once.
+      const now = performance.now()
+      if (this.behindSince < 0) this.behindSince = now
       if (now - this.behindSince > this.opts.maxBehindMs) {
         this.close(1013, 'client too slow: try again later')
         return
@@ -74,7 +76,7 @@ export class Connection {
         return
       }
     } else {
-      this.behindSince = 0
+      this.behindSince = -1
     }
     this.write(msg, encoded)
     if (this.jobId !== null && isTerminal(msg.type)) this.close(1000, 'job ended')

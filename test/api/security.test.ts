@@ -102,9 +102,9 @@ test('every reply carries exactly the headers @fastify/helmet sends: ok, not mod
   await ref.close()
   assert.ok(Object.keys(expected).length >= 10, Object.keys(expected).join())
 
-  // Two requests a minute per client (the token's submit counts apart from the address's requests;
-  // a 401 is refused before the limit counts it): the third read is limited.
-  const { app } = await build(t, { RATE_LIMIT_PER_MINUTE: '2' }, { ready: false })
+  // Four requests a minute per address (a token not yet seen to authenticate counts against its
+  // address, and so does a refusal): the fifth request is limited.
+  const { app } = await build(t, { RATE_LIMIT_PER_MINUTE: '4' }, { ready: false })
   const { token } = await createToken(app.store, 'ci')
   await app.ready()
   const { id } = (await app.inject(post(token))).json()
@@ -172,4 +172,33 @@ test('listening beyond loopback with no token is refused unless explicitly allow
 
   const allowed = await startServer(t, { DATABASE_URL: `file:${join(dir, 'db.sqlite')}`, HOST: '0.0.0.0', ALLOW_OPEN_NETWORK: 'true' }).catch(err => err as Error)
   assert.ok(!(allowed instanceof Error), String(allowed))
+})
+
+test('refusals are counted before they cost: a flood of bad tokens gets 429s and no token lookups past the limit', async (t) => {
+  const { app } = await build(t, { RATE_LIMIT_PER_MINUTE: '60' }, { ready: false })
+  const { token } = await createToken(app.store, 'ci')
+  let lookups = 0
+  const findToken = app.store.findToken.bind(app.store)
+  app.store.findToken = async (hash) => { lookups++; return await findToken(hash) }
+  await app.ready()
+
+  // An empty body: a token that passes gets 400 (validation, after auth), so no job has to run.
+  const probe = (t?: string) => ({ ...post(t), payload: {} })
+  // A good token seen once gets a bucket of its own (many clients share one NAT address).
+  assert.equal((await app.inject(probe(token))).statusCode, 400)
+  lookups = 0
+  // A different bogus token every time: each would have had a fresh bucket when keyed by token.
+  const codes = new Map<number, number>()
+  for (let i = 0; i < 120; i++) {
+    const res = await app.inject(probe(`cb_bogus${i}`))
+    codes.set(res.statusCode, (codes.get(res.statusCode) ?? 0) + 1)
+  }
+  assert.deepEqual([...codes].sort(), [[401, 59], [429, 61]], 'the first request of the good token counted against the address too')
+  assert.equal(lookups, 59, 'no database lookup for a request past the limit')
+  // Reads with invented tokens count against the address as well.
+  assert.equal((await app.inject({ url: '/api/workloads', headers: { authorization: 'Bearer cb_other' } })).statusCode, 429)
+  // The known good token still has its own bucket.
+  lookups = 0
+  assert.equal((await app.inject(probe(token))).statusCode, 400)
+  assert.equal(lookups, 1)
 })

@@ -13,9 +13,21 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 }
 
+export interface StartOptions {
+  /** Extra node options before the entry (e.g. `--import` of a preload shim). */
+  nodeArgs?: string[]
+  /** Run under `ulimit -n` of this many descriptors (through sh). */
+  maxFiles?: number
+}
+
 /** Starts src/server.ts as a real process on a free port and resolves once it listens. */
-export async function startServer (t: TestContext, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+export async function startServer (t: TestContext, env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
+  const args = [...opts.nodeArgs ?? [], '--import', 'tsx', serverEntry]
+  // exec: the shell is replaced by node, so signals and the exit code are the server's own.
+  const [cmd, argv] = opts.maxFiles === undefined
+    ? [process.execPath, args]
+    : ['/bin/sh', ['-c', `ulimit -n ${opts.maxFiles} && exec "$0" "$@"`, process.execPath, ...args]]
+  const child = spawn(cmd, argv, {
     env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
     stdio: ['ignore', 'pipe', 'pipe']
   })
