@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { compareJobs } from '../stats/compare-jobs.js'
+import { JobComparisonSchema } from '../schemas/comparison.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
 import { RUNTIME_IDS } from '../runtimes/ids.js'
@@ -21,7 +22,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         minChange: Type.Number({ minimum: 0, maximum: 100, default: 5, description: 'Smallest change in percent that counts as faster or slower' }),
         alpha: Type.Number({ exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'Significance level' })
       }, { additionalProperties: false }),
-      response: { 200: Type.Unknown(), 400: Type.Ref('Error'), 404: Type.Ref('Error') }
+      response: { 200: JobComparisonSchema, 400: Type.Ref('Error'), 404: Type.Ref('Error') }
     }
   }, async (req) => {
     const job = await app.store.getJob(req.params.id)
