@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { cli, listening, oneLine } from '../helpers/cli.js'
+import { cli, listening, oneLine, type Run } from '../helpers/cli.js'
 import { tempDatabase } from '../helpers/db.js'
 import { quickSpec, submit, waitFor } from '../helpers/jobs.js'
 
