@@ -84,6 +84,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
         workload: Type.Optional(Type.String({ maxLength: 64 })),
         tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./-]{1,64}:.{0,200}$', description: 'key:value' })),
         host: Type.Optional(Type.String({ maxLength: 64 })),
+        specHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$', description: 'Only jobs of this spec (comparable jobs)' })),
         cursor: Type.Optional(Type.String({ maxLength: 64, description: 'nextCursor of the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
       }, { additionalProperties: false }),
@@ -96,7 +97,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       const at = q.tag.indexOf(':')
       tag = { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
     }
-    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, tag, before: q.cursor, limit: q.limit + 1 })
+    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, specHash: q.specHash, tag, before: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return {
       items: page.map(j => jobListItem(j, app.runner.progressOf(j.id))),

@@ -1,6 +1,6 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
-import type { Job, Prisma, Run } from './generated/client.js'
+import type { Job, Run } from './generated/client.js'
 import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
 
 export class PrismaStore implements Store {
@@ -29,6 +29,7 @@ export class PrismaStore implements Store {
         specHash: job.specHash,
         spec: JSON.stringify(job.spec),
         tags: JSON.stringify(job.spec.tags),
+        tagRows: { create: Object.entries(job.spec.tags).map(([key, value]) => ({ key, value })) },
         warnings: JSON.stringify(job.warnings),
         tasksTotal: job.tasksTotal,
         tokenId: job.tokenId
@@ -43,15 +44,11 @@ export class PrismaStore implements Store {
   }
 
   async listJobs (f: JobFilter): Promise<JobRecord[]> {
-    const where: Prisma.JobWhereInput = {}
-    if (f.status !== undefined) where.status = f.status
-    if (f.workload !== undefined) where.workloadId = f.workload
-    if (f.host !== undefined) where.hostId = f.host
-    if (f.specHash !== undefined) where.specHash = f.specHash
-    if (f.before !== undefined) where.id = { lt: f.before }
-    // Tags are stored as JSON text; an exact `"key":"value"` pair is a safe substring match.
-    if (f.tag !== undefined) where.tags = { contains: `${JSON.stringify(f.tag.key)}:${JSON.stringify(f.tag.value)}` }
-    const rows = await this.prisma.job.findMany({ where, orderBy: { id: 'desc' }, take: f.limit })
+    // The page's ids come from one indexed query (see jobIdQuery), the rows from their primary key.
+    const { sql, params } = jobIdQuery(f)
+    const ids = (await this.prisma.$queryRawUnsafe<Array<{ id: string }>>(sql, ...params)).map(r => r.id)
+    if (ids.length === 0) return []
+    const rows = await this.prisma.job.findMany({ where: { id: { in: ids } }, orderBy: { id: 'desc' } })
     return rows.map(toJob)
   }
 
@@ -165,6 +162,37 @@ export class PrismaStore implements Store {
   async close (): Promise<void> {
     await this.prisma.$disconnect()
   }
+}
+
+/**
+ * The ids of one page of jobs, newest first, as SQL with bound parameters. Every filter is an exact,
+ * case-sensitive `=` (no LIKE, so `%` and `_` are plain characters) on a column that leads an index
+ * ending in id (prisma/schema.prisma), so a page of n reads about n index entries. A tag filter
+ * walks JobTag's (key, value, jobId) index and joins each job by its key; other filters given with
+ * it are checked on those jobs. Exported for the query-plan test.
+ */
+export function jobIdQuery (f: JobFilter): { sql: string, params: Array<string | number> } {
+  const where: string[] = []
+  const params: Array<string | number> = []
+  const eq = (column: string, value: string | undefined): void => {
+    if (value === undefined) return
+    where.push(`${column} = ?`)
+    params.push(value)
+  }
+  const id = f.tag === undefined ? 'j."id"' : 't."jobId"'
+  eq('t."key"', f.tag?.key)
+  eq('t."value"', f.tag?.value)
+  eq('j."status"', f.status)
+  eq('j."workloadId"', f.workload)
+  eq('j."hostId"', f.host)
+  eq('j."specHash"', f.specHash)
+  if (f.before !== undefined) {
+    where.push(`${id} < ?`)
+    params.push(f.before)
+  }
+  const from = f.tag === undefined ? '"Job" AS j' : '"JobTag" AS t JOIN "Job" AS j ON j."id" = t."jobId"'
+  params.push(f.limit)
+  return { sql: `SELECT ${id} AS id FROM ${from}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY ${id} DESC LIMIT ?`, params }
 }
 
 function toJob (r: Job): JobRecord {
