@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import sjson from 'secure-json-parse'
-import { InvalidJsonError } from '../errors.js'
+import { InvalidJsonError, ValidationError } from '../errors.js'
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown properties refused, so
@@ -52,10 +52,64 @@ export function installJsonParser (app: FastifyInstance): void {
       done(new InvalidJsonError('the body is empty'), undefined)
       return
     }
+    // Before anything recurses over the value (secure-json-parse's prototype scan, Ajv, error
+    // formatting, serializers): a body nested thousands of levels deep overflowed the stack (500).
+    const deep = tooDeep(text, MAX_JSON_DEPTH)
+    if (deep !== null) {
+      done(new ValidationError(`${deep}: nested deeper than ${MAX_JSON_DEPTH} levels (limit ${MAX_JSON_DEPTH})`), undefined)
+      return
+    }
     try {
       done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
     } catch (err) {
       done(new InvalidJsonError((err as Error).message), undefined)
     }
   })
+}
+
+/** Deepest nesting of arrays and objects a JSON body may have; a job spec needs 4. */
+export const MAX_JSON_DEPTH = 32
+
+/**
+ * Scans JSON text without parsing it and without recursion (so the scan itself cannot overflow) and
+ * returns the field where nesting first goes past `max` levels, as `workload.id` or `tags.a.b…`
+ * (object keys up to the first array, at most four), or null when the text stays within `max`.
+ * Invalid JSON is left for the parser to report.
+ */
+export function tooDeep (text: string, max: number): string | null {
+  // Per open container: its key path segment (the key or index being filled) as far as known.
+  const stack: Array<{ array: boolean, segment: string | null, expectKey: boolean }> = []
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (ch === 0x22) { // a string: skip it, keeping it when it is an object key
+      const start = i
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++
+      const top = stack.at(-1)
+      if (top !== undefined && !top.array && top.expectKey) {
+        try { top.segment = JSON.parse(text.slice(start, i + 1)) as string } catch { top.segment = '?' }
+        top.expectKey = false
+      }
+    } else if (ch === 0x7b || ch === 0x5b) { // { or [
+      if (stack.length === max) return fieldOf(stack)
+      stack.push({ array: ch === 0x5b, segment: ch === 0x5b ? '0' : null, expectKey: ch === 0x7b })
+    } else if (ch === 0x7d || ch === 0x5d) { // } or ]
+      stack.pop()
+    } else if (ch === 0x2c) { // ,
+      const top = stack.at(-1)
+      if (top?.array === true) top.segment = String(Number(top.segment) + 1)
+      else if (top !== undefined) top.expectKey = true
+    }
+  }
+  return null
+}
+
+function fieldOf (stack: ReadonlyArray<{ array: boolean, segment: string | null }>): string {
+  const keys: string[] = []
+  for (const frame of stack) {
+    if (frame.array || frame.segment === null) break
+    // A key is text from the request: quoted and escaped unless it is a plain name.
+    keys.push(/^[\w$-]{1,64}$/.test(frame.segment) ? frame.segment : JSON.stringify(frame.segment.slice(0, 64)))
+  }
+  if (keys.length === 0) return 'body'
+  return keys.length > 4 ? `${keys.slice(0, 4).join('.')}…` : keys.join('.')
 }

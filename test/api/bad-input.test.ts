@@ -4,6 +4,12 @@ import { build } from '../helpers/app.js'
 
 const valid = { workload: { id: 'fibonacci', params: { n: 20 } }, tasks: 4, executors: ['serialized'], repetitions: 1, warmup: 0 }
 const deep = (levels: number): string => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels)
+/** Issue 20 §7: 4 500 levels of arrays (9 KB) where a string, an array or an object belongs. */
+const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels)
+const deepIn = (field: string): string => {
+  const path = field.split('.')
+  return path.reduceRight((acc, key) => `{${JSON.stringify(key)}:${acc}}`, nested(4500))
+}
 
 interface Case {
   name: string
@@ -33,7 +39,13 @@ const cases: Case[] = [
   { name: 'param above its maximum', body: { ...valid, workload: { id: 'fibonacci', params: { n: 45 } } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.n: 45 is above the maximum 40$/ },
   { name: 'param of the wrong type', body: { ...valid, workload: { id: 'fibonacci', params: { n: '30' } } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.n: expected integer, got "30"$/ },
   { name: 'unknown param', body: { ...valid, workload: { id: 'fibonacci', params: { m: 1 } } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.m: unknown parameter/ },
-  { name: 'deeply nested params', raw: JSON.stringify({ ...valid, workload: { id: 'fibonacci', params: '__DEEP__' } }).replace('"__DEEP__"', deep(50_000)), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.a: unknown parameter/ },
+  { name: 'deeply nested params', raw: JSON.stringify({ ...valid, workload: { id: 'fibonacci', params: '__DEEP__' } }).replace('"__DEEP__"', deep(50_000)), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^workload\.params\.a\.a…: nested deeper than 32 levels \(limit 32\)$/ },
+  // Refused before anything recurses over the value: each used to overflow the stack (a 500).
+  ...['name', 'tags', 'workers', 'workload.id', 'preset', 'speed', 'tags.branch'].map((field): Case => ({
+    name: `4 500 levels of nesting in ${field}`, raw: deepIn(field), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: new RegExp(`^${field.replace('.', '\\.')}: nested deeper than 32 levels \\(limit 32\\)$`)
+  })),
+  { name: 'nesting at the top level', raw: nested(100), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^body: nested deeper than 32 levels/ },
+  { name: 'a hostile key on the way down', raw: `{"x\\u001b[2J\\n":${nested(100)}}`, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^"x\\u001b\[2J\\n": nested deeper/ },
   { name: 'zero tasks', body: { ...valid, tasks: 0 }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tasks: 0 must be >= 1 \(limit 1\)$/ },
   { name: 'negative tasks', body: { ...valid, tasks: -5 }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tasks: -5 must be >= 1/ },
   { name: 'fractional tasks', body: { ...valid, tasks: 2.5 }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tasks: 2.5 must be integer$/ },
