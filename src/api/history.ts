@@ -6,6 +6,7 @@ import { JobComparisonSchema } from '../schemas/comparison.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
 import { RUNTIME_IDS } from '../runtimes/ids.js'
+import { TagFilterSchema } from '../schemas/job.js'
 
 const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
 const SPEC_HASH = '^[0-9a-f]{16}$'
@@ -71,7 +72,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
         host: Type.Optional(Type.String({ maxLength: 64 })),
-        tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./-]{1,64}:.{0,200}$' })),
+        tag: Type.Optional(TagFilterSchema),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 })
       }, { additionalProperties: false }),
       response: {

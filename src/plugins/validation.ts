@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import sjson from 'secure-json-parse'
 import { InvalidJsonError, ValidationError } from '../errors.js'
+import { escapeUnsafe } from '../schemas/text.js'
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown properties refused, so
@@ -22,7 +23,9 @@ export function formatAjvError (e: ErrorObject, dataVar: string): string {
   const base = dataVar === 'body' ? '' : dataVar
   const path = [base, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.')
   const field = path === '' ? 'body' : path
-  const value = e.data === undefined ? '' : `: ${JSON.stringify(e.data)?.slice(0, 80)}`
+  // JSON escapes C0 controls; C1, separators and bidirectional overrides are escaped too, so that the
+  // message shows the value given without it acting on whoever reads the message.
+  const value = e.data === undefined ? '' : `: ${escapeUnsafe(JSON.stringify(e.data)?.slice(0, 80) ?? '')}`
   switch (e.keyword) {
     case 'additionalProperties':
       if (e.parentSchema?.patternProperties !== undefined) {
@@ -34,6 +37,10 @@ export function formatAjvError (e: ErrorObject, dataVar: string): string {
     case 'maximum': case 'minimum': case 'exclusiveMaximum': case 'exclusiveMinimum':
     case 'maxItems': case 'minItems': case 'maxLength': case 'minLength': case 'maxProperties':
       return `${field}${value} ${e.message ?? ''} (limit ${String(e.params.limit)})`
+    case 'pattern':
+      // A schema may say in words what its pattern means (src/schemas/text.ts).
+      if (typeof e.parentSchema?.['x-error'] === 'string') return `${field}${value} ${e.parentSchema['x-error'] as string}`
+      return `${field}${value} ${e.message ?? 'is invalid'}`
     default:
       return `${field}${value} ${e.message ?? 'is invalid'}`
   }
@@ -108,7 +115,7 @@ function fieldOf (stack: ReadonlyArray<{ array: boolean, segment: string | null 
   for (const frame of stack) {
     if (frame.array || frame.segment === null) break
     // A key is text from the request: quoted and escaped unless it is a plain name.
-    keys.push(/^[\w$-]{1,64}$/.test(frame.segment) ? frame.segment : JSON.stringify(frame.segment.slice(0, 64)))
+    keys.push(/^[\w$-]{1,64}$/.test(frame.segment) ? frame.segment : escapeUnsafe(JSON.stringify(frame.segment.slice(0, 64))))
   }
   if (keys.length === 0) return 'body'
   return keys.length > 4 ? `${keys.slice(0, 4).join('.')}…` : keys.join('.')

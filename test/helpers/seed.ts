@@ -17,6 +17,9 @@ export interface SeedJob {
   name?: string
   tags?: Record<string, string>
   workload?: string
+  /** Stored as given: text the API would refuse now, as older versions or a task's error could leave it. */
+  error?: string
+  warnings?: string[]
 }
 
 export const seedSpec = (s: SeedJob): JobSpec => ({
@@ -49,8 +52,9 @@ export async function seedJob (store: PrismaStore, s: SeedJob): Promise<JobRecor
       await store.insertRun(run, undefined)
     }
   }
-  await store.updateJob(job.id, { status: s.status, finishedAt: at, error: s.status === 'failed' ? 'every run failed' : null })
-  return { ...job, status: s.status }
+  const error = s.error ?? (s.status === 'failed' ? 'every run failed' : null)
+  await store.updateJob(job.id, { status: s.status, finishedAt: at, error, warnings: s.warnings ?? [] })
+  return { ...job, status: s.status, error, warnings: s.warnings ?? [] }
 }
 
 /** A fresh migrated database with whatever `fill` stores in it; returns its URL for build(t, …, { databaseUrl }). */
