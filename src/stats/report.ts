@@ -44,11 +44,12 @@ const JOB_COLUMNS: Array<[string, (j: JobRecord) => string]> = [
  * The per-cell summary as CSV (RFC 4180): one row per cell, each with the job's id, name and tags;
  * fields with a comma, quote, CR or LF are quoted (quotes doubled), lines end with CRLF. Text that a
  * spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe
- * (OWASP "CSV injection"); numbers are left as they are.
+ * (OWASP "CSV injection"), and controls in text are visible escapes (src/schemas/text.ts), so that
+ * every record is one line; numbers are left as they are.
  */
 export function toCsv (job: JobRecord, summary: JobSummary): string {
   const field = (s: string): string => /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
-  const text = (s: string): string => field(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
+  const text = (s: string): string => field(escapeUnsafe(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s))
   const cell = (v: unknown): string => v === null || v === undefined ? '' : typeof v === 'number' ? String(round(v)) : text(String(v))
   const jobFields = JOB_COLUMNS.map(([, f]) => text(f(job)))
   const header = [...COLUMNS.map(c => c[0]), ...JOB_COLUMNS.map(c => c[0])].join(',')

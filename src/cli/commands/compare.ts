@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { JobComparison } from '../../schemas/comparison.js'
 import { jobPath, query } from '../client.js'
 import { decimal, type Context } from '../context.js'
-import { ms, pValue, signedPct, table } from '../format.js'
+import { ms, pValue, safe, safeDocument, signedPct, table } from '../format.js'
 import { CliError, EXIT_ERROR, EXIT_REGRESSION, writeLine } from '../io.js'
 import { namesRuntime } from '../views.js'
 
@@ -45,10 +45,10 @@ export function compareCommand (program: Command, ctx: Context): void {
       const c = await ctx.client().get<Comparison>(`${jobPath(id)}/compare/${against}${query({ minChange: opts.minChange, alpha: opts.alpha })}`)
       const out = ctx.io.stdout
       if (opts.json === true) {
-        writeLine(out, JSON.stringify(c, null, 2))
+        writeLine(out, safeDocument(JSON.stringify(c, null, 2)))
       } else {
         writeLine(out, `${c.job.id} vs baseline ${c.baseline.id}${c.sameSpec ? '' : ' (different specs)'}${c.sameHost ? '' : ' (different hosts)'}`)
-        for (const n of c.notes) writeLine(out, `note: ${n}`)
+        for (const n of c.notes) writeLine(out, `note: ${safe(n)}`)
         writeLine(out)
         // With more than Node, a runtime column and `threaded/2` beside it read better than bare keys.
         const named = namesRuntime(c.cells)
@@ -65,7 +65,7 @@ export function compareCommand (program: Command, ctx: Context): void {
         ]))
         const explained = c.cells.filter(x => x.verdict !== 'same')
         if (explained.length > 0) writeLine(out)
-        for (const x of explained) writeLine(out, `${x.key}: ${x.reason}`)
+        for (const x of explained) writeLine(out, `${safe(x.key)}: ${safe(x.reason)}`)
         writeLine(out)
         writeLine(out, `verdict: ${c.verdict}`)
       }
@@ -78,7 +78,7 @@ function gate (ctx: Context, c: Comparison, failOn: readonly Gate[]): void {
   const err = ctx.io.stderr
   if (!c.comparable) {
     // A failed, running or empty job must not pass a gate as "no regression".
-    writeLine(err, `corebench: nothing to compare: ${c.reason ?? 'no common cells'}`)
+    writeLine(err, `corebench: nothing to compare: ${safe(c.reason ?? 'no common cells')}`)
     ctx.exitCode = EXIT_ERROR
     return
   }
@@ -90,7 +90,7 @@ function gate (ctx: Context, c: Comparison, failOn: readonly Gate[]): void {
     const hit = c.cells.filter(x => x.verdict === verdict)
     if (hit.length === 0) continue
     const what = verdict === 'slower' ? 'slower than' : 'inconclusive against'
-    writeLine(err, `corebench: ${hit.length} of ${n} cells ${what} baseline ${c.baseline.id}: ${hit.map(x => `${x.key} ${signedPct(x.changePct)}`).join(', ')}`)
+    writeLine(err, `corebench: ${hit.length} of ${n} cells ${what} baseline ${c.baseline.id}: ${hit.map(x => `${safe(x.key)} ${signedPct(x.changePct)}`).join(', ')}`)
     ctx.exitCode = EXIT_REGRESSION
   }
 }

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander'
 import { JOB_STATUSES } from '../../store/types.js'
 import { integer, tag, type Context } from '../context.js'
-import { fixed, table, truncate, when } from '../format.js'
+import { fixed, safeDocument, table, truncate, when } from '../format.js'
 import { writeLine } from '../io.js'
 import type { JobListItem } from '../views.js'
 import { query } from '../client.js'
@@ -22,7 +22,7 @@ export function jobsCommand (program: Command, ctx: Context): void {
       const page = await ctx.client().get<{ items: JobListItem[], nextCursor: string | null }>(
         `/api/jobs${query({ status: opts.status, workload: opts.workload, tag: opts.tag, host: opts.host, limit: opts.limit, cursor: opts.cursor })}`
       )
-      if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(page, null, 2))
+      if (opts.json === true) return writeLine(ctx.io.stdout, safeDocument(JSON.stringify(page, null, 2)))
       if (page.items.length === 0) {
         writeLine(ctx.io.stderr, 'corebench: no jobs match')
         return
