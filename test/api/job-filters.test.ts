@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import Database from 'better-sqlite3'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { createPrismaClient } from '../../src/store/client.js'
 import { jobIdQuery } from '../../src/store/prisma-store.js'
@@ -95,4 +99,25 @@ test('every filter of GET /api/jobs and /api/history is served by an index, newe
   }
   // With a tag and another filter, each job is then looked up by its id, one per index entry.
   assert.match(await plan({ tag, status: 'finished', limit: 21 }), /SEARCH j USING (COVERING )?INDEX \S+ \((status=\? AND )?id=\?\)/)
+})
+
+test('the migration gives jobs stored before it their tag rows', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corebench-tags-migration-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  const migrations = new URL('../../prisma/migrations/', import.meta.url).pathname
+  const names = readdirSync(migrations).filter(n => /^\d+_/.test(n)).sort()
+  const mine = names.findIndex(n => n.endsWith('_job_filters'))
+  assert.ok(mine > 0)
+  const db = new Database(join(dir, 'db.sqlite'))
+  t.after(() => { db.close() })
+  const sql = (name: string): string => readFileSync(join(migrations, name, 'migration.sql'), 'utf8')
+  for (const name of names.slice(0, mine)) db.exec(sql(name))
+  const insert = db.prepare('INSERT INTO "Job" (id, name, status, workloadId, specHash, spec, tags) VALUES (?, \'n\', \'finished\', \'sleep\', \'0123456789abcdef\', \'{}\', ?)')
+  insert.run('j_1', JSON.stringify({ branch: 'feat_x', commit: 'a"b' }))
+  insert.run('j_2', '{}')
+  db.exec(sql(names[mine] as string))
+  assert.deepEqual(db.prepare('SELECT jobId, key, value FROM "JobTag" ORDER BY jobId, key').all(), [
+    { jobId: 'j_1', key: 'branch', value: 'feat_x' },
+    { jobId: 'j_1', key: 'commit', value: 'a"b' }
+  ])
 })
