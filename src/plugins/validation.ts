@@ -84,7 +84,7 @@ export const MAX_JSON_DEPTH = 32
  * Invalid JSON is left for the parser to report.
  */
 export function tooDeep (text: string, max: number): string | null {
-  // Per open container: its key path segment (the key or index being filled) as far as known.
+  // Per open container: for an object, the key whose value is being read (once known).
   const stack: Array<{ array: boolean, segment: string | null, expectKey: boolean }> = []
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i)
@@ -98,13 +98,12 @@ export function tooDeep (text: string, max: number): string | null {
       }
     } else if (ch === 0x7b || ch === 0x5b) { // { or [
       if (stack.length === max) return fieldOf(stack)
-      stack.push({ array: ch === 0x5b, segment: ch === 0x5b ? '0' : null, expectKey: ch === 0x7b })
+      stack.push({ array: ch === 0x5b, segment: null, expectKey: ch === 0x7b })
     } else if (ch === 0x7d || ch === 0x5d) { // } or ]
       stack.pop()
-    } else if (ch === 0x2c) { // ,
+    } else if (ch === 0x2c) { // , : in an object, a key comes next
       const top = stack.at(-1)
-      if (top?.array === true) top.segment = String(Number(top.segment) + 1)
-      else if (top !== undefined) top.expectKey = true
+      if (top !== undefined && !top.array) top.expectKey = true
     }
   }
   return null

@@ -84,7 +84,7 @@ function gate (ctx: Context, c: Comparison, failOn: readonly Gate[]): void {
   }
   const n = c.cells.length
   if (c.counts.inconclusive === n) {
-    writeLine(err, `corebench: NOTHING WAS DECIDED: all ${n} cells are inconclusive (see the reasons above); no cell can be slower, so only --fail-on inconclusive fails on this`)
+    writeLine(err, `corebench: NOTHING WAS DECIDED: all ${n} cells are inconclusive (each cell's reason says why); no cell can be slower, so only --fail-on inconclusive fails on this`)
   }
   for (const verdict of failOn) {
     const hit = c.cells.filter(x => x.verdict === verdict)
