@@ -1,6 +1,6 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
-import type { Job, Run } from './generated/client.js'
+import { Prisma, type Job, type Run } from './generated/client.js'
 import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, NewJob, RunRecord, Store } from './types.js'
 
 export class PrismaStore implements Store {
@@ -45,8 +45,7 @@ export class PrismaStore implements Store {
 
   async listJobs (f: JobFilter): Promise<JobRecord[]> {
     // The page's ids come from one indexed query (see jobIdQuery), the rows from their primary key.
-    const { sql, params } = jobIdQuery(f)
-    const ids = (await this.prisma.$queryRawUnsafe<Array<{ id: string }>>(sql, ...params)).map(r => r.id)
+    const ids = (await this.prisma.$queryRaw<Array<{ id: string }>>(jobIdQuery(f))).map(r => r.id)
     if (ids.length === 0) return []
     const rows = await this.prisma.job.findMany({ where: { id: { in: ids } }, orderBy: { id: 'desc' } })
     return rows.map(toJob)
@@ -165,34 +164,29 @@ export class PrismaStore implements Store {
 }
 
 /**
- * The ids of one page of jobs, newest first, as SQL with bound parameters. Every filter is an exact,
- * case-sensitive `=` (no LIKE, so `%` and `_` are plain characters) on a column that leads an index
- * ending in id (prisma/schema.prisma), so a page of n reads about n index entries. A tag filter
- * walks JobTag's (key, value, jobId) index and joins each job by its key; other filters given with
- * it are checked on those jobs. Exported for the query-plan test.
+ * The ids of one page of jobs, newest first, as SQL with bound parameters (Prisma.sql picks the
+ * placeholders of the database in use). Every filter is an exact, case-sensitive `=` (no LIKE, so
+ * `%` and `_` are plain characters) on a column that leads an index ending in id
+ * (prisma/schema.prisma), so a page of n reads about n index entries. A tag filter walks JobTag's
+ * (key, value, jobId) index and joins each job by its key; other filters given with it are checked
+ * on those jobs. Exported for the query-plan test.
  */
-export function jobIdQuery (f: JobFilter): { sql: string, params: Array<string | number> } {
-  const where: string[] = []
-  const params: Array<string | number> = []
+export function jobIdQuery (f: JobFilter): Prisma.Sql {
+  const id = f.tag === undefined ? Prisma.raw('j."id"') : Prisma.raw('t."jobId"')
+  const where: Prisma.Sql[] = []
   const eq = (column: string, value: string | undefined): void => {
-    if (value === undefined) return
-    where.push(`${column} = ?`)
-    params.push(value)
+    if (value !== undefined) where.push(Prisma.sql`${Prisma.raw(column)} = ${value}`)
   }
-  const id = f.tag === undefined ? 'j."id"' : 't."jobId"'
   eq('t."key"', f.tag?.key)
   eq('t."value"', f.tag?.value)
   eq('j."status"', f.status)
   eq('j."workloadId"', f.workload)
   eq('j."hostId"', f.host)
   eq('j."specHash"', f.specHash)
-  if (f.before !== undefined) {
-    where.push(`${id} < ?`)
-    params.push(f.before)
-  }
-  const from = f.tag === undefined ? '"Job" AS j' : '"JobTag" AS t JOIN "Job" AS j ON j."id" = t."jobId"'
-  params.push(f.limit)
-  return { sql: `SELECT ${id} AS id FROM ${from}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY ${id} DESC LIMIT ?`, params }
+  if (f.before !== undefined) where.push(Prisma.sql`${id} < ${f.before}`)
+  const from = Prisma.raw(f.tag === undefined ? '"Job" AS j' : '"JobTag" AS t JOIN "Job" AS j ON j."id" = t."jobId"')
+  const filter = where.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}`
+  return Prisma.sql`SELECT ${id} AS id FROM ${from} ${filter} ORDER BY ${id} DESC LIMIT ${f.limit}`
 }
 
 function toJob (r: Job): JobRecord {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { createPrismaClient } from '../../src/store/client.js'
+import { Prisma } from '../../src/store/generated/client.js'
 import { jobIdQuery } from '../../src/store/prisma-store.js'
 import type { JobFilter } from '../../src/store/types.js'
 import { build } from '../helpers/app.js'
@@ -69,8 +70,7 @@ test('every filter of GET /api/jobs and /api/history is served by an index, newe
   const prisma = await createPrismaClient(url)
   t.after(async () => { await prisma.$disconnect() })
   const plan = async (f: JobFilter): Promise<string> => {
-    const { sql, params } = jobIdQuery(f)
-    const rows = await prisma.$queryRawUnsafe<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql}`, ...params)
+    const rows = await prisma.$queryRaw<Array<{ detail: string }>>(Prisma.sql`EXPLAIN QUERY PLAN ${jobIdQuery(f)}`)
     return rows.map(r => r.detail).join('\n')
   }
   const tag = { key: 'b', value: 'main' }
