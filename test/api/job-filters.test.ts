@@ -53,7 +53,7 @@ test('?tag=key:value matches key and value exactly: every wildcard is a plain ch
   }
 })
 
-test('tags submitted through the API are stored as rows that exact filters find', async (t) => {
+test('tags submitted through the API are stored as rows that exact filters find; ?specHash= too', async (t) => {
   const { app } = await build(t)
   const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: { workload: { id: 'sleep', params: { ms: 1 } }, tasks: 1, executors: ['serialized'], repetitions: 1, warmup: 0, tags: { branch: 'feat_x', commit: 'abc' } } })
   assert.equal(res.statusCode, 202, res.body)
@@ -61,6 +61,9 @@ test('tags submitted through the API are stored as rows that exact filters find'
   assert.deepEqual((await app.inject('/api/jobs?tag=branch:feat_x')).json().items.map((j: { id: string }) => j.id), [id])
   assert.deepEqual((await app.inject('/api/jobs?tag=commit:abc')).json().items.map((j: { id: string }) => j.id), [id])
   assert.deepEqual((await app.inject('/api/jobs?tag=branch:feat-x')).json().items, [])
+  const hash = (await app.inject(`/api/jobs/${id}`)).json().specHash as string
+  assert.deepEqual((await app.inject(`/api/jobs?specHash=${hash}`)).json().items.map((j: { id: string }) => j.id), [id])
+  assert.deepEqual((await app.inject('/api/jobs?specHash=0123456789abcdef')).json().items, [])
 })
 
 test('every filter of GET /api/jobs and /api/history is served by an index, newest first with no sort step', async (t) => {
