@@ -52,6 +52,9 @@ test('compare: a running job or a baseline that is not finished is "nothing to c
   const cancelled = await cli(url, ['compare', seeded.finished.id, seeded.cancelled.id, '--fail-on', 'slower'])
   assert.equal(cancelled.code, 2)
   oneLine(cancelled.err, /nothing to compare: job j_\S+ is cancelled$/)
+  // Cancelled here rather than by the app's close, whose runner would otherwise wait on the sleeping task.
+  assert.equal((await app.inject({ method: 'POST', url: `/api/jobs/${running.id}/cancel` })).statusCode, 202)
+  await waitFor(app, running.id)
 })
 
 test('compare: no cell measured on both sides is "nothing to compare"; all inconclusive says loudly that nothing was decided', async (t) => {
@@ -91,4 +94,7 @@ test('compare: no cell measured on both sides is "nothing to compare"; all incon
   const quiet = await cli(url, ['compare', seeded.base.id, seeded.base.id, '--fail-on', 'slower,inconclusive'])
   assert.equal(quiet.code, 0)
   assert.equal(quiet.err, '')
+  assert.match(quiet.out, /^cell +baseline +current +change +95 % CI +p \(Welch\) +p \(M–W\) +verdict$/m)
+  assert.match(quiet.out, /^threaded\/2 +51\.0 ms +51\.0 ms +\+0\.0 % .* same$/m)
+  assert.match(quiet.out, /^verdict: same$/m)
 })
