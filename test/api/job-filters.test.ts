@@ -27,20 +27,21 @@ const TAGS: Array<[string, string]> = [
 ]
 
 test('?tag=key:value matches key and value exactly: every wildcard is a plain character, case counts', async (t) => {
-  const { url } = await seededDatabase(t, async (store) => {
-    for (const [key, value] of TAGS) await seedJob(store, { status: 'finished', name: `${key}=${value}`, tags: { [key]: value }, walls: { 'serialized/1': [100, 101, 102] } })
+  const { url, seeded } = await seededDatabase(t, async (store) => {
+    const jobs = []
+    for (const [key, value] of TAGS) jobs.push(await seedJob(store, { status: 'finished', name: `${key}=${value}`, tags: { [key]: value }, walls: { 'serialized/1': [100, 101, 102] } }))
+    return jobs
   })
   const { app } = await build(t, {}, { databaseUrl: url })
-  const hash = (await app.inject('/api/jobs?limit=1')).json().items[0].specHash as string
+  const hash = seeded[0]?.specHash as string
+  const byId = new Map(seeded.map(j => [j.id, j.name]))
 
   const names = async (path: string, tag: string): Promise<string[]> => {
     const res = await app.inject(`${path}${path.includes('?') ? '&' : '?'}tag=${encodeURIComponent(tag)}`)
     assert.equal(res.statusCode, 200, res.body)
     const body = res.json()
-    if (path.startsWith('/api/jobs')) return body.items.map((j: { name: string }) => j.name).sort()
-    const byId = new Map<string, string>()
-    for (const j of (await app.inject('/api/jobs?limit=100')).json().items) byId.set(j.id, j.name)
-    return body.points.map((p: { jobId: string }) => byId.get(p.jobId)).sort()
+    const ids: string[] = path.startsWith('/api/jobs') ? body.items.map((j: { id: string }) => j.id) : body.points.map((p: { jobId: string }) => p.jobId)
+    return ids.map(id => byId.get(id) as string).sort()
   }
   for (const path of ['/api/jobs', `/api/history?specHash=${hash}&executor=serialized`]) {
     for (const [key, value] of TAGS) {
