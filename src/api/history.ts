@@ -2,9 +2,11 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { compareJobs } from '../stats/compare-jobs.js'
+import { JobComparisonSchema } from '../schemas/comparison.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
 import { RUNTIME_IDS } from '../runtimes/ids.js'
+import { TagFilterSchema } from '../schemas/job.js'
 
 const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
 const SPEC_HASH = '^[0-9a-f]{16}$'
@@ -21,7 +23,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         minChange: Type.Number({ minimum: 0, maximum: 100, default: 5, description: 'Smallest change in percent that counts as faster or slower' }),
         alpha: Type.Number({ exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'Significance level' })
       }, { additionalProperties: false }),
-      response: { 200: Type.Unknown(), 400: Type.Ref('Error'), 404: Type.Ref('Error') }
+      response: { 200: JobComparisonSchema, 400: Type.Ref('Error'), 404: Type.Ref('Error') }
     }
   }, async (req) => {
     const job = await app.store.getJob(req.params.id)
@@ -70,7 +72,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
         host: Type.Optional(Type.String({ maxLength: 64 })),
-        tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./-]{1,64}:.{0,200}$' })),
+        tag: Type.Optional(TagFilterSchema),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 })
       }, { additionalProperties: false }),
       response: {

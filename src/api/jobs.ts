@@ -7,7 +7,7 @@ import type { Config } from '../config.js'
 import { ConflictError, NotFoundError, QueueFullError, ValidationError } from '../errors.js'
 import { jobTasksTotal } from '../jobs/cells.js'
 import { resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
-import { JobSubmitSchema } from '../schemas/job.js'
+import { JobSubmitSchema, TagFilterSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
 import { newId } from '../store/ids.js'
@@ -89,8 +89,9 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       querystring: Type.Object({
         status: Type.Optional(JobStatusSchema),
         workload: Type.Optional(Type.String({ maxLength: 64 })),
-        tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./-]{1,64}:.{0,200}$', description: 'key:value' })),
+        tag: Type.Optional(TagFilterSchema),
         host: Type.Optional(Type.String({ maxLength: 64 })),
+        specHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$', description: 'Only jobs of this spec (comparable jobs)' })),
         cursor: Type.Optional(Type.String({ maxLength: 64, description: 'nextCursor of the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
       }, { additionalProperties: false }),
@@ -103,7 +104,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       const at = q.tag.indexOf(':')
       tag = { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
     }
-    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, tag, before: q.cursor, limit: q.limit + 1 })
+    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, specHash: q.specHash, tag, before: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return {
       items: page.map(j => jobListItem(j, app.progress.get(j.id))),
@@ -163,10 +164,10 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     const job = await load(req.params.id)
     const summary = summaryOf(job, await app.store.listRuns(job.id))
     const { format } = req.query
-    const types = { json: 'application/json', csv: 'text/csv', md: 'text/markdown' } as const
+    const types = { json: 'application/json', csv: 'text/csv; header=present', md: 'text/markdown' } as const
     reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `attachment; filename="corebench-${job.id}.${format}"`)
     if (format === 'json') return JSON.stringify({ job: { id: job.id, name: job.name, status: job.status, spec: job.spec, specHash: job.specHash, warnings: job.warnings, error: job.error, hostId: job.hostId }, host: app.host, summary }, null, 2)
-    if (format === 'csv') return toCsv(summary)
+    if (format === 'csv') return toCsv(job, summary)
     return toMarkdown(job, summary, app.host.availableParallelism)
   })
 }

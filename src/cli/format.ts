@@ -1,4 +1,19 @@
 // Plain-text tables and number formats for the terminal: no colours, so output pipes and diffs cleanly.
+import { escapeUnsafe } from '../schemas/text.js'
+
+/**
+ * Text from the server (names, tags, errors, warnings, host names) for one terminal line: newlines,
+ * ESC and every other control, separator or bidirectional override shown as an escape (`\n`,
+ * `\u001b`), so that no value can add a line, move the cursor or restyle the terminal.
+ */
+export function safe (s: string): string {
+  return escapeUnsafe(s)
+}
+
+/** A whole document from the server (a report, pretty JSON): its line ends and tabs kept, every other control escaped. */
+export function safeDocument (s: string): string {
+  return escapeUnsafe(s, { keepLines: true })
+}
 
 export interface Column<T> {
   header: string
@@ -7,9 +22,9 @@ export interface Column<T> {
   value: (row: T) => string
 }
 
-/** An aligned table: a header, a rule, one line per row; trailing spaces trimmed. */
+/** An aligned table: a header, a rule, one line per row, every cell one line (`safe`); trailing spaces trimmed. */
 export function table<T> (rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
-  const cells = rows.map(r => columns.map(c => c.value(r)))
+  const cells = rows.map(r => columns.map(c => safe(c.value(r))))
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map(row => width(row[i] ?? ''))))
   const line = (values: readonly string[]): string => values.map((v, i) => {
     const pad = ' '.repeat((widths[i] ?? 0) - width(v))

@@ -10,6 +10,7 @@ import { showCommand } from './commands/show.js'
 import { submitCommand } from './commands/submit.js'
 import { tokenCommand } from './commands/token.js'
 import { createContext } from './context.js'
+import { safe } from './format.js'
 import { CliError, EXIT_ERROR, EXIT_OK, type Io, writeLine } from './io.js'
 
 export type { Io, Output } from './io.js'
@@ -71,10 +72,11 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
       return err.exitCode === 0 ? EXIT_OK : EXIT_ERROR
     }
     if (err instanceof CliError) {
-      writeLine(full.stderr, `corebench: ${err.message}${err.code === null ? '' : ` (${err.code})`}`)
+      // An API error's message and code are the server's text: kept to one plain line.
+      writeLine(full.stderr, `corebench: ${safe(err.message)}${err.code === null ? '' : ` (${safe(err.code)})`}`)
       return err.exitCode
     }
-    writeLine(full.stderr, `corebench: unexpected error: ${err instanceof Error ? err.message : String(err)}`)
+    writeLine(full.stderr, `corebench: unexpected error: ${safe(err instanceof Error ? err.message : String(err))}`)
     return EXIT_ERROR
   } finally {
     if (armed) process.removeListener('SIGINT', onSigint)

@@ -1,3 +1,5 @@
+import { escapeUnsafe } from '../schemas/text.js'
+
 /** Where the CLI writes: process.stdout/stderr from the bin, string collectors in tests. */
 export interface Output {
   write: (chunk: string) => unknown
@@ -27,6 +29,11 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Writes one line (or a block of lines). Whatever came from the server in it, no control character
+ * other than a line end or a tab reaches the terminal (ESC, CR, C1, bidirectional overrides become
+ * visible escapes); single-line fields are escaped where they are put in, see `safe`.
+ */
 export function writeLine (out: Output, line = ''): void {
-  out.write(`${line}\n`)
+  out.write(`${escapeUnsafe(line, { keepLines: true })}\n`)
 }

@@ -1,7 +1,7 @@
 // The wire shapes the CLI reads. The job list and job view come from the API's schemas; the summary is
 // `unknown` there (it belongs to src/stats), so only the fields printed here are declared, all optional.
 import type { JobListItem, JobView } from '../schemas/job-view.js'
-import { DASH, fixed, ms, table, type Column } from './format.js'
+import { DASH, fixed, ms, safe, table, type Column } from './format.js'
 
 export type { JobListItem, JobView }
 
@@ -55,10 +55,10 @@ export function namesRuntime (cells: ReadonlyArray<{ runtime?: string }>): boole
 export function renderSummary (job: Pick<JobView, 'id' | 'name' | 'status' | 'warnings' | 'error'> & { summary: unknown }): string {
   const summary = (job.summary ?? {}) as Summary
   const cells = summary.cells ?? []
-  const lines = [`${job.name} (${job.id}): ${job.status}`, '', table(cells, namesRuntime(cells) ? [RUNTIME, ...COLUMNS] : COLUMNS).trimEnd()]
+  const lines = [`${safe(job.name)} (${job.id}): ${job.status}`, '', table(cells, namesRuntime(cells) ? [RUNTIME, ...COLUMNS] : COLUMNS).trimEnd()]
   // A finished job already carries the summary's warnings among its own: show each once.
   const warnings = [...new Set([...job.warnings, ...(summary.warnings ?? [])])]
-  if (warnings.length > 0) lines.push('', ...warnings.map(w => `warning: ${w}`))
-  if (job.error !== null) lines.push('', `error: ${job.error}`)
+  if (warnings.length > 0) lines.push('', ...warnings.map(w => `warning: ${safe(w)}`))
+  if (job.error !== null) lines.push('', `error: ${safe(job.error)}`)
   return lines.join('\n') + '\n'
 }

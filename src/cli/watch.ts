@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress'
 import WebSocket from 'ws'
 import { apiError, connectionError, type Client, jobPath } from './client.js'
-import { fixed, ms } from './format.js'
+import { fixed, ms, safe } from './format.js'
 import { CliError, type Output, writeLine } from './io.js'
 import type { JobListItem, JobView } from './views.js'
 // The server's own cells and keys (`threaded/2` in Node, `python/threaded/2` in Python); cells.ts
@@ -146,13 +146,13 @@ class Display {
       ? `${state.key} ${which}: ${ms(run.wallMs)} wall, ${fixed(run.parallelism, 2)} cores busy${run.verified === false ? ', CHECKSUM MISMATCH' : ''}`
       : `${state.key} ${which}: FAILED ${run.error ?? ''}`.trimEnd()
     if (this.multibar === undefined) this.line(text)
-    else if (!run.ok || run.verified === false) this.multibar.log(`${text}\n`)
+    else if (!run.ok || run.verified === false) this.multibar.log(`${safe(text)}\n`)
     this.render()
   }
 
   note (text: string): void {
     if (this.multibar === undefined) this.line(text)
-    else this.multibar.log(`${text}\n`)
+    else this.multibar.log(`${safe(text)}\n`)
   }
 
   /** The job ended (or we stop following it): settle the bars and leave the terminal clean. */
@@ -180,8 +180,9 @@ class Display {
     }
   }
 
+  /** One line: whatever of it came from the server (a run's error, params) cannot add lines or control the terminal. */
   private line (text: string): void {
-    writeLine(this.opts.out, text)
+    writeLine(this.opts.out, safe(text))
   }
 }
 

@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import sjson from 'secure-json-parse'
-import { InvalidJsonError } from '../errors.js'
+import { InvalidJsonError, ValidationError } from '../errors.js'
+import { escapeUnsafe } from '../schemas/text.js'
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown properties refused, so
@@ -22,7 +23,9 @@ export function formatAjvError (e: ErrorObject, dataVar: string): string {
   const base = dataVar === 'body' ? '' : dataVar
   const path = [base, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.')
   const field = path === '' ? 'body' : path
-  const value = e.data === undefined ? '' : `: ${JSON.stringify(e.data)?.slice(0, 80)}`
+  // JSON escapes C0 controls; C1, separators and bidirectional overrides are escaped too, so that the
+  // message shows the value given without it acting on whoever reads the message.
+  const value = e.data === undefined ? '' : `: ${escapeUnsafe(JSON.stringify(e.data)?.slice(0, 80) ?? '')}`
   switch (e.keyword) {
     case 'additionalProperties':
       if (e.parentSchema?.patternProperties !== undefined) {
@@ -34,6 +37,10 @@ export function formatAjvError (e: ErrorObject, dataVar: string): string {
     case 'maximum': case 'minimum': case 'exclusiveMaximum': case 'exclusiveMinimum':
     case 'maxItems': case 'minItems': case 'maxLength': case 'minLength': case 'maxProperties':
       return `${field}${value} ${e.message ?? ''} (limit ${String(e.params.limit)})`
+    case 'pattern':
+      // A schema may say in words what its pattern means (src/schemas/text.ts).
+      if (typeof e.parentSchema?.['x-error'] === 'string') return `${field}${value} ${e.parentSchema['x-error'] as string}`
+      return `${field}${value} ${e.message ?? 'is invalid'}`
     default:
       return `${field}${value} ${e.message ?? 'is invalid'}`
   }
@@ -52,10 +59,63 @@ export function installJsonParser (app: FastifyInstance): void {
       done(new InvalidJsonError('the body is empty'), undefined)
       return
     }
+    // Before anything recurses over the value (secure-json-parse's prototype scan, Ajv, error
+    // formatting, serializers): a body nested thousands of levels deep overflowed the stack (500).
+    const deep = tooDeep(text, MAX_JSON_DEPTH)
+    if (deep !== null) {
+      done(new ValidationError(`${deep}: nested deeper than ${MAX_JSON_DEPTH} levels (limit ${MAX_JSON_DEPTH})`), undefined)
+      return
+    }
     try {
       done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
     } catch (err) {
       done(new InvalidJsonError((err as Error).message), undefined)
     }
   })
+}
+
+/** Deepest nesting of arrays and objects a JSON body may have; a job spec needs 4. */
+export const MAX_JSON_DEPTH = 32
+
+/**
+ * Scans JSON text without parsing it and without recursion (so the scan itself cannot overflow) and
+ * returns the field where nesting first goes past `max` levels, as `workload.id` or `tags.a.b…`
+ * (object keys up to the first array, at most four), or null when the text stays within `max`.
+ * Invalid JSON is left for the parser to report.
+ */
+export function tooDeep (text: string, max: number): string | null {
+  // Per open container: for an object, the key whose value is being read (once known).
+  const stack: Array<{ array: boolean, segment: string | null, expectKey: boolean }> = []
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (ch === 0x22) { // a string: skip it, keeping it when it is an object key
+      const start = i
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++
+      const top = stack.at(-1)
+      if (top !== undefined && !top.array && top.expectKey) {
+        try { top.segment = JSON.parse(text.slice(start, i + 1)) as string } catch { top.segment = '?' }
+        top.expectKey = false
+      }
+    } else if (ch === 0x7b || ch === 0x5b) { // { or [
+      if (stack.length === max) return fieldOf(stack)
+      stack.push({ array: ch === 0x5b, segment: null, expectKey: ch === 0x7b })
+    } else if (ch === 0x7d || ch === 0x5d) { // } or ]
+      stack.pop()
+    } else if (ch === 0x2c) { // , : in an object, a key comes next
+      const top = stack.at(-1)
+      if (top !== undefined && !top.array) top.expectKey = true
+    }
+  }
+  return null
+}
+
+function fieldOf (stack: ReadonlyArray<{ array: boolean, segment: string | null }>): string {
+  const keys: string[] = []
+  for (const frame of stack) {
+    if (frame.array || frame.segment === null) break
+    // A key is text from the request: quoted and escaped unless it is a plain name.
+    keys.push(/^[\w$-]{1,64}$/.test(frame.segment) ? frame.segment : escapeUnsafe(JSON.stringify(frame.segment.slice(0, 64))))
+  }
+  if (keys.length === 0) return 'body'
+  return keys.length > 4 ? `${keys.slice(0, 4).join('.')}…` : keys.join('.')
 }

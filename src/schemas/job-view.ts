@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { JOB_STATUSES } from '../store/types.js'
 import { JobSpecSchema } from './job.js'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 export const JobStatusSchema = Type.Union(JOB_STATUSES.map(s => Type.Literal(s)))
 

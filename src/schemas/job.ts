@@ -1,19 +1,26 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { EXECUTOR_KINDS } from '../executors/types.js'
 import { RUNTIME_IDS } from '../runtimes/ids.js'
+import { PLAIN_TEXT_MESSAGE, PLAIN_TEXT_PATTERN, UNSAFE_CHARS } from './text.js'
 
 // Absolute shape limits; the configurable caps (MAX_TASKS, workers per core, …) are checked when the
 // spec is resolved, so that their messages can name the configured limit.
 
 export const ExecutorKindSchema = Type.Union(EXECUTOR_KINDS.map(k => Type.Literal(k)))
 export const RuntimeIdSchema = Type.Union(RUNTIME_IDS.map(k => Type.Literal(k)))
-const TagKey = '^[A-Za-z0-9_./-]{1,64}$'
+const TAG_KEY = '[A-Za-z0-9_./-]{1,64}'
+/** Names and tag values reach reports and terminals: plain one-line text (src/schemas/text.ts). */
+const plainText = (minLength: number, maxLength: number, description?: string) =>
+  Type.String({ minLength, maxLength, pattern: PLAIN_TEXT_PATTERN, 'x-error': PLAIN_TEXT_MESSAGE, ...(description === undefined ? {} : { description }) })
+
+/** `?tag=key:value` of GET /api/jobs and /api/history: an exact, case-sensitive match of both. */
+export const TagFilterSchema = Type.String({ pattern: `^${TAG_KEY}:[^${UNSAFE_CHARS}]{0,200}$`, description: 'key:value, matched exactly (case-sensitive, no wildcards)' })
 
 export const JobSubmitSchema = Type.Object({
-  preset: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Start from a ready-made spec (GET /api/presets); other fields override it' })),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  preset: Type.Optional(plainText(1, 64, 'Start from a ready-made spec (GET /api/presets); other fields override it')),
+  name: Type.Optional(plainText(1, 200, 'One line of plain text')),
   workload: Type.Optional(Type.Object({
-    id: Type.String({ minLength: 1, maxLength: 64, description: 'A workload id from GET /api/workloads' }),
+    id: plainText(1, 64, 'A workload id from GET /api/workloads'),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 32, description: 'Validated against the workload\'s own schema' }))
   }, { additionalProperties: false })),
   tasks: Type.Optional(Type.Integer({ minimum: 1, description: 'Tasks per run (cap: MAX_TASKS)' })),
@@ -23,7 +30,7 @@ export const JobSubmitSchema = Type.Object({
   repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell, each on a fresh pool (a fork) of its own (cap: MAX_REPETITIONS)' })),
   warmup: Type.Optional(Type.Integer({ minimum: 0, description: 'Unrecorded runs on each fresh pool before its recorded run (cap: MAX_WARMUP)' })),
   taskTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: 'A task running longer is killed and fails its run (cap: MAX_TASK_TIMEOUT_MS)' })),
-  tags: Type.Optional(Type.Record(Type.String({ pattern: TagKey }), Type.String({ maxLength: 200 }), { maxProperties: 32, additionalProperties: false, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
+  tags: Type.Optional(Type.Record(Type.String({ pattern: `^${TAG_KEY}$` }), plainText(0, 200), { maxProperties: 32, additionalProperties: false, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
 }, { additionalProperties: false, $id: 'JobSubmit' })
 
 export type JobSubmit = Static<typeof JobSubmitSchema>

@@ -1,3 +1,4 @@
+import { escapeUnsafe } from '../schemas/text.js'
 import type { JobRecord } from '../store/types.js'
 import type { CellSummary, JobSummary } from './summary.js'
 
@@ -32,12 +33,37 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['shared_lost', c => c.shared?.medianLost ?? null]
 ]
 
-export function toCsv (summary: JobSummary): string {
-  const cell = (v: unknown): string => {
-    const s = v === null || v === undefined ? '' : typeof v === 'number' ? String(round(v)) : String(v)
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
-  }
-  return [COLUMNS.map(c => c[0]).join(','), ...summary.cells.map(c => COLUMNS.map(([, f]) => cell(f(c))).join(','))].join('\n') + '\n'
+/** The job's own columns, after the summary's (so that existing columns keep their positions). */
+const JOB_COLUMNS: Array<[string, (j: JobRecord) => string]> = [
+  ['job_id', j => j.id],
+  ['job_name', j => j.name],
+  ['job_tags', j => JSON.stringify(j.tags)]
+]
+
+/**
+ * The per-cell summary as CSV (RFC 4180): one row per cell, each with the job's id, name and tags;
+ * fields with a comma, quote, CR or LF are quoted (quotes doubled), lines end with CRLF. Text that a
+ * spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe
+ * (OWASP "CSV injection"), and controls in text are visible escapes (src/schemas/text.ts), so that
+ * every record is one line; numbers are left as they are.
+ */
+export function toCsv (job: JobRecord, summary: JobSummary): string {
+  const field = (s: string): string => /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
+  const text = (s: string): string => field(escapeUnsafe(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s))
+  const cell = (v: unknown): string => v === null || v === undefined ? '' : typeof v === 'number' ? String(round(v)) : text(String(v))
+  const jobFields = JOB_COLUMNS.map(([, f]) => text(f(job)))
+  const header = [...COLUMNS.map(c => c[0]), ...JOB_COLUMNS.map(c => c[0])].join(',')
+  return [header, ...summary.cells.map(c => [...COLUMNS.map(([, f]) => cell(f(c))), ...jobFields].join(','))].join('\r\n') + '\r\n'
+}
+
+/**
+ * Text for one line of Markdown: every character that could start markup (emphasis, code, links,
+ * HTML, table cells, headings, strikethrough, entities) is backslash-escaped (CommonMark §2.4), and
+ * controls, line breaks and bidirectional overrides become visible escapes, so that no text can end
+ * its line, open a table row or a quote, or change what follows it.
+ */
+export function mdText (s: string): string {
+  return escapeUnsafe(s.replace(/[\\`*_[\]<>|#~&!()]/g, c => `\\${c}`))
 }
 
 /** A table that reads well pasted into a pull request. */
@@ -47,9 +73,9 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
   const multi = job.spec.runtimes.some(r => r !== 'node')
   const rt = (c: CellSummary): string => multi ? `| ${c.runtime} ` : ''
   const lines = [
-    `### ${job.name}`,
+    `### ${mdText(job.name)}`,
     '',
-    `\`${job.workloadId}\` ${JSON.stringify(job.spec.workload.params)} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · ${cores} cores · status **${job.status}**`,
+    `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · ${cores} cores · status **${job.status}**`,
     '',
     `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | startup | task p99 | verified |`,
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
@@ -70,9 +96,9 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
   }
   if (multi) lines.push(...runtimeRatios(summary))
   const outliers = summary.cells.filter(c => c.outlierRunIds.length > 0)
-  if (outliers.length > 0) lines.push('', `Outlier runs (flagged, kept; ${outliers[0]?.outlierRule ?? ''}): ${outliers.map(c => `${c.key} ×${c.outlierRunIds.length}`).join(', ')}`)
-  if (job.warnings.length > 0) lines.push('', ...job.warnings.map(w => `> ⚠ ${w}`))
-  if (job.error !== null) lines.push('', `> ✗ ${job.error}`)
+  if (outliers.length > 0) lines.push('', `Outlier runs (flagged, kept; ${outliers[0]?.outlierRule ?? ''}): ${outliers.map(c => `${mdText(c.key)} ×${c.outlierRunIds.length}`).join(', ')}`)
+  if (job.warnings.length > 0) lines.push('', ...job.warnings.map(w => `> ⚠ ${mdText(w)}`))
+  if (job.error !== null) lines.push('', `> ✗ ${mdText(job.error)}`)
   return lines.join('\n') + '\n'
 }
 

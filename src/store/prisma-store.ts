@@ -1,6 +1,6 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
-import type { Job, Prisma, Run } from './generated/client.js'
+import { Prisma, type Job, type Run } from './generated/client.js'
 import { assertTransition, isFinal } from '../jobs/state.js'
 import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, JobTransition, MachineClaim, NewJob, RunRecord, Store } from './types.js'
 
@@ -88,7 +88,8 @@ export class PrismaStore implements Store {
   }
 
   async createJob (job: NewJob): Promise<JobRecord> {
-    const row = await this.prisma.job.create({
+    // A nested write is a transaction too: under the deadline, so a full disk cannot wedge the client.
+    const row = await this.transaction(async tx => await tx.job.create({
       data: {
         id: job.id,
         name: job.spec.name,
@@ -97,12 +98,13 @@ export class PrismaStore implements Store {
         specHash: job.specHash,
         spec: JSON.stringify(job.spec),
         tags: JSON.stringify(job.spec.tags),
+        tagRows: { create: Object.entries(job.spec.tags).map(([key, value]) => ({ key, value })) },
         warnings: JSON.stringify(job.warnings),
         tasksTotal: job.tasksTotal,
         tokenId: job.tokenId,
         eventSeq: 1 // job.queued
       }
-    })
+    }))
     return toJob(row)
   }
 
@@ -112,15 +114,10 @@ export class PrismaStore implements Store {
   }
 
   async listJobs (f: JobFilter): Promise<JobRecord[]> {
-    const where: Prisma.JobWhereInput = {}
-    if (f.status !== undefined) where.status = f.status
-    if (f.workload !== undefined) where.workloadId = f.workload
-    if (f.host !== undefined) where.hostId = f.host
-    if (f.specHash !== undefined) where.specHash = f.specHash
-    if (f.before !== undefined) where.id = { lt: f.before }
-    // Tags are stored as JSON text; an exact `"key":"value"` pair is a safe substring match.
-    if (f.tag !== undefined) where.tags = { contains: `${JSON.stringify(f.tag.key)}:${JSON.stringify(f.tag.value)}` }
-    const rows = await this.prisma.job.findMany({ where, orderBy: { id: 'desc' }, take: f.limit })
+    // The page's ids come from one indexed query (see jobIdQuery), the rows from their primary key.
+    const ids = (await this.prisma.$queryRaw<Array<{ id: string }>>(jobIdQuery(f))).map(r => r.id)
+    if (ids.length === 0) return []
+    const rows = await this.prisma.job.findMany({ where: { id: { in: ids } }, orderBy: { id: 'desc' } })
     return rows.map(toJob)
   }
 
@@ -328,6 +325,32 @@ export class PrismaStore implements Store {
   async close (): Promise<void> {
     await this.prisma.$disconnect()
   }
+}
+
+/**
+ * The ids of one page of jobs, newest first, as SQL with bound parameters (Prisma.sql picks the
+ * placeholders of the database in use). Every filter is an exact, case-sensitive `=` (no LIKE, so
+ * `%` and `_` are plain characters) on a column that leads an index ending in id
+ * (prisma/schema.prisma), so a page of n reads about n index entries. A tag filter walks JobTag's
+ * (key, value, jobId) index and joins each job by its key; other filters given with it are checked
+ * on those jobs. Exported for the query-plan test.
+ */
+export function jobIdQuery (f: JobFilter): Prisma.Sql {
+  const id = f.tag === undefined ? Prisma.raw('j."id"') : Prisma.raw('t."jobId"')
+  const where: Prisma.Sql[] = []
+  const eq = (column: string, value: string | undefined): void => {
+    if (value !== undefined) where.push(Prisma.sql`${Prisma.raw(column)} = ${value}`)
+  }
+  eq('t."key"', f.tag?.key)
+  eq('t."value"', f.tag?.value)
+  eq('j."status"', f.status)
+  eq('j."workloadId"', f.workload)
+  eq('j."hostId"', f.host)
+  eq('j."specHash"', f.specHash)
+  if (f.before !== undefined) where.push(Prisma.sql`${id} < ${f.before}`)
+  const from = Prisma.raw(f.tag === undefined ? '"Job" AS j' : '"JobTag" AS t JOIN "Job" AS j ON j."id" = t."jobId"')
+  const filter = where.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}`
+  return Prisma.sql`SELECT ${id} AS id FROM ${from} ${filter} ORDER BY ${id} DESC LIMIT ${f.limit}`
 }
 
 function toJob (r: Job): JobRecord {

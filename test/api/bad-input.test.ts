@@ -4,6 +4,12 @@ import { build } from '../helpers/app.js'
 
 const valid = { workload: { id: 'fibonacci', params: { n: 20 } }, tasks: 4, executors: ['serialized'], repetitions: 1, warmup: 0 }
 const deep = (levels: number): string => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels)
+/** Issue 20 §7: 4 500 levels of arrays (9 KB) where a string, an array or an object belongs. */
+const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels)
+const deepIn = (field: string): string => {
+  const path = field.split('.')
+  return path.reduceRight((acc, key) => `{${JSON.stringify(key)}:${acc}}`, nested(4500))
+}
 
 interface Case {
   name: string
@@ -33,7 +39,24 @@ const cases: Case[] = [
   { name: 'param above its maximum', body: { ...valid, workload: { id: 'fibonacci', params: { n: 45 } } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.n: 45 is above the maximum 40$/ },
   { name: 'param of the wrong type', body: { ...valid, workload: { id: 'fibonacci', params: { n: '30' } } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.n: expected integer, got "30"$/ },
   { name: 'unknown param', body: { ...valid, workload: { id: 'fibonacci', params: { m: 1 } } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.m: unknown parameter/ },
-  { name: 'deeply nested params', raw: JSON.stringify({ ...valid, workload: { id: 'fibonacci', params: '__DEEP__' } }).replace('"__DEEP__"', deep(50_000)), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^params\.a: unknown parameter/ },
+  { name: 'deeply nested params', raw: JSON.stringify({ ...valid, workload: { id: 'fibonacci', params: '__DEEP__' } }).replace('"__DEEP__"', deep(50_000)), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^workload\.params\.a\.a…: nested deeper than 32 levels \(limit 32\)$/ },
+  // Refused before anything recurses over the value: each used to overflow the stack (a 500).
+  ...['name', 'tags', 'workers', 'workload.id', 'preset', 'speed', 'tags.branch'].map((field): Case => ({
+    name: `4 500 levels of nesting in ${field}`, raw: deepIn(field), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: new RegExp(`^${field.replace('.', '\\.')}: nested deeper than 32 levels \\(limit 32\\)$`)
+  })),
+  { name: 'nesting at the top level', raw: nested(100), status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^body: nested deeper than 32 levels/ },
+  { name: 'a hostile key on the way down', raw: `{"x\\u001b[2J\\n":${nested(100)}}`, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^"x\\u001b\[2J\\n": nested deeper/ },
+  // Issue 15 §3: text from a request must never change what a report or a terminal shows.
+  { name: 'a name that forges report lines', body: { ...valid, name: 'x\n\n| threaded | 2 | 99.00× |\n\n> ✓ verified' }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^name: "x\\n\\n\| threaded .* must be one line of plain text: no control characters/ },
+  { name: 'a name with a terminal escape', body: { ...valid, name: 'ok\u001b[2J\u001b]0;pwned\u0007' }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^name: "ok\\u001b\[2J.* must be one line of plain text/ },
+  { name: 'a name with a C1 control', body: { ...valid, name: 'ok\u009b2J' }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^name: "ok\\u009b2J" must be one line/ },
+  { name: 'a name with a bidirectional override', body: { ...valid, name: 'abc\u202edcba' }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^name: "abc\\u202edcba" must be one line/ },
+  { name: 'a name with a line separator', body: { ...valid, name: 'a\u2028b' }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^name: "a\\u2028b" must be one line/ },
+  { name: 'a tag value with a newline', body: { ...valid, tags: { branch: 'main\n> ✓ verified' } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tags\.branch: "main\\n.* must be one line of plain text/ },
+  { name: 'a tag value with a carriage return', body: { ...valid, tags: { branch: 'evil\rmain' } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tags\.branch: "evil\\rmain" must be one line/ },
+  { name: 'a tag value with a tab', body: { ...valid, tags: { commit: 'a\tb' } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tags\.commit: "a\\tb" must be one line/ },
+  { name: 'a workload id with an escape', body: { ...valid, workload: { id: 'fib\u001b[31m' } }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^workload\.id: "fib\\u001b\[31m" must be one line/ },
+  { name: 'a preset with a newline', body: { preset: 'gil-cpu\nx' }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^preset: "gil-cpu\\nx" must be one line/ },
   { name: 'zero tasks', body: { ...valid, tasks: 0 }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tasks: 0 must be >= 1 \(limit 1\)$/ },
   { name: 'negative tasks', body: { ...valid, tasks: -5 }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tasks: -5 must be >= 1/ },
   { name: 'fractional tasks', body: { ...valid, tasks: 2.5 }, status: 400, code: 'COREBENCH_ERR_VALIDATION', message: /^tasks: 2.5 must be integer$/ },
@@ -85,6 +108,9 @@ test('bad ids and query strings are 4xx too', async (t) => {
     ['GET', '/api/jobs?status=sleeping', 400],
     ['GET', '/api/jobs?limit=0', 400],
     ['GET', '/api/jobs?tag=nocolon', 400],
+    ['GET', '/api/jobs?tag=branch:main%0Ax', 400],
+    ['GET', '/api/jobs?tag=branch:%1B%5B2J', 400],
+    ['GET', '/api/history?specHash=0123456789abcdef&executor=serialized&tag=b:%E2%80%AE', 400],
     ['GET', '/api/jobs?unknown=1', 400],
     ['GET', '/api/loopback/delay?ms=999999', 400]
   ]

@@ -6,48 +6,16 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { main } from '../../src/cli/index.js'
-import { build } from '../helpers/app.js'
+import { cli, listening, oneLine, type Run } from '../helpers/cli.js'
 import { tempDatabase } from '../helpers/db.js'
 import { quickSpec, submit, waitFor } from '../helpers/jobs.js'
 
 const bin = fileURLToPath(new URL('../../bin/corebench.mjs', import.meta.url))
 
-/** The app on an ephemeral port, plus every request's method, url and authorization header. */
-async function listening (t: TestContext) {
-  const built = await build(t, {}, { ready: false })
-  const seen: Array<{ method: string, url: string, authorization: string | undefined }> = []
-  built.app.addHook('onRequest', async (req) => { seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization }) })
-  await built.app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = built.app.server.address() as { port: number }
-  return { ...built, url: `http://127.0.0.1:${port}`, seen }
-}
-
-interface Run { code: number, out: string, err: string }
-
-/** main() in-process with captured output; `tty` makes stdout look like a terminal (progress bars). */
-async function cli (url: string, args: string[], opts: { env?: Record<string, string>, tty?: boolean } = {}): Promise<Run> {
-  let out = ''
-  let err = ''
-  const code = await main(args, {
-    stdout: { write: (s: string) => { out += s }, isTTY: opts.tty === true, columns: 120 },
-    stderr: { write: (s: string) => { err += s } },
-    env: { COREBENCH_URL: url, ...opts.env }
-  })
-  return { code, out, err }
-}
-
 function specFile (dir: string, name: string, spec: unknown): string {
   const file = join(dir, name)
   writeFileSync(file, JSON.stringify(spec))
   return file
-}
-
-/** stderr holds exactly one line, matching `re`. */
-function oneLine (err: string, re: RegExp): void {
-  const lines = err.split('\n').filter(l => l !== '')
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${err}`)
-  assert.match(lines[0] as string, re)
 }
 
 test('presets and workloads list every name the API has', async (t) => {

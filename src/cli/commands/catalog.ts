@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { Context } from '../context.js'
-import { table } from '../format.js'
+import { safeDocument, table } from '../format.js'
 import { writeLine } from '../io.js'
 
 interface Preset { id: string, description: string, spec: { workload?: { id: string, params?: Record<string, unknown> }, tasks?: number, runtimes?: string[], executors?: string[], workers?: number[], repetitions?: number } }
@@ -14,7 +14,7 @@ export function presetsCommand (program: Command, ctx: Context): void {
     .option('--json', 'print the API answer as JSON')
     .action(async (opts: { json?: boolean }) => {
       const presets = await ctx.client().get<Preset[]>('/api/presets')
-      if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(presets, null, 2))
+      if (opts.json === true) return writeLine(ctx.io.stdout, safeDocument(JSON.stringify(presets, null, 2)))
       ctx.io.stdout.write(table(presets, [
         { header: 'preset', value: p => p.id },
         { header: 'workload', value: p => `${p.spec.workload?.id ?? ''} ${params(p.spec.workload?.params)}`.trim() },
@@ -33,7 +33,7 @@ export function workloadsCommand (program: Command, ctx: Context): void {
     .option('--json', 'print the API answer as JSON, with each parameter\'s JSON Schema and bounds')
     .action(async (opts: { json?: boolean }) => {
       const workloads = await ctx.client().get<Workload[]>('/api/workloads')
-      if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(workloads, null, 2))
+      if (opts.json === true) return writeLine(ctx.io.stdout, safeDocument(JSON.stringify(workloads, null, 2)))
       // Runtimes the workload runs in; a star marks those this server lacks (corebench host says why).
       const runtimes = (w: Workload): string => (w.runtimes ?? [{ id: 'node', available: true }]).map(r => r.available ? r.id : `${r.id}*`).join(',')
       ctx.io.stdout.write(table(workloads, [

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox'
 import type { Command } from 'commander'
 import type { HostSchema } from '../../api/host.js'
 import type { Context } from '../context.js'
-import { table } from '../format.js'
+import { safe, safeDocument, table } from '../format.js'
 import { writeLine } from '../io.js'
 
 /** GET /api/host: the server's own schema (types only, nothing of the server is loaded). */
@@ -17,10 +17,10 @@ export function hostCommand (program: Command, ctx: Context): void {
     .action(async (opts: { json?: boolean }) => {
       const host = await ctx.client().get<Host>('/api/host')
       const out = ctx.io.stdout
-      if (opts.json === true) return writeLine(out, JSON.stringify(host, null, 2))
-      writeLine(out, `${host.hostname} (${host.id})`)
-      writeLine(out, `${host.cpuModel}, ${host.logicalCores} logical cores (${host.availableParallelism} available), ${Math.round(host.totalMemoryMb / 1024)} GB`)
-      writeLine(out, `${host.platform} ${host.arch} ${host.release}, corebench ${host.corebenchVersion}`)
+      if (opts.json === true) return writeLine(out, safeDocument(JSON.stringify(host, null, 2)))
+      writeLine(out, `${safe(host.hostname)} (${safe(host.id)})`)
+      writeLine(out, `${safe(host.cpuModel)}, ${host.logicalCores} logical cores (${host.availableParallelism} available), ${Math.round(host.totalMemoryMb / 1024)} GB`)
+      writeLine(out, safe(`${host.platform} ${host.arch} ${host.release}, corebench ${host.corebenchVersion}`))
       writeLine(out)
       out.write(table<Runtime>(host.runtimes ?? [{ id: 'node', available: true, reason: null, version: host.nodeVersion, executable: '', gil: null, workloads: [] }], [
         { header: 'runtime', value: r => r.id },

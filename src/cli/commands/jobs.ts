@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander'
 import { JOB_STATUSES } from '../../store/types.js'
 import { integer, tag, type Context } from '../context.js'
-import { fixed, table, truncate, when } from '../format.js'
+import { fixed, safeDocument, table, truncate, when } from '../format.js'
 import { writeLine } from '../io.js'
 import type { JobListItem } from '../views.js'
 import { query } from '../client.js'
 
-interface Options { status?: string, workload?: string, tag?: string, host?: string, limit: number, cursor?: string, json?: boolean }
+interface Options { status?: string, workload?: string, tag?: string, host?: string, spec?: string, limit: number, cursor?: string, json?: boolean }
 
 export function jobsCommand (program: Command, ctx: Context): void {
   program.command('jobs')
@@ -15,14 +15,15 @@ export function jobsCommand (program: Command, ctx: Context): void {
     .option('-w, --workload <id>', 'only jobs of this workload')
     .option('-t, --tag <key:value>', 'only jobs with this tag', tag)
     .option('--host <id>', 'only jobs run on this host')
+    .option('--spec <hash>', 'only jobs of this spec hash (the jobs that can be compared)')
     .option('-n, --limit <n>', 'at most this many (1-100)', integer(1, 100), 20)
     .option('--cursor <id>', 'the page after this job (printed when there are more)')
     .option('--json', 'print the API answer as JSON')
     .action(async (opts: Options) => {
       const page = await ctx.client().get<{ items: JobListItem[], nextCursor: string | null }>(
-        `/api/jobs${query({ status: opts.status, workload: opts.workload, tag: opts.tag, host: opts.host, limit: opts.limit, cursor: opts.cursor })}`
+        `/api/jobs${query({ status: opts.status, workload: opts.workload, tag: opts.tag, host: opts.host, specHash: opts.spec, limit: opts.limit, cursor: opts.cursor })}`
       )
-      if (opts.json === true) return writeLine(ctx.io.stdout, JSON.stringify(page, null, 2))
+      if (opts.json === true) return writeLine(ctx.io.stdout, safeDocument(JSON.stringify(page, null, 2)))
       if (page.items.length === 0) {
         writeLine(ctx.io.stderr, 'corebench: no jobs match')
         return

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander'
 import { jobPath, query } from '../client.js'
 import type { Context } from '../context.js'
+import { safeDocument } from '../format.js'
 import { renderSummary, type JobView } from '../views.js'
 
 export function showCommand (program: Command, ctx: Context): void {
@@ -14,6 +15,8 @@ export function showCommand (program: Command, ctx: Context): void {
         return
       }
       const text = await ctx.client().request('GET', `${jobPath(id)}/report${query({ format: opts.format })}`)
-      ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+      // A report is the server's text: its line ends stay, any other control is shown, not obeyed.
+      const shown = safeDocument(text)
+      ctx.io.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`)
     })
 }

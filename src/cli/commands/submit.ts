@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { jobPath } from '../client.js'
 import { collectRuntimes, collectTags, type Context } from '../context.js'
+import { safe } from '../format.js'
 import { CliError, writeLine } from '../io.js'
 import { renderSummary, type JobView } from '../views.js'
 import { watchJob } from '../watch.js'
@@ -33,7 +34,7 @@ export function submitCommand (program: Command, ctx: Context): void {
       }
       const client = ctx.client()
       const accepted = await client.json<Accepted>('POST', '/api/jobs', body)
-      for (const w of accepted.warnings) writeLine(ctx.io.stderr, `corebench: warning: ${w}`)
+      for (const w of accepted.warnings) writeLine(ctx.io.stderr, `corebench: warning: ${safe(w)}`)
       if (opts.watch !== true) {
         writeLine(ctx.io.stdout, accepted.id)
         return

@@ -1,0 +1,55 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { JobStatusSchema, Nullable } from './job-view.js'
+
+// GET /api/jobs/:id/compare/:baselineId (src/stats/compare-jobs.ts). The verdict rules live in
+// src/stats/compare.ts; compare-jobs.ts is type-checked against these shapes.
+
+export const VERDICTS = ['faster', 'slower', 'same', 'inconclusive'] as const
+const VerdictSchema = Type.Union(VERDICTS.map(v => Type.Literal(v)))
+
+const SideSchema = Type.Object({
+  id: Type.String(),
+  specHash: Type.String(),
+  hostId: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  status: JobStatusSchema
+})
+
+export const CellComparisonSchema = Type.Object({
+  key: Type.String({ description: 'runtime/executor/workers, e.g. threaded/2' }),
+  runtime: Type.String(),
+  executor: Type.String(),
+  workers: Type.Integer(),
+  currentMedian: Nullable(Type.Number({ description: 'Median wall time of the job, ms' })),
+  baselineMedian: Nullable(Type.Number({ description: 'Median wall time of the baseline, ms' })),
+  changePct: Nullable(Type.Number({ description: '(current − baseline) / baseline × 100; positive = slower' })),
+  changeCi95: Nullable(Type.Tuple([Type.Number(), Type.Number()], { description: 'Bootstrap 95 % CI of changePct' })),
+  pWelch: Nullable(Type.Number()),
+  pMannWhitney: Nullable(Type.Number()),
+  decidingTest: Nullable(Type.Union([Type.Literal('mann-whitney'), Type.Literal('welch')])),
+  verdict: VerdictSchema,
+  reason: Type.String()
+})
+
+export const JobComparisonSchema = Type.Object({
+  job: SideSchema,
+  baseline: SideSchema,
+  sameSpec: Type.Boolean(),
+  sameHost: Type.Boolean(),
+  notes: Type.Array(Type.String(), { description: 'Plain-language caveats: different hosts or specs, cells only one side has' }),
+  thresholds: Type.Object({ minChange: Type.Number({ description: 'Fraction, 0.05 = 5 %' }), alpha: Type.Number(), minRepetitions: Type.Integer() }),
+  cells: Type.Array(CellComparisonSchema),
+  verdict: Type.Union([VerdictSchema, Type.Literal('mixed')], { description: 'Over all cells; inconclusive when nothing could be compared' }),
+  comparable: Type.Boolean({ description: 'Both jobs are finished and at least one cell has recorded runs on both sides. When false, the cells prove nothing and a gate must fail' }),
+  reason: Nullable(Type.String({ description: 'Why the jobs are not comparable (e.g. "job j_… is failed"); null when they are' })),
+  counts: Type.Object({
+    faster: Type.Integer(),
+    slower: Type.Integer(),
+    same: Type.Integer(),
+    inconclusive: Type.Integer()
+  }, { description: 'How many cells got each verdict' }),
+  decided: Type.Boolean({ description: 'Comparable, and every cell got faster, slower or same: no cell is inconclusive' })
+}, { $id: 'JobComparison' })
+
+export type CellComparison = Static<typeof CellComparisonSchema>
+export type JobComparison = Static<typeof JobComparisonSchema>
