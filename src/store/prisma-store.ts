@@ -15,7 +15,7 @@ export class StoreDeadlineError extends Error {
 /** SQLite failures inside a transaction that leave the adapter's lock held (constraint errors do not). */
 function wedges (err: unknown): boolean {
   const e = err as { code?: unknown, message?: unknown }
-  return /^SQLITE_(?!CONSTRAINT)/.test(String(e.code ?? '')) || /disk is full|disk I\/O error|database is locked|unable to open/i.test(String(e.message ?? ''))
+  return /^SQLITE_(?!CONSTRAINT)|^P1008$/.test(String(e.code ?? '')) || /disk is full|disk I\/O error|database is locked|unable to open/i.test(String(e.message ?? ''))
 }
 
 export class PrismaStore implements Store {
