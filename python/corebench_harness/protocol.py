@@ -4,10 +4,13 @@ stdin: one JSON object on one line (the plan); Node then keeps stdin open, and i
 the parent is gone, so the harness kills everything it started and exits.
 
 stdout: JSON lines only, in this order:
-  {"type":"hello","protocol":1,"python":"3.11.7","implementation":"CPython","gil":true,"pid":N,"workloads":[...]}
+  {"type":"hello","protocol":2,"python":"3.11.7","implementation":"CPython","gil":true,"pid":N,"workloads":[...]}
   {"type":"progress","phase":"startup"|"run"|"shutdown","run":k,"done":n,"oldestRunningMs":x|null,"oldestTask":i|null}
       about every 100 ms from the plan until exit (a heartbeat: silence means a frozen harness)
   {"type":"pool","startupMs":x,"pids":[...],"startMethod":...|null}   once the pool is ready
+  {"type":"tasks","run":k,"from":i,"checksums":[...],"times":{...}}   tasks i.. of run k, at most
+      TASKS_PER_LINE (1024) per line, in order, before the run's line: however many tasks a run has,
+      no line grows past a few hundred KB (a 300 000-task run as one line was tens of MB)
   {"type":"run","run":k,"warmup":bool,"ok":true,...}                  one per run, see session.py
   {"type":"run","run":k,"warmup":bool,"ok":false,"code":"COREBENCH_ERR_...","error":"...","task":i|null}
       after which the harness exits with status 1.
@@ -23,6 +26,8 @@ import os
 import sys
 import threading
 import time
+
+from corebench_harness import PROTOCOL_VERSION
 
 _anchor = (time.time_ns(), time.monotonic_ns())
 
@@ -110,7 +115,7 @@ def hello_line(workload_ids):
 
     return {
         "type": "hello",
-        "protocol": 1,
+        "protocol": PROTOCOL_VERSION,
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "gil": gil_enabled(),

@@ -21,6 +21,7 @@ from corebench_harness.workloads import WORKLOADS, Context, Counter, check_param
 
 EXECUTORS = {"serialized": Serialized, "async": Async, "threaded": Threaded, "process": Process}
 HEARTBEAT_S = 0.1
+TASKS_PER_LINE = 1024  # MAX_TASKS_PER_LINE in src/runtimes/python/protocol.ts
 DEFAULT_STARTUP_TIMEOUT_MS = 60000
 PLAN_KEYS = {"protocol", "workload", "params", "tasks", "executor", "workers", "warmup", "tmpDir", "startupTimeoutMs", "startMethod"}
 
@@ -127,18 +128,26 @@ class Session:
             except TaskError as err:
                 self.fail(err)
             own1 = resource.getrusage(resource.RUSAGE_SELF)
+            for line in self.tasks_lines(k):
+                self.channel.send(line)
             self.channel.send(self.run_line(k, k < warmups, startup_ms, own0, own1, extra))
         self.phase = "shutdown"
         self.executor.close()
         self.stopped.set()
         return 0
 
+    def tasks_lines(self, k):
+        s = self.state
+        for i in range(0, s.tasks, TASKS_PER_LINE):
+            j = min(i + TASKS_PER_LINE, s.tasks)
+            yield {"type": "tasks", "run": k, "from": i, "checksums": s.checksums[i:j],
+                   "times": {"dispatchedAt": s.dispatched[i:j], "startedAt": s.started[i:j], "endedAt": s.ended[i:j], "receivedAt": s.received[i:j]}}
+
     def run_line(self, k, warmup, startup_ms, own0, own1, extra):
         s = self.state
         line = {
             "type": "run", "run": k, "warmup": warmup, "ok": True, "tasks": s.tasks,
-            "startedAt": s.first, "endedAt": s.last, "startupMs": startup_ms, "checksums": s.checksums,
-            "times": {"dispatchedAt": s.dispatched, "startedAt": s.started, "endedAt": s.ended, "receivedAt": s.received},
+            "startedAt": s.first, "endedAt": s.last, "startupMs": startup_ms,
             "cpuUserMs": (own1.ru_utime - own0.ru_utime) * 1000 + extra.get("childCpuUserMs", 0),
             "cpuSystemMs": (own1.ru_stime - own0.ru_stime) * 1000 + extra.get("childCpuSystemMs", 0),
             "peakRssBytes": own1.ru_maxrss * RSS_UNIT + extra.get("childPeakRssBytes", 0),

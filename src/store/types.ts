@@ -105,7 +105,7 @@ export interface Store {
   /** Jobs a crash left `running` become `interrupted` (or `queued` again); returns their ids. */
   recoverRunningJobs(requeue: boolean): Promise<string[]>
 
-  /** Stores one run and its per-task timings together (one transaction). */
+  /** Stores one run and its per-task timings (the run and its first 16 384 tasks' timings in one transaction, the rest of a large run's after it). */
   insertRun(run: RunRecord, timings: Float32Array | undefined): Promise<void>
   listRuns(jobId: string): Promise<RunRecord[]>
   /** Per-task (queueMs, runMs, returnMs) triples of a run, or undefined. */

@@ -38,7 +38,7 @@ export interface PythonForkControl {
   startupTimeoutMs?: number
   /** When run `run` (0-based; warm-ups first) starts on the pool: after the pool line, then after each run line. */
   onRunStart?: (run: number, warmup: boolean) => void
-  /** Once per finished task (from the ~10 Hz progress lines, so several calls can come at once). */
+  /** Tasks done so far in the current run, whenever that number grows (from the ~10 Hz progress lines, so it can skip). */
   onTaskDone?: (done: number, total: number, warmup: boolean) => void
   onSpawn?: (pid: number) => void
   onHello?: (hello: HelloLine) => void
