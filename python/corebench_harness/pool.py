@@ -151,7 +151,7 @@ class Process:
             state.record(item, now_ms())
         after = self._usage()
         first_task = ForkingPickler.dumps((0, 0, _child_task, (state.run, 0, wid, params, tmp), {}))
-        received = sum(len(ForkingPickler.dumps((0, 0, (True, (i, state.checksums[i], None, state.started[i], state.ended[i])))))
+        received = sum(len(ForkingPickler.dumps((0, 0, (True, (i, state.checksums[i], None, state.started[i], state.ended[i], state.run_ms[i])))))
                        for i in range(state.tasks))
         out = {
             "childCpuUserMs": sum(a[0] - b[0] for a, b in zip(after, before)) * 1000,

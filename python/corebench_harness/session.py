@@ -16,7 +16,7 @@ import threading
 from corebench_harness import PROTOCOL_VERSION
 from corebench_harness.executors import HARNESS_PROTOCOL, Async, RunState, Serialized, TaskError, Threaded
 from corebench_harness.pool import RSS_UNIT, Process
-from corebench_harness.protocol import Channel, PlanError, hello_line, now_ms, read_plan_line, watch_stdin
+from corebench_harness.protocol import Channel, PlanError, clock_step_ms, hello_line, now_ms, read_plan_line, watch_stdin
 from corebench_harness.workloads import WORKLOADS, Context, Counter, check_params
 
 EXECUTORS = {"serialized": Serialized, "async": Async, "threaded": Threaded, "process": Process}
@@ -116,7 +116,7 @@ class Session:
             self.fail(err)
         startup_ms = now_ms() - t0
         self.channel.send({"type": "pool", "startupMs": startup_ms, "pids": self.executor.pids(),
-                           "startMethod": getattr(self.executor, "start_method", None)})
+                           "startMethod": getattr(self.executor, "start_method", None), "clockStepMs": clock_step_ms()})
         tasks, warmups = self.plan["tasks"], self.plan["warmup"]
         for k in range(warmups + 1):
             self.run_index = k
@@ -141,7 +141,8 @@ class Session:
         for i in range(0, s.tasks, TASKS_PER_LINE):
             j = min(i + TASKS_PER_LINE, s.tasks)
             yield {"type": "tasks", "run": k, "from": i, "checksums": s.checksums[i:j],
-                   "times": {"dispatchedAt": s.dispatched[i:j], "startedAt": s.started[i:j], "endedAt": s.ended[i:j], "receivedAt": s.received[i:j]}}
+                   "times": {"dispatchedAt": s.dispatched[i:j], "startedAt": s.started[i:j], "endedAt": s.ended[i:j],
+                             "receivedAt": s.received[i:j], "runMs": s.run_ms[i:j]}}
 
     def run_line(self, k, warmup, startup_ms, own0, own1, extra):
         s = self.state

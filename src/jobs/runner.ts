@@ -4,6 +4,7 @@ import type { Config } from '../config.js'
 import { createExecutor, type ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import { measureRun, type RunOutcome } from '../measure/measure-run.js'
+import { noteClockPrecision } from '../measure/clock.js'
 import { summarize } from '../stats/summary.js'
 import type { JobRecord, Store } from '../store/types.js'
 import type { FinalEvent, JobEvents, Progress, RunRef } from './events.js'
@@ -33,6 +34,8 @@ interface Current {
   abort: AbortController
   progress: Progress | undefined
   lastProgressAt: number
+  /** The job's warnings so far, finish() stores them. */
+  warnings: string[]
 }
 
 const PROGRESS_EVERY_MS = 100
@@ -130,10 +133,10 @@ export class Runner extends EventEmitter<JobEvents> {
   private async runJob (job: JobRecord): Promise<void> {
     const { store, config } = this.opts
     const abort = new AbortController()
-    const current: Current = { job, abort, progress: undefined, lastProgressAt: 0 }
+    const warnings = [...job.warnings]
+    const current: Current = { job, abort, progress: undefined, lastProgressAt: 0, warnings }
     this.current = current
     const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, config.MAX_JOB_BUDGET_MS)
-    const warnings = [...job.warnings]
     let failures: string[]
     try {
       const busy = await busyFraction(250)
@@ -183,6 +186,7 @@ export class Runner extends EventEmitter<JobEvents> {
       const ref = refOf(k)
       tally.done = base + (k + 1) * spec.tasks
       if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
+      if (outcome.ok) noteClockPrecision(current.warnings, cellKey(cell), outcome.clock)
       if (!ref.warmup || !outcome.ok) {
         const run = toRunRecord(ref, outcome, tally.reference)
         await this.opts.store.insertRun(run, outcome.ok ? outcome.timings : undefined)

@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { ExecutorError } from '../executors/errors.js'
 import type { Executor, ExecutorRunResult, RunControl, RunPlan, TaskTimes } from '../executors/types.js'
 import { getWorkload } from '../workloads/index.js'
+import { clockPrecision, clockStepMs, type ClockPrecision } from './clock.js'
 
 export interface SharedCounterResult {
   expected: number
@@ -34,6 +35,8 @@ export interface RunMetrics {
   finishedAt: Date
   /** Per task in index order: queueMs, runMs, returnMs. */
   timings: Float32Array
+  /** Whether the clock that timed the tasks could resolve them. */
+  clock: ClockPrecision
   shared?: SharedCounterResult
 }
 
@@ -82,6 +85,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   const cpuUserMs = (cpu.user + result.childCpuUserUs) / 1000
   const cpuSystemMs = (cpu.system + result.childCpuSystemUs) / 1000
   const ns = (v: number): number => Number.isFinite(v) ? v / 1e6 : 0
+  const timings = packTimings(result.times)
   return {
     ok: true,
     tasks: plan.tasks,
@@ -101,7 +105,8 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
     checksum: await runChecksumSliced(result.checksums),
     startedAt,
     finishedAt,
-    timings: packTimings(result.times),
+    timings,
+    clock: clockPrecision(timings, clockStepMs()),
     shared: sharedResult(plan, result)
   }
 }
@@ -145,15 +150,17 @@ export class RunChecksum {
 }
 
 /**
- * Per task (queueMs, runMs, returnMs) from its four stamps, written into `out` from task `at` on
- * (so a run that arrives in pieces is packed piece by piece); returns `out`.
+ * Per task (queueMs, runMs, returnMs), written into `out` from task `at` on (so a run that arrives
+ * in pieces is packed piece by piece); returns `out`. queueMs and returnMs cross threads, so they
+ * are differences of epoch stamps; runMs is the span the task's own thread measured. Float32 keeps
+ * 24 bits of each: relative, so a 0.7 µs task keeps ~0.1 ps and a 60 s gap ~4 µs.
  */
 export function packTimings (times: { [K in keyof TaskTimes]: ArrayLike<number> }, out: Float32Array = new Float32Array(times.dispatchedAt.length * 3), at = 0): Float32Array {
-  const { dispatchedAt, startedAt, endedAt, receivedAt } = times
+  const { dispatchedAt, startedAt, endedAt, receivedAt, runMs } = times
   for (let i = 0, o = at * 3; i < dispatchedAt.length; i++, o += 3) {
     // Stamps come from different threads' clocks; a few µs of skew can make a gap slightly negative.
     out[o] = Math.max(0, (startedAt[i] as number) - (dispatchedAt[i] as number))
-    out[o + 1] = (endedAt[i] as number) - (startedAt[i] as number)
+    out[o + 1] = runMs[i] as number
     out[o + 2] = Math.max(0, (receivedAt[i] as number) - (endedAt[i] as number))
   }
   return out

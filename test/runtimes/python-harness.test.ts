@@ -76,7 +76,7 @@ function fake (name: string, body: string): string {
   return path
 }
 const HELLO = `echo '{"type":"hello","protocol":2,"python":"3.11.0","implementation":"CPython","gil":true,"pid":'$$',"workloads":["fibonacci"]}'`
-const POOL = `echo '{"type":"pool","startupMs":1.5,"pids":['$$'],"startMethod":null}'`
+const POOL = `echo '{"type":"pool","startupMs":1.5,"pids":['$$'],"startMethod":null,"clockStepMs":0.0001}'`
 const fib = plan('fibonacci', { n: 15, repeat: 1 })
 
 describe('python harness: executors', () => {
@@ -160,7 +160,7 @@ describe('python harness: failures', () => {
   })
 
   test('tasks lines with the wrong number of entries, out of order, or too few for their run are protocol failures', async () => {
-    const tasks = (from: number, n: number, times = n): string => `echo '{"type":"tasks","run":0,"from":${from},"checksums":${JSON.stringify(Array(n).fill('1'))},"times":{"dispatchedAt":${JSON.stringify(Array(times).fill(1))},"startedAt":${JSON.stringify(Array(n).fill(1))},"endedAt":${JSON.stringify(Array(n).fill(2))},"receivedAt":${JSON.stringify(Array(n).fill(2))}}}'`
+    const tasks = (from: number, n: number, times = n): string => `echo '{"type":"tasks","run":0,"from":${from},"checksums":${JSON.stringify(Array(n).fill('1'))},"times":{"dispatchedAt":${JSON.stringify(Array(times).fill(1))},"startedAt":${JSON.stringify(Array(n).fill(1))},"endedAt":${JSON.stringify(Array(n).fill(2))},"receivedAt":${JSON.stringify(Array(n).fill(2))},"runMs":${JSON.stringify(Array(n).fill(1))}}}'`
     const run = `echo '{"type":"run","run":0,"warmup":false,"ok":true,"tasks":4,"startedAt":1,"endedAt":2,"startupMs":1,"cpuUserMs":1,"cpuSystemMs":0,"peakRssBytes":1,"bytesToWorkers":0,"bytesFromWorkers":0,"serialization":"none"}'`
     const cases: Array<[string, string, RegExp]> = [
       ['lengths', `${tasks(0, 1, 4)}\n${run}`, /times.dispatchedAt has 4 entries for 1 checksums/],

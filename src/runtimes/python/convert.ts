@@ -1,6 +1,7 @@
 import { ExecutorError } from '../../executors/errors.js'
 import { packTimings, RunChecksum, type RunFailure, type RunMetrics } from '../../measure/measure-run.js'
 import { getWorkload } from '../../workloads/index.js'
+import { clockPrecision } from '../../measure/clock.js'
 import type { RunOkLine, TasksLine } from './protocol.js'
 
 /**
@@ -31,7 +32,7 @@ export class RunParts {
  * plus its pool children. Node's own process is not part of a Python run, so its event-loop delay
  * is reported as 0.
  */
-export function toMetrics (line: RunOkLine, parts: RunParts, workload: string): RunMetrics {
+export function toMetrics (line: RunOkLine, parts: RunParts, workload: string, clockStepMs: number): RunMetrics {
   const wallMs = line.endedAt - line.startedAt
   return {
     ok: true,
@@ -53,6 +54,7 @@ export function toMetrics (line: RunOkLine, parts: RunParts, workload: string): 
     startedAt: new Date(line.startedAt),
     finishedAt: new Date(line.endedAt),
     timings: parts.timings,
+    clock: clockPrecision(parts.timings, clockStepMs),
     shared: sharedResult(workload, line, parts.checksums)
   }
 }

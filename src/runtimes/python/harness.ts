@@ -193,7 +193,7 @@ class ForkSession {
     }
     if (this.parts.received !== line.tasks) { this.protocolError(`a run line for run ${line.run} after tasks lines for ${this.parts.received} of its ${line.tasks} tasks`); return }
     this.report(line.tasks)
-    this.outcomes.push(toMetrics(line, this.parts, this.plan.workload))
+    this.outcomes.push(toMetrics(line, this.parts, this.plan.workload, this.pool.clockStepMs))
     this.parts = new RunParts(this.plan.tasks)
     this.reported = 0
     this.oldest = undefined

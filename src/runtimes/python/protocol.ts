@@ -57,7 +57,9 @@ export const PoolLine = Type.Object({
   type: Type.Literal('pool'),
   startupMs: Type.Number({ minimum: 0 }),
   pids: Type.Array(Int(1)),
-  startMethod: Type.Union([Type.String(), Type.Null()])
+  startMethod: Type.Union([Type.String(), Type.Null()]),
+  /** The smallest span the harness's monotonic clock tells from nothing (back-to-back reads). */
+  clockStepMs: Type.Number({ exclusiveMinimum: 0 })
 })
 
 /**
@@ -69,7 +71,7 @@ export const TasksLine = Type.Object({
   run: Int(),
   from: Int(),
   checksums: Type.Array(Type.String(), { minItems: 1, maxItems: MAX_TASKS_PER_LINE }),
-  times: Type.Object({ dispatchedAt: Stamps, startedAt: Stamps, endedAt: Stamps, receivedAt: Stamps })
+  times: Type.Object({ dispatchedAt: Stamps, startedAt: Stamps, endedAt: Stamps, receivedAt: Stamps, runMs: Type.Array(Type.Number({ minimum: 0 })) })
 })
 
 /** Comes after every `tasks` line of its run. */
