@@ -29,6 +29,7 @@ import time
 from multiprocessing.reduction import ForkingPickler
 
 from corebench_harness.executors import WORKER_EXITED, TaskError, execute
+from corebench_harness.lifeline import die_with_parent
 from corebench_harness.protocol import adopt_anchor, anchor, now_ms
 from corebench_harness.workloads import WORKLOADS, Context, Counter
 
@@ -39,6 +40,7 @@ _child = {}
 
 
 def _child_init(clock, stamps, owners, slots, next_slot, workers):
+    die_with_parent()
     adopt_anchor(clock)
     with next_slot.get_lock():
         slot = next_slot.value

@@ -15,6 +15,7 @@ import threading
 
 from corebench_harness import PROTOCOL_VERSION
 from corebench_harness.executors import HARNESS_PROTOCOL, Async, RunState, Serialized, TaskError, Threaded
+from corebench_harness.lifeline import die_with_parent, mark_children
 from corebench_harness.pool import RSS_UNIT, Process
 from corebench_harness.protocol import Channel, PlanError, clock_step_ms, hello_line, now_ms, read_plan_line, watch_stdin
 from corebench_harness.workloads import WORKLOADS, Context, Counter, check_params
@@ -106,6 +107,8 @@ class Session:
         os._exit(1)
 
     def run(self):
+        die_with_parent()
+        mark_children()
         watch_stdin(lambda: self.abandon("stdin closed (the parent is gone)"))
         signal.signal(signal.SIGTERM, lambda *_: self.abandon("SIGTERM"))
         threading.Thread(target=self.heartbeat, name="corebench-heartbeat", daemon=True).start()

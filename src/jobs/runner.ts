@@ -5,6 +5,7 @@ import { createExecutor, type ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import { measureRun, type RunOutcome } from '../measure/measure-run.js'
 import { noteClockPrecision } from '../measure/clock.js'
+import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import { summarize } from '../stats/summary.js'
 import type { JobRecord, Store } from '../store/types.js'
 import type { FinalEvent, JobEvents, Progress, RunRef } from './events.js'
@@ -139,6 +140,12 @@ export class Runner extends EventEmitter<JobEvents> {
     const deadline = setTimeout(() => { abort.abort('budget' satisfies StopReason) }, config.MAX_JOB_BUDGET_MS)
     let failures: string[]
     try {
+      const leftovers = await reapLeftovers()
+      if (leftovers.length > 0) {
+        const what = describeLeftovers(leftovers)
+        this.opts.logger.warn({ jobId: job.id, leftovers }, what)
+        warnings.push(what)
+      }
       const busy = await busyFraction(250)
       if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
       if (warnings.length !== job.warnings.length) await store.updateJob(job.id, { warnings })

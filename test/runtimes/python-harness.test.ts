@@ -237,10 +237,11 @@ describe('python harness: failures', () => {
   })
 
   test('a task that raises fails its run with the Python exception', async () => {
-    // Nobody, not even root, can create a file directly in /proc.
-    const { outcomes, pgid } = await fork({ ...plan('file-io', { bytes: 10 }), executor: 'threaded', tmpDir: '/proc' }, { taskTimeoutMs: 10_000 })
+    // No file may grow past 0 blocks, not even root's: CPython ignores SIGXFSZ, so the write raises.
+    const command = fake('python-no-files.sh', 'ulimit -f 0\nexec python3 "$@"')
+    const { outcomes, pgid } = await fork({ ...plan('file-io', { bytes: 10 }), executor: 'threaded', command }, { taskTimeoutMs: 10_000 })
     const last = outcomes.at(-1)
-    assert.match(failed(outcomes, 'COREBENCH_ERR_TASK_FAILED'), /task \d \(file-io\) threw FileNotFoundError/)
+    assert.match(failed(outcomes, 'COREBENCH_ERR_TASK_FAILED'), /task \d \(file-io\) threw OSError: \[Errno 27\] File too large/)
     assert.equal(typeof (last as { task?: number }).task, 'number')
     await assertGroupGone(pgid)
   })

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cancelledError, ExecutorError, timeoutError } from '../../executors/errors.js'
 import { LineReader } from '../../executors/line-reader.js'
+import { createScratch, removeScratch } from '../../executors/scratch.js'
 import type { RunOutcome } from '../../measure/measure-run.js'
 import { RunParts, toFailure, toMetrics } from './convert.js'
 import { checkPlan, HARNESS_ARGS, harnessEnv, PYTHON_DIR, type PythonForkControl, type PythonForkPlan } from './plan.js'
@@ -35,7 +36,19 @@ export async function runPythonFork (plan: PythonForkPlan, control: PythonForkCo
   const checked = checkPlan(plan, control)
   if (checked instanceof ExecutorError) return [toFailure(checked, plan.tasks, 0, new Date())]
   if (control.signal?.aborted === true) return [toFailure(cancelledError(), plan.tasks, 0, new Date())]
-  return await new ForkSession({ ...plan, tmpDir: checked.tmpDir }, control).run()
+  // The fork's own scratch directory: its whole process group is dead when run() resolves, so
+  // whatever a killed task left there goes with it.
+  let scratch: string
+  try {
+    scratch = createScratch(checked.tmpDir)
+  } catch (err) {
+    return [toFailure(new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tmpDir cannot be used: ${(err as Error).message}`), plan.tasks, 0, new Date())]
+  }
+  try {
+    return await new ForkSession({ ...plan, tmpDir: scratch }, control).run()
+  } finally {
+    removeScratch(scratch)
+  }
 }
 
 class ForkSession {
