@@ -18,6 +18,7 @@ import { HARNESS_ARGS, harnessEnv, PYTHON_DIR, runPythonFork } from '../../src/r
 import { resolveParams } from '../../src/workloads/index.js'
 import { build } from '../helpers/app.js'
 import { quickSpec, submit, waitFor } from '../helpers/jobs.js'
+import { settled } from '../helpers/settled.js'
 
 const root = mkdtempSync(join(tmpdir(), 'corebench-cleanup-'))
 after(() => { rmSync(root, { recursive: true, force: true }) })
@@ -74,11 +75,6 @@ async function goneWithin (pids: number[], limitMs: number): Promise<number> {
     await new Promise(resolve => setTimeout(resolve, 20))
   }
   return Date.now() - t0
-}
-
-/** Load shedding reads a start that held the loop past its first 1 s sample as overload: let that pass. */
-async function settled (app: Awaited<ReturnType<typeof build>>['app']): Promise<void> {
-  for (let i = 0; i < 100 && (await app.inject('/api/health')).statusCode !== 200; i++) await new Promise(resolve => setTimeout(resolve, 50))
 }
 
 for (const kind of EXECUTOR_KINDS) {

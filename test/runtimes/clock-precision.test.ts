@@ -13,6 +13,7 @@ import { runPythonFork } from '../../src/runtimes/python/index.js'
 import { resolveParams } from '../../src/workloads/index.js'
 import { build } from '../helpers/app.js'
 import { submit, waitFor } from '../helpers/jobs.js'
+import { settled } from '../helpers/settled.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'corebench-clock-'))
 after(() => { rmSync(tmp, { recursive: true, force: true }) })
@@ -94,6 +95,7 @@ echo '{"type":"run","run":0,"warmup":false,"ok":true,"tasks":${tasks},"startedAt
 
 test('a job whose tasks are shorter than the clock can resolve says so in its warnings, once for the cell', async (t) => {
   const { app } = await build(t, { PYTHON: coarseClockPython() })
+  await settled(app)
   const id = (await submit(app, { workload: { id: 'sum-range', params: { n: 1 } }, tasks: 8, runtimes: ['python'], executors: ['serialized'], repetitions: 3, warmup: 0 })).id
   const job = await waitFor(app, id)
   assert.equal(job.status, 'finished', job.error)
