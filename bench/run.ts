@@ -11,9 +11,10 @@ import { benchScaling, scalingPlans } from './scaling.js'
 import { API_DEFAULTS, benchApi } from './api.js'
 import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-report.js'
 import { benchStreams } from './streams.js'
+import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api,large-output]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
 // suites (streams, api) have their own `--service-reps` (default 3: each one is a whole job or a
@@ -21,14 +22,17 @@ import type { RunPlan } from '../src/executors/index.js'
 
 const EXECUTOR_SUITES = ['dispatch', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api']
+/** Suites with a markdown section of their own, after the others. */
+const OWN_SUITES = ['large-output']
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string', default: '3' } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
 const serviceReps = Number(values['service-reps'])
 if (!Number.isInteger(serviceReps) || serviceReps < 1) throw new Error(`--service-reps must be a positive integer, got ${values['service-reps']}`)
-const only = new Set((values.suite ?? values.only)?.split(',').map(x => x.trim()).filter(x => x !== '') ?? [...EXECUTOR_SUITES, ...SERVICE_SUITES])
+const ALL_SUITES = [...EXECUTOR_SUITES, ...SERVICE_SUITES, ...OWN_SUITES]
+const only = new Set((values.suite ?? values.only)?.split(',').map(x => x.trim()).filter(x => x !== '') ?? ALL_SUITES)
 for (const name of only) {
-  if (![...EXECUTOR_SUITES, ...SERVICE_SUITES].includes(name)) throw new Error(`unknown suite ${JSON.stringify(name)}: use ${[...EXECUTOR_SUITES, ...SERVICE_SUITES].join(', ')}`)
+  if (!ALL_SUITES.includes(name)) throw new Error(`unknown suite ${JSON.stringify(name)}: use ${ALL_SUITES.join(', ')}`)
 }
 
 const describe = (p: RunPlan): string => `${p.workload} ${JSON.stringify(p.params)}`
@@ -83,13 +87,19 @@ if (only.has('api')) {
   log('api: autocannon against GET /api/jobs/:id, hello-world, POST /api/jobs …')
   service.api = await benchApi({ ...API_DEFAULTS, rounds: serviceReps })
 }
+let largeOutput: LargeOutputResult | undefined
+if (only.has('large-output')) {
+  log('large output: a python job of 300 000 tasks while another process polls /api/health …')
+  largeOutput = await benchLargeOutput(serviceReps)
+}
 r.meta.totalSeconds = Math.round((performance.now() - t0) / 1000)
 
 const ranExecutor = EXECUTOR_SUITES.some(x => only.has(x))
 const ranService = SERVICE_SUITES.some(x => only.has(x))
 const md = [
   ...ranExecutor ? [markdown(r)] : serviceHeader(r.meta),
-  ...ranService ? serviceMarkdown(service, r.meta) : []
+  ...ranService ? serviceMarkdown(service, r.meta) : [],
+  ...largeOutput !== undefined ? largeOutputMarkdown(largeOutput) : []
 ].join('\n')
-log(`written to ${save({ ...r, ...service }, md)}`)
+log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {} }, md)}`)
 process.stdout.write(md + '\n')

@@ -12,4 +12,4 @@ Run it as a package from the repository's ``python/`` directory (Node sets both 
 The protocol is described in ``protocol.py``; ``src/runtimes/python/`` is the Node side.
 """
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2

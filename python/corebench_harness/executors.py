@@ -17,7 +17,7 @@ import threading
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 
-from corebench_harness.protocol import now_ms
+from corebench_harness.protocol import now_ms, stamp
 from corebench_harness.workloads import Context, Counter
 
 TASK_FAILED = "COREBENCH_ERR_TASK_FAILED"
@@ -36,14 +36,18 @@ class TaskError(Exception):
 
 def execute(workload, params, ctx, stamps):
     """Runs one task; never raises for a workload error (it comes back as data, like Node's runTask).
-    The start stamp goes to ``stamps`` first, where the heartbeat sees a task that never ends."""
-    started = now_ms()
+    The start stamp goes to ``stamps`` first, where the heartbeat sees a task that never ends.
+    Returns (index, checksum, error, started, ended, run_ms): epoch-ms stamps, and the span in ms
+    from monotonic ns."""
+    started, t0 = stamp()
     stamps[ctx.index] = started
     try:
         checksum = workload.run(params, ctx)
+        error = None
     except Exception as err:  # noqa: BLE001 - any workload error fails its run, as data
-        return (ctx.index, None, "%s: %s" % (type(err).__name__, err), started, now_ms())
-    return (ctx.index, checksum, None, started, now_ms())
+        checksum, error = None, "%s: %s" % (type(err).__name__, err)
+    ended, t1 = stamp()
+    return (ctx.index, checksum, error, started, ended, (t1 - t0) / 1e6)
 
 
 class RunState:
@@ -59,6 +63,7 @@ class RunState:
         self.started = [0.0] * tasks
         self.ended = [0.0] * tasks
         self.received = [0.0] * tasks
+        self.run_ms = [0.0] * tasks
         self.checksums = [None] * tasks
         self.finished = bytearray(tasks)
         self.done = 0
@@ -78,9 +83,10 @@ class RunState:
             self.dispatch(i, at)
 
     def record(self, result, received):
-        index, checksum, error, started, ended = result
+        index, checksum, error, started, ended, run_ms = result
         self.started[index] = started
         self.ended[index] = ended
+        self.run_ms[index] = run_ms
         self.received[index] = received
         self.last = received
         if error is not None:
@@ -153,14 +159,15 @@ class Async(Serialized):
 
         async def one(i):
             ctx = Context(i, job.tmp_dir, counter)
-            started = now_ms()
+            started, t0 = stamp()
             state.stamps[i] = started
             try:
                 checksum = await w.arun(params, ctx) if w.arun else w.run(params, ctx)
-                result = (i, checksum, None, started, now_ms())
+                error = None
             except Exception as err:  # noqa: BLE001
-                result = (i, None, "%s: %s" % (type(err).__name__, err), started, now_ms())
-            state.record(result, now_ms())
+                checksum, error = None, "%s: %s" % (type(err).__name__, err)
+            ended, t1 = stamp()
+            state.record((i, checksum, error, started, ended, (t1 - t0) / 1e6), now_ms())
 
         async def every():
             state.dispatch_all()

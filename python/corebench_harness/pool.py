@@ -29,6 +29,7 @@ import time
 from multiprocessing.reduction import ForkingPickler
 
 from corebench_harness.executors import WORKER_EXITED, TaskError, execute
+from corebench_harness.lifeline import die_with_parent
 from corebench_harness.protocol import adopt_anchor, anchor, now_ms
 from corebench_harness.workloads import WORKLOADS, Context, Counter
 
@@ -39,6 +40,7 @@ _child = {}
 
 
 def _child_init(clock, stamps, owners, slots, next_slot, workers):
+    die_with_parent()
     adopt_anchor(clock)
     with next_slot.get_lock():
         slot = next_slot.value
@@ -151,7 +153,7 @@ class Process:
             state.record(item, now_ms())
         after = self._usage()
         first_task = ForkingPickler.dumps((0, 0, _child_task, (state.run, 0, wid, params, tmp), {}))
-        received = sum(len(ForkingPickler.dumps((0, 0, (True, (i, state.checksums[i], None, state.started[i], state.ended[i])))))
+        received = sum(len(ForkingPickler.dumps((0, 0, (True, (i, state.checksums[i], None, state.started[i], state.ended[i], state.run_ms[i])))))
                        for i in range(state.tasks))
         out = {
             "childCpuUserMs": sum(a[0] - b[0] for a, b in zip(after, before)) * 1000,

@@ -4,10 +4,16 @@ stdin: one JSON object on one line (the plan); Node then keeps stdin open, and i
 the parent is gone, so the harness kills everything it started and exits.
 
 stdout: JSON lines only, in this order:
-  {"type":"hello","protocol":1,"python":"3.11.7","implementation":"CPython","gil":true,"pid":N,"workloads":[...]}
+  {"type":"hello","protocol":2,"python":"3.11.7","implementation":"CPython","gil":true,"pid":N,"workloads":[...]}
   {"type":"progress","phase":"startup"|"run"|"shutdown","run":k,"done":n,"oldestRunningMs":x|null,"oldestTask":i|null}
       about every 100 ms from the plan until exit (a heartbeat: silence means a frozen harness)
-  {"type":"pool","startupMs":x,"pids":[...],"startMethod":...|null}   once the pool is ready
+  {"type":"pool","startupMs":x,"pids":[...],"startMethod":...|null,"clockStepMs":x}   once the pool
+      is ready; clockStepMs is the smallest span the monotonic clock tells from nothing here
+  {"type":"tasks","run":k,"from":i,"checksums":[...],"times":{...}}   tasks i.. of run k, at most
+      TASKS_PER_LINE (1024) per line, in order, before the run's line: however many tasks a run has,
+      no line grows past a few hundred KB (a 300 000-task run as one line was tens of MB); times has
+      dispatchedAt, startedAt, endedAt, receivedAt (epoch ms, see Clock) and runMs (each task's span
+      on the monotonic clock of the process that ran it, at that clock's full precision)
   {"type":"run","run":k,"warmup":bool,"ok":true,...}                  one per run, see session.py
   {"type":"run","run":k,"warmup":bool,"ok":false,"code":"COREBENCH_ERR_...","error":"...","task":i|null}
       after which the harness exits with status 1.
@@ -16,13 +22,16 @@ stderr is free-form diagnostics.
 Clock: every timestamp is epoch milliseconds from ``now_ms()``: the harness reads ``time.time_ns()``
 once and from then on adds ``time.monotonic_ns()`` deltas. CLOCK_MONOTONIC is one clock for the whole
 machine, so pool children adopt the harness's anchor (``adopt_anchor``) and every process stamps on
-the same clock, immune to wall-clock steps during a run.
+the same clock, immune to wall-clock steps during a run. A task's own duration (runMs) is not a
+difference of two such doubles (they step by ~0.24 us) but of two monotonic_ns integers.
 """
 import json
 import os
 import sys
 import threading
 import time
+
+from corebench_harness import PROTOCOL_VERSION
 
 _anchor = (time.time_ns(), time.monotonic_ns())
 
@@ -39,6 +48,28 @@ def adopt_anchor(value):
 def now_ms():
     epoch_ns, mono_ns = _anchor
     return (epoch_ns + time.monotonic_ns() - mono_ns) / 1e6
+
+
+def stamp():
+    """(epoch ms, monotonic ns) of one clock read: the first to place an event among processes (a
+    double of ~1.7e12 ms steps by 2**-12 ms, ~0.24 us), the second to time a span inside this
+    process at the clock's own precision (an integer of ns)."""
+    mono = time.monotonic_ns()
+    epoch_ns, mono_ns = _anchor
+    return (epoch_ns + mono - mono_ns) / 1e6, mono
+
+
+def clock_step_ms(pairs=2000):
+    """The smallest non-zero difference between two back-to-back reads of the monotonic clock, in
+    ms: the shortest span it can tell from nothing (the read itself included)."""
+    step = None
+    read = time.monotonic_ns
+    for _ in range(pairs):
+        a = read()
+        b = read()
+        if b > a and (step is None or b - a < step):
+            step = b - a
+    return (step or 1) / 1e6
 
 
 class PlanError(Exception):
@@ -110,7 +141,7 @@ def hello_line(workload_ids):
 
     return {
         "type": "hello",
-        "protocol": 1,
+        "protocol": PROTOCOL_VERSION,
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "gil": gil_enabled(),

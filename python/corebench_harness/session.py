@@ -15,12 +15,14 @@ import threading
 
 from corebench_harness import PROTOCOL_VERSION
 from corebench_harness.executors import HARNESS_PROTOCOL, Async, RunState, Serialized, TaskError, Threaded
+from corebench_harness.lifeline import die_with_parent, mark_children
 from corebench_harness.pool import RSS_UNIT, Process
-from corebench_harness.protocol import Channel, PlanError, hello_line, now_ms, read_plan_line, watch_stdin
+from corebench_harness.protocol import Channel, PlanError, clock_step_ms, hello_line, now_ms, read_plan_line, watch_stdin
 from corebench_harness.workloads import WORKLOADS, Context, Counter, check_params
 
 EXECUTORS = {"serialized": Serialized, "async": Async, "threaded": Threaded, "process": Process}
 HEARTBEAT_S = 0.1
+TASKS_PER_LINE = 1024  # MAX_TASKS_PER_LINE in src/runtimes/python/protocol.ts
 DEFAULT_STARTUP_TIMEOUT_MS = 60000
 PLAN_KEYS = {"protocol", "workload", "params", "tasks", "executor", "workers", "warmup", "tmpDir", "startupTimeoutMs", "startMethod"}
 
@@ -105,6 +107,8 @@ class Session:
         os._exit(1)
 
     def run(self):
+        die_with_parent()
+        mark_children()
         watch_stdin(lambda: self.abandon("stdin closed (the parent is gone)"))
         signal.signal(signal.SIGTERM, lambda *_: self.abandon("SIGTERM"))
         threading.Thread(target=self.heartbeat, name="corebench-heartbeat", daemon=True).start()
@@ -115,7 +119,7 @@ class Session:
             self.fail(err)
         startup_ms = now_ms() - t0
         self.channel.send({"type": "pool", "startupMs": startup_ms, "pids": self.executor.pids(),
-                           "startMethod": getattr(self.executor, "start_method", None)})
+                           "startMethod": getattr(self.executor, "start_method", None), "clockStepMs": clock_step_ms()})
         tasks, warmups = self.plan["tasks"], self.plan["warmup"]
         for k in range(warmups + 1):
             self.run_index = k
@@ -127,18 +131,27 @@ class Session:
             except TaskError as err:
                 self.fail(err)
             own1 = resource.getrusage(resource.RUSAGE_SELF)
+            for line in self.tasks_lines(k):
+                self.channel.send(line)
             self.channel.send(self.run_line(k, k < warmups, startup_ms, own0, own1, extra))
         self.phase = "shutdown"
         self.executor.close()
         self.stopped.set()
         return 0
 
+    def tasks_lines(self, k):
+        s = self.state
+        for i in range(0, s.tasks, TASKS_PER_LINE):
+            j = min(i + TASKS_PER_LINE, s.tasks)
+            yield {"type": "tasks", "run": k, "from": i, "checksums": s.checksums[i:j],
+                   "times": {"dispatchedAt": s.dispatched[i:j], "startedAt": s.started[i:j], "endedAt": s.ended[i:j],
+                             "receivedAt": s.received[i:j], "runMs": s.run_ms[i:j]}}
+
     def run_line(self, k, warmup, startup_ms, own0, own1, extra):
         s = self.state
         line = {
             "type": "run", "run": k, "warmup": warmup, "ok": True, "tasks": s.tasks,
-            "startedAt": s.first, "endedAt": s.last, "startupMs": startup_ms, "checksums": s.checksums,
-            "times": {"dispatchedAt": s.dispatched, "startedAt": s.started, "endedAt": s.ended, "receivedAt": s.received},
+            "startedAt": s.first, "endedAt": s.last, "startupMs": startup_ms,
             "cpuUserMs": (own1.ru_utime - own0.ru_utime) * 1000 + extra.get("childCpuUserMs", 0),
             "cpuSystemMs": (own1.ru_stime - own0.ru_stime) * 1000 + extra.get("childCpuSystemMs", 0),
             "peakRssBytes": own1.ru_maxrss * RSS_UNIT + extra.get("childPeakRssBytes", 0),

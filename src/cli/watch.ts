@@ -238,9 +238,10 @@ async function follow (client: Client, id: string, display: Display, signal: Abo
 
     ws.on('unexpected-response', (_req, res) => {
       // Not upgraded: an API error (401, 404 route, proxy) with a body to read.
+      // An error body is a few hundred bytes; whatever answered (a proxy, another service) gets 64 KB.
       let body = ''
       res.setEncoding('utf8')
-      res.on('data', (chunk: string) => { body += chunk })
+      res.on('data', (chunk: string) => { if (body.length < 65_536) body += chunk })
       res.on('end', () => {
         ws.terminate()
         done(() => { reject(apiError(res.statusCode ?? 0, res.statusMessage ?? '', body)) })

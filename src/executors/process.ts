@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { childEntry } from './entry.js'
+import { PARENT_ENV } from './leftovers.js'
 import { prepareOptions } from './defaults.js'
+import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
 import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply } from './protocol.js'
 import { RunTracker, type TimedOut } from './run-tracker.js'
@@ -30,6 +32,8 @@ export class ProcessExecutor implements Executor {
   readonly serialization = SERIALIZATION
   startupMs = 0
   private children: Child[] = []
+  /** The children's scratch directory (their tasks' tmpDir), removed once they have all exited. */
+  private scratch: string | undefined
   private tracker: RunTracker | undefined
   private closed = false
   private readonly opts: Required<ExecutorOptions>
@@ -42,24 +46,25 @@ export class ProcessExecutor implements Executor {
   async start (): Promise<void> {
     if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', 'process executor is closed')
     const t0 = now()
-    const spawned = Array.from({ length: this.workers }, () => this.spawn())
+    this.scratch = createScratch(this.opts.tmpDir)
+    const spawned = Array.from({ length: this.workers }, () => this.spawn(this.scratch as string))
+    this.children = spawned
     try {
       await Promise.all(spawned.map(async (c) => await this.next(c, 'ready')))
     } catch (err) {
-      for (const c of spawned) c.proc.kill('SIGKILL')
+      await this.killAll()
       throw err
     }
-    this.children = spawned
     this.startupMs = now() - t0
   }
 
-  private spawn (): Child {
+  private spawn (tmpDir: string): Child {
     // Debugger flags would make every child try to open the same inspector port.
     const execArgv = process.execArgv.filter(a => !a.startsWith('--inspect') && !a.startsWith('--max-old-space-size'))
     const proc = fork(childEntry('child'), [], {
       execArgv: [...execArgv, `--max-old-space-size=${this.opts.maxOldGenerationSizeMb}`],
       serialization: SERIALIZATION,
-      env: { ...process.env, COREBENCH_TMPDIR: this.opts.tmpDir },
+      env: { ...process.env, COREBENCH_TMPDIR: tmpDir, [PARENT_ENV]: String(process.pid) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc']
     })
     const child: Child = { proc, busy: -1, dispatchedAt: 0, stderr: '', waiters: [] }
@@ -179,6 +184,8 @@ export class ProcessExecutor implements Executor {
     })
     this.children = []
     await Promise.all(exits)
+    removeScratch(this.scratch)
+    this.scratch = undefined
   }
 
   async close (): Promise<void> {
@@ -192,6 +199,8 @@ export class ProcessExecutor implements Executor {
     })
     this.children = []
     await Promise.all(exits)
+    removeScratch(this.scratch)
+    this.scratch = undefined
   }
 
   async destroy (): Promise<void> {

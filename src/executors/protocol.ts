@@ -34,6 +34,8 @@ export interface ResultMessage {
   /** Epoch ms (timeOrigin + now) in the worker when the task started and ended. */
   startedAt: number
   endedAt: number
+  /** The task's span on the worker's own monotonic clock, at its full precision (see runTask). */
+  runMs: number
 }
 
 /** Child processes only: their own resource usage, and their private shared-counter memory. */
@@ -64,7 +66,7 @@ export function now (): number {
   return performance.timeOrigin + performance.now()
 }
 
-const RESULT_BASE_BYTES = JSON.stringify({ type: 'result', index: 0, checksum: '', startedAt: 1.7e12 + 0.123456, endedAt: 1.7e12 + 0.123456 }).length - 1
+const RESULT_BASE_BYTES = JSON.stringify({ type: 'result', index: 0, checksum: '', startedAt: 1.7e12 + 0.123456, endedAt: 1.7e12 + 0.123456, runMs: 0.123456789012345 }).length - 1
 
 /** JSON size of a result message, without stringifying it again on the hot path. */
 export function resultBytes (m: ResultMessage): number {

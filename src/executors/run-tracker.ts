@@ -32,7 +32,7 @@ export class RunTracker {
     private readonly onFail: (err: ExecutorError) => void
   ) {
     const n = plan.tasks
-    this.times = { dispatchedAt: new Float64Array(n), startedAt: new Float64Array(n), endedAt: new Float64Array(n), receivedAt: new Float64Array(n) }
+    this.times = { dispatchedAt: new Float64Array(n), startedAt: new Float64Array(n), endedAt: new Float64Array(n), receivedAt: new Float64Array(n), runMs: new Float64Array(n) }
     this.checksums = new Array<string>(n)
     this.finished = new Uint8Array(n)
     this.promise = new Promise<void>((resolve, reject) => { this.resolve = resolve; this.reject = reject })
@@ -67,6 +67,7 @@ export class RunTracker {
     const t = now()
     this.times.startedAt[i] = msg.startedAt
     this.times.endedAt[i] = msg.endedAt
+    this.times.runMs[i] = msg.runMs
     this.times.receivedAt[i] = t
     this.lastReceivedAt = t
     this.bytesFromWorkers += bytes

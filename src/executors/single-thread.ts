@@ -5,6 +5,7 @@ import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker } from 
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
 import { prepareOptions } from './defaults.js'
+import { createScratch, removeScratch } from './scratch.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
 /**
@@ -16,6 +17,8 @@ export class SingleThreadExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private worker: Worker | undefined
+  /** The worker's scratch directory (its tasks' tmpDir), removed with the worker. */
+  private scratch: string | undefined
   private tracker: RunTracker | undefined
   private closed = false
   private readonly opts: Required<ExecutorOptions>
@@ -29,14 +32,23 @@ export class SingleThreadExecutor implements Executor {
   async start (): Promise<void> {
     if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `${this.kind} executor is closed`)
     const t0 = now()
-    this.worker = await this.spawn()
+    this.scratch = createScratch(this.opts.tmpDir)
+    this.worker = await this.spawn(this.scratch)
     this.startupMs = now() - t0
   }
 
-  private async spawn (): Promise<Worker> {
+  /** Terminates the worker (if any) and removes its scratch directory. */
+  private async teardown (worker = this.worker): Promise<void> {
+    this.worker = undefined
+    await worker?.terminate()
+    removeScratch(this.scratch)
+    this.scratch = undefined
+  }
+
+  private async spawn (tmpDir: string): Promise<Worker> {
     const { filename, entry } = threadEntry('thread')
     const worker = new Worker(filename, {
-      workerData: { entry, tmpDir: this.opts.tmpDir, ...this.memory.workerData },
+      workerData: { entry, tmpDir, ...this.memory.workerData },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.
@@ -81,7 +93,7 @@ export class SingleThreadExecutor implements Executor {
       await tracker.promise
     } catch (err) {
       this.tracker = undefined
-      await worker.terminate()
+      await this.teardown(worker)
       if (!this.closed) await this.start()
       throw err
     }
@@ -92,14 +104,12 @@ export class SingleThreadExecutor implements Executor {
   async close (): Promise<void> {
     this.closed = true
     // Between runs the worker holds no work, so terminating it loses nothing.
-    await this.worker?.terminate()
-    this.worker = undefined
+    await this.teardown()
   }
 
   async destroy (): Promise<void> {
     this.closed = true
     this.tracker?.fail(new ExecutorError('COREBENCH_ERR_CANCELLED', 'the executor was destroyed'))
-    await this.worker?.terminate()
-    this.worker = undefined
+    await this.teardown()
   }
 }

@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina'
 import { threadEntry } from './entry.js'
 import { prepareOptions } from './defaults.js'
+import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
 import { jsonBytes, now, resultBytes, taskMessage, type ResultMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
@@ -17,6 +18,8 @@ export class ThreadedExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private pool: Piscina | undefined
+  /** The pool's scratch directory (its tasks' tmpDir), removed once its threads are gone. */
+  private scratch: string | undefined
   private tracker: RunTracker | undefined
   private closed = false
   private readonly opts: Required<ExecutorOptions>
@@ -33,6 +36,7 @@ export class ThreadedExecutor implements Executor {
     const t0 = now()
     const { filename, entry } = threadEntry('piscina')
     const barrier = new SharedArrayBuffer(4)
+    const scratch = createScratch(this.opts.tmpDir)
     const pool = new Piscina({
       filename,
       minThreads: this.workers,
@@ -40,7 +44,7 @@ export class ThreadedExecutor implements Executor {
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
-      workerData: { entry, tmpDir: this.opts.tmpDir, ...this.memory.workerData, barrier }
+      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier }
     })
     // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
     // takes the blame; unhandled, that 'error' event would crash the whole process.
@@ -51,9 +55,11 @@ export class ThreadedExecutor implements Executor {
       await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers })))
     } catch (err) {
       await pool.destroy()
+      removeScratch(scratch)
       throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `threaded pool failed to start: ${(err as Error).message}`, undefined, { cause: err })
     }
     this.pool = pool
+    this.scratch = scratch
     this.startupMs = now() - t0
   }
 
@@ -85,6 +91,7 @@ export class ThreadedExecutor implements Executor {
     } catch (err) {
       this.tracker = undefined
       await destroying
+      this.dropScratch()
       this.pool = undefined
       if (!this.closed) await this.start()
       throw err
@@ -98,6 +105,7 @@ export class ThreadedExecutor implements Executor {
     await this.pool?.close()
     await this.pool?.destroy()
     this.pool = undefined
+    this.dropScratch()
   }
 
   async destroy (): Promise<void> {
@@ -105,5 +113,11 @@ export class ThreadedExecutor implements Executor {
     this.tracker?.fail(new ExecutorError('COREBENCH_ERR_CANCELLED', 'the executor was destroyed'))
     await this.pool?.destroy()
     this.pool = undefined
+    this.dropScratch()
+  }
+
+  private dropScratch (): void {
+    removeScratch(this.scratch)
+    this.scratch = undefined
   }
 }

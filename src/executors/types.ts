@@ -21,14 +21,16 @@ export interface RunControl {
 }
 
 /**
- * Per-task timestamps on one clock (`performance.timeOrigin + performance.now()`, epoch ms with
- * sub-ms precision), indexed by task index, so threads and processes can be compared.
+ * Per-task timestamps on one clock (`performance.timeOrigin + performance.now()`, epoch ms stepping
+ * by 2^-12 ms), indexed by task index, so threads and processes can be compared; and each task's
+ * own span, measured inside the thread that ran it on that thread's monotonic clock.
  */
 export interface TaskTimes {
   dispatchedAt: Float64Array
   startedAt: Float64Array
   endedAt: Float64Array
   receivedAt: Float64Array
+  runMs: Float64Array
 }
 
 /** What an executor reports for one successful run; measureRun turns it into metrics. */

@@ -5,6 +5,8 @@ import { cellKey, cells, jobTasksTotal, runsPerCell, type Cell } from './cells.j
 import { FINAL_EVENT, type Progress, type RunRef } from './events.js'
 import type { ForkRunner } from './forks/types.js'
 import { busyFraction } from './host-load.js'
+import { noteClockPrecision } from '../measure/clock.js'
+import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import type { JobPublisher } from './publisher.js'
 import { CANCELLED_BY_REQUEST, type JobQueue, type RunLog } from './queue.js'
 import { toRunRecord } from './run-record.js'
@@ -68,11 +70,18 @@ export async function executeJob (job: JobRecord, abort: AbortController, ctx: E
     if (!lease.held) abort.abort('lost' satisfies StopReason)
     else if (lease.cancelRequested) abort.abort('cancel' satisfies StopReason)
     if (ctx.skipHostCheck !== true) {
+      // Task processes of a runner that died (kill -9) would measure beside this job: gone first.
+      const leftovers = await reapLeftovers()
+      if (leftovers.length > 0) {
+        const what = describeLeftovers(leftovers)
+        ctx.logger.warn({ jobId: job.id, leftovers }, what)
+        warnings.push(what)
+      }
       const busy = await busyFraction(250)
       if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
       if (warnings.length !== job.warnings.length) await queue.progress(job.id, runnerId, { warnings })
     }
-    failures = await measureCells(job, abort, ctx)
+    failures = await measureCells(job, abort, ctx, warnings)
   } finally {
     clearTimeout(deadline)
     clearInterval(renew)
@@ -80,7 +89,7 @@ export async function executeJob (job: JobRecord, abort: AbortController, ctx: E
   await finish(job, warnings, failures, abort.signal.reason as StopReason | undefined, ctx)
 }
 
-async function measureCells (job: JobRecord, abort: AbortController, ctx: ExecutionContext): Promise<string[]> {
+async function measureCells (job: JobRecord, abort: AbortController, ctx: ExecutionContext, warnings: string[]): Promise<string[]> {
   const spec = job.spec
   const jobCells = cells(spec)
   const broken = new Map<string, string>()
@@ -88,7 +97,7 @@ async function measureCells (job: JobRecord, abort: AbortController, ctx: Execut
   for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
     for (const cell of jobCells) {
       if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
-      const failure = await measureFork(job, cell, fork, tally, abort, ctx)
+      const failure = await measureFork(job, cell, fork, tally, abort, ctx, warnings)
       if (failure !== undefined) broken.set(cellKey(cell), failure)
     }
   }
@@ -96,7 +105,7 @@ async function measureCells (job: JobRecord, abort: AbortController, ctx: Execut
 }
 
 /** One fork of one cell through its ForkRunner. Returns why it failed. */
-async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tally, abort: AbortController, ctx: ExecutionContext): Promise<string | undefined> {
+async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tally, abort: AbortController, ctx: ExecutionContext, warnings: string[]): Promise<string | undefined> {
   const spec = job.spec
   const key = cellKey(cell)
   const where = `${key} repetition ${fork + 1} of ${spec.repetitions}`
@@ -130,6 +139,7 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tal
     tally.done = jobBase + (k + 1) * spec.tasks
     tally.cellDone.set(key, cellBase + (k + 1) * spec.tasks)
     if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
+    if (outcome.ok) noteClockPrecision(warnings, key, outcome.clock)
     if (!ref.warmup || !outcome.ok) {
       const run = toRunRecord(ref, outcome, tally.reference)
       if (!await ctx.runs.insertRun(run, outcome.ok ? outcome.timings : undefined, ctx.runnerId)) {

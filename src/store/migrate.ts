@@ -65,9 +65,11 @@ async function deploy (url: string): Promise<void> {
     env: { ...process.env, DATABASE_URL: `file:${file}`, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
+  // Only the end of the CLI's output is ever shown: keep a bounded tail, not everything it prints.
   let output = ''
-  child.stdout.on('data', (d: Buffer) => { output += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
+  const keep = (d: Buffer): void => { output = (output + d.toString()).slice(-16_384) }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject)
     child.once('close', resolve)

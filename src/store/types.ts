@@ -128,9 +128,10 @@ export interface Store {
   updateHeldJob(id: string, runnerId: string, patch: Pick<JobPatch, 'tasksDone' | 'warnings'>): Promise<boolean>
 
   /**
-   * Stores one run and its per-task timings together (one transaction). With `runnerId`, only while
-   * that runner still holds the job (false otherwise, and nothing is stored): late results of a
-   * runner whose job was recovered are refused.
+   * Stores one run and its per-task timings (the run and its first 16 384 tasks' timings in one
+   * transaction, the rest of a large run's after it). With `runnerId`, only while that runner still
+   * holds the job (false otherwise, and nothing is stored): late results of a runner whose job was
+   * recovered are refused.
    */
   insertRun(run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean>
   listRuns(jobId: string): Promise<RunRecord[]>

@@ -113,6 +113,7 @@ export function okRun (tasks: number, wallMs = 10): RunMetrics {
     wallMs,
     startupMs: 1,
     coldWallMs: wallMs + 1,
+    clock: { stepMs: 0.0001, shortTasks: 0, tasks },
     cpuUserMs: wallMs,
     cpuSystemMs: 0,
     parallelism: 1,

@@ -75,8 +75,8 @@ function fake (name: string, body: string): string {
   chmodSync(path, 0o755)
   return path
 }
-const HELLO = `echo '{"type":"hello","protocol":1,"python":"3.11.0","implementation":"CPython","gil":true,"pid":'$$',"workloads":["fibonacci"]}'`
-const POOL = `echo '{"type":"pool","startupMs":1.5,"pids":['$$'],"startMethod":null}'`
+const HELLO = `echo '{"type":"hello","protocol":2,"python":"3.11.0","implementation":"CPython","gil":true,"pid":'$$',"workloads":["fibonacci"]}'`
+const POOL = `echo '{"type":"pool","startupMs":1.5,"pids":['$$'],"startMethod":null,"clockStepMs":0.0001}'`
 const fib = plan('fibonacci', { n: 15, repeat: 1 })
 
 describe('python harness: executors', () => {
@@ -101,7 +101,13 @@ describe('python harness: executors', () => {
         assert.equal(r.serialization, executor === 'process' ? 'pickle' : 'none')
         if (executor === 'process') assert.ok(r.bytesToWorkers > 0 && r.bytesFromWorkers > 0)
       }
-      assert.deepEqual(progress, [...[1, 2, 3, 4, 5, 6].map(d => `w${d}/6`), ...[1, 2, 3, 4, 5, 6].map(d => `m${d}/6`)])
+      // Tasks done so far, whenever it grows: it may skip numbers, never repeats or goes back within a run.
+      for (const phase of ['w', 'm']) {
+        const done = progress.filter(p => p.startsWith(phase)).map(p => Number(p.slice(1).split('/')[0]))
+        assert.equal(done.at(-1), 6, progress.join(' '))
+        assert.ok(done.every((d, i) => i === 0 || d > (done[i - 1] as number)), progress.join(' '))
+      }
+      assert.ok(progress.indexOf('w6/6') < progress.findIndex(p => p.startsWith('m')), progress.join(' '))
       assert.equal(pids.length, executor === 'process' ? 2 : 1)
       assert.equal(pids.includes(pgid as number), executor !== 'process')
       await assertGroupGone(pgid)
@@ -153,10 +159,29 @@ describe('python harness: failures', () => {
     await assertGroupGone(pgid)
   })
 
-  test('a run line with the wrong number of entries is a protocol failure', async () => {
-    const run = `echo '{"type":"run","run":0,"warmup":false,"ok":true,"tasks":4,"startedAt":1,"endedAt":2,"startupMs":1,"checksums":["1"],"times":{"dispatchedAt":[1,1,1,1],"startedAt":[1,1,1,1],"endedAt":[2,2,2,2],"receivedAt":[2,2,2,2]},"cpuUserMs":1,"cpuSystemMs":0,"peakRssBytes":1,"bytesToWorkers":0,"bytesFromWorkers":0,"serialization":"none"}'`
-    const { outcomes, pgid } = await fork({ ...fib, command: fake('lengths.sh', `${HELLO}\n${POOL}\n${run}\nsleep 30`) }, { taskTimeoutMs: 5000 })
-    assert.match(failed(outcomes, 'COREBENCH_ERR_HARNESS_PROTOCOL'), /checksums has 1 entries for 4 tasks/)
+  test('tasks lines with the wrong number of entries, out of order, or too few for their run are protocol failures', async () => {
+    const tasks = (from: number, n: number, times = n): string => `echo '{"type":"tasks","run":0,"from":${from},"checksums":${JSON.stringify(Array(n).fill('1'))},"times":{"dispatchedAt":${JSON.stringify(Array(times).fill(1))},"startedAt":${JSON.stringify(Array(n).fill(1))},"endedAt":${JSON.stringify(Array(n).fill(2))},"receivedAt":${JSON.stringify(Array(n).fill(2))},"runMs":${JSON.stringify(Array(n).fill(1))}}}'`
+    const run = `echo '{"type":"run","run":0,"warmup":false,"ok":true,"tasks":4,"startedAt":1,"endedAt":2,"startupMs":1,"cpuUserMs":1,"cpuSystemMs":0,"peakRssBytes":1,"bytesToWorkers":0,"bytesFromWorkers":0,"serialization":"none"}'`
+    const cases: Array<[string, string, RegExp]> = [
+      ['lengths', `${tasks(0, 1, 4)}\n${run}`, /times.dispatchedAt has 4 entries for 1 checksums/],
+      ['order', `${tasks(0, 2)}\n${tasks(3, 1)}\n${run}`, /tasks 3..3 of run 0 where tasks from 2 of run 0 \(of 4\) were due/],
+      ['missing', `${tasks(0, 2)}\n${run}`, /after tasks lines for 2 of its 4 tasks/]
+    ]
+    for (const [name, lines, reason] of cases) {
+      const { outcomes, pgid } = await fork({ ...fib, command: fake(`${name}.sh`, `${HELLO}\n${POOL}\n${lines}\nsleep 30`) }, { taskTimeoutMs: 5000 })
+      assert.match(failed(outcomes, 'COREBENCH_ERR_HARNESS_PROTOCOL'), reason)
+      await assertGroupGone(pgid)
+    }
+    const good = await fork({ ...fib, command: fake('good.sh', `${HELLO}\n${POOL}\n${tasks(0, 3)}\n${tasks(3, 1)}\n${run}`) }, { taskTimeoutMs: 5000 })
+    ok(good.outcomes[0])
+    assert.equal(good.outcomes[0].timings.length, 12)
+  })
+
+  test('a line longer than the limit is a protocol failure, read in linear time', async () => {
+    // 10 MB without a newline: the reader gives up at its 8 MiB limit instead of holding it all.
+    const { outcomes, pgid, ms } = await fork({ ...fib, command: fake('long.sh', `${HELLO}\nhead -c 10485760 /dev/zero | tr '\\0' x\nsleep 30`) }, { taskTimeoutMs: 5000 })
+    assert.match(failed(outcomes, 'COREBENCH_ERR_HARNESS_PROTOCOL'), /a line longer than 8388608 characters/)
+    assert.ok(ms < 3000, `took ${ms} ms`)
     await assertGroupGone(pgid)
   })
 
@@ -212,10 +237,11 @@ describe('python harness: failures', () => {
   })
 
   test('a task that raises fails its run with the Python exception', async () => {
-    // Nobody, not even root, can create a file directly in /proc.
-    const { outcomes, pgid } = await fork({ ...plan('file-io', { bytes: 10 }), executor: 'threaded', tmpDir: '/proc' }, { taskTimeoutMs: 10_000 })
+    // No file may grow past 0 blocks, not even root's: CPython ignores SIGXFSZ, so the write raises.
+    const command = fake('python-no-files.sh', 'ulimit -f 0\nexec python3 "$@"')
+    const { outcomes, pgid } = await fork({ ...plan('file-io', { bytes: 10 }), executor: 'threaded', command }, { taskTimeoutMs: 10_000 })
     const last = outcomes.at(-1)
-    assert.match(failed(outcomes, 'COREBENCH_ERR_TASK_FAILED'), /task \d \(file-io\) threw FileNotFoundError/)
+    assert.match(failed(outcomes, 'COREBENCH_ERR_TASK_FAILED'), /task \d \(file-io\) threw OSError: \[Errno 27\] File too large/)
     assert.equal(typeof (last as { task?: number }).task, 'number')
     await assertGroupGone(pgid)
   })

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { exitWithParent } from '../parent-watch.js'
 import type { StatsReply, ToWorker } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
 
@@ -30,6 +31,8 @@ process.on('message', (msg: ToWorker) => {
       break
   }
 })
-// When the parent closes the channel (pool close) or dies, exit instead of lingering.
+// When the parent closes the channel (pool close) or dies, exit instead of lingering; a parent
+// SIGKILLed in the middle of a long synchronous task is seen by the watch thread instead.
 process.on('disconnect', () => process.exit(0))
+exitWithParent()
 send({ type: 'ready' })

@@ -1,8 +1,30 @@
 import { ExecutorError } from '../../executors/errors.js'
-import type { ExecutorRunResult } from '../../executors/types.js'
-import { packTimings, runChecksum, type RunFailure, type RunMetrics } from '../../measure/measure-run.js'
+import { packTimings, RunChecksum, type RunFailure, type RunMetrics } from '../../measure/measure-run.js'
 import { getWorkload } from '../../workloads/index.js'
-import type { RunOkLine } from './protocol.js'
+import { clockPrecision } from '../../measure/clock.js'
+import type { RunOkLine, TasksLine } from './protocol.js'
+
+/**
+ * One run's per-task data, taken in order from its `tasks` lines (checked contiguous by the
+ * caller) and packed as they come: no single turn of the event loop handles every task of a run.
+ */
+export class RunParts {
+  readonly checksums: string[] = []
+  readonly timings: Float32Array
+  readonly checksum = new RunChecksum()
+  received = 0
+
+  constructor (tasks: number) {
+    this.timings = new Float32Array(tasks * 3)
+  }
+
+  add (line: TasksLine): void {
+    packTimings(line.times, this.timings, line.from)
+    for (const c of line.checksums) this.checksums.push(c)
+    this.checksum.add(line.checksums)
+    this.received += line.checksums.length
+  }
+}
 
 /**
  * A harness run line as the RunMetrics a Node run produces. Everything is measured inside the
@@ -10,24 +32,7 @@ import type { RunOkLine } from './protocol.js'
  * plus its pool children. Node's own process is not part of a Python run, so its event-loop delay
  * is reported as 0.
  */
-export function toMetrics (line: RunOkLine, workload: string): RunMetrics {
-  const result: ExecutorRunResult = {
-    checksums: line.checksums,
-    times: {
-      dispatchedAt: Float64Array.from(line.times.dispatchedAt),
-      startedAt: Float64Array.from(line.times.startedAt),
-      endedAt: Float64Array.from(line.times.endedAt),
-      receivedAt: Float64Array.from(line.times.receivedAt)
-    },
-    startedAt: line.startedAt,
-    endedAt: line.endedAt,
-    childCpuUserUs: 0,
-    childCpuSystemUs: 0,
-    childPeakRssBytes: 0,
-    bytesToWorkers: line.bytesToWorkers,
-    bytesFromWorkers: line.bytesFromWorkers,
-    shared: line.shared
-  }
+export function toMetrics (line: RunOkLine, parts: RunParts, workload: string, clockStepMs: number): RunMetrics {
   const wallMs = line.endedAt - line.startedAt
   return {
     ok: true,
@@ -45,19 +50,20 @@ export function toMetrics (line: RunOkLine, workload: string): RunMetrics {
     bytesToWorkers: line.bytesToWorkers,
     bytesFromWorkers: line.bytesFromWorkers,
     serialization: line.serialization,
-    checksum: runChecksum(line.checksums),
+    checksum: parts.checksum.digest(),
     startedAt: new Date(line.startedAt),
     finishedAt: new Date(line.endedAt),
-    timings: packTimings(result),
-    shared: sharedResult(workload, line)
+    timings: parts.timings,
+    clock: clockPrecision(parts.timings, clockStepMs),
+    shared: sharedResult(workload, line, parts.checksums)
   }
 }
 
 // The same figures measureRun derives for Node runs: expected is what the tasks say they did.
-function sharedResult (workload: string, line: RunOkLine): RunMetrics['shared'] {
+function sharedResult (workload: string, line: RunOkLine, checksums: string[]): RunMetrics['shared'] {
   if (getWorkload(workload)?.sharedMemory !== true || line.shared === undefined) return undefined
   let expected = 0
-  for (const c of line.checksums) expected += Number(c)
+  for (const c of checksums) expected += Number(c)
   return { expected, arrived: line.shared.arrived, lost: expected - line.shared.arrived, memorySpaces: line.shared.memorySpaces }
 }
 

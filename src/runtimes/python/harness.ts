@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cancelledError, ExecutorError, timeoutError } from '../../executors/errors.js'
+import { LineReader } from '../../executors/line-reader.js'
+import { createScratch, removeScratch } from '../../executors/scratch.js'
 import type { RunOutcome } from '../../measure/measure-run.js'
-import { toFailure, toMetrics } from './convert.js'
+import { RunParts, toFailure, toMetrics } from './convert.js'
 import { checkPlan, HARNESS_ARGS, harnessEnv, PYTHON_DIR, type PythonForkControl, type PythonForkPlan } from './plan.js'
-import { parseLine, PROTOCOL_VERSION, type HarnessPlan, type HelloLine, type PoolLine, type ProgressLine, type RunFailLine, type RunOkLine } from './protocol.js'
+import { parseLine, PROTOCOL_VERSION, type HarnessPlan, type HelloLine, type PoolLine, type ProgressLine, type RunFailLine, type RunOkLine, type TasksLine } from './protocol.js'
 
 /** Beyond the task timeout, how long the harness may stay silent (it sends a heartbeat every ~100 ms). */
 export const SILENCE_GRACE_MS = 2000
@@ -17,7 +19,11 @@ const HEARTBEAT_SLACK_MS = 250
 const SHUTDOWN_GRACE_MS = 5000
 /** After the harness exits, how long its stdout/stderr may stay open (held by a stray child) before we stop reading. */
 const CLOSE_WAIT_MS = 2000
-const MAX_LINE_CHARS = 64 * 2 ** 20
+/**
+ * Far above any well-formed line (a `tasks` line holds at most MAX_TASKS_PER_LINE tasks, ~200 KB),
+ * so only a broken harness meets it.
+ */
+const MAX_LINE_CHARS = 8 * 2 ** 20
 const STDERR_KEEP_CHARS = 4096
 
 /**
@@ -30,7 +36,19 @@ export async function runPythonFork (plan: PythonForkPlan, control: PythonForkCo
   const checked = checkPlan(plan, control)
   if (checked instanceof ExecutorError) return [toFailure(checked, plan.tasks, 0, new Date())]
   if (control.signal?.aborted === true) return [toFailure(cancelledError(), plan.tasks, 0, new Date())]
-  return await new ForkSession({ ...plan, tmpDir: checked.tmpDir }, control).run()
+  // The fork's own scratch directory: its whole process group is dead when run() resolves, so
+  // whatever a killed task left there goes with it.
+  let scratch: string
+  try {
+    scratch = createScratch(checked.tmpDir)
+  } catch (err) {
+    return [toFailure(new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tmpDir cannot be used: ${(err as Error).message}`), plan.tasks, 0, new Date())]
+  }
+  try {
+    return await new ForkSession({ ...plan, tmpDir: scratch }, control).run()
+  } finally {
+    removeScratch(scratch)
+  }
 }
 
 class ForkSession {
@@ -44,6 +62,8 @@ class ForkSession {
   private runStarted = new Date()
   /** Tasks of the current run already passed to onTaskDone. */
   private reported = 0
+  /** The current run's per-task data, as its `tasks` lines arrive. */
+  private parts: RunParts
   /**
    * The oldest running task as of the last progress line: when it started (on this process's
    * performance.now() clock) and whether that line already showed it past the task timeout.
@@ -51,7 +71,7 @@ class ForkSession {
   private oldest: { task: number, since: number, late: boolean } | undefined
   private lastLineAt = performance.now()
   private completeAt = 0
-  private partial = ''
+  private readonly lines = new LineReader(line => { this.onLine(line) }, MAX_LINE_CHARS, chars => { this.protocolError(`a line longer than ${MAX_LINE_CHARS} characters (${chars} so far)`) })
   private stderr = ''
   /** How the harness process ended, once it has: e.g. `exited with code 1`. */
   private exitHow: string | undefined
@@ -64,6 +84,7 @@ class ForkSession {
 
   constructor (private readonly plan: PythonForkPlan, private readonly control: PythonForkControl) {
     this.startupTimeoutMs = control.startupTimeoutMs ?? 60_000
+    this.parts = new RunParts(plan.tasks)
   }
 
   async run (): Promise<RunOutcome[]> {
@@ -95,12 +116,8 @@ class ForkSession {
     if (child.pid === undefined) return
     this.control.onSpawn?.(child.pid)
     child.stdout?.setEncoding('utf8')
-    child.stdout?.on('data', (chunk: string) => { this.onData(chunk) })
-    child.stdout?.on('end', () => {
-      const rest = this.partial
-      this.partial = ''
-      if (rest !== '') this.onLine(rest)
-    })
+    child.stdout?.on('data', (chunk: string) => { this.lines.push(chunk) })
+    child.stdout?.on('end', () => { this.lines.end() })
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (chunk: string) => { this.stderr = (this.stderr + chunk).slice(-STDERR_KEEP_CHARS) })
     child.on('exit', (code, signal) => { this.onExit(code, signal) })
@@ -129,13 +146,6 @@ class ForkSession {
     }
   }
 
-  private onData (chunk: string): void {
-    const lines = (this.partial + chunk).split('\n')
-    this.partial = lines.pop() as string
-    for (const line of lines) this.onLine(line)
-    if (this.partial.length > MAX_LINE_CHARS) this.protocolError(`a line longer than ${MAX_LINE_CHARS} characters`)
-  }
-
   private onLine (text: string): void {
     this.lastLineAt = performance.now()
     if (this.settled || text.trim() === '') return
@@ -153,6 +163,7 @@ class ForkSession {
     if (line.type === 'hello') this.protocolError('a second hello line')
     else if (line.type === 'pool') this.onPool(line)
     else if (line.type === 'progress') this.onProgress(line)
+    else if (line.type === 'tasks') this.onTasks(line)
     else if (line.ok) this.onRunOk(line)
     else this.onRunFail(line)
   }
@@ -176,6 +187,16 @@ class ForkSession {
     this.check()
   }
 
+  private onTasks (line: TasksLine): void {
+    const expected = this.outcomes.length
+    if (this.pool === undefined) { this.protocolError('a tasks line before its pool line'); return }
+    if (line.run !== expected || line.from !== this.parts.received || line.from + line.checksums.length > this.plan.tasks) {
+      this.protocolError(`a tasks line for tasks ${line.from}..${line.from + line.checksums.length - 1} of run ${line.run} where tasks from ${this.parts.received} of run ${expected} (of ${this.plan.tasks}) were due`)
+      return
+    }
+    this.parts.add(line)
+  }
+
   private onRunOk (line: RunOkLine): void {
     const expected = this.outcomes.length
     if (this.pool === undefined) { this.protocolError('a run line before its pool line'); return }
@@ -183,9 +204,11 @@ class ForkSession {
       this.protocolError(`a run line for run ${line.run} (warmup ${String(line.warmup)}, ${line.tasks} tasks) where run ${expected} (warmup ${String(expected < this.plan.warmup)}, ${this.plan.tasks} tasks) was due`)
       return
     }
+    if (this.parts.received !== line.tasks) { this.protocolError(`a run line for run ${line.run} after tasks lines for ${this.parts.received} of its ${line.tasks} tasks`); return }
     this.report(line.tasks)
-    const outcome = toMetrics(line, this.plan.workload)
+    const outcome = toMetrics(line, this.parts, this.plan.workload, this.pool.clockStepMs)
     this.outcomes.push(outcome)
+    this.parts = new RunParts(this.plan.tasks)
     this.control.onRunEnd?.(this.outcomes.length - 1, outcome)
     this.reported = 0
     this.oldest = undefined
@@ -198,10 +221,11 @@ class ForkSession {
     this.settle({ code: line.code, message: `${line.error} (python harness)`, task: line.task ?? undefined })
   }
 
+  /** One call per progress line that moved: 300 000 tasks must not cost 300 000 calls at once. */
   private report (done: number): void {
-    const warmup = this.outcomes.length < this.plan.warmup
-    for (let d = this.reported + 1; d <= done; d++) this.control.onTaskDone?.(d, this.plan.tasks, warmup)
-    this.reported = Math.max(this.reported, done)
+    if (done <= this.reported) return
+    this.reported = done
+    this.control.onTaskDone?.(done, this.plan.tasks, this.outcomes.length < this.plan.warmup)
   }
 
   private check (): void {
@@ -259,6 +283,7 @@ class ForkSession {
     this.settled = true
     if (err !== undefined) this.outcomes.push(toFailure(err, this.plan.tasks, this.pool?.startupMs ?? 0, this.runStarted))
     clearInterval(this.watchdog)
+    this.lines.stop()
     this.control.signal?.removeEventListener('abort', this.onAbort)
     this.killGroup()
     if (this.closed) this.finish()

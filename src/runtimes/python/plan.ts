@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { prepareOptions } from '../../executors/defaults.js'
 import { ExecutorError } from '../../executors/errors.js'
+import { PARENT_ENV } from '../../executors/leftovers.js'
 import { EXECUTOR_KINDS, type ExecutorKind } from '../../executors/types.js'
 import { resolveParams } from '../../workloads/index.js'
 import { PYTHON_WORKLOADS, type HarnessPlan, type HelloLine, type PoolLine } from './protocol.js'
@@ -39,7 +40,7 @@ export interface PythonForkControl {
   startupTimeoutMs?: number
   /** When run `run` (0-based; warm-ups first) starts on the pool: after the pool line, then after each run line. */
   onRunStart?: (run: number, warmup: boolean) => void
-  /** Once per finished task (from the ~10 Hz progress lines, so several calls can come at once). */
+  /** Tasks done so far in the current run, whenever that number grows (from the ~10 Hz progress lines, so it can skip). */
   onTaskDone?: (done: number, total: number, warmup: boolean) => void
   /** A successful run as soon as its line arrives (failures end the fork and come in the result). */
   onRunEnd?: (run: number, outcome: RunOutcome) => void
@@ -48,9 +49,12 @@ export interface PythonForkControl {
   onPool?: (pool: PoolLine) => void
 }
 
-/** The environment the harness runs in: our package first on the path, no __pycache__ written into the repository. */
+/**
+ * The environment the harness runs in: our package first on the path, no __pycache__ written into
+ * the repository, and this process named as its owner (see executors/leftovers.ts).
+ */
 export function harnessEnv (): NodeJS.ProcessEnv {
-  return { ...process.env, PYTHONPATH: [PYTHON_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONDONTWRITEBYTECODE: '1' }
+  return { ...process.env, PYTHONPATH: [PYTHON_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONDONTWRITEBYTECODE: '1', [PARENT_ENV]: String(process.pid) }
 }
 
 /** Why the harness cannot run from this installation (e.g. a build that shipped dist/ without python/), if it cannot. */
