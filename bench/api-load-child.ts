@@ -14,6 +14,8 @@ import { serveParent } from './service.js'
 // (bursts of `rate` requests, then silence) and, with a rate, folds coordinated-omission padding into
 // its histogram at a 1 ms interval; neither is what a steady poller does. Paced latency is measured
 // from the request's scheduled time, so a stalled server cannot hide the requests it delayed.
+// `poll-start` / `poll-stop` (runner.ts): N clients, each sending its next GET as soon as the last one
+// is answered, for as long as a job lasts rather than for a fixed time.
 
 export interface LoadResult {
   /** 2xx responses per second of the run's duration. */
@@ -69,8 +71,58 @@ async function paced (url: string, rate: number, durationS: number): Promise<Loa
   }
 }
 
+export interface PollResult {
+  ok: number
+  non2xx: number
+  errors: number
+  /** 2xx responses per second from poll-start to poll-stop. */
+  okPerSec: number
+  durationS: number
+  generatorCores: number
+}
+
+interface Polling { stop: boolean, loops: Array<Promise<void>>, counts: { ok: number, non2xx: number, errors: number }, t0: number, cpu0: NodeJS.CpuUsage }
+let polling: Polling | undefined
+
+function pollStart (url: string, clients: number): void {
+  if (polling !== undefined) throw new Error('poll-start: already polling')
+  const p: Polling = { stop: false, loops: [], counts: { ok: 0, non2xx: 0, errors: 0 }, t0: performance.now(), cpu0: process.cpuUsage() }
+  const loop = async (): Promise<void> => {
+    while (!p.stop) {
+      try {
+        const res = await fetch(url)
+        await res.arrayBuffer()
+        if (res.status >= 200 && res.status < 300) p.counts.ok++
+        else p.counts.non2xx++
+      } catch {
+        p.counts.errors++
+        // A refused connection fails at once: do not spin on it.
+        await delay(10)
+      }
+    }
+  }
+  for (let i = 0; i < clients; i++) p.loops.push(loop())
+  polling = p
+}
+
+async function pollStop (): Promise<PollResult> {
+  const p = polling
+  if (p === undefined) throw new Error('poll-stop: not polling')
+  p.stop = true
+  await Promise.all(p.loops)
+  polling = undefined
+  const wallMs = performance.now() - p.t0
+  const cpu = process.cpuUsage(p.cpu0)
+  return { ...p.counts, okPerSec: p.counts.ok / (wallMs / 1000), durationS: wallMs / 1000, generatorCores: (cpu.user + cpu.system) / 1000 / wallMs }
+}
+
 serveParent(async (msg) => {
   if (msg.cmd === 'paced') return { result: await paced(msg.url, msg.rate, msg.durationS) }
+  if (msg.cmd === 'poll-start') {
+    pollStart(msg.url, msg.clients)
+    return {}
+  }
+  if (msg.cmd === 'poll-stop') return { result: await pollStop() }
   if (msg.cmd !== 'run') throw new Error(`unknown command ${String(msg.cmd)}`)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()

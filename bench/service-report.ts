@@ -1,14 +1,17 @@
 import type { ApiResult, GoalRow } from './api.js'
 import { BUSY_CORES, type Stat } from './lib.js'
 import type { Meta } from './report.js'
+import { runnerMarkdown } from './runner-report.js'
+import type { RunnerResult } from './runner.js'
 import { LOAD_SHEDDING_NOTE } from './service.js'
 import type { StreamsResult } from './streams.js'
 
-// Markdown for the service benchmarks (streams, api); report.ts renders the executor ones.
+// Markdown for the service benchmarks (streams, api, runner); report.ts renders the executor ones.
 
 export interface ServiceResults {
   streams?: StreamsResult
   api?: ApiResult
+  runner?: RunnerResult
 }
 
 const f = (v: number, d = 1): string => Number.isFinite(v) ? v.toFixed(d) : 'n/a'
@@ -31,7 +34,7 @@ export function serviceHeader (m: Meta): string[] {
 }
 
 export function goalsOf (r: ServiceResults): GoalRow[] {
-  return [...r.streams !== undefined ? streamGoals(r.streams) : [], ...r.api?.goals ?? []]
+  return [...r.streams !== undefined ? streamGoals(r.streams) : [], ...r.api?.goals ?? [], ...r.runner?.goals ?? []]
 }
 
 function streamGoals (s: StreamsResult): GoalRow[] {
@@ -47,12 +50,18 @@ function streamGoals (s: StreamsResult): GoalRow[] {
   ]
 }
 
+function runnerLoads (r: RunnerResult): number[] {
+  return [...Object.values(r.dispatch.modes).flatMap(m => [...m.otherCores.quiet.runs, ...m.otherCores.loaded.runs]),
+    ...Object.values(r.serialized.modes).flatMap(m => [...m.quiet.otherCores.runs, ...m.polled.otherCores.runs])]
+}
+
 export function serviceMarkdown (r: ServiceResults, m: Meta): string[] {
   const out: string[] = ['', `> ${LOAD_SHEDDING_NOTE}`]
   const loads = [
     ...r.streams !== undefined ? [...r.streams.otherCores.none.runs, ...r.streams.otherCores.subscribed.runs] : [],
     ...r.api?.rows.flatMap(x => x.otherCores.runs) ?? [],
-    r.api?.submit.otherCores ?? 0
+    r.api?.submit.otherCores ?? 0,
+    ...r.runner !== undefined ? runnerLoads(r.runner) : []
   ].filter(Number.isFinite)
   const busiest = Math.max(m.otherCoresAtStart, ...loads)
   if (busiest > BUSY_CORES) {
@@ -92,6 +101,7 @@ export function serviceMarkdown (r: ServiceResults, m: Meta): string[] {
       `Submit → \`job.started\` on /api/stream (idle server, ${a.submit.samples.length} tiny jobs one at a time): median ${f(a.submit.startedMs.median, 1)} ms ` +
         `(${f(a.submit.startedMs.min, 1)}–${f(a.submit.startedMs.max, 1)}); the 202 came after ${f(a.submit.ackMs.median, 1)} ms; other processes used ${f(a.submit.otherCores, 2)} cores meanwhile.`)
   }
+  if (r.runner !== undefined) out.push(...runnerMarkdown(r.runner))
   const goals = goalsOf(r)
   out.push('', '## Service goals', '', table(['check', 'value', 'goal', 'met'], goals.map(g => [g.check, g.value, g.goal, yes(g.met)])))
   const judged = goals.filter(g => g.met !== null)

@@ -8,6 +8,7 @@ import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { isFinalEvent, type FinalEvent } from '../src/jobs/events.js'
+import type { RunnerMode } from '../src/plugins/runner.js'
 import { migrate } from '../src/store/migrate.js'
 
 // Shared by the service benchmarks (streams, api): the whole corebench app built in this process
@@ -43,13 +44,17 @@ export interface Service {
   close: () => Promise<void>
 }
 
-/** A corebench app on a new migrated database, listening on 127.0.0.1 on a free port. */
-export async function startCorebench (env: Record<string, string> = {}): Promise<Service> {
+/**
+ * A corebench app on a new migrated database, listening on 127.0.0.1 on a free port. `runner`: where
+ * its jobs run (src/plugins/runner.ts); default buildApp's, i.e. a supervised runner child process
+ * (the product); 'inline' puts the runner on this process's event loop (the design before issue 13).
+ */
+export async function startCorebench (env: Record<string, string> = {}, runner?: RunnerMode): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'corebench-bench-'))
   const url = `file:${join(dir, 'corebench.db')}`
   await migrate(url)
   const config = loadConfig({ ...BENCH_ENV, ...env, DATABASE_URL: url })
-  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }) })
+  const app = await buildApp({ config, runner, logger: pino({ level: config.LOG_LEVEL }) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const addr = app.server.address()
   if (addr === null || typeof addr === 'string') throw new Error('bench: app has no TCP address')
