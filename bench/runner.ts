@@ -130,9 +130,12 @@ function collectRuns (app: FastifyInstance): { runs: (id: string) => Run[], off:
   return { runs: id => all.filter(x => x.jobId === id).map(x => x.run), off }
 }
 
+/**
+ * True when the job was still queued or running. Through the app's job control, not HTTP: a refused
+ * request (503 on a starved machine, see submitJob) would leave a 50-fork job running for minutes.
+ */
 async function cancel (app: FastifyInstance, id: string): Promise<boolean> {
-  const res = await app.inject({ method: 'POST', url: `/api/jobs/${id}/cancel` })
-  return res.statusCode === 202
+  return await app.jobs.cancel(id) !== 'not-active'
 }
 
 /**
@@ -193,11 +196,19 @@ async function runnerIdle (app: FastifyInstance, timeoutMs = 60_000): Promise<vo
 const sideOf = (m: number, loaded: boolean): number => m * 2 + (loaded ? 1 : 0)
 const foreignOf = <T>(r: Interleaved<T>, i: number): Stat => stat(r.foreign[i])
 
-/** lib.interleave runs every side once, unrecorded, before the rounds: make that first call cheap. */
-function sides<T> (run: (svc: Service, loaded: boolean, first: boolean) => Promise<T>, svcs: Service[]): Array<() => Promise<T>> {
-  return svcs.flatMap(svc => [false, true].map(loaded => {
+/**
+ * The four sides of one measurement, each logging its result on stderr. lib.interleave runs every
+ * side once, unrecorded, before the rounds: `first` lets that call be cheap.
+ */
+function sides<T> (what: string, run: (svc: Service, loaded: boolean, first: boolean) => Promise<T>, show: (v: T) => string, svcs: Service[], t0: number): Array<() => Promise<T>> {
+  return svcs.flatMap((svc, m) => [false, true].map(loaded => {
     let calls = 0
-    return async () => await run(svc, loaded, calls++ === 0)
+    return async () => {
+      const first = calls++ === 0
+      const v = await run(svc, loaded, first)
+      phase(`runner: ${what} ${MODES[m]} ${loaded ? 'loaded' : 'quiet'}${first ? ' (warm-up)' : ''}: ${show(v)}`, t0)
+      return v
+    }
   }))
 }
 
@@ -271,7 +282,8 @@ export async function benchRunner (s: RunnerSettings = RUNNER_DEFAULTS): Promise
     const gen = child
     phase(`runner: ${MODES.join(' and ')} apps up`, t0)
 
-    const d = await interleave(s.rounds, sides(async (svc, loaded, first) => await dispatchWindow(svc, gen, loaded, first ? 1 : s.windowS), svcs))
+    const d = await interleave(s.rounds, sides('dispatch', async (svc, loaded, first) => await dispatchWindow(svc, gen, loaded, first ? 1 : s.windowS),
+      v => `${v.tasksPerSec} tasks/s over ${v.runs} runs${v.load !== undefined ? `, ${Math.round(v.load.okPerSec)} GET/s` : ''}`, svcs, t0))
     const dispatchModes = { inline: dispatchMode(d, 0), child: dispatchMode(d, 1) }
     const dispatch: RunnerResult['dispatch'] = {
       workload: `fibonacci ${JSON.stringify(DISPATCH_SPEC.workload.params)}`,
@@ -284,7 +296,8 @@ export async function benchRunner (s: RunnerSettings = RUNNER_DEFAULTS): Promise
     }
     phase('runner: dispatch-bound job quiet vs loaded done', t0)
 
-    const sr = await interleave(s.rounds, sides(async (svc, polled, first) => await serialJob(svc, gen, polled, first ? 1 : SERIAL_SPEC.repetitions), svcs))
+    const sr = await interleave(s.rounds, sides('serialized', async (svc, polled, first) => await serialJob(svc, gen, polled, first ? 1 : SERIAL_SPEC.repetitions),
+      v => `busy cores ${v.busyCores.map(b => b.toFixed(2)).join(' ')}${v.poll !== undefined ? `, ${Math.round(v.poll.okPerSec)} polls/s` : ''}`, svcs, t0))
     const serialized: RunnerResult['serialized'] = {
       workload: `fibonacci ${JSON.stringify(SERIAL_SPEC.workload.params)}`,
       tasks: SERIAL_SPEC.tasks,
@@ -298,6 +311,10 @@ export async function benchRunner (s: RunnerSettings = RUNNER_DEFAULTS): Promise
       serialized,
       goals: goals(dispatch, serialized)
     }
+  } catch (err) {
+    // Said before the apps close, which can take a while (or fail) with a job still running.
+    phase(`runner: failed: ${(err as Error).message}`, t0)
+    throw err
   } finally {
     await child?.close()
     for (const svc of svcs) await svc.close()

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
@@ -62,17 +63,29 @@ export async function startCorebench (env: Record<string, string> = {}, runner?:
     app,
     base: `http://127.0.0.1:${addr.port}`,
     close: async () => {
+      // Stopped before close, not only in its preClose hook: fastify gives ready/preClose hooks
+      // pluginTimeout (10 s) and a runner stopping a job on a loaded machine can take longer, which
+      // ends the process with AVV_ERR_READY_TIMEOUT thrown from a timer.
+      await app.stopRunner()
       await app.close()
       rmSync(dir, { recursive: true, force: true })
     }
   }
 }
 
-/** POST /api/jobs through inject (no socket): the 202 body's id. */
+/**
+ * POST /api/jobs through inject (no socket): the 202 body's id. A 503 is retried for a few seconds:
+ * on a starved machine @fastify/under-pressure can see no event-loop sample in its 1 s interval,
+ * reads the mean delay as NaN → Infinity and refuses everything until its next sample, whatever
+ * MAX_EVENT_LOOP_DELAY_MS says.
+ */
 export async function submitJob (app: FastifyInstance, spec: Record<string, unknown>): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: spec })
-  if (res.statusCode !== 202) throw new Error(`bench: submit answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as { id: string }).id
+  for (let attempt = 1; ; attempt++) {
+    const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: spec })
+    if (res.statusCode === 202) return (res.json() as { id: string }).id
+    if (res.statusCode !== 503 || attempt === 10) throw new Error(`bench: submit answered ${res.statusCode}: ${res.body}`)
+    await delay(1000)
+  }
 }
 
 export async function jobView (app: FastifyInstance, id: string): Promise<any> {
