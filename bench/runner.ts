@@ -27,13 +27,17 @@ type Mode = typeof MODES[number]
 export interface RunnerSettings {
   /** Recorded rounds per measurement (after one unrecorded warm-up round). */
   rounds: number
-  /** Seconds of each dispatch-job window (quiet or loaded). */
+  /**
+   * Each dispatch-job window (quiet or loaded) lasts at least `windowS` seconds and until `minRuns`
+   * runs started and finished in it, but never past 3 × `windowS` (a slow machine gets fewer runs).
+   */
   windowS: number
+  minRuns: number
 }
 
-export const RUNNER_DEFAULTS: RunnerSettings = { rounds: 3, windowS: 6 }
+export const RUNNER_DEFAULTS: RunnerSettings = { rounds: 3, windowS: 6, minRuns: 3 }
 /** `--quick`: checks that the suite works end to end; its figures are not worth reading. */
-export const RUNNER_QUICK: RunnerSettings = { rounds: 1, windowS: 2 }
+export const RUNNER_QUICK: RunnerSettings = { rounds: 1, windowS: 2, minRuns: 1 }
 
 const CONNECTIONS = 50
 const POLLERS = 8
@@ -67,6 +71,7 @@ interface DispatchSample {
   /** Median over the runs that started and finished inside the window; NaN when none did. */
   tasksPerSec: number
   runs: number
+  windowS: number
   /** The job was still running when the window closed (else the window was not covered). */
   covered: boolean
   load?: LoadResult
@@ -87,6 +92,8 @@ export interface DispatchMode {
   ratio: number
   pairedRatio: number
   runs: { quiet: number, loaded: number }
+  /** Seconds per window, median over rounds. */
+  windowS: { quiet: number, loaded: number }
   uncovered: number
   /** The GET load the API served meanwhile: 2xx/s per round, non-2xx and errors over all rounds. */
   reqPerSec: Stat
@@ -123,10 +130,14 @@ export interface RunnerResult {
   goals: GoalRow[]
 }
 
-/** Every run.finished of a job, as the bus delivers it; attach before the job can run. */
-function collectRuns (app: FastifyInstance): { runs: (id: string) => Run[], off: () => void } {
+/** Every run.finished of a job, as the bus delivers it (and to `onRun`); attach before the job can run. */
+function collectRuns (app: FastifyInstance, onRun: (jobId: string, run: Run) => void = () => {}): { runs: (id: string) => Run[], off: () => void } {
   const all: Array<{ jobId: string, run: Run }> = []
-  const off = app.bus.subscribe(e => { if (e.type === 'run.finished') all.push({ jobId: e.jobId, run: e.data as Run }) })
+  const off = app.bus.subscribe(e => {
+    if (e.type !== 'run.finished') return
+    all.push({ jobId: e.jobId, run: e.data as Run })
+    onRun(e.jobId, e.data as Run)
+  })
   return { runs: id => all.filter(x => x.jobId === id).map(x => x.run), off }
 }
 
@@ -139,27 +150,37 @@ async function cancel (app: FastifyInstance, id: string): Promise<boolean> {
 }
 
 /**
- * One dispatch-bound job through a window of `windowS` seconds, quiet or under closed-loop GETs of
+ * One dispatch-bound job through a window (see RunnerSettings), quiet or under closed-loop GETs of
  * the job itself; the job is cancelled when the window closes. Only runs wholly inside the window count.
  */
-async function dispatchWindow (svc: Service, child: Child, loaded: boolean, windowS: number): Promise<DispatchSample> {
+async function dispatchWindow (svc: Service, child: Child, loaded: boolean, windowS: number, minRuns: number): Promise<DispatchSample> {
   const { app } = svc
-  const c = collectRuns(app)
+  let id = ''
+  let t0 = Infinity
+  let counted = 0
+  let enough = (): void => {}
+  const runsDone = new Promise<void>(resolve => { enough = resolve })
+  if (minRuns === 0) enough()
+  const c = collectRuns(app, (jobId, run) => { if (jobId === id && Date.parse(run.startedAt) >= t0 && ++counted >= minRuns) enough() })
+  // The window's timers must not outlive it (they would hold the process open at the end).
+  const timers = new AbortController()
+  const { signal } = timers
   try {
-    const id = await submitJob(app, DISPATCH_SPEC)
+    id = await submitJob(app, DISPATCH_SPEC)
     const ended = jobEnded(app, id, 600_000)
-    const t0 = Date.now()
-    let load: LoadResult | undefined
-    if (loaded) load = (await child.call<{ result: LoadResult }>({ cmd: 'run', opts: { url: `${svc.base}/api/jobs/${id}`, connections: CONNECTIONS, duration: windowS } }, windowS * 1000 + 60_000)).result
-    else await delay(windowS * 1000)
+    t0 = Date.now()
+    if (loaded) await child.call({ cmd: 'start', opts: { url: `${svc.base}/api/jobs/${id}`, connections: CONNECTIONS, duration: windowS * 3 + 5 } })
+    await Promise.race([Promise.all([delay(windowS * 1000, undefined, { signal }), runsDone]), delay(windowS * 3000, undefined, { signal }), ended])
     const t1 = Date.now()
+    const load = loaded ? (await child.call<{ result: LoadResult }>({ cmd: 'stop' })).result : undefined
     const covered = await cancel(app, id)
     await ended
     const tps = c.runs(id)
       .filter(r => r.ok && Date.parse(r.startedAt) >= t0 && Date.parse(r.finishedAt) <= t1)
       .map(r => r.tasks / (r.wallMs / 1000))
-    return { tasksPerSec: tps.length === 0 ? NaN : Math.round(stat(tps).median), runs: tps.length, covered, load }
+    return { tasksPerSec: tps.length === 0 ? NaN : Math.round(stat(tps).median), runs: tps.length, windowS: round((t1 - t0) / 1000, 1), covered, load }
   } finally {
+    timers.abort()
     c.off()
   }
 }
@@ -200,13 +221,13 @@ const foreignOf = <T>(r: Interleaved<T>, i: number): Stat => stat(r.foreign[i])
  * The four sides of one measurement, each logging its result on stderr. lib.interleave runs every
  * side once, unrecorded, before the rounds: `first` lets that call be cheap.
  */
-function sides<T> (what: string, run: (svc: Service, loaded: boolean, first: boolean) => Promise<T>, show: (v: T) => string, svcs: Service[], t0: number): Array<() => Promise<T>> {
+function sides<T> (what: string, conditions: [string, string], run: (svc: Service, loaded: boolean, first: boolean) => Promise<T>, show: (v: T) => string, svcs: Service[], t0: number): Array<() => Promise<T>> {
   return svcs.flatMap((svc, m) => [false, true].map(loaded => {
     let calls = 0
     return async () => {
       const first = calls++ === 0
       const v = await run(svc, loaded, first)
-      phase(`runner: ${what} ${MODES[m]} ${loaded ? 'loaded' : 'quiet'}${first ? ' (warm-up)' : ''}: ${show(v)}`, t0)
+      phase(`runner: ${what} ${MODES[m]} ${conditions[loaded ? 1 : 0]}${first ? ' (warm-up)' : ''}: ${show(v)}`, t0)
       return v
     }
   }))
@@ -224,6 +245,7 @@ function dispatchMode (r: Interleaved<DispatchSample>, m: number): DispatchMode 
     ratio: round(loaded.median / quiet.median, 3),
     pairedRatio: round(stat(l.map((x, i) => x.tasksPerSec / q[i].tasksPerSec)).median, 3),
     runs: { quiet: q.reduce((n, x) => n + x.runs, 0), loaded: l.reduce((n, x) => n + x.runs, 0) },
+    windowS: { quiet: stat(q.map(x => x.windowS)).median, loaded: stat(l.map(x => x.windowS)).median },
     uncovered: [...q, ...l].filter(x => !x.covered).length,
     reqPerSec: stat(loads.map(x => Math.round(x.okPerSec))),
     non2xx: loads.reduce((n, x) => n + x.non2xx, 0),
@@ -282,8 +304,8 @@ export async function benchRunner (s: RunnerSettings = RUNNER_DEFAULTS): Promise
     const gen = child
     phase(`runner: ${MODES.join(' and ')} apps up`, t0)
 
-    const d = await interleave(s.rounds, sides('dispatch', async (svc, loaded, first) => await dispatchWindow(svc, gen, loaded, first ? 1 : s.windowS),
-      v => `${v.tasksPerSec} tasks/s over ${v.runs} runs${v.load !== undefined ? `, ${Math.round(v.load.okPerSec)} GET/s` : ''}`, svcs, t0))
+    const d = await interleave(s.rounds, sides('dispatch', ['quiet', 'loaded'], async (svc, loaded, first) => await dispatchWindow(svc, gen, loaded, first ? 1 : s.windowS, first ? 0 : s.minRuns),
+      v => `${v.tasksPerSec} tasks/s over ${v.runs} runs in ${v.windowS} s${v.load !== undefined ? `, ${Math.round(v.load.okPerSec)} GET/s` : ''}`, svcs, t0))
     const dispatchModes = { inline: dispatchMode(d, 0), child: dispatchMode(d, 1) }
     const dispatch: RunnerResult['dispatch'] = {
       workload: `fibonacci ${JSON.stringify(DISPATCH_SPEC.workload.params)}`,
@@ -296,7 +318,7 @@ export async function benchRunner (s: RunnerSettings = RUNNER_DEFAULTS): Promise
     }
     phase('runner: dispatch-bound job quiet vs loaded done', t0)
 
-    const sr = await interleave(s.rounds, sides('serialized', async (svc, polled, first) => await serialJob(svc, gen, polled, first ? 1 : SERIAL_SPEC.repetitions),
+    const sr = await interleave(s.rounds, sides('serialized', ['quiet', 'polled'], async (svc, polled, first) => await serialJob(svc, gen, polled, first ? 1 : SERIAL_SPEC.repetitions),
       v => `busy cores ${v.busyCores.map(b => b.toFixed(2)).join(' ')}${v.poll !== undefined ? `, ${Math.round(v.poll.okPerSec)} polls/s` : ''}`, svcs, t0))
     const serialized: RunnerResult['serialized'] = {
       workload: `fibonacci ${JSON.stringify(SERIAL_SPEC.workload.params)}`,

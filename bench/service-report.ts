@@ -114,7 +114,7 @@ const MODE_NAMES = { inline: 'inline (before: runner on the API thread)', child:
 export function runnerMarkdown (r: RunnerResult): string[] {
   const { settings: st, dispatch: d, serialized: s } = r
   const dRow = (name: string, m: DispatchMode): string[] => [
-    name, range(m.quiet, 0), range(m.loaded, 0), `${f(m.ratio, 3)}× / ${f(m.pairedRatio, 3)}×`, `${m.runs.quiet} / ${m.runs.loaded}`,
+    name, range(m.quiet, 0), range(m.loaded, 0), `${f(m.ratio, 3)}× / ${f(m.pairedRatio, 3)}×`, `${m.runs.quiet} / ${m.runs.loaded} (${f(m.windowS.quiet)} / ${f(m.windowS.loaded)} s)`,
     `${range(m.reqPerSec, 0)}; ${m.non2xx} / ${m.errors}`, f(m.generatorCores, 2),
     other(m.otherCores.quiet, m.redone.quiet), other(m.otherCores.loaded, m.redone.loaded)
   ]
@@ -128,17 +128,18 @@ export function runnerMarkdown (r: RunnerResult): string[] {
       `(${st.rounds} recorded round${st.rounds === 1 ? '' : 's'} after an unrecorded warm-up round, order reversed every other round). ` +
       'Loads come from a forked child process. `other procs`: cores other processes kept busy meanwhile (bench/load.ts), median / max (runs redone because of it).', '',
     `### Dispatch-bound job: ${d.tasks} × ${d.workload}, threaded 2, warmup 0`, '',
-    `Each side: one job (up to 50 fresh-pool runs), a ${st.windowS} s window quiet or under ${st.connections}-connection closed-loop autocannon GETs of /api/jobs/:id of that job, then cancelled. ` +
+    `Each side: one job (up to 50 fresh-pool runs), a window quiet or under ${st.connections}-connection closed-loop autocannon GETs of /api/jobs/:id of that job, then cancelled. ` +
+      `A window lasts ≥ ${st.windowS} s and until ${st.minRuns} run${st.minRuns === 1 ? '' : 's'} lay wholly in it, ≤ ${st.windowS * 3} s. ` +
       'tasks/s = tasks ÷ wallMs of the recorded runs that started and finished inside the window (median per window; table: median (min–max) over rounds). ' +
       'Ratio: loaded ÷ quiet of the medians / median of the per-round ratios.', '',
-    table(['runner', 'tasks/s quiet', `tasks/s under ${st.connections}-conn GET load`, 'loaded ÷ quiet (medians / paired)', 'runs counted quiet / loaded', 'GET 2xx/s; non-2xx / errors', 'generator cores', 'other procs quiet', 'other procs loaded'],
+    table(['runner', 'tasks/s quiet', `tasks/s under ${st.connections}-conn GET load`, 'loaded ÷ quiet (medians / paired)', 'runs counted quiet / loaded (window s, median)', 'GET 2xx/s; non-2xx / errors', 'generator cores', 'other procs quiet', 'other procs loaded'],
       [dRow(MODE_NAMES.inline, d.modes.inline), dRow(MODE_NAMES.child, d.modes.child)]), '',
     `child ÷ inline tasks/s (medians): quiet ${f(d.childOverInline.quiet, 3)}×, under load ${f(d.childOverInline.loaded, 3)}×.`
   ]
   const uncovered = d.modes.inline.uncovered + d.modes.child.uncovered
   if (uncovered > 0) out.push('', `**${uncovered} window(s) outlived the job** (it ended before the window closed): the job needs more repetitions for this window length.`)
   const empty = [d.modes.inline, d.modes.child].some(m => m.quiet.runs.some(Number.isNaN) || m.loaded.runs.some(Number.isNaN))
-  if (empty) out.push('', '**Some windows held no complete run** (n/a): lengthen the window (no `--quick`).')
+  if (empty) out.push('', '**Some windows held no complete run** (n/a): the machine is too slow or too busy for these windows (`--quick` has the shortest).')
   const { inline, child } = s.modes
   out.push('', `### Serialized CPU cell: ${s.tasks} × ${s.workload}, ${s.repetitions} repetitions, warmup 1`, '',
     `Each side: one job from submit to its end, quiet or while ${st.pollers} clients poll GET /api/jobs/:id back to back (fetch loops in the child) for the whole job. ` +
