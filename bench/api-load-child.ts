@@ -76,23 +76,25 @@ export interface PollResult {
   ok: number
   non2xx: number
   errors: number
+  statusCodes: Record<string, number>
   /** 2xx responses per second from poll-start to poll-stop. */
   okPerSec: number
   durationS: number
   generatorCores: number
 }
 
-interface Polling { stop: boolean, loops: Array<Promise<void>>, counts: { ok: number, non2xx: number, errors: number }, t0: number, cpu0: NodeJS.CpuUsage }
+interface Polling { stop: boolean, loops: Array<Promise<void>>, counts: { ok: number, non2xx: number, errors: number }, statusCodes: Record<string, number>, t0: number, cpu0: NodeJS.CpuUsage }
 let polling: Polling | undefined
 
 function pollStart (url: string, clients: number): void {
   if (polling !== undefined) throw new Error('poll-start: already polling')
-  const p: Polling = { stop: false, loops: [], counts: { ok: 0, non2xx: 0, errors: 0 }, t0: performance.now(), cpu0: process.cpuUsage() }
+  const p: Polling = { stop: false, loops: [], counts: { ok: 0, non2xx: 0, errors: 0 }, statusCodes: {}, t0: performance.now(), cpu0: process.cpuUsage() }
   const loop = async (): Promise<void> => {
     while (!p.stop) {
       try {
         const res = await fetch(url)
         await res.arrayBuffer()
+        p.statusCodes[res.status] = (p.statusCodes[res.status] ?? 0) + 1
         if (res.status >= 200 && res.status < 300) p.counts.ok++
         else p.counts.non2xx++
       } catch {
@@ -114,7 +116,7 @@ async function pollStop (): Promise<PollResult> {
   polling = undefined
   const wallMs = performance.now() - p.t0
   const cpu = process.cpuUsage(p.cpu0)
-  return { ...p.counts, okPerSec: p.counts.ok / (wallMs / 1000), durationS: wallMs / 1000, generatorCores: (cpu.user + cpu.system) / 1000 / wallMs }
+  return { ...p.counts, statusCodes: p.statusCodes, okPerSec: p.counts.ok / (wallMs / 1000), durationS: wallMs / 1000, generatorCores: (cpu.user + cpu.system) / 1000 / wallMs }
 }
 
 function loadResult (r: CannonResult, cpu0: NodeJS.CpuUsage, t0: number): LoadResult {

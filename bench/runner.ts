@@ -98,6 +98,8 @@ export interface DispatchMode {
   /** The GET load the API served meanwhile: 2xx/s per round, non-2xx and errors over all rounds. */
   reqPerSec: Stat
   non2xx: number
+  /** Non-2xx responses by status code, over all rounds. */
+  codes: Record<string, number>
   errors: number
   generatorCores: number
   otherCores: { quiet: Stat, loaded: Stat }
@@ -120,7 +122,9 @@ export interface SerialMode {
   /** (median CPU polled ÷ median CPU quiet − 1) × 100. */
   cpuDiffPct: number
   pollPerSec: Stat
+  /** Polls that failed (non-2xx or a network error), and the non-2xx by status code. */
   pollErrors: number
+  pollCodes: Record<string, number>
 }
 
 export interface RunnerResult {
@@ -233,6 +237,15 @@ function sides<T> (what: string, conditions: [string, string], run: (svc: Servic
   }))
 }
 
+/** Non-2xx status codes summed over load runs (on a starved machine, 503s from under-pressure: see submitJob). */
+function non2xxCodes (runs: Array<{ statusCodes: Record<string, number> }>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const r of runs) {
+    for (const [code, n] of Object.entries(r.statusCodes)) if (!code.startsWith('2')) out[code] = (out[code] ?? 0) + n
+  }
+  return out
+}
+
 function dispatchMode (r: Interleaved<DispatchSample>, m: number): DispatchMode {
   const q = r.values[sideOf(m, false)]
   const l = r.values[sideOf(m, true)]
@@ -249,6 +262,7 @@ function dispatchMode (r: Interleaved<DispatchSample>, m: number): DispatchMode 
     uncovered: [...q, ...l].filter(x => !x.covered).length,
     reqPerSec: stat(loads.map(x => Math.round(x.okPerSec))),
     non2xx: loads.reduce((n, x) => n + x.non2xx, 0),
+    codes: non2xxCodes(loads),
     errors: loads.reduce((n, x) => n + x.errors + x.timeouts, 0),
     generatorCores: round(stat(loads.map(x => x.generatorCores)).median),
     otherCores: { quiet: foreignOf(r, sideOf(m, false)), loaded: foreignOf(r, sideOf(m, true)) },
@@ -275,7 +289,8 @@ function serialMode (r: Interleaved<SerialSample>, m: number): SerialMode {
     polled,
     cpuDiffPct: round((polled.cpuMs.median / quiet.cpuMs.median - 1) * 100, 1),
     pollPerSec: stat(polls.map(x => Math.round(x.okPerSec))),
-    pollErrors: polls.reduce((n, x) => n + x.non2xx + x.errors, 0)
+    pollErrors: polls.reduce((n, x) => n + x.non2xx + x.errors, 0),
+    pollCodes: non2xxCodes(polls)
   }
 }
 

@@ -109,13 +109,14 @@ export function serviceMarkdown (r: ServiceResults, m: Meta): string[] {
 }
 
 // The runner suite (runner.ts): inline vs child runner, side by side.
+const codes = (c: Record<string, number>): string => Object.keys(c).length === 0 ? '' : ` (${Object.entries(c).map(([k, n]) => `${k}×${n}`).join(', ')})`
 const MODE_NAMES = { inline: 'inline (before: runner on the API thread)', child: 'child (after: runner process)' }
 
 export function runnerMarkdown (r: RunnerResult): string[] {
   const { settings: st, dispatch: d, serialized: s } = r
   const dRow = (name: string, m: DispatchMode): string[] => [
     name, range(m.quiet, 0), range(m.loaded, 0), `${f(m.ratio, 3)}× / ${f(m.pairedRatio, 3)}×`, `${m.runs.quiet} / ${m.runs.loaded} (${f(m.windowS.quiet)} / ${f(m.windowS.loaded)} s)`,
-    `${range(m.reqPerSec, 0)}; ${m.non2xx} / ${m.errors}`, f(m.generatorCores, 2),
+    `${range(m.reqPerSec, 0)}; ${m.non2xx}${codes(m.codes)} / ${m.errors}`, f(m.generatorCores, 2),
     other(m.otherCores.quiet, m.redone.quiet), other(m.otherCores.loaded, m.redone.loaded)
   ]
   const sRow = (name: string, condition: string, c: SerialCondition, extra: string): string[] => [
@@ -148,9 +149,9 @@ export function runnerMarkdown (r: RunnerResult): string[] {
       `Product goal: busy cores ≤ 1.03 and CPU within ±10 % in child mode; inline mode is expected to miss it (its API work is counted as the job's).`, '',
     table(['runner', 'condition', 'busy cores med / max', 'CPU ms per run (user+sys)', 'wall ms per run', 'polled − quiet CPU; poll 2xx/s', 'other procs'], [
       sRow(MODE_NAMES.inline, 'quiet', inline.quiet, '—'),
-      sRow(MODE_NAMES.inline, `${st.pollers} pollers`, inline.polled, `${f(inline.cpuDiffPct, 1)} %; ${range(inline.pollPerSec, 0)} (${inline.pollErrors} failed)`),
+      sRow(MODE_NAMES.inline, `${st.pollers} pollers`, inline.polled, `${f(inline.cpuDiffPct, 1)} %; ${range(inline.pollPerSec, 0)} (${inline.pollErrors} failed${codes(inline.pollCodes)})`),
       sRow(MODE_NAMES.child, 'quiet', child.quiet, '—'),
-      sRow(MODE_NAMES.child, `${st.pollers} pollers`, child.polled, `${f(child.cpuDiffPct, 1)} %; ${range(child.pollPerSec, 0)} (${child.pollErrors} failed)`)
+      sRow(MODE_NAMES.child, `${st.pollers} pollers`, child.polled, `${f(child.cpuDiffPct, 1)} %; ${range(child.pollPerSec, 0)} (${child.pollErrors} failed${codes(child.pollCodes)})`)
     ]), '',
     'The runs record no separate coordinator share yet (src/measure/measure-run.ts counts the whole process), so it is not shown apart.')
   return out
