@@ -1,4 +1,4 @@
-import autocannon from 'autocannon'
+import autocannon, { type Result as CannonResult } from 'autocannon'
 import { setTimeout as delay } from 'node:timers/promises'
 import { serveParent } from './service.js'
 
@@ -14,6 +14,9 @@ import { serveParent } from './service.js'
 // (bursts of `rate` requests, then silence) and, with a rate, folds coordinated-omission padding into
 // its histogram at a 1 ms interval; neither is what a steady poller does. Paced latency is measured
 // from the request's scheduled time, so a stalled server cannot hide the requests it delayed.
+// `poll-start` / `poll-stop` (runner.ts): N clients, each sending its next GET as soon as the last one
+// is answered, for as long as a job lasts rather than for a fixed time. `start` / `stop`: autocannon's
+// closed loop until told to stop (or its `duration` as a cap), for windows that end on an event.
 
 export interface LoadResult {
   /** 2xx responses per second of the run's duration. */
@@ -69,15 +72,57 @@ async function paced (url: string, rate: number, durationS: number): Promise<Loa
   }
 }
 
-serveParent(async (msg) => {
-  if (msg.cmd === 'paced') return { result: await paced(msg.url, msg.rate, msg.durationS) }
-  if (msg.cmd !== 'run') throw new Error(`unknown command ${String(msg.cmd)}`)
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  const r = await autocannon(msg.opts)
+export interface PollResult {
+  ok: number
+  non2xx: number
+  errors: number
+  statusCodes: Record<string, number>
+  /** 2xx responses per second from poll-start to poll-stop. */
+  okPerSec: number
+  durationS: number
+  generatorCores: number
+}
+
+interface Polling { stop: boolean, loops: Array<Promise<void>>, counts: { ok: number, non2xx: number, errors: number }, statusCodes: Record<string, number>, t0: number, cpu0: NodeJS.CpuUsage }
+let polling: Polling | undefined
+
+function pollStart (url: string, clients: number): void {
+  if (polling !== undefined) throw new Error('poll-start: already polling')
+  const p: Polling = { stop: false, loops: [], counts: { ok: 0, non2xx: 0, errors: 0 }, statusCodes: {}, t0: performance.now(), cpu0: process.cpuUsage() }
+  const loop = async (): Promise<void> => {
+    while (!p.stop) {
+      try {
+        const res = await fetch(url)
+        await res.arrayBuffer()
+        p.statusCodes[res.status] = (p.statusCodes[res.status] ?? 0) + 1
+        if (res.status >= 200 && res.status < 300) p.counts.ok++
+        else p.counts.non2xx++
+      } catch {
+        p.counts.errors++
+        // A refused connection fails at once: do not spin on it.
+        await delay(10)
+      }
+    }
+  }
+  for (let i = 0; i < clients; i++) p.loops.push(loop())
+  polling = p
+}
+
+async function pollStop (): Promise<PollResult> {
+  const p = polling
+  if (p === undefined) throw new Error('poll-stop: not polling')
+  p.stop = true
+  await Promise.all(p.loops)
+  polling = undefined
+  const wallMs = performance.now() - p.t0
+  const cpu = process.cpuUsage(p.cpu0)
+  return { ...p.counts, statusCodes: p.statusCodes, okPerSec: p.counts.ok / (wallMs / 1000), durationS: wallMs / 1000, generatorCores: (cpu.user + cpu.system) / 1000 / wallMs }
+}
+
+function loadResult (r: CannonResult, cpu0: NodeJS.CpuUsage, t0: number): LoadResult {
   const cpu = process.cpuUsage(cpu0)
   const wallMs = performance.now() - t0
-  const out: LoadResult = {
+  return {
     okPerSec: r['2xx'] / r.duration,
     ok: r['2xx'],
     non2xx: r.non2xx,
@@ -88,5 +133,31 @@ serveParent(async (msg) => {
     durationS: r.duration,
     generatorCores: (cpu.user + cpu.system) / 1000 / wallMs
   }
-  return { result: out }
+}
+
+let cannon: { run: ReturnType<typeof autocannon>, cpu0: NodeJS.CpuUsage, t0: number } | undefined
+
+serveParent(async (msg) => {
+  if (msg.cmd === 'start') {
+    if (cannon !== undefined) throw new Error('start: already running')
+    cannon = { cpu0: process.cpuUsage(), t0: performance.now(), run: autocannon(msg.opts) }
+    return {}
+  }
+  if (msg.cmd === 'stop') {
+    const c = cannon
+    if (c === undefined) throw new Error('stop: not running')
+    cannon = undefined
+    c.run.stop()
+    return { result: loadResult(await c.run, c.cpu0, c.t0) }
+  }
+  if (msg.cmd === 'paced') return { result: await paced(msg.url, msg.rate, msg.durationS) }
+  if (msg.cmd === 'poll-start') {
+    pollStart(msg.url, msg.clients)
+    return {}
+  }
+  if (msg.cmd === 'poll-stop') return { result: await pollStop() }
+  if (msg.cmd !== 'run') throw new Error(`unknown command ${String(msg.cmd)}`)
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  return { result: loadResult(await autocannon(msg.opts), cpu0, t0) }
 })

@@ -21,6 +21,7 @@ declare module 'autocannon' {
     body?: string
     timeout?: number
   }
-  function autocannon (opts: Options): Promise<Result>
+  /** The result once the duration is over or stop() was called (it takes effect at the next 1 s tick). */
+  function autocannon (opts: Options): Promise<Result> & { stop: () => void }
   export default autocannon
 }

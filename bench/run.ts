@@ -10,24 +10,27 @@ import { markdown, save, type Results } from './report.js'
 import { benchScaling, scalingPlans } from './scaling.js'
 import { API_DEFAULTS, benchApi } from './api.js'
 import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-report.js'
+import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
 import { benchStreams } from './streams.js'
 import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api,large-output]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api,runner,large-output]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
-// suites (streams, api) have their own `--service-reps` (default 3: each one is a whole job or a
-// multi-second load run, and they have to fit in ~3 minutes together).
+// suites (streams, api, runner) have their own `--service-reps` (default 3: each one is a whole job or a
+// multi-second load run; streams and api fit in ~3 minutes together, runner in ~4 alone). `--quick`:
+// the runner suite with 1 round (unless --service-reps says otherwise) and 2 s windows, to check that
+// it works (its figures mean little); other suites ignore it.
 
 const EXECUTOR_SUITES = ['dispatch', 'scaling', 'io', 'loop-delay']
-const SERVICE_SUITES = ['streams', 'api']
+const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
 const OWN_SUITES = ['large-output']
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string', default: '3' } } })
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
-const serviceReps = Number(values['service-reps'])
+const serviceReps = Number(values['service-reps'] ?? '3')
 if (!Number.isInteger(serviceReps) || serviceReps < 1) throw new Error(`--service-reps must be a positive integer, got ${values['service-reps']}`)
 const ALL_SUITES = [...EXECUTOR_SUITES, ...SERVICE_SUITES, ...OWN_SUITES]
 const only = new Set((values.suite ?? values.only)?.split(',').map(x => x.trim()).filter(x => x !== '') ?? ALL_SUITES)
@@ -86,6 +89,10 @@ if (only.has('streams')) {
 if (only.has('api')) {
   log('api: autocannon against GET /api/jobs/:id, hello-world, POST /api/jobs …')
   service.api = await benchApi({ ...API_DEFAULTS, rounds: serviceReps })
+}
+if (only.has('runner')) {
+  log('runner: inline (before issue 13) vs child process (after): a dispatch-bound job quiet vs under GET load, a serialized cell quiet vs polled …')
+  service.runner = await benchRunner(values.quick ? { ...RUNNER_QUICK, rounds: values['service-reps'] !== undefined ? serviceReps : RUNNER_QUICK.rounds } : { ...RUNNER_DEFAULTS, rounds: serviceReps })
 }
 let largeOutput: LargeOutputResult | undefined
 if (only.has('large-output')) {

@@ -1,14 +1,16 @@
 import type { ApiResult, GoalRow } from './api.js'
 import { BUSY_CORES, type Stat } from './lib.js'
 import type { Meta } from './report.js'
+import type { DispatchMode, RunnerResult, SerialCondition } from './runner.js'
 import { LOAD_SHEDDING_NOTE } from './service.js'
 import type { StreamsResult } from './streams.js'
 
-// Markdown for the service benchmarks (streams, api); report.ts renders the executor ones.
+// Markdown for the service benchmarks (streams, api, runner); report.ts renders the executor ones.
 
 export interface ServiceResults {
   streams?: StreamsResult
   api?: ApiResult
+  runner?: RunnerResult
 }
 
 const f = (v: number, d = 1): string => Number.isFinite(v) ? v.toFixed(d) : 'n/a'
@@ -31,7 +33,7 @@ export function serviceHeader (m: Meta): string[] {
 }
 
 export function goalsOf (r: ServiceResults): GoalRow[] {
-  return [...r.streams !== undefined ? streamGoals(r.streams) : [], ...r.api?.goals ?? []]
+  return [...r.streams !== undefined ? streamGoals(r.streams) : [], ...r.api?.goals ?? [], ...r.runner?.goals ?? []]
 }
 
 function streamGoals (s: StreamsResult): GoalRow[] {
@@ -47,12 +49,18 @@ function streamGoals (s: StreamsResult): GoalRow[] {
   ]
 }
 
+function runnerLoads (r: RunnerResult): number[] {
+  return [...Object.values(r.dispatch.modes).flatMap(m => [...m.otherCores.quiet.runs, ...m.otherCores.loaded.runs]),
+    ...Object.values(r.serialized.modes).flatMap(m => [...m.quiet.otherCores.runs, ...m.polled.otherCores.runs])]
+}
+
 export function serviceMarkdown (r: ServiceResults, m: Meta): string[] {
   const out: string[] = ['', `> ${LOAD_SHEDDING_NOTE}`]
   const loads = [
     ...r.streams !== undefined ? [...r.streams.otherCores.none.runs, ...r.streams.otherCores.subscribed.runs] : [],
     ...r.api?.rows.flatMap(x => x.otherCores.runs) ?? [],
-    r.api?.submit.otherCores ?? 0
+    r.api?.submit.otherCores ?? 0,
+    ...r.runner !== undefined ? runnerLoads(r.runner) : []
   ].filter(Number.isFinite)
   const busiest = Math.max(m.otherCoresAtStart, ...loads)
   if (busiest > BUSY_CORES) {
@@ -92,9 +100,59 @@ export function serviceMarkdown (r: ServiceResults, m: Meta): string[] {
       `Submit → \`job.started\` on /api/stream (idle server, ${a.submit.samples.length} tiny jobs one at a time): median ${f(a.submit.startedMs.median, 1)} ms ` +
         `(${f(a.submit.startedMs.min, 1)}–${f(a.submit.startedMs.max, 1)}); the 202 came after ${f(a.submit.ackMs.median, 1)} ms; other processes used ${f(a.submit.otherCores, 2)} cores meanwhile.`)
   }
+  if (r.runner !== undefined) out.push(...runnerMarkdown(r.runner))
   const goals = goalsOf(r)
   out.push('', '## Service goals', '', table(['check', 'value', 'goal', 'met'], goals.map(g => [g.check, g.value, g.goal, yes(g.met)])))
   const judged = goals.filter(g => g.met !== null)
   out.push('', `**Service goals met: ${judged.filter(g => g.met === true).length} of ${judged.length}.**`, '')
+  return out
+}
+
+// The runner suite (runner.ts): inline vs child runner, side by side.
+const codes = (c: Record<string, number>): string => Object.keys(c).length === 0 ? '' : ` (${Object.entries(c).map(([k, n]) => `${k}×${n}`).join(', ')})`
+const MODE_NAMES = { inline: 'inline (before: runner on the API thread)', child: 'child (after: runner process)' }
+
+export function runnerMarkdown (r: RunnerResult): string[] {
+  const { settings: st, dispatch: d, serialized: s } = r
+  const dRow = (name: string, m: DispatchMode): string[] => [
+    name, range(m.quiet, 0), range(m.loaded, 0), `${f(m.ratio, 3)}× / ${f(m.pairedRatio, 3)}×`, `${m.runs.quiet} / ${m.runs.loaded} (${f(m.windowS.quiet)} / ${f(m.windowS.loaded)} s)`,
+    `${range(m.reqPerSec, 0)}; ${m.non2xx}${codes(m.codes)} / ${m.errors}`, f(m.generatorCores, 2),
+    other(m.otherCores.quiet, m.redone.quiet), other(m.otherCores.loaded, m.redone.loaded)
+  ]
+  const sRow = (name: string, condition: string, c: SerialCondition, extra: string): string[] => [
+    name, condition, `${f(c.busyCores.median, 3)} / ${f(c.busyCores.max, 3)}`, range(c.cpuMs, 0), range(c.wallMs, 0), extra, other(c.otherCores, c.redone)
+  ]
+  const out = [
+    '', `## 7. Runner: inline (before issue 13) vs child process (after), side by side`, '',
+    `os.availableParallelism() = ${st.cores}. Both apps run in the bench process for the whole suite; in \`inline\` mode the runner shares the API's event loop, ` +
+      'in `child` mode it is a supervised child process and the API only relays its events. Every measurement alternates between the modes ' +
+      `(${st.rounds} recorded round${st.rounds === 1 ? '' : 's'} after an unrecorded warm-up round, order reversed every other round). ` +
+      'Loads come from a forked child process. `other procs`: cores other processes kept busy meanwhile (bench/load.ts), median / max (runs redone because of it).', '',
+    `### Dispatch-bound job: ${d.tasks} × ${d.workload}, threaded 2, warmup 0`, '',
+    `Each side: one job (up to 50 fresh-pool runs), a window quiet or under ${st.connections}-connection closed-loop autocannon GETs of /api/jobs/:id of that job, then cancelled. ` +
+      `A window lasts ≥ ${st.windowS} s and until ${st.minRuns} run${st.minRuns === 1 ? '' : 's'} lay wholly in it, ≤ ${st.windowS * 3} s. ` +
+      'tasks/s = tasks ÷ wallMs of the recorded runs that started and finished inside the window (median per window; table: median (min–max) over rounds). ' +
+      'Ratio: loaded ÷ quiet of the medians / median of the per-round ratios.', '',
+    table(['runner', 'tasks/s quiet', `tasks/s under ${st.connections}-conn GET load`, 'loaded ÷ quiet (medians / paired)', 'runs counted quiet / loaded (window s, median)', 'GET 2xx/s; non-2xx / errors', 'generator cores', 'other procs quiet', 'other procs loaded'],
+      [dRow(MODE_NAMES.inline, d.modes.inline), dRow(MODE_NAMES.child, d.modes.child)]), '',
+    `child ÷ inline tasks/s (medians): quiet ${f(d.childOverInline.quiet, 3)}×, under load ${f(d.childOverInline.loaded, 3)}×.`
+  ]
+  const uncovered = d.modes.inline.uncovered + d.modes.child.uncovered
+  if (uncovered > 0) out.push('', `**${uncovered} window(s) outlived the job** (it ended before the window closed): the job needs more repetitions for this window length.`)
+  const empty = [d.modes.inline, d.modes.child].some(m => m.quiet.runs.some(Number.isNaN) || m.loaded.runs.some(Number.isNaN))
+  if (empty) out.push('', '**Some windows held no complete run** (n/a): the machine is too slow or too busy for these windows (`--quick` has the shortest).')
+  const { inline, child } = s.modes
+  out.push('', `### Serialized CPU cell: ${s.tasks} × ${s.workload}, ${s.repetitions} repetitions, warmup 1`, '',
+    `Each side: one job from submit to its end, quiet or while ${st.pollers} clients poll GET /api/jobs/:id back to back (fetch loops in the child) for the whole job. ` +
+      'Busy cores = the runs\' `parallelism` (CPU ÷ wall, the CPU of the process that runs the job: the bench process in inline mode, the runner child in child mode); ' +
+      `median / max over all ${s.repetitions} × ${st.rounds} recorded runs. CPU and wall: median (min–max) over the same runs. ` +
+      `Product goal: busy cores ≤ 1.03 and CPU within ±10 % in child mode; inline mode is expected to miss it (its API work is counted as the job's).`, '',
+    table(['runner', 'condition', 'busy cores med / max', 'CPU ms per run (user+sys)', 'wall ms per run', 'polled − quiet CPU; poll 2xx/s', 'other procs'], [
+      sRow(MODE_NAMES.inline, 'quiet', inline.quiet, '—'),
+      sRow(MODE_NAMES.inline, `${st.pollers} pollers`, inline.polled, `${f(inline.cpuDiffPct, 1)} %; ${range(inline.pollPerSec, 0)} (${inline.pollErrors} failed${codes(inline.pollCodes)})`),
+      sRow(MODE_NAMES.child, 'quiet', child.quiet, '—'),
+      sRow(MODE_NAMES.child, `${st.pollers} pollers`, child.polled, `${f(child.cpuDiffPct, 1)} %; ${range(child.pollPerSec, 0)} (${child.pollErrors} failed${codes(child.pollCodes)})`)
+    ]), '',
+    'The runs record no separate coordinator share yet (src/measure/measure-run.ts counts the whole process), so it is not shown apart.')
   return out
 }

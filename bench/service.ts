@@ -2,12 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { isFinalEvent, type FinalEvent } from '../src/jobs/events.js'
+import type { RunnerMode } from '../src/plugins/runner.js'
 import { migrate } from '../src/store/migrate.js'
 
 // Shared by the service benchmarks (streams, api): the whole corebench app built in this process
@@ -43,13 +45,17 @@ export interface Service {
   close: () => Promise<void>
 }
 
-/** A corebench app on a new migrated database, listening on 127.0.0.1 on a free port. */
-export async function startCorebench (env: Record<string, string> = {}): Promise<Service> {
+/**
+ * A corebench app on a new migrated database, listening on 127.0.0.1 on a free port. `runner`: where
+ * its jobs run (src/plugins/runner.ts); default buildApp's, i.e. a supervised runner child process
+ * (the product); 'inline' puts the runner on this process's event loop (the design before issue 13).
+ */
+export async function startCorebench (env: Record<string, string> = {}, runner?: RunnerMode): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'corebench-bench-'))
   const url = `file:${join(dir, 'corebench.db')}`
   await migrate(url)
   const config = loadConfig({ ...BENCH_ENV, ...env, DATABASE_URL: url })
-  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }) })
+  const app = await buildApp({ config, runner, logger: pino({ level: config.LOG_LEVEL }) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const addr = app.server.address()
   if (addr === null || typeof addr === 'string') throw new Error('bench: app has no TCP address')
@@ -57,17 +63,29 @@ export async function startCorebench (env: Record<string, string> = {}): Promise
     app,
     base: `http://127.0.0.1:${addr.port}`,
     close: async () => {
+      // Stopped before close, not only in its preClose hook: fastify gives ready/preClose hooks
+      // pluginTimeout (10 s) and a runner stopping a job on a loaded machine can take longer, which
+      // ends the process with AVV_ERR_READY_TIMEOUT thrown from a timer.
+      await app.stopRunner()
       await app.close()
       rmSync(dir, { recursive: true, force: true })
     }
   }
 }
 
-/** POST /api/jobs through inject (no socket): the 202 body's id. */
+/**
+ * POST /api/jobs through inject (no socket): the 202 body's id. A 503 is retried for a few seconds:
+ * on a starved machine @fastify/under-pressure can see no event-loop sample in its 1 s interval,
+ * reads the mean delay as NaN → Infinity and refuses everything until its next sample, whatever
+ * MAX_EVENT_LOOP_DELAY_MS says.
+ */
 export async function submitJob (app: FastifyInstance, spec: Record<string, unknown>): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: spec })
-  if (res.statusCode !== 202) throw new Error(`bench: submit answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as { id: string }).id
+  for (let attempt = 1; ; attempt++) {
+    const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: spec })
+    if (res.statusCode === 202) return (res.json() as { id: string }).id
+    if (res.statusCode !== 503 || attempt === 10) throw new Error(`bench: submit answered ${res.statusCode}: ${res.body}`)
+    await delay(1000)
+  }
 }
 
 export async function jobView (app: FastifyInstance, id: string): Promise<any> {
