@@ -40,6 +40,7 @@ export type SupervisedState = { state: 'starting' } | { state: 'restarting', sin
  */
 export class RunnerSupervisor {
   private child: ChildProcess | undefined
+  private runnerId: string | undefined
   private closing = false
   private restarts = 0
   private restartTimer: NodeJS.Timeout | undefined
@@ -60,6 +61,7 @@ export class RunnerSupervisor {
 
   start (): void {
     const runnerId = newRunnerId()
+    this.runnerId = runnerId
     const startedAt = performance.now()
     const child = fork(this.opts.entry, [], { env: { ...this.opts.env, RUNNER_ID: runnerId }, execArgv: this.opts.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child = child
@@ -95,9 +97,15 @@ export class RunnerSupervisor {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, 'exit')
     this.send({ kind: 'shutdown' })
-    const timer = setTimeout(() => { child.kill('SIGKILL') }, this.opts.closeTimeoutMs)
+    let killed = false
+    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL') }, this.opts.closeTimeoutMs)
     await exited
     clearTimeout(timer)
+    // It could not record its job itself: say why the job ended here.
+    if (killed && this.runnerId !== undefined) {
+      await recoverJobs(this.opts.queue, this.opts.publisher, { runnerId: this.runnerId, requeue: this.opts.requeue, reason: `the runner did not stop within ${this.opts.closeTimeoutMs} ms of the shutdown and was killed` })
+        .catch((err: unknown) => { this.opts.logger.error({ err }, 'runner: could not recover the job of the runner that was killed') })
+    }
   }
 
   private scheduleRestart (livedMs: number): void {

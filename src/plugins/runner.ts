@@ -61,7 +61,8 @@ export default fp(async function runnerPlugin (app, opts: { config: Config, mode
       requeue: config.REQUEUE_INTERRUPTED,
       logger: app.log,
       restartMs: { first: 500, max: 30_000 },
-      closeTimeoutMs: 15_000
+      // Within fastify's 10 s budget for a close hook, with room for the recovery after a kill.
+      closeTimeoutMs: 7000
     })
     runnerState = () => supervisor.state
     start = async () => { supervisor.start() }
