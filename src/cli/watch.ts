@@ -20,7 +20,9 @@ interface RunRef { runtime: string, executor: string, workers: number, repetitio
 interface RunData { runtime: string, executor: string, workers: number, repetition: number, ok: boolean, error: string | null, wallMs: number, parallelism: number, verified: boolean | null }
 
 const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
-const RECONNECTS = 5
+/** How long a watcher keeps reconnecting to a stream it lost (a server restart, say), and its back-off. */
+export const RECONNECT_WINDOW_MS = 60_000
+const RECONNECT_DELAY_MS = { first: 250, max: 5000 }
 
 export interface WatchOptions {
   /** Progress bars (a terminal) or one line per finished run (pipes, files, CI logs). */
@@ -28,6 +30,8 @@ export interface WatchOptions {
   out: Output
   /** Stops following (the job keeps running): Ctrl-C in the bin. */
   signal?: AbortSignal
+  /** See RECONNECT_WINDOW_MS. */
+  reconnectWindowMs?: number
 }
 
 export interface WatchResult {
@@ -187,24 +191,35 @@ class Display {
 }
 
 /**
- * Follows a job to its end and resolves with the terminal event. A dropped connection (server
- * restart, 1013 for a client that fell behind) is retried: the new snapshot rebuilds the display.
+ * Follows a job to its end and resolves with the terminal event. A lost connection (a server
+ * restart, 1013 for a client that fell behind, a refused reconnect while the server is down) is
+ * retried with back-off for up to RECONNECT_WINDOW_MS after the last good connection, saying so;
+ * the new snapshot rebuilds the display. A server that is not there at the first attempt is an error.
  */
 export async function watchJob (client: Client, id: string, opts: WatchOptions): Promise<WatchResult> {
   const display = new Display(opts, id)
   let attempt = 0
+  let seen = false
+  let lostAt = 0
   try {
     for (;;) {
-      const outcome = await follow(client, id, display, opts.signal)
+      const outcome = await follow(client, id, display, opts.signal, seen)
       if (outcome.kind === 'end') {
         // Only a finished job completed its last run; a cancelled or failed one stopped it midway.
         display.stop(outcome.result.type === 'job.finished')
         return outcome.result
       }
-      if (outcome.kind === 'snapshotted') attempt = 0
-      if (++attempt > RECONNECTS) throw new CliError(`lost the stream of job ${id} (${outcome.why}); follow it with \`corebench show ${id}\``, 'ESTREAM')
-      display.note(`stream closed (${outcome.why}); reconnecting…`)
-      await new Promise(resolve => setTimeout(resolve, 250 * attempt))
+      if (outcome.kind === 'snapshotted' || attempt === 0) {
+        attempt = 0
+        lostAt = performance.now()
+      }
+      seen ||= outcome.kind === 'snapshotted'
+      const delay = Math.min(RECONNECT_DELAY_MS.first * 2 ** attempt++, RECONNECT_DELAY_MS.max)
+      if (performance.now() + delay - lostAt > (opts.reconnectWindowMs ?? RECONNECT_WINDOW_MS)) {
+        throw new CliError(`lost the stream of job ${id} (${outcome.why}) and could not reconnect for ${Math.round((performance.now() - lostAt) / 1000)} s; follow it with \`corebench show ${id}\``, 'ESTREAM')
+      }
+      display.note(`stream lost (${outcome.why}); reconnecting in ${(delay / 1000).toFixed(delay < 1000 ? 2 : 0)} s (attempt ${attempt})…`)
+      await new Promise(resolve => setTimeout(resolve, delay))
     }
   } finally {
     display.stop(false)
@@ -216,7 +231,7 @@ type Outcome =
   | { kind: 'snapshotted' | 'dropped', why: string }
 
 /** One WebSocket connection: resolves when it closes, rejects on an answer that retrying will not fix. */
-async function follow (client: Client, id: string, display: Display, signal: AbortSignal | undefined): Promise<Outcome> {
+async function follow (client: Client, id: string, display: Display, signal: AbortSignal | undefined, reconnecting: boolean): Promise<Outcome> {
   return await new Promise<Outcome>((resolve, reject) => {
     const ws = new WebSocket(client.wsUrl(`${jobPath(id)}/stream`), { headers: client.headers(), handshakeTimeout: 30_000 })
     let snapshotted = false
@@ -249,8 +264,10 @@ async function follow (client: Client, id: string, display: Display, signal: Abo
     })
     ws.on('error', (err) => {
       if (!snapshotted && failure === undefined) {
-        // Before any snapshot: the server is not there (refused, DNS, TLS).
-        done(() => { reject(connectionError(err, client.base)) })
+        // Before this connection's snapshot: the server is not there (refused, DNS, TLS). At the
+        // first attempt that is the user's error to fix; later it is a restart to wait out.
+        if (reconnecting) done(() => { resolve({ kind: 'dropped', why: connectionError(err, client.base).message }) })
+        else done(() => { reject(connectionError(err, client.base)) })
       }
     })
     ws.on('message', (raw) => {
