@@ -47,6 +47,8 @@ export interface RunRef {
   repetition: number
   warmup: boolean
   tasks: number
+  /** The job's attempt (see JobRecord.attempt). */
+  attempt: number
 }
 
 /** Where a job stands, sent as the delta of one cell: clients never reconstruct the runner's order. */

@@ -66,6 +66,7 @@ export class MemoryQueue implements JobQueue, RunLog {
       id: job.id,
       name: job.spec.name,
       status: 'queued',
+      attempt: 1,
       workloadId: job.spec.workload.id,
       specHash: job.specHash,
       spec: structuredClone(job.spec),
@@ -172,8 +173,9 @@ export class MemoryQueue implements JobQueue, RunLog {
   }
 
   async listRuns (jobId: string): Promise<RunRecord[]> {
+    const attempt = this.rows.get(jobId)?.job.attempt
     return [...this.runs.values()]
-      .filter(r => r.run.jobId === jobId)
+      .filter(r => r.run.jobId === jobId && r.run.attempt === attempt)
       .sort((a, b) => a.run.startedAt.getTime() - b.run.startedAt.getTime())
       .map(r => ({ ...r.run }))
   }
@@ -214,6 +216,7 @@ export class MemoryQueue implements JobQueue, RunLog {
       row.cancelRequestedAt = null
     }
     if (t.to === 'queued') {
+      job.attempt++
       job.startedAt = null
       job.runnerId = null
       row.heartbeatAt = null

@@ -8,7 +8,7 @@ import type { RunRef } from './events.js'
  * checksum: every run of every runtime must match it.
  */
 export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined): RunRecord {
-  const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
+  const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, attempt: ref.attempt, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
   if (!o.ok) {
     return {
       ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0,

@@ -12,6 +12,7 @@ export const RunSchema = Type.Object({
   executor: Type.String(),
   workers: Type.Integer(),
   repetition: Type.Integer({ description: '0-based fork (fresh pool) of the cell; negative for a failed warm-up run' }),
+  attempt: Type.Integer({ minimum: 1, description: 'The job\'s attempt: a job re-queued after losing its runner starts again; only the current attempt\'s runs are shown and summarized' }),
   ok: Type.Boolean(),
   error: Nullable(Type.String()),
   tasks: Type.Integer(),

@@ -183,7 +183,7 @@ export class PrismaStore implements Store {
           ...(summary !== undefined ? { summary: JSON.stringify(summary) } : {}),
           ...(warnings !== undefined ? { warnings: JSON.stringify(warnings) } : {}),
           ...(t.to === 'running' ? { runnerId: t.holder ?? null, heartbeatAt: now, cancelRequestedAt: null } : {}),
-          ...(t.to === 'queued' ? { startedAt: null, runnerId: null, heartbeatAt: null, cancelRequestedAt: null } : {}),
+          ...(t.to === 'queued' ? { startedAt: null, runnerId: null, heartbeatAt: null, cancelRequestedAt: null, attempt: { increment: 1 } } : {}),
           ...(isFinal(t.to) ? { finishedAt: rest.finishedAt ?? now } : {})
         }
       })
@@ -284,7 +284,9 @@ export class PrismaStore implements Store {
   }
 
   async listRuns (jobId: string): Promise<RunRecord[]> {
-    const rows = await this.prisma.run.findMany({ where: { jobId }, orderBy: [{ startedAt: 'asc' }] })
+    const job = await this.prisma.job.findUnique({ where: { id: jobId }, select: { attempt: true } })
+    if (job === null) return []
+    const rows = await this.prisma.run.findMany({ where: { jobId, attempt: job.attempt }, orderBy: [{ startedAt: 'asc' }] })
     return rows.map(toRun)
   }
 
@@ -397,7 +399,8 @@ function toJob (r: Job): JobRecord {
     hostId: r.hostId,
     tokenId: r.tokenId,
     runnerId: r.runnerId,
-    eventSeq: r.eventSeq
+    eventSeq: r.eventSeq,
+    attempt: r.attempt
   }
 }
 

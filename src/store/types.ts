@@ -28,6 +28,8 @@ export interface JobRecord {
   runnerId: string | null
   /** The job's event counter: the seq of the last event published for it. */
   eventSeq: number
+  /** 1, and one more each time the job is re-queued after losing its runner; its runs carry it. */
+  attempt: number
 }
 
 export interface RunRecord {
@@ -37,6 +39,8 @@ export interface RunRecord {
   executor: string
   workers: number
   repetition: number
+  /** The job's attempt this run belongs to. */
+  attempt: number
   ok: boolean
   error: string | null
   tasks: number
@@ -134,6 +138,7 @@ export interface Store {
    * recovered are refused.
    */
   insertRun(run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean>
+  /** The runs of the job's current attempt (those of attempts a re-queue left behind stay stored, apart). */
   listRuns(jobId: string): Promise<RunRecord[]>
   /** Per-task (queueMs, runMs, returnMs) triples of a run, or undefined. */
   getTimings(runId: string): Promise<Float32Array | undefined>
