@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { alive as pidAlive } from '../executors/scratch.js'
 import type { MachineClaim, Store } from '../store/types.js'
 
 /**
@@ -15,16 +16,6 @@ export function machineIdentity (): string {
     } catch {}
   }
   return `hostname:${hostname()}`
-}
-
-/** True when a process with this pid exists on this machine (EPERM: it exists, owned by another user). */
-export function pidAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 export class MachineBusyError extends Error {
