@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { CELL_ORDERS } from './jobs/order.js'
 
 /**
  * Every setting corebench reads from the environment. The property names are the variable names,
@@ -31,7 +32,8 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed to call the API from a browser; empty: same origin only' }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1200, description: 'Requests per minute per token (or per IP without one)' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000, description: 'Past this API event-loop delay requests get 503 + Retry-After' }),
-  STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' })
+  STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' }),
+  CELL_ORDER: Type.Union(CELL_ORDERS.map(o => Type.Literal(o)), { default: 'rotate', description: 'Order of the cells in each round of forks: rotate (each cell takes every position in turn) or fixed (declared order, serialized always first)' })
 })
 
 export type Config = Static<typeof ConfigSchema>

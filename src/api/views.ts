@@ -1,4 +1,5 @@
 import type { Progress } from '../jobs/events.js'
+import { positionsInRound } from '../jobs/order.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import { summarize, type JobSummary } from '../stats/summary.js'
 import { FINAL_STATUSES, type JobRecord, type RunRecord, type Store } from '../store/types.js'
@@ -37,10 +38,11 @@ export function jobListItem (job: JobRecord, live: Progress | undefined): JobLis
 }
 
 export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary, live: Progress | undefined): JobView {
+  const positions = positionsInRound(runs)
   return {
     ...fields(job, live),
     spec: job.spec,
-    runs: runs.map(r => ({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
+    runs: runs.map(r => ({ ...r, position: positions.get(r.id) ?? null, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
     summary
   }
 }

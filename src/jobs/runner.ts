@@ -13,6 +13,7 @@ import { toRunRecord } from './run-record.js'
 import { runPythonFork } from '../runtimes/python/index.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
 import { cellKey, cells, jobTasksTotal, type Cell } from './cells.js'
+import { cellOrder } from './order.js'
 
 export interface RunnerOptions {
   store: Store
@@ -163,7 +164,7 @@ export class Runner extends EventEmitter<JobEvents> {
     const broken = new Map<string, string>()
     const tally: Tally = { done: 0, total: jobTasksTotal(spec), reference: undefined }
     for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
-      for (const cell of jobCells) {
+      for (const cell of cellOrder(jobCells, fork, this.opts.config.CELL_ORDER)) {
         if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
         const failure = await this.measureFork(current, cell, fork, tally)
         if (failure !== undefined) broken.set(cellKey(cell), failure)

@@ -12,6 +12,7 @@ export const RunSchema = Type.Object({
   executor: Type.String(),
   workers: Type.Integer(),
   repetition: Type.Integer({ description: '0-based fork (fresh pool) of the cell; negative for a failed warm-up run' }),
+  position: Nullable(Type.Integer({ description: '0-based position of this run in its round (the runs of one repetition by start time); CELL_ORDER=rotate moves every cell through every position' })),
   ok: Type.Boolean(),
   error: Nullable(Type.String()),
   tasks: Type.Integer(),
