@@ -242,10 +242,10 @@ test('compare: a cell table with verdicts; --fail-on slower exits 1 only on a re
   const noGate = await cli(url, ['compare', slower.id, base.id, '--json'])
   assert.equal(noGate.code, 0)
   assert.equal(JSON.parse(noGate.out).verdict, 'slower')
-  // The thresholds reach the API (as a fraction there), and a 4× slowdown is still past 100 %.
+  // The thresholds reach the API in percent and come back in percent, and a 4× slowdown is still past 100 %.
   const strict = await cli(url, ['compare', slower.id, base.id, '--json', '--fail-on', 'slower', '--min-change', '100', '--alpha', '0.01'])
   assert.equal(strict.code, 1)
-  assert.deepEqual({ ...JSON.parse(strict.out).thresholds, minRepetitions: undefined }, { minChange: 1, alpha: 0.01, minRepetitions: undefined })
+  assert.deepEqual({ ...JSON.parse(strict.out).thresholds, minRepetitions: undefined }, { minChange: 100, alpha: 0.01, minRepetitions: undefined })
 
   // --baseline: 404 until one is set for the spec, then it is used.
   const missing = await cli(url, ['compare', again.id, '--baseline'])

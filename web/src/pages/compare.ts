@@ -178,5 +178,5 @@ function comparisonView (cmp: JobComparison, jobNamesRuntime: boolean): HTMLElem
       ' against ', h('a', { href: jobHref(cmp.baseline.id) }, cmp.baseline.id), ` (${fmt.date(cmp.baseline.createdAt)})`),
     cmp.notes.length > 0 ? h('ul', { class: 'alert warn' }, cmp.notes.map(n => h('li', null, n))) : null,
     cmp.cells.length === 0 ? h('p', { class: 'muted' }, 'No cell was measured by both jobs.') : h('div', { class: 'table-wrap' }, table),
-    h('p', { class: 'hint' }, `A change counts when it is at least ${fmt.pct(t.minChange, 0)} and significant at p < ${t.alpha} (each side needs ${t.minRepetitions}+ repetitions). Positive change = slower. Hover a verdict for the p-values.`))
+    h('p', { class: 'hint' }, `A change counts when it is at least ${t.minChange} % and significant at p < ${t.alpha} (each side needs ${t.minRepetitions}+ repetitions); "same" needs the whole 95 % interval of the change within ±${t.minChange} %, and intervals need 6+ repetitions per side. Positive change = slower. Hover a verdict for both p-values.`))
 }
