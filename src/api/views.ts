@@ -41,6 +41,8 @@ export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary,
   const positions = positionsInRound(runs)
   return {
     ...fields(job, live),
+    // Summaries stored before the answer existed have none.
+    answer: summary.answer ?? null,
     spec: job.spec,
     runs: runs.map(r => ({ ...r, position: positions.get(r.id) ?? null, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
     summary

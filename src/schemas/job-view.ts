@@ -77,6 +77,7 @@ export const JobListItemSchema = Type.Object({
 
 export const JobViewSchema = Type.Object({
   ...JobFields,
+  answer: Nullable(Type.String({ description: 'The result in plain words: busy cores of the usable ones and speedup per executor, and why they differ; null until a serialized cell has been measured' })),
   spec: Type.Ref(JobSpecSchema),
   runs: Type.Array(Type.Ref(RunSchema)),
   summary: Type.Unknown({ description: 'Per-cell statistics (see the report endpoint for a flat table)' })

@@ -17,13 +17,14 @@ function view (current: LiveProgress | null, runs: RunStub[] = [], s: object = s
 
 test('per-cell progress follows the runner fork by fork, warm-ups included', () => {
   // Second fork, threaded, its second warm-up (repetition -1) 4 tasks in: serialized has done
-  // two forks, threaded one fork plus one warm-up plus 4 tasks.
-  const p = cellProgress(view({ runtime: 'node', executor: 'threaded', workers: 2, fork: 1, repetition: -1, warmup: true, runDone: 4, runTotal: 10 }))
+  // two forks (its run of this round is recorded), threaded one fork plus one warm-up plus 4 tasks.
+  const ser = (repetition: number): RunStub => ({ runtime: 'node', executor: 'serialized', workers: 1, repetition })
+  const p = cellProgress(view({ runtime: 'node', executor: 'threaded', workers: 2, fork: 1, repetition: -1, warmup: true, runDone: 4, runTotal: 10 }, [ser(0), ser(1)]))
   assert.deepEqual(p.get('serialized/1'), { done: 60, total: 90 })
   assert.deepEqual(p.get('threaded/2'), { done: 30 + 10 + 4, total: 90 })
 
   // The recorded run of the last fork of the first cell: the second cell has two forks done.
-  const q = cellProgress(view({ runtime: 'node', executor: 'serialized', workers: 1, fork: 2, repetition: 2, warmup: false, runDone: 7, runTotal: 10 }))
+  const q = cellProgress(view({ runtime: 'node', executor: 'serialized', workers: 1, fork: 2, repetition: 2, warmup: false, runDone: 7, runTotal: 10 }, [ser(0), ser(1)]))
   assert.deepEqual(q.get('serialized/1'), { done: 60 + 20 + 7, total: 90 })
   assert.deepEqual(q.get('threaded/2'), { done: 60, total: 90 })
 })
@@ -48,7 +49,8 @@ test('two runtimes: cells are runtime-major, keyed as the server keys them', () 
 test('two runtimes: a live position in a Python cell counts for that cell, not Node\'s of the same executor', () => {
   // Second fork, python threaded, its recorded run 3 tasks in: every node cell and python serialized
   // have done two forks; python threaded one fork plus both warm-ups plus 3 tasks.
-  const p = cellProgress(view({ runtime: 'python', executor: 'threaded', workers: 2, fork: 1, repetition: 1, warmup: false, runDone: 3, runTotal: 10 }, [], both))
+  const thisRound = ['serialized/1', 'threaded/2'].flatMap(k => ['node', 'python'].map(runtime => ({ runtime, executor: k.split('/')[0] as string, workers: Number(k.split('/')[1]), repetition: 1 })))
+  const p = cellProgress(view({ runtime: 'python', executor: 'threaded', workers: 2, fork: 1, repetition: 1, warmup: false, runDone: 3, runTotal: 10 }, thisRound.filter(r => !(r.runtime === 'python' && r.executor === 'threaded')), both))
   assert.deepEqual(p.get('serialized/1'), { done: 60, total: 90 })
   assert.deepEqual(p.get('threaded/2'), { done: 60, total: 90 })
   assert.deepEqual(p.get('python/serialized/1'), { done: 60, total: 90 })
@@ -69,4 +71,15 @@ test('two runtimes: stored runs count for the cell of their own runtime', () => 
   assert.deepEqual(p.get('threaded/2'), { done: 30, total: 90 })
   assert.deepEqual(p.get('python/threaded/2'), { done: 60, total: 90 })
   assert.deepEqual(p.get('python/serialized/1'), { done: 0, total: 90 })
+})
+
+test('a rotated round: the cells already run this round count one fork more, whatever their place', () => {
+  // Round 2 (fork 1) started with threaded (rotation); serialized is running now, threaded is done.
+  const p = cellProgress(view({ runtime: 'node', executor: 'serialized', workers: 1, fork: 1, repetition: -2, warmup: true, runDone: 2, runTotal: 10 }, [
+    { runtime: 'node', executor: 'serialized', workers: 1, repetition: 0 },
+    { runtime: 'node', executor: 'threaded', workers: 2, repetition: 0 },
+    { runtime: 'node', executor: 'threaded', workers: 2, repetition: 1 }
+  ]))
+  assert.deepEqual(p.get('serialized/1'), { done: 30 + 2, total: 90 })
+  assert.deepEqual(p.get('threaded/2'), { done: 60, total: 90 })
 })

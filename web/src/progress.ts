@@ -4,9 +4,11 @@ import { cellsOf } from './cells.js'
 import type { JobView } from './types.js'
 
 /**
- * Tasks done per cell, from the live position of the runner: cells run interleaved fork by fork,
- * and every fork runs `warmup` warm-ups and one recorded run. `threaded/2` in Node and in Python
- * are two cells: a position matches on the runtime too.
+ * Tasks done per cell, from the live position of the runner and the runs recorded so far: cells run
+ * in rounds (one fork of every cell per round, in an order that rotates from round to round), and
+ * every fork runs `warmup` warm-ups and one recorded run. During round f every cell has finished f
+ * forks; those with a recorded run of repetition f have finished f + 1. `threaded/2` in Node and in
+ * Python are two cells: a position matches on the runtime too.
  */
 export function cellProgress (view: JobView): Map<string, { done: number, total: number }> {
   const spec = view.spec
@@ -15,18 +17,21 @@ export function cellProgress (view: JobView): Map<string, { done: number, total:
   const perCell = spec.repetitions * perFork
   const out = new Map<string, { done: number, total: number }>()
   const cur = view.progress.current
-  const curIndex = cur === null ? -1 : cells.findIndex(c => c.runtime === cur.runtime && c.executor === cur.executor && c.workers === cur.workers)
-  for (const [i, c] of cells.entries()) {
+  const same = (a: { runtime: string, executor: string, workers: number }, b: { runtime: string, executor: string, workers: number }): boolean => a.runtime === b.runtime && a.executor === b.executor && a.workers === b.workers
+  const live = cur !== null && view.status === 'running' && cells.some(c => same(c, cur))
+  for (const c of cells) {
+    const recorded = view.runs.filter(r => same(r, c) && r.repetition >= 0)
     let done: number
     if (view.status === 'finished') {
       done = perCell
-    } else if (cur !== null && curIndex >= 0 && view.status === 'running') {
+    } else if (live && cur !== null) {
       const inFork = cur.warmup ? spec.warmup + cur.repetition : spec.warmup
-      done = (i < curIndex ? cur.fork + 1 : cur.fork) * perFork + (i === curIndex ? inFork * spec.tasks + cur.runDone : 0)
+      done = same(c, cur)
+        ? cur.fork * perFork + inFork * spec.tasks + cur.runDone
+        : (recorded.some(r => r.repetition === cur.fork) ? cur.fork + 1 : cur.fork) * perFork
     } else {
       // No live position: count what is stored (recorded runs imply the warm-up ones before them).
-      const recorded = view.runs.filter(r => r.runtime === c.runtime && r.executor === c.executor && r.workers === c.workers && r.repetition >= 0).length
-      done = recorded * perFork
+      done = recorded.length * perFork
     }
     out.set(c.key, { done: Math.max(0, Math.min(perCell, done)), total: perCell })
   }
