@@ -45,7 +45,7 @@ test('a preset with overrides runs the seed experiment shape', async (t) => {
   const job = await waitFor(app, res.json().id)
   assert.equal(job.status, 'finished', job.error)
   assert.deepEqual(job.spec.workload.params, { n: 20, repeat: 3 }, 'preset params merged with the override')
-  assert.equal(job.spec.tasks, 2)
+  assert.equal(job.spec.tasks, 8)
 })
 
 test('cancel a queued job and a running one; the runs already measured are kept', async (t) => {
@@ -170,8 +170,8 @@ test('catalog: every workload with its schema, and the presets', async (t) => {
   assert.equal(fib.params.properties.n.maximum, 40)
   assert.deepEqual(fib.defaults, { n: 30, repeat: 1 })
   const presets = (await app.inject('/api/presets')).json()
-  assert.deepEqual(presets.map((p: any) => p.id), ['gil-cpu', 'gil-io', 'sum-range-pool', 'counter-race', 'gil-vs-node-cpu', 'gil-vs-node-io'])
-  assert.deepEqual(presets[0].spec.workload, { id: 'fibonacci', params: { n: 35, repeat: 3 } })
+  assert.deepEqual(presets.map((p: any) => p.id), ['gil-cpu', 'gil-cpu-seed', 'gil-io', 'sum-range-pool', 'counter-race', 'gil-vs-node-cpu', 'gil-vs-node-io'])
+  assert.deepEqual(presets[0].spec.workload, { id: 'fibonacci', params: { n: 31, repeat: 3 } })
 })
 
 test('a job that runs past MAX_JOB_BUDGET_MS is stopped and failed, its runs kept', async (t) => {
