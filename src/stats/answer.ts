@@ -39,7 +39,7 @@ function runtimeAnswer (s: Pick<JobSummary, 'cells' | 'cores' | 'cpuBound'>, run
     const startup = c.startupMs !== null && c.startupMs >= 1 ? `, +${Math.round(c.startupMs)} ms start-up per pool` : ''
     const of = i === 0 ? ` of ${s.cores} cores` : ''
     const busy = s.cpuBound === true && c.parallelism !== null ? `${i === 0 ? ' use' : ''} ${cores(c.parallelism)}${of}` : ''
-    const workers = mine.filter(m => m.executor === c.executor).length > 1 ? ` at ${c.workers} workers` : ''
+    const workers = mine.filter(m => m.executor === c.executor).length > 1 ? ` at ${c.workers} worker${c.workers === 1 ? '' : 's'}` : ''
     return `${plural}${busy} (${x(c.speedup as number)}${workers}${startup})`
   })
   const loop = best('async')

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
 import { cellKey, cells } from '../jobs/cells.js'
+import { getWorkload } from '../workloads/index.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { plainAnswer } from './answer.js'
 import { impossibleResults } from './checks.js'
@@ -59,7 +60,11 @@ export interface CellSummary {
 export interface JobSummary {
   /** Usable cores of the host (os.availableParallelism()) when summarized. */
   cores: number
-  /** true when the serialized cell kept one core busy (CPU time ≈ wall time); null without one. */
+  /**
+   * true when the work needs a core to progress: the workload's declared kind (cpu, memory, mixed;
+   * io waits), else whether the serialized cell kept one core busy (CPU time ≈ wall time); null
+   * when neither tells.
+   */
   cpuBound: boolean | null
   /** The job's result in one or two plain sentences; null before there is a serialized reference. */
   answer: string | null
@@ -153,8 +158,10 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
     const serialTask = out.find(s => s.runtime === c.runtime && s.executor === 'serialized')?.latency?.runMs.p50
     if (c.latency !== null && serialTask !== undefined && serialTask > 0) c.taskSlowdown = c.latency.runMs.p50 / serialTask
   }
+  // The declared kind first: on a loaded host a CPU-bound serialized run can show 0.4 busy cores.
+  const kind = getWorkload(spec.workload.id)?.kind
   const serialBusy = out.filter(c => c.executor === 'serialized' && c.parallelism !== null).map(c => c.parallelism as number)
-  const cpuBound = serialBusy.length === 0 ? null : Math.min(...serialBusy) >= CPU_BOUND_PARALLELISM
+  const cpuBound = kind !== undefined ? kind !== 'io' : serialBusy.length === 0 ? null : Math.min(...serialBusy) >= CPU_BOUND_PARALLELISM
   const walls = new Map([...byCell].map(([key, rs]) => [key, rs.filter(r => r.ok).map(r => r.wallMs)]))
   const sweep = scaling(out, { cores, cpuBound: cpuBound === true, walls, serialWalls: serialWallsOf })
   const impossible = impossibleResults(out, { cores, cpuBound })

@@ -58,3 +58,12 @@ test('the plain answer: busy cores of the usable ones, speedups, the loop, and w
   assert.equal(s.answer, 'CPU-bound: threads use 1.9 of 2 cores (1.82×, +20 ms start-up per pool), processes 1.9 (1.89×, +20 ms start-up per pool), one event loop stays at 1.00× (the GIL analogue: one thread at a time). ' +
     'Each task ran 1.60× slower in a thread pool of 2 than alone (contention for shared caches, memory bandwidth, SMT siblings or a noisy neighbour): that is why 1.9 busy cores gave only 1.82×.')
 })
+
+test('a CPU workload is CPU-bound by its kind even when a loaded host shows 0.4 busy cores in serialized', () => {
+  // What a shared 2-core machine gave: fib, async 3.36× "faster" than serialized with one worker.
+  const s = summarize(spec({ repetitions: 2 }), [...cell('serialized', 1, 20, 2, 0.4), ...cell('async', 1, 6, 2, 1.3)], undefined, 2)
+  assert.equal(s.cpuBound, true)
+  assert.match(impossible(s.warnings).join('\n'), /async\/1 ran CPU-bound work faster than serialized/)
+  // A workload the catalog does not know falls back on the measured busy cores.
+  assert.equal(summarize(spec({ workload: { id: 'nope', params: {} } }), cell('serialized', 1, 20, 2, 0.4), undefined, 2).cpuBound, false)
+})
