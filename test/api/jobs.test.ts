@@ -193,7 +193,7 @@ test('warnings name what will make the numbers weak, and only where it applies',
   assert.ok(cpu.warnings.some(w => w.includes(`tasks (2) < 4 × workers (${many})`)))
   assert.ok(cpu.warnings.some(w => w.includes(`workers up to ${many} on ${cores} cores`)))
   assert.ok(cpu.warnings.some(w => /only 2 repetition/.test(w)))
-  const io = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 5, executors: ['serialized', 'threaded'], workers: [5], repetitions: 3 })
+  const io = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 5, executors: ['serialized', 'threaded'], workers: [5], repetitions: 6 })
   assert.deepEqual(io.warnings, [], 'waits overlap on any number of cores')
   const noSerial = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 4, executors: ['async'], repetitions: 3 })
   assert.ok(noSerial.warnings.some(w => /no serialized cell/.test(w)))
