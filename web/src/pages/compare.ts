@@ -169,7 +169,7 @@ function comparisonView (cmp: JobComparison, jobNamesRuntime: boolean): HTMLElem
         h('td', { 'data-label': 'This job' }, fmt.ms(c.currentMedian)),
         h('td', { 'data-label': 'Change', title: c.changeCi95 === null ? '' : `95 % CI ${fmt.signedPct(c.changeCi95[0])} to ${fmt.signedPct(c.changeCi95[1])}` }, fmt.signedPct(c.changePct),
           c.changeCi95 === null ? null : h('div', { class: 'ci' }, `${fmt.signedPct(c.changeCi95[0])} … ${fmt.signedPct(c.changeCi95[1])}`)),
-        h('td', { 'data-label': 'Verdict', class: `verdict verdict-${c.verdict}`, title: pTitle }, c.verdict, h('div', { class: 'ci' }, `p ${fmt.pValue(c.decidingTest === 'mann-whitney' ? c.pMannWhitney : c.pWelch)}`)),
+        h('td', { 'data-label': 'Verdict', class: `verdict verdict-${c.verdict}`, title: pTitle }, c.verdict, h('div', { class: 'ci' }, c.decidingTest === null ? `Welch p ${fmt.pValue(c.pWelch)}` : `${c.decidingTest === 'mann-whitney' ? 'Mann–Whitney' : 'Welch'} p ${fmt.pValue(c.decidingTest === 'mann-whitney' ? c.pMannWhitney : c.pWelch)}`)),
         h('td', { 'data-label': 'Why', class: 'small' }, c.reason))
     })))
   const t = cmp.thresholds

@@ -374,6 +374,8 @@ function renderShared (section: HTMLElement, cells: CellSummary[], named: boolea
       }))), 'Shared counter'))
 }
 
+const RUN_COLUMNS: Array<[string, GlossaryTerm?]> = [['Cell'], ['Rep', 'warm-up'], ['Wall', 'median wall'], ['Start-up', 'start-up'], ['Busy cores', 'busy cores'], ['CPU user + sys'], ['Peak RSS'], ['Loop delay p99'], ['Verified', 'verified'], ['Result']]
+
 function renderRuns (section: HTMLElement, view: JobView): void {
   const outliers = new Set((view.summary?.cells ?? []).flatMap(c => c.outlierRunIds))
   const runs = [...view.runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))
@@ -383,7 +385,7 @@ function renderRuns (section: HTMLElement, view: JobView): void {
       runs.length === 0
         ? h('p', { class: 'muted' }, 'No recorded runs yet.')
         : scrollTable(h('table', { class: 'runs' },
-          h('thead', null, h('tr', null, ['Cell', 'Rep', 'Wall', 'Start-up', 'Parallelism', 'CPU user + sys', 'Peak RSS', 'Loop delay p99', 'Verified', 'Result'].map(t => h('th', { scope: 'col' }, t)))),
+          h('thead', null, h('tr', null, RUN_COLUMNS.map(([t, term]) => h('th', { scope: 'col', title: term === undefined ? undefined : explain(term) }, t)))),
           h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
             h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec))),
             h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
