@@ -21,6 +21,8 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['speedup_ci95_high', c => c.speedupCi95?.[1] ?? null],
   ['efficiency', c => c.efficiency],
   ['parallelism', c => c.parallelism],
+  ['busy_share', c => c.busyShare ?? null],
+  ['task_slowdown', c => c.taskSlowdown ?? null],
   ['startup_ms', c => c.startupMs],
   ['cold_wall_ms', c => c.medianColdWallMs],
   ['throughput_tasks_per_s', c => c.throughput],
