@@ -72,7 +72,8 @@ export function compareSamples (current: readonly number[], baseline: readonly n
     ? (currentMedian - baselineMedian) / baselineMedian * 100
     : null
   // The same runs on both sides (a job against itself) are one sample, not two: no uncertainty.
-  const identical = nc === nb && nc > 0 && [...current].sort((a, b) => a - b).every((v, i) => v === [...baseline].sort((a, b) => a - b)[i])
+  const sortedBase = [...baseline].sort((a, b) => a - b)
+  const identical = nc === nb && nc > 0 && [...current].sort((a, b) => a - b).every((v, i) => v === sortedBase[i])
   const ratioCi = identical ? [1, 1] : Math.min(nc, nb) >= INTERVAL_MIN_N ? bootstrapRatioOfMedians(current, baseline) : null
   const changeCi95: [number, number] | null = ratioCi === null ? null : [(ratioCi[0] - 1) * 100, (ratioCi[1] - 1) * 100]
   const welch = welchTTest(current, baseline)
