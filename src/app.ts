@@ -85,7 +85,21 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(loopbackRoutes)
   await app.register(streamRoutes, { config, onDrop: () => { app.metrics.droppedMessages.inc() } })
   await app.register(dashboardPlugin)
+  // Where to go next, once there is an address: `npm start` otherwise ends on a bare "listening".
+  app.addHook('onListen', function (done) {
+    const { dashboard, docs } = addresses(this.server.address())
+    if (dashboard !== undefined) this.log.info({ dashboard, docs }, `corebench is ready: dashboard ${dashboard} · API docs ${docs}`)
+    done()
+  })
 }, { name: 'corebench' })
+
+/** The dashboard and /docs URLs of a listening server; a wildcard host is shown as localhost. */
+export function addresses (address: ReturnType<FastifyInstance['server']['address']>): { dashboard?: string, docs?: string } {
+  if (address === null || typeof address === 'string') return {}
+  const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const base = `http://${host}:${address.port}`
+  return { dashboard: `${base}/`, docs: `${base}/docs` }
+}
 
 /** Fastify's own request errors (body parsing, size, media type) mapped onto the catalog. */
 function normalize (err: FastifyError & { headers?: Record<string, string> }, contentType: string | undefined, bodyLimit: number): FastifyError & { headers?: Record<string, string> } {

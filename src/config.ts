@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { CELL_ORDERS } from './jobs/order.js'
 
 /**
  * Every setting corebench reads from the environment. The property names are the variable names,
@@ -38,7 +39,8 @@ export const ConfigSchema = Type.Object({
   RUNNER_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000, description: 'How often an idle runner looks for jobs it was not told about' }),
   RUNNER_MACHINE_ID: Type.String({ maxLength: 256, default: '', description: 'Test-only: the machine identity a runner claims (default /etc/machine-id, else the hostname)' }),
   MAX_CONNECTIONS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open connections (HTTP and WebSocket) past which new ones get 503; 0: 70 % of the descriptor limit (ulimit -n), which is also the ceiling' }),
-  STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' })
+  STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' }),
+  CELL_ORDER: Type.Union(CELL_ORDERS.map(o => Type.Literal(o)), { default: 'rotate', description: 'Order of the cells in each round of forks: rotate (each cell takes every position in turn) or fixed (declared order, serialized always first)' })
 })
 
 export type Config = Static<typeof ConfigSchema>

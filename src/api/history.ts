@@ -37,7 +37,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
     const base = await app.store.getJob(baseId)
     if (base === undefined) throw new NotFoundError('job', baseId)
     const [jobRuns, baseRuns] = await Promise.all([app.store.listRuns(job.id), app.store.listRuns(base.id)])
-    return compareJobs(job, jobRuns, base, baseRuns, { minChange: req.query.minChange / 100, alpha: req.query.alpha, minRepetitions: 3 })
+    return compareJobs(job, jobRuns, base, baseRuns, { minChange: req.query.minChange, alpha: req.query.alpha, minRepetitions: 3 })
   })
 
   app.put('/api/baselines/:specHash', {

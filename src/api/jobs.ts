@@ -157,15 +157,19 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       tags: ['jobs'],
       summary: 'The per-cell summary as a download: json, csv or md (reads well in a pull request)',
       params: JobId,
-      querystring: Type.Object({ format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('md')], { default: 'md' }) }, { additionalProperties: false }),
+      querystring: Type.Object({
+        format: Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('md')], { default: 'md' }),
+        disposition: Type.Union([Type.Literal('attachment'), Type.Literal('inline')], { default: 'attachment', description: 'inline: shown in the browser (as text/plain for md and csv)' })
+      }, { additionalProperties: false }),
       response: { 200: Type.String(), ...errors }
     }
   }, async (req, reply) => {
     const job = await load(req.params.id)
     const summary = summaryOf(job, await app.store.listRuns(job.id))
-    const { format } = req.query
-    const types = { json: 'application/json', csv: 'text/csv; header=present', md: 'text/markdown' } as const
-    reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `attachment; filename="corebench-${job.id}.${format}"`)
+    const { format, disposition } = req.query
+    // Browsers download text/markdown and text/csv whatever the disposition: plain text is shown.
+    const types = disposition === 'inline' ? { json: 'application/json', csv: 'text/plain', md: 'text/plain' } as const : { json: 'application/json', csv: 'text/csv; header=present', md: 'text/markdown' } as const
+    reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `${disposition}; filename="corebench-${job.id}.${format}"`)
     if (format === 'json') return JSON.stringify({ job: { id: job.id, name: job.name, status: job.status, spec: job.spec, specHash: job.specHash, warnings: job.warnings, error: job.error, hostId: job.hostId }, host: app.host, summary }, null, 2)
     if (format === 'csv') return toCsv(job, summary)
     return toMarkdown(job, summary, app.host.availableParallelism)

@@ -1,4 +1,5 @@
 import type { LiveProgress } from '../jobs/progress-board.js'
+import { positionsInRound } from '../jobs/order.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import { summarize, type JobSummary } from '../stats/summary.js'
 import { FINAL_STATUSES, type JobRecord, type RunRecord, type Store } from '../store/types.js'
@@ -45,10 +46,13 @@ export function jobListItem (job: JobRecord, live: LiveProgress | undefined): Jo
 }
 
 export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary, live: LiveProgress | undefined): JobView {
+  const positions = positionsInRound(runs)
   return {
     ...fields(job, live),
+    // Summaries stored before the answer existed have none.
+    answer: summary.answer ?? null,
     spec: job.spec,
-    runs: runs.map(r => ({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
+    runs: runs.map(r => ({ ...r, position: positions.get(r.id) ?? null, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
     summary
   }
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { version } from '../version.js'
+import { baselineCommand } from './commands/baseline.js'
 import { compareCommand } from './commands/compare.js'
 import { hostCommand } from './commands/host.js'
 import { presetsCommand, workloadsCommand } from './commands/catalog.js'
@@ -58,6 +59,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
   jobsCommand(program, ctx)
   showCommand(program, ctx)
   compareCommand(program, ctx)
+  baselineCommand(program, ctx)
   presetsCommand(program, ctx)
   workloadsCommand(program, ctx)
   hostCommand(program, ctx)

@@ -18,11 +18,14 @@ export interface SummaryCell {
   speedup?: number | null
   efficiency?: number | null
   parallelism?: number | null
+  busyShare?: number | null
+  taskSlowdown?: number | null
   startupMs?: number | null
   verified?: boolean | null
 }
 
 export interface Summary {
+  answer?: string | null
   cells?: SummaryCell[]
   warnings?: string[]
 }
@@ -35,7 +38,8 @@ const COLUMNS: Array<Column<SummaryCell>> = [
   { header: '± stdev', align: 'right', value: c => ms(c.stdevWallMs) },
   { header: 'speedup', align: 'right', value: c => fixed(c.speedup, 2, '×') },
   { header: 'efficiency', align: 'right', value: c => c.efficiency === null || c.efficiency === undefined ? DASH : fixed(c.efficiency * 100, 0, ' %') },
-  { header: 'parallelism', align: 'right', value: c => fixed(c.parallelism, 2) },
+  { header: 'busy cores', align: 'right', value: c => `${fixed(c.parallelism, 2)}${c.busyShare == null ? '' : ` (${fixed(c.busyShare * 100, 0, ' %')})`}` },
+  { header: 'task slowdown', align: 'right', value: c => fixed(c.taskSlowdown, 2, '×') },
   { header: 'startup', align: 'right', value: c => ms(c.startupMs) },
   { header: 'verified', value: c => c.verified === null || c.verified === undefined ? DASH : c.verified ? '✓' : '✗ MISMATCH' }
 ]
@@ -56,6 +60,7 @@ export function renderSummary (job: Pick<JobView, 'id' | 'name' | 'status' | 'wa
   const summary = (job.summary ?? {}) as Summary
   const cells = summary.cells ?? []
   const lines = [`${safe(job.name)} (${job.id}): ${job.status}`, '', table(cells, namesRuntime(cells) ? [RUNTIME, ...COLUMNS] : COLUMNS).trimEnd()]
+  if (summary.answer != null) lines.push('', `answer: ${safe(summary.answer)}`)
   // A finished job already carries the summary's warnings among its own: show each once.
   const warnings = [...new Set([...job.warnings, ...(summary.warnings ?? [])])]
   if (warnings.length > 0) lines.push('', ...warnings.map(w => `warning: ${safe(w)}`))

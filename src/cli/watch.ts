@@ -100,12 +100,12 @@ class Display {
     const spec = view.spec
     // Before the bars exist: the bars own the lines below the cursor from then on.
     const runtimes = spec.runtimes.length > 1 || spec.runtimes[0] !== 'node' ? ` in ${spec.runtimes.join(' and ')}` : ''
-    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}${runtimes}, ${spec.tasks} tasks, ${this.cells.size} cells × ${spec.repetitions} runs, each on a fresh pool after ${spec.warmup} warm-up${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
+    this.line(`job ${this.id}: ${spec.workload.id} ${JSON.stringify(spec.workload.params)}${runtimes}, ${spec.tasks} tasks, ${this.cells.size} cells × ${spec.repetitions} recorded runs, each on a fresh pool after ${spec.warmup} unrecorded warm-up run${spec.warmup === 1 ? '' : 's'}${view.status === 'queued' ? '; queued, waiting for the runner' : ''}`)
     if (!this.opts.bars) return
     const width = Math.max(...[...this.cells.keys()].map(k => k.length))
     this.multibar = new cliProgress.MultiBar({
       stream: this.opts.out as NodeJS.WritableStream,
-      format: '{cell} |{bar}| {percentage}% | runs {runs} | {last}',
+      format: '{cell} |{bar}| {percentage}% | {runs} | {last}',
       barsize: 30,
       hideCursor: true,
       clearOnComplete: false,
@@ -180,7 +180,7 @@ class Display {
   private render (): void {
     for (const c of this.cells.values()) {
       const value = Math.min(c.runsTotal * c.tasks, c.done * c.tasks + (c.inflight ? c.inflightDone : 0))
-      c.bar?.update(value, { runs: `${Math.min(c.done, c.runsTotal)}/${c.runsTotal}${c.failed > 0 ? ` (${c.failed} failed)` : ''}`, last: c.last })
+      c.bar?.update(value, { runs: `${runsLabel(c)}${c.failed > 0 ? ` (${c.failed} failed)` : ''}`, last: c.last })
     }
   }
 
@@ -188,6 +188,18 @@ class Display {
   private line (text: string): void {
     writeLine(this.opts.out, safe(text))
   }
+}
+
+/**
+ * `runs 2/3` when there are no warm-ups; otherwise the recorded runs and the warm-ups apart
+ * (`recorded 1/3, warm-up 2/3`), so that 3 repetitions never read as "runs 0/6".
+ */
+function runsLabel (c: CellState): string {
+  const warmupsTotal = c.runsTotal - c.repetitions
+  const done = Math.min(c.done, c.runsTotal)
+  if (warmupsTotal === 0) return `runs ${done}/${c.runsTotal}`
+  const warmups = Math.min(warmupsTotal, Math.max(0, done - c.recorded))
+  return `recorded ${c.recorded}/${c.repetitions}, warm-up ${warmups}/${warmupsTotal}`
 }
 
 /**

@@ -5,6 +5,7 @@ import { cellKey, cells, jobTasksTotal, runsPerCell, type Cell } from './cells.j
 import { FINAL_EVENT, type Progress, type RunRef } from './events.js'
 import type { ForkRunner } from './forks/types.js'
 import { busyFraction } from './host-load.js'
+import { cellOrder, type CellOrder } from './order.js'
 import { noteClockPrecision } from '../measure/clock.js'
 import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import type { JobPublisher } from './publisher.js'
@@ -26,6 +27,8 @@ export interface ExecutionContext {
   forks: (runtime: string) => ForkRunner
   /** The job's whole budget (MAX_JOB_BUDGET_MS). */
   budgetMs: number
+  /** The order of the cells in each round of forks (CELL_ORDER; default rotate). */
+  cellOrder?: CellOrder
   /** Lease refresh interval. */
   heartbeatMs: number
   logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void }
@@ -46,8 +49,9 @@ interface Tally {
 }
 
 /**
- * Measures one claimed job to its end: every cell's forks, interleaved across cells (A B C A B C …)
- * so that drift on a noisy machine is spread over every executor; each recorded run stored before
+ * Measures one claimed job to its end: every cell's forks, one fork of each cell per round, in an
+ * order that rotates from round to round (CELL_ORDER) so that drift on a noisy machine is spread
+ * over every executor instead of always landing on the first; each recorded run stored before
  * it is announced; the lease refreshed every `heartbeatMs`; and the final state written by a
  * conditional transition. Stops early on `abort` (cancel or shutdown), on the budget, on a cancel
  * request seen at a heartbeat, and when the lease is lost (then it writes nothing more).
@@ -95,7 +99,7 @@ async function measureCells (job: JobRecord, abort: AbortController, ctx: Execut
   const broken = new Map<string, string>()
   const tally: Tally = { done: 0, total: jobTasksTotal(spec), cellDone: new Map(), reference: undefined }
   for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
-    for (const cell of jobCells) {
+    for (const cell of cellOrder(jobCells, fork, ctx.cellOrder)) {
       if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
       const failure = await measureFork(job, cell, fork, tally, abort, ctx, warnings)
       if (failure !== undefined) broken.set(cellKey(cell), failure)

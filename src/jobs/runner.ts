@@ -11,6 +11,7 @@ import { PythonForkRunner } from './forks/python.js'
 import { claimMachine } from './machine.js'
 import { JobPublisher } from './publisher.js'
 import { StoreQueue, type JobQueue } from './queue.js'
+import type { CellOrder } from './order.js'
 import { recoverJobs } from './recovery.js'
 
 export interface RunnerSettings {
@@ -21,6 +22,7 @@ export interface RunnerSettings {
   RUNNER_HEARTBEAT_MS: number
   RUNNER_LEASE_MS: number
   RUNNER_POLL_MS: number
+  CELL_ORDER: CellOrder
 }
 
 export interface Logger {
@@ -83,6 +85,7 @@ export class Runner {
       publisher: this.publisher,
       forks: runtime => runtime === 'node' ? node : python,
       budgetMs: config.MAX_JOB_BUDGET_MS,
+      cellOrder: config.CELL_ORDER,
       heartbeatMs: config.RUNNER_HEARTBEAT_MS,
       idlePollMs: config.RUNNER_POLL_MS,
       retryMs: { first: 250, max: 10_000 },

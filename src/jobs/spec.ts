@@ -7,6 +7,7 @@ import { cells, runsPerCell } from './cells.js'
 import type { JobSpec, JobSubmit } from '../schemas/job.js'
 import { getWorkload, resolveParams } from '../workloads/index.js'
 import { getPreset, presets } from './presets.js'
+import { INTERVAL_MIN_N } from '../stats/descriptive.js'
 
 export type SpecResult = { ok: true, spec: JobSpec } | { ok: false, message: string }
 
@@ -56,7 +57,7 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
   const tasks = merged.tasks ?? Math.min(config.MAX_TASKS, Math.max(16, 4 * (workers.at(-1) as number)))
   const checks: Array<[string, number, number]> = [
     ['tasks', tasks, config.MAX_TASKS],
-    ['repetitions', merged.repetitions ?? 5, config.MAX_REPETITIONS],
+    ['repetitions', merged.repetitions ?? INTERVAL_MIN_N, config.MAX_REPETITIONS],
     ['warmup', merged.warmup ?? 1, config.MAX_WARMUP],
     ['taskTimeoutMs', merged.taskTimeoutMs ?? config.DEFAULT_TASK_TIMEOUT_MS, config.MAX_TASK_TIMEOUT_MS]
   ]
@@ -70,7 +71,7 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
     runtimes: RUNTIME_IDS.filter(r => wanted.includes(r)),
     executors: [...executors].sort((a, b) => EXECUTOR_ORDER[a] - EXECUTOR_ORDER[b]),
     workers,
-    repetitions: merged.repetitions ?? 5,
+    repetitions: merged.repetitions ?? INTERVAL_MIN_N,
     warmup: merged.warmup ?? 1,
     taskTimeoutMs: merged.taskTimeoutMs ?? config.DEFAULT_TASK_TIMEOUT_MS,
     tags: merged.tags ?? {}
@@ -132,7 +133,7 @@ export function specWarnings (spec: JobSpec, cores: number): string[] {
     warnings.push(`tasks (${spec.tasks}) < 4 × workers (${maxWorkers}): with few tasks per worker the last tasks run on a partly idle pool and speedups read low`)
   }
   if (pools && maxWorkers > cores) warnings.push(`workers up to ${maxWorkers} on ${cores} cores: CPU-bound work cannot speed up past ${cores} workers`)
-  if (spec.repetitions < 3) warnings.push(`only ${spec.repetitions} repetition(s): too few for a confidence interval or a comparison`)
+  if (spec.repetitions < INTERVAL_MIN_N) warnings.push(`only ${spec.repetitions} repetition(s): intervals, outlier flags and a 'same' verdict need ${INTERVAL_MIN_N}`)
   if (!spec.executors.includes('serialized')) warnings.push('no serialized cell: speedups and checksum verification need it')
   return warnings
 }

@@ -13,6 +13,7 @@ export const RunSchema = Type.Object({
   workers: Type.Integer(),
   repetition: Type.Integer({ description: '0-based fork (fresh pool) of the cell; negative for a failed warm-up run' }),
   attempt: Type.Integer({ minimum: 1, description: 'The job\'s attempt: a job re-queued after losing its runner starts again; only the current attempt\'s runs are shown and summarized' }),
+  position: Nullable(Type.Integer({ description: '0-based position of this run in its round (the runs of one repetition by start time); CELL_ORDER=rotate moves every cell through every position' })),
   ok: Type.Boolean(),
   error: Nullable(Type.String()),
   tasks: Type.Integer(),
@@ -84,6 +85,7 @@ export const JobListItemSchema = Type.Object({
 
 export const JobViewSchema = Type.Object({
   ...JobFields,
+  answer: Nullable(Type.String({ description: 'The result in plain words: busy cores of the usable ones and speedup per executor, and why they differ; null until a serialized cell has been measured' })),
   spec: Type.Ref(JobSpecSchema),
   runs: Type.Array(Type.Ref(RunSchema)),
   summary: Type.Unknown({ description: 'Per-cell statistics (see the report endpoint for a flat table)' })

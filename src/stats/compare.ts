@@ -2,12 +2,13 @@
 // so a positive change means `current` is slower.
 import { median } from 'simple-statistics'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
+import { INTERVAL_MIN_N } from './descriptive.js'
 import { mannWhitneyU, welchTTest } from './hypothesis.js'
 
 export type Verdict = 'faster' | 'slower' | 'same' | 'inconclusive'
 
 export interface CompareOptions {
-  /** Smallest change (fraction, 0.05 = 5 %) that matters in practice. */
+  /** Smallest change in percent (5 = 5 %) that matters in practice: the same unit in and out. */
   minChange: number
   /** Significance level of the two-sided test. */
   alpha: number
@@ -20,10 +21,10 @@ export interface Comparison {
   baselineMedian: number | null
   /** (median current − median baseline) / median baseline × 100; positive = slower. */
   changePct: number | null
-  /** Percentile-bootstrap 95 % CI of changePct over the repetitions (see bootstrap.ts). */
+  /** Percentile-bootstrap 95 % CI of changePct over the repetitions (see bootstrap.ts); null below INTERVAL_MIN_N per side. */
   changeCi95: [number, number] | null
   pWelch: number | null
-  /** Only when both samples have ≥ MW_MIN_N values. */
+  /** Computed whenever both samples are non-empty; it decides from MW_MIN_N values per side. */
   pMannWhitney: number | null
   /** Which p-value decided the verdict. */
   decidingTest: 'mann-whitney' | 'welch' | null
@@ -31,7 +32,7 @@ export interface Comparison {
   reason: string
 }
 
-export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minChange: 0.05, alpha: 0.05, minRepetitions: 3 }
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minChange: 5, alpha: 0.05, minRepetitions: 3 }
 
 /**
  * From 5 per sample on, Mann–Whitney decides: rank-based, so one slow outlier run (GC pause,
@@ -47,11 +48,12 @@ const fmtT = (x: number): string => String(Number(x.toPrecision(6)))
 const fmtP = (p: number): string => p < 0.0001 ? '< 0.0001' : `= ${p.toPrecision(2)}`
 
 /**
- * Rules, with T = minChange·100 and p the deciding two-sided p-value:
+ * Rules, with T = minChange (percent) and p the deciding two-sided p-value:
  * - either sample has < minRepetitions values, or the baseline median is 0 → 'inconclusive';
- * - |change| < T: 'same' when p ≥ alpha (no evidence of a difference) or when the change CI lies
- *   within ±T (a real but practically negligible difference: statistical significance alone never
- *   produces 'slower'/'faster'); otherwise — significant and the CI reaches past ±T — 'inconclusive';
+ * - 'same' only when the whole 95 % interval of the change lies within ±T (an equivalence test: a
+ *   small median change with a wide interval is no evidence of sameness), so it needs
+ *   INTERVAL_MIN_N repetitions per side; a sample compared with itself is the same by definition;
+ * - otherwise |change| < T → 'inconclusive';
  * - |change| ≥ T: 'slower'/'faster' only when p < alpha AND the test's direction agrees with the
  *   sign of the median change AND the change CI (when available) excludes 0; otherwise 'inconclusive'.
  * So two runs of the same spec can only come out 'slower' if their medians differ by ≥ T and both
@@ -61,7 +63,7 @@ const fmtP = (p: number): string => p < 0.0001 ? '< 0.0001' : `= ${p.toPrecision
  */
 export function compareSamples (current: readonly number[], baseline: readonly number[], opts: Partial<CompareOptions> = {}): Comparison {
   const o = { ...DEFAULT_COMPARE_OPTIONS, ...opts }
-  const T = o.minChange * 100
+  const T = o.minChange
   const nc = current.length
   const nb = baseline.length
   const currentMedian = nc > 0 ? median(current) : null
@@ -69,18 +71,22 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   const changePct = currentMedian !== null && baselineMedian !== null && baselineMedian !== 0
     ? (currentMedian - baselineMedian) / baselineMedian * 100
     : null
-  const ratioCi = bootstrapRatioOfMedians(current, baseline)
+  // The same runs on both sides (a job against itself) are one sample, not two: no uncertainty.
+  const sortedBase = [...baseline].sort((a, b) => a - b)
+  const identical = nc === nb && nc > 0 && [...current].sort((a, b) => a - b).every((v, i) => v === sortedBase[i])
+  const ratioCi = identical ? [1, 1] : Math.min(nc, nb) >= INTERVAL_MIN_N ? bootstrapRatioOfMedians(current, baseline) : null
   const changeCi95: [number, number] | null = ratioCi === null ? null : [(ratioCi[0] - 1) * 100, (ratioCi[1] - 1) * 100]
   const welch = welchTTest(current, baseline)
   const useMw = nc >= MW_MIN_N && nb >= MW_MIN_N
-  const mw = useMw ? mannWhitneyU(current, baseline) : null
+  const mwAny = nc > 0 && nb > 0 ? mannWhitneyU(current, baseline) : null
+  const mw = useMw ? mwAny : null
   const base = {
     currentMedian,
     baselineMedian,
     changePct,
     changeCi95,
     pWelch: welch?.p ?? null,
-    pMannWhitney: mw?.p ?? null
+    pMannWhitney: mwAny?.p ?? null
   }
   const counts = `${nc} and ${nb} repetitions`
   if (nc < o.minRepetitions || nb < o.minRepetitions) {
@@ -96,17 +102,18 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   const p = mw !== null ? mw.p : (welch?.p ?? 1)
   const testSign = mw !== null ? Math.sign(mw.u - nc * nb / 2) : Math.sign(welch?.t ?? 0)
   const testName = mw !== null ? 'Mann–Whitney' : 'Welch'
-  const pText = `${testName} p ${fmtP(p)}`
+  const other = mw !== null ? (welch === null ? '' : `; Welch p ${fmtP(welch.p)}`) : (mwAny === null ? '' : `; Mann–Whitney p ${fmtP(mwAny.p)}, too coarse to decide below ${MW_MIN_N} per side`)
+  const pText = `${testName} p ${fmtP(p)}${other}`
   const ciRange = changeCi95 === null ? '' : `95 % CI ${fmt(changeCi95[0])} to ${fmt(changeCi95[1])} %`
   const ciText = changeCi95 === null ? '' : ` (${ciRange})`
   const ciWithin = changeCi95 !== null && changeCi95[0] > -T && changeCi95[1] < T
   const change = `${changePct >= 0 ? '+' : ''}${fmt(changePct)} %`
   const done = (verdict: Verdict, reason: string): Comparison => ({ ...base, decidingTest, verdict, reason })
 
+  if (ciWithin) return done('same', `Change of ${change}${ciText} lies entirely within ±${fmtT(T)} % (${pText}, ${counts}).`)
   if (Math.abs(changePct) < T) {
-    if (p >= o.alpha) return done('same', `Change of ${change}${ciText} is below the ${fmtT(T)} % threshold and not significant (${pText}, ${counts}).`)
-    if (ciWithin) return done('same', `Change of ${change}${ciText} is significant (${pText}) but within ±${fmtT(T)} %, too small to matter.`)
-    return done('inconclusive', `Change of ${change} is below the ${fmtT(T)} % threshold but significant (${pText}) and ${changeCi95 === null ? 'has no CI' : `its ${ciRange} reaches past ±${fmtT(T)} %`}; more repetitions would settle it.`)
+    const why = changeCi95 === null ? `there is no interval below ${INTERVAL_MIN_N} repetitions per side` : `its ${ciRange} reaches past ±${fmtT(T)} %`
+    return done('inconclusive', `Change of ${change} is below the ${fmtT(T)} % threshold, but ${why}, so 'same' is not shown (${pText}, ${counts}); more repetitions would settle it.`)
   }
   const direction = changePct > 0 ? 'slower' : 'faster'
   if (p >= o.alpha) {

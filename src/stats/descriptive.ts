@@ -18,10 +18,18 @@ export interface Description {
   /** Exact coverage of medianCi95 (≥ 0.95, e.g. 0.9785 for n = 10); null with medianCi95. */
   medianCiCoverage: number | null
   ciMethod: string
-  /** Indices into the input of values flagged (never removed) as outliers. */
+  /** Indices into the input of values flagged (never removed) as outliers; none below INTERVAL_MIN_N values. */
   outliers: number[]
   outlierRule: string
 }
+
+/**
+ * Fewest values for which this project shows an interval or flags an outlier. Six is where the
+ * distribution-free median interval first exists (five values cover at most 93.75 %); the percentile
+ * bootstrap and the MAD are too lumpy below it to mean much (three values have only 10 distinct
+ * resamples). One number, so that the UI can state one rule.
+ */
+export const INTERVAL_MIN_N = 6
 
 /** Iglewicz & Hoaglin's recommended cut-off for the modified z-score. hyperfine uses the same score
  *  with a looser cut-off (|x − median| / MAD > 1.4826·10, ~10 σ); we flag, never drop, so stricter is fine. */
@@ -55,7 +63,7 @@ export function describe (values: readonly number[]): Description {
     medianCi95: ci === null ? null : [sorted[ci.lower - 1], sorted[ci.upper - 1]],
     medianCiCoverage: ci === null ? null : ci.coverage,
     ciMethod: CI_METHOD,
-    outliers: outlierIndices(values, med),
+    outliers: n >= INTERVAL_MIN_N ? outlierIndices(values, med) : [],
     outlierRule: OUTLIER_RULE
   }
 }

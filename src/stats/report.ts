@@ -1,6 +1,7 @@
 import { escapeUnsafe } from '../schemas/text.js'
 import type { JobRecord } from '../store/types.js'
 import type { CellSummary, JobSummary } from './summary.js'
+import type { ScalingSummary } from './sweep.js'
 
 const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['runtime', c => c.runtime],
@@ -21,6 +22,8 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['speedup_ci95_high', c => c.speedupCi95?.[1] ?? null],
   ['efficiency', c => c.efficiency],
   ['parallelism', c => c.parallelism],
+  ['busy_share', c => c.busyShare ?? null],
+  ['task_slowdown', c => c.taskSlowdown ?? null],
   ['startup_ms', c => c.startupMs],
   ['cold_wall_ms', c => c.medianColdWallMs],
   ['throughput_tasks_per_s', c => c.throughput],
@@ -81,11 +84,8 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
     ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
-  for (const s of summary.scaling ?? []) {
-    const amdahl = s.amdahl === null ? 'too few points' : `serial fraction ${(s.amdahl.serialFraction * 100).toFixed(1)} %, ceiling ${Number.isFinite(s.amdahl.ceiling) ? `${s.amdahl.ceiling.toFixed(1)}×` : 'unbounded'}`
-    const usl = s.usl.ok ? `σ ${s.usl.sigma.toFixed(4)}, κ ${s.usl.kappa.toFixed(5)}, peak at ${s.usl.peakWorkers === null ? 'no finite' : s.usl.peakWorkers.toFixed(1)} workers` : s.usl.reason
-    lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — Amdahl: ${amdahl}; USL: ${usl}; recommended pool size: ${s.recommendedWorkers ?? '–'}`)
-  }
+  lines.push(...answerSection(summary))
+  for (const s of summary.scaling ?? []) lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — ${scalingText(s)}`)
   const shared = summary.cells.filter(c => c.shared !== null)
   if (shared.length > 0) {
     lines.push('', `${multi ? '| runtime ' : ''}| executor | workers | updates expected | arrived (median) | lost | memory spaces |`, `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: |`)
@@ -108,6 +108,20 @@ function runtimeRatios (summary: JobSummary): string[] {
   const node = serial.find(c => c.runtime === 'node')
   if (node === undefined) return []
   return serial.filter(c => c.runtime !== 'node').map(c => `\n${c.runtime} serialized takes ${((c.medianWallMs as number) / (node.medianWallMs as number)).toFixed(1)}× the time of node serialized for the same tasks.`)
+}
+
+/** The plain answer above the table's details (older stored summaries have none). */
+function answerSection (summary: JobSummary): string[] {
+  return summary.answer == null ? [] : ['', `**Answer.** ${summary.answer}`]
+}
+
+/** One line per pool executor: the models, or why there are none. */
+function scalingText (s: ScalingSummary): string {
+  if (s.notEnoughData != null) return `${s.notEnoughData}; recommended pool size: ${s.recommendedWorkers ?? '–'}`
+  const fCi = s.amdahl?.serialFractionCi95 == null ? '' : ` (95 % CI ${(s.amdahl.serialFractionCi95[0] * 100).toFixed(1)}–${(s.amdahl.serialFractionCi95[1] * 100).toFixed(1)} %)`
+  const amdahl = s.amdahl === null ? 'no fit' : `serial fraction ${(s.amdahl.serialFraction * 100).toFixed(1)} %${fCi}, at most ${s.amdahl.ceiling.toFixed(2)}× on ${s.limit ?? '?'} workers`
+  const usl = s.usl.ok ? `σ ${s.usl.sigma.toFixed(4)}, κ ${s.usl.kappa.toFixed(5)}, ${s.usl.peakWorkers === null ? `no peak up to ${s.limit ?? '?'} workers` : `peak at ${s.usl.peakWorkers.toFixed(1)} workers`}` : s.usl.reason
+  return `Amdahl: ${amdahl}; USL: ${usl}; recommended pool size: ${s.recommendedWorkers ?? '–'}`
 }
 
 function ci (interval: [number, number] | null, digits: number): string {

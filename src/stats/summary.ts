@@ -1,8 +1,12 @@
+import { availableParallelism } from 'node:os'
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
 import { cellKey, cells } from '../jobs/cells.js'
+import { getWorkload } from '../workloads/index.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
-import { describe, percentiles } from './descriptive.js'
+import { plainAnswer } from './answer.js'
+import { impossibleResults } from './checks.js'
+import { describe, INTERVAL_MIN_N, percentiles } from './descriptive.js'
 import { scaling, type ScalingSummary } from './sweep.js'
 
 export interface Latency { p50: number, p95: number, p99: number }
@@ -34,6 +38,14 @@ export interface CellSummary {
   efficiency: number | null
   /** Median of (CPU time / wall time): average busy cores. */
   parallelism: number | null
+  /** parallelism / the host's usable cores: the share of the machine the cell kept busy. */
+  busyShare: number | null
+  /**
+   * Median time of one task inside a worker in this cell / the same in the serialized cell (same
+   * runtime): 1.6 means each task ran 1.6× slower when tasks ran side by side (shared caches, SMT
+   * siblings, memory bandwidth, a neighbour). null without task timings (a job still running).
+   */
+  taskSlowdown: number | null
   startupMs: number | null
   medianColdWallMs: number | null
   /** Tasks per second at the median wall time. */
@@ -46,6 +58,18 @@ export interface CellSummary {
 }
 
 export interface JobSummary {
+  /** Usable cores of the host (os.availableParallelism()) when summarized. */
+  cores: number
+  /**
+   * true when the work needs a core to progress: the workload's declared kind (cpu, memory, mixed;
+   * io waits), else whether the serialized cell kept one core busy (CPU time ≈ wall time); null
+   * when neither tells.
+   */
+  cpuBound: boolean | null
+  /** The job's result in one or two plain sentences; null before there is a serialized reference. */
+  answer: string | null
+  /** Results that cannot be true (the instrument, the machine or the spec is wrong); also in warnings. */
+  impossible: string[]
   cells: CellSummary[]
   scaling: ScalingSummary[]
   bestSpeedup: { key: string, speedup: number } | null
@@ -57,11 +81,15 @@ const HIGH_CV = 0.1
 /** Below this, per-job effects (thread placement, JIT state) rival the work itself. */
 const SHORT_RUN_MS = 50
 
+/** A serialized cell at least this busy (CPU time / wall time) is computing, not waiting. */
+const CPU_BOUND_PARALLELISM = 0.8
+
 /**
  * Per-cell statistics from the recorded runs. `timings` (per-task triples by run id) are optional:
- * they are read once when a job ends, not on every poll.
+ * they are read once when a job ends, not on every poll. `cores` defaults to this host's usable
+ * cores (the runner summarizes on the host that measured).
  */
-export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>): JobSummary {
+export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = availableParallelism()): JobSummary {
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
     if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement
@@ -85,7 +113,7 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
     const med = (f: (r: RunRecord) => number): number | null => ok.length > 0 ? describe(ok.map(f)).median : null
     if (d !== null && d.cv !== null && d.cv > HIGH_CV) warnings.push(`${key}: wall times vary by ${(d.cv * 100).toFixed(0)} % (coefficient of variation); the machine was noisy or the runs are too short`)
     // As hyperfine does: only a first run that is both an outlier and clearly (10 %) slower.
-    if (d !== null && d.outliers.includes(0) && ok.length >= 3 && (ok[0] as RunRecord).wallMs > 1.1 * d.median) {
+    if (d !== null && d.outliers.includes(0) && (ok[0] as RunRecord).wallMs > 1.1 * d.median) {
       warnings.push(`${key}: the first recorded run was much slower than the rest (caches or JIT still warming up); consider more warm-up runs`)
     }
     return {
@@ -107,9 +135,11 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
       outlierRule: d?.outlierRule ?? null,
       speedup,
       // The serialized cell is the reference: its speedup is 1 by definition, not an estimate.
-      speedupCi95: speedup === null || c.executor === 'serialized' ? null : bootstrapRatioOfMedians(serialWalls, ok.map(r => r.wallMs), { seed: 1 }),
+      speedupCi95: speedup === null || c.executor === 'serialized' || Math.min(ok.length, serialWalls.length) < INTERVAL_MIN_N ? null : bootstrapRatioOfMedians(serialWalls, ok.map(r => r.wallMs), { seed: 1 }),
       efficiency: speedup === null ? null : speedup / c.workers,
       parallelism: med(r => r.parallelism),
+      busyShare: ok.length > 0 ? (med(r => r.parallelism) as number) / cores : null,
+      taskSlowdown: null,
       startupMs: med(r => r.startupMs),
       medianColdWallMs: med(r => r.coldWallMs),
       throughput: d !== null && d.median > 0 ? spec.tasks / (d.median / 1000) : null,
@@ -124,8 +154,21 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
   if (shortest < SHORT_RUN_MS) {
     warnings.push(`runs are short (median ${shortest.toFixed(1)} ms): at this size two jobs of the same spec have differed by 1.5× (where threads land, JIT state), so compare with care; more tasks or larger params make runs of ${SHORT_RUN_MS} ms or more`)
   }
+  for (const c of out) {
+    const serialTask = out.find(s => s.runtime === c.runtime && s.executor === 'serialized')?.latency?.runMs.p50
+    if (c.latency !== null && serialTask !== undefined && serialTask > 0) c.taskSlowdown = c.latency.runMs.p50 / serialTask
+  }
+  // The declared kind first: on a loaded host a CPU-bound serialized run can show 0.4 busy cores.
+  const kind = getWorkload(spec.workload.id)?.kind
+  const serialBusy = out.filter(c => c.executor === 'serialized' && c.parallelism !== null).map(c => c.parallelism as number)
+  const cpuBound = kind !== undefined ? kind !== 'io' : serialBusy.length === 0 ? null : Math.min(...serialBusy) >= CPU_BOUND_PARALLELISM
+  const walls = new Map([...byCell].map(([key, rs]) => [key, rs.filter(r => r.ok).map(r => r.wallMs)]))
+  const sweep = scaling(out, { cores, cpuBound: cpuBound === true, walls, serialWalls: serialWallsOf })
+  const impossible = impossibleResults(out, { cores, cpuBound })
   const best = out.filter(c => c.speedup !== null && c.executor !== 'serialized').sort((a, b) => (b.speedup as number) - (a.speedup as number))[0]
-  return { cells: out, scaling: scaling(out), bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, warnings }
+  const summary: JobSummary = { cores, cpuBound, answer: null, impossible, cells: out, scaling: sweep, bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, warnings: [...impossible, ...warnings] }
+  summary.answer = plainAnswer(summary)
+  return summary
 }
 
 function latencyOf (runs: RunRecord[], timings: ReadonlyMap<string, Float32Array>): CellSummary['latency'] {

@@ -127,12 +127,19 @@ test('a finished job carries full statistics: intervals, latencies, outlier rule
   const sweep = s.scaling.find((x: any) => x.executor === 'threaded')
   assert.deepEqual(sweep.points.map((p: any) => p.workers), [1, 2, 3])
   assert.equal(sweep.points[0].karpFlatt, null, 'Karp–Flatt is undefined at one worker')
-  assert.ok(sweep.amdahl.serialFraction >= 0 && sweep.amdahl.serialFraction <= 1)
-  assert.equal(sweep.usl.ok, true, JSON.stringify(sweep.usl))
-  assert.ok([1, 2, 3].includes(sweep.recommendedWorkers))
+  // Models need 3 worker counts within the usable cores: on a 2-core host they say so instead.
+  const cores = (await import('node:os')).availableParallelism()
+  if (cores >= 3) {
+    assert.ok(sweep.amdahl.serialFraction >= 0 && sweep.amdahl.serialFraction <= 1)
+    assert.equal(sweep.usl.ok, true, JSON.stringify(sweep.usl))
+  } else {
+    assert.equal(sweep.amdahl, null)
+    assert.match(sweep.notEnoughData, /not enough data/)
+  }
+  assert.ok([1, 2, 3].filter(w => w <= cores).includes(sweep.recommendedWorkers))
 
   const md = (await app.inject(`/api/jobs/${job.id}/report?format=md`)).body
-  assert.match(md, /Amdahl/)
+  assert.match(md, cores >= 3 ? /Amdahl/ : /not enough data/)
   const csv = (await app.inject(`/api/jobs/${job.id}/report?format=csv`)).body
   assert.match(csv.split('\n')[0] as string, /median_ci95_low,median_ci95_high/)
 })

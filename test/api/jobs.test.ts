@@ -26,8 +26,8 @@ test('submit → queued → run → stored → read back with runs and summaries
   const startups = job.runs.filter((r: any) => r.executor === 'threaded').map((r: any) => r.startupMs)
   assert.ok(startups.every((s: number) => s > 0), `each fork timed its pool start: ${startups.join(', ')}`)
   assert.equal(new Set(startups).size, 3, `not one shared pool: ${startups.join(', ')}`)
-  // Interleaved: serialized, threaded, serialized, threaded, …
-  assert.deepEqual(job.runs.map((r: any) => r.executor), ['serialized', 'threaded', 'serialized', 'threaded', 'serialized', 'threaded'])
+  // Interleaved, the order rotating each round (CELL_ORDER=rotate): serialized first, then threaded first, …
+  assert.deepEqual(job.runs.map((r: any) => r.executor), ['serialized', 'threaded', 'threaded', 'serialized', 'serialized', 'threaded'])
   const serial = job.summary.cells.find((c: any) => c.key === 'serialized/1')
   assert.equal(serial.speedup, 1)
   assert.equal(serial.runs, 3)
@@ -45,7 +45,7 @@ test('a preset with overrides runs the seed experiment shape', async (t) => {
   const job = await waitFor(app, res.json().id)
   assert.equal(job.status, 'finished', job.error)
   assert.deepEqual(job.spec.workload.params, { n: 20, repeat: 3 }, 'preset params merged with the override')
-  assert.equal(job.spec.tasks, 2)
+  assert.equal(job.spec.tasks, 8)
 })
 
 test('cancel a queued job and a running one; the runs already measured are kept', async (t) => {
@@ -170,8 +170,8 @@ test('catalog: every workload with its schema, and the presets', async (t) => {
   assert.equal(fib.params.properties.n.maximum, 40)
   assert.deepEqual(fib.defaults, { n: 30, repeat: 1 })
   const presets = (await app.inject('/api/presets')).json()
-  assert.deepEqual(presets.map((p: any) => p.id), ['gil-cpu', 'gil-io', 'sum-range-pool', 'counter-race', 'gil-vs-node-cpu', 'gil-vs-node-io'])
-  assert.deepEqual(presets[0].spec.workload, { id: 'fibonacci', params: { n: 35, repeat: 3 } })
+  assert.deepEqual(presets.map((p: any) => p.id), ['gil-cpu', 'gil-cpu-seed', 'gil-io', 'sum-range-pool', 'counter-race', 'gil-vs-node-cpu', 'gil-vs-node-io'])
+  assert.deepEqual(presets[0].spec.workload, { id: 'fibonacci', params: { n: 31, repeat: 3 } })
 })
 
 test('a job that runs past MAX_JOB_BUDGET_MS is stopped and failed, its runs kept', async (t) => {
@@ -193,7 +193,7 @@ test('warnings name what will make the numbers weak, and only where it applies',
   assert.ok(cpu.warnings.some(w => w.includes(`tasks (2) < 4 × workers (${many})`)))
   assert.ok(cpu.warnings.some(w => w.includes(`workers up to ${many} on ${cores} cores`)))
   assert.ok(cpu.warnings.some(w => /only 2 repetition/.test(w)))
-  const io = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 5, executors: ['serialized', 'threaded'], workers: [5], repetitions: 3 })
+  const io = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 5, executors: ['serialized', 'threaded'], workers: [5], repetitions: 6 })
   assert.deepEqual(io.warnings, [], 'waits overlap on any number of cores')
   const noSerial = await submit(app, { workload: { id: 'sleep', params: { ms: 10 } }, tasks: 4, executors: ['async'], repetitions: 3 })
   assert.ok(noSerial.warnings.some(w => /no serialized cell/.test(w)))

@@ -147,7 +147,7 @@ test('submit without --watch prints only the id; a preset with overrides works',
   assert.match(run.out, /^j_[0-9a-z]{19}\n$/)
   const job = (await app.inject(`/api/jobs/${run.out.trim()}`)).json()
   assert.equal(job.name, 'tiny')
-  assert.equal(job.spec.tasks, 2) // from the preset
+  assert.equal(job.spec.tasks, 8) // from the preset
   // Fewer than 3 repetitions: the API's warning goes to stderr, not into the id on stdout.
   assert.match(run.err, /^corebench: warning: /m)
 })
@@ -156,7 +156,8 @@ test('submit --watch on a terminal draws one bar per cell', async (t) => {
   const { url, dir } = await listening(t)
   const run = await cli(url, ['submit', specFile(dir, 'spec.json', { ...quickSpec, executors: ['serialized', 'async'], repetitions: 1 }), '--watch'], { tty: true })
   assert.equal(run.code, 0, run.err)
-  for (const cell of ['serialized/1', 'async/1']) assert.match(run.out, new RegExp(`${cell} +\\|[█░]+\\| 100% \\| runs 2/2 \\|`))
+  // One warm-up and one recorded run per cell, counted apart.
+  for (const cell of ['serialized/1', 'async/1']) assert.match(run.out, new RegExp(`${cell} +\\|[█░]+\\| 100% \\| recorded 1/1, warm-up 1/1 \\|`))
   assert.doesNotMatch(run.out, /run 1\/1:/) // no per-run lines when there are bars
   assert.match(run.out, /^executor +workers/m)
 })
@@ -210,10 +211,10 @@ test('compare: a cell table with verdicts; --fail-on slower exits 1 only on a re
   const noGate = await cli(url, ['compare', slower.id, base.id, '--json'])
   assert.equal(noGate.code, 0)
   assert.equal(JSON.parse(noGate.out).verdict, 'slower')
-  // The thresholds reach the API (as a fraction there), and a 4× slowdown is still past 100 %.
+  // The thresholds reach the API in percent and come back in percent, and a 4× slowdown is still past 100 %.
   const strict = await cli(url, ['compare', slower.id, base.id, '--json', '--fail-on', 'slower', '--min-change', '100', '--alpha', '0.01'])
   assert.equal(strict.code, 1)
-  assert.deepEqual({ ...JSON.parse(strict.out).thresholds, minRepetitions: undefined }, { minChange: 1, alpha: 0.01, minRepetitions: undefined })
+  assert.deepEqual({ ...JSON.parse(strict.out).thresholds, minRepetitions: undefined }, { minChange: 100, alpha: 0.01, minRepetitions: undefined })
 
   // --baseline: 404 until one is set for the spec, then it is used.
   const missing = await cli(url, ['compare', again.id, '--baseline'])

@@ -73,7 +73,8 @@ export const api = {
     await request<{ specHash: string, jobId: string, createdAt: string }>(`/api/baselines/${encodeURIComponent(specHash)}`, { method: 'PUT', body: JSON.stringify({ jobId }) })
 }
 
-export const reportUrl = (id: string, format: 'json' | 'csv' | 'md'): string => `${jobPath(id)}/report?format=${format}`
+/** The report in `format`; `inline` opens it in the browser instead of downloading it. */
+export const reportUrl = (id: string, format: 'json' | 'csv' | 'md', inline = false): string => `${jobPath(id)}/report?format=${format}${inline ? '&disposition=inline' : ''}`
 
 let hostCache: Promise<Host | null> | undefined
 /** This server's fingerprint, fetched once: lets lists say "this machine" instead of a hash. */

@@ -53,23 +53,32 @@ interface ScalingData {
   maxY: number
   maxX: number
   points: number
+  cores: number | null
 }
 
-function scalingData (cells: CellSummary[]): ScalingData {
+/**
+ * `cores`: the usable cores for CPU-bound work, where the ideal speedup is min(workers, cores);
+ * null for waiting work, where it is y = x.
+ */
+function scalingData (cells: CellSummary[], cores: number | null): ScalingData {
   const executors = [...new Set(cells.map(c => c.executor))]
-  const xs = [...new Set([1, ...cells.map(c => c.workers)])].sort((a, b) => a - b)
+  const measured = [1, ...cells.map(c => c.workers)]
+  const measuredMax = Math.max(...measured)
+  // The ideal line bends at the core count: give it a point there when the sweep crosses it.
+  const xs = [...new Set([...measured, ...(cores !== null && cores < measuredMax ? [cores] : [])])].sort((a, b) => a - b)
   const maxX = xs.at(-1) ?? 1
+  const ideal = (x: number): number => cores === null ? x : Math.min(x, cores)
   const series: uPlot.Series[] = [{ label: 'workers' }, {
-    label: 'ideal (y = x)',
+    label: cores === null ? 'ideal (y = x)' : `ideal (min(workers, ${cores} cores))`,
     stroke: '#94a3b8',
     dash: [6, 4],
     width: 1.5,
     points: { show: false },
     value: (_u, v) => v == null ? fmt.DASH : `${v}×`
   }]
-  const data: Array<Array<number | null>> = [xs, xs.map(x => x)]
+  const data: Array<Array<number | null>> = [xs, xs.map(ideal)]
   const ci: Array<Array<[number, number] | null>> = [[], []]
-  let maxY = maxX
+  let maxY = ideal(maxX)
   let points = 0
   // Runtime × executor, runtime-major as the job ran them; each speedup is against the serialized
   // run of its own runtime, so Python threads sit near 1× under the GIL and Node threads do not.
@@ -97,12 +106,27 @@ function scalingData (cells: CellSummary[]): ScalingData {
       ci.push(intervals)
     }
   }
-  return { data: data as uPlot.AlignedData, series, ci, maxY, maxX, points }
+  return { data: data as uPlot.AlignedData, series, ci, maxY, maxX, points, cores }
 }
 
-/** Speedup vs workers per runtime × executor, the ideal line, and the speedups' 95 % intervals. */
-export function scalingChart (el: HTMLElement, cells: CellSummary[]): ChartHandle {
-  let sd = scalingData(cells)
+/** Speedup vs workers per runtime × executor, the ideal line, the core count, and the speedups' 95 % intervals. */
+export function scalingChart (el: HTMLElement, cells: CellSummary[], cores: number | null = null): ChartHandle {
+  let sd = scalingData(cells, cores)
+  // A dotted vertical line at the usable cores, labelled: past it CPU-bound work cannot speed up.
+  const coreMark = (u: uPlot): void => {
+    if (sd.cores === null || sd.cores > sd.maxX) return
+    const ctx = u.ctx
+    const x = u.valToPos(sd.cores, 'x', true)
+    ctx.save()
+    ctx.strokeStyle = '#64748b'
+    ctx.setLineDash([2 * devicePixelRatio, 3 * devicePixelRatio])
+    ctx.lineWidth = devicePixelRatio
+    ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke()
+    ctx.fillStyle = '#334155'
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`
+    ctx.fillText(`${sd.cores} usable cores`, x + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio)
+    ctx.restore()
+  }
   const errorBars = (u: uPlot): void => {
     const ctx = u.ctx
     ctx.save()
@@ -146,7 +170,7 @@ export function scalingChart (el: HTMLElement, cells: CellSummary[]): ChartHandl
     series: sd.series,
     cursor: { drag: { x: false, y: false }, points: { size: 10 } },
     legend: { live: true },
-    hooks: { draw: [errorBars] }
+    hooks: { draw: [errorBars, coreMark] }
   }
   let u = new uPlot(opts, sd.data, el)
   let ro = fit(el, u)
@@ -156,7 +180,7 @@ export function scalingChart (el: HTMLElement, cells: CellSummary[]): ChartHandl
   return {
     update (next) {
       const seriesBefore = sd.series.map(s => s.label).join()
-      sd = scalingData(next)
+      sd = scalingData(next, cores)
       el.dataset.points = String(sd.points)
       if (sd.series.map(s => s.label).join() === seriesBefore) {
         u.setData(sd.data)

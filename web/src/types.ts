@@ -63,6 +63,8 @@ export interface Run {
   executor: string
   workers: number
   repetition: number
+  /** 0-based position of the run in its round (absent from older servers). */
+  position?: number | null
   ok: boolean
   error: string | null
   tasks: number
@@ -109,6 +111,10 @@ export interface CellSummary {
   speedupCi95: [number, number] | null
   efficiency: number | null
   parallelism: number | null
+  /** parallelism / usable cores (absent in summaries stored before it existed). */
+  busyShare?: number | null
+  /** Median task run time here / in the serialized cell; null without task timings. */
+  taskSlowdown?: number | null
   startupMs: number | null
   medianColdWallMs: number | null
   throughput: number | null
@@ -121,12 +127,22 @@ export interface ScalingSummary {
   runtime: string
   executor: string
   points: Array<{ workers: number, speedup: number | null, efficiency: number | null, throughput: number | null, karpFlatt: number | null }>
-  amdahl: { serialFraction: number, ceiling: number, r2: number } | null
+  /** Usable cores, and the largest worker count the figures speak for (absent in older summaries). */
+  cores?: number
+  limit?: number
+  /** `ceiling`: the fitted speedup at `limit` workers (older summaries: 1/f). */
+  amdahl: { serialFraction: number, serialFractionCi95?: [number, number] | null, ceiling: number, r2: number } | null
   usl: { ok: true, sigma: number, kappa: number, lambda: number, peakWorkers: number | null, peakThroughput: number | null, r2: number } | { ok: false, reason: string }
+  notEnoughData?: string | null
   recommendedWorkers: number | null
 }
 
 export interface JobSummary {
+  /** Absent in summaries stored before they existed. */
+  cores?: number
+  cpuBound?: boolean | null
+  answer?: string | null
+  impossible?: string[]
   cells: CellSummary[]
   scaling: ScalingSummary[]
   bestSpeedup: { key: string, speedup: number } | null
@@ -134,6 +150,8 @@ export interface JobSummary {
 }
 
 export interface JobView extends JobListItem {
+  /** The job's result in plain words; null until there is a serialized reference. */
+  answer: string | null
   spec: JobSpec
   runs: Run[]
   summary: JobSummary | null

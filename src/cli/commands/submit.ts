@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { jobPath } from '../client.js'
 import { collectRuntimes, collectTags, type Context } from '../context.js'
 import { safe } from '../format.js'
@@ -8,7 +8,20 @@ import { renderSummary, type JobView } from '../views.js'
 import { watchJob } from '../watch.js'
 import { RUNTIME_IDS } from '../../runtimes/ids.js'
 
-interface Options { preset?: string, name?: string, runtime: string[], tag: string[], watch?: boolean }
+interface Options {
+  preset?: string
+  name?: string
+  runtime: string[]
+  tag: string[]
+  watch?: boolean
+  workload?: string
+  tasks?: number
+  workers?: number[]
+  executor: string[]
+  repetitions?: number
+  warmup?: number
+  param: Array<[string, unknown]>
+}
 interface Accepted { id: string, status: string, warnings: string[] }
 
 export function submitCommand (program: Command, ctx: Context): void {
@@ -20,12 +33,23 @@ export function submitCommand (program: Command, ctx: Context): void {
     .option('-r, --runtime <id>', 'run every executor in this runtime too: node, python or python-nogil (repeatable, or a comma list; default node; corebench host lists what the server has)', collectRuntimes, [])
     .option('-t, --tag <key:value>', 'a tag such as branch:main or commit:abc123 (repeatable)', collectTags, [])
     .option('-w, --watch', 'follow the job: progress per cell, then the summary table; exits non-zero unless it finishes')
-    .addHelpText('after', '\nWithout --watch only the job id is printed, so that ID=$(corebench submit spec.json) works.\nExample: corebench submit --preset gil-cpu --runtime node,python --watch')
+    .option('--workload <id>', 'the workload (corebench workloads lists them)')
+    .option('--param <key=value>', 'a workload parameter such as n=32 (repeatable; numbers and true/false are typed)', collectParam, [])
+    .option('--tasks <n>', 'tasks per run', positiveInt('--tasks'))
+    .option('--workers <list>', 'worker counts of the pool executors, e.g. 1,2,4', workerList)
+    .option('-e, --executor <kind>', 'serialized, async, threaded or process (repeatable, or a comma list)', collectList, [])
+    .option('--repetitions <n>', 'recorded runs per cell, each on a fresh pool (6 or more for intervals)', positiveInt('--repetitions'))
+    .option('--warmup <n>', 'unrecorded warm-up runs on each fresh pool before its recorded run', nonNegativeInt('--warmup'))
+    .addHelpText('after', '\nWithout --watch only the job id is printed, so that ID=$(corebench submit spec.json) works.\nFlags override the spec file and the preset.\nExamples:\n  corebench submit --preset gil-cpu --runtime node,python --watch\n  corebench submit examples/fib.json --tasks 16 --workers 1,2 --repetitions 6 --param n=30')
     .action(async (file: string | undefined, opts: Options) => {
-      if (file === undefined && opts.preset === undefined) throw new CliError('submit needs a spec file or --preset NAME (corebench presets lists them)', 'EUSAGE')
+      if (file === undefined && opts.preset === undefined && opts.workload === undefined) throw new CliError('submit needs a spec file, --preset NAME (corebench presets lists them) or --workload ID', 'EUSAGE')
       const body: Record<string, unknown> = file === undefined ? {} : await readSpec(file)
       if (opts.preset !== undefined) body.preset = opts.preset
       if (opts.name !== undefined) body.name = opts.name
+      // --param alone on a preset: the API merges params of the same workload, so name the preset's.
+      const needsPresetWorkload = opts.param.length > 0 && opts.workload === undefined && body.workload === undefined && opts.preset !== undefined
+      const presetWorkload = needsPresetWorkload ? (await ctx.client().get<Array<{ id: string, spec: { workload?: { id: string } } }>>('/api/presets')).find(p => p.id === opts.preset)?.spec.workload?.id : undefined
+      applyFlags(body, opts, presetWorkload)
       if (opts.runtime.length > 0) body.runtimes = checkRuntimes(opts.runtime)
       if (opts.tag.length > 0) {
         const tags = { ...(body.tags as Record<string, string> | undefined) }
@@ -72,4 +96,53 @@ function checkRuntimes (ids: string[]): string[] {
   const bad = ids.find(id => !(RUNTIME_IDS as readonly string[]).includes(id))
   if (bad !== undefined) throw new CliError(`--runtime ${JSON.stringify(bad)} is not a runtime: use ${RUNTIME_IDS.join(', ')} (corebench host says which the server has)`, 'EUSAGE')
   return ids
+}
+
+/** The flags over the file's fields: a flag the user typed wins. Workload params merge key by key. */
+function applyFlags (body: Record<string, unknown>, opts: Options, presetWorkload: string | undefined): void {
+  const fromFile = body.workload as { id?: string, params?: Record<string, unknown> } | undefined
+  if (opts.workload !== undefined || opts.param.length > 0) {
+    const id = opts.workload ?? fromFile?.id ?? presetWorkload
+    if (id === undefined) throw new CliError('--param needs a workload: give --workload ID, a spec file or a preset', 'EUSAGE')
+    const keep = fromFile?.id === id ? fromFile.params : undefined
+    body.workload = { id, params: { ...keep, ...Object.fromEntries(opts.param) } }
+  }
+  if (opts.tasks !== undefined) body.tasks = opts.tasks
+  if (opts.workers !== undefined) body.workers = opts.workers
+  if (opts.executor.length > 0) body.executors = opts.executor
+  if (opts.repetitions !== undefined) body.repetitions = opts.repetitions
+  if (opts.warmup !== undefined) body.warmup = opts.warmup
+}
+
+function positiveInt (flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of 1 or more, got ${JSON.stringify(v)}`)
+    return n
+  }
+}
+
+function nonNegativeInt (flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, got ${JSON.stringify(v)}`)
+    return n
+  }
+}
+
+function workerList (v: string): number[] {
+  return v.split(',').map(s => positiveInt('--workers')(s.trim()))
+}
+
+function collectList (v: string, previous: string[] = []): string[] {
+  return [...new Set([...previous, ...v.split(',').map(s => s.trim()).filter(s => s !== '')])]
+}
+
+/** `n=30` → ['n', 30]; `atomic=false` → ['atomic', false]; anything else stays a string. */
+function collectParam (v: string, previous: Array<[string, unknown]> = []): Array<[string, unknown]> {
+  const i = v.indexOf('=')
+  if (i <= 0) throw new InvalidArgumentError(`--param takes key=value, got ${JSON.stringify(v)}`)
+  const raw = v.slice(i + 1)
+  const value = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw
+  return [...previous, [v.slice(0, i), value]]
 }

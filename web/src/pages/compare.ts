@@ -169,7 +169,7 @@ function comparisonView (cmp: JobComparison, jobNamesRuntime: boolean): HTMLElem
         h('td', { 'data-label': 'This job' }, fmt.ms(c.currentMedian)),
         h('td', { 'data-label': 'Change', title: c.changeCi95 === null ? '' : `95 % CI ${fmt.signedPct(c.changeCi95[0])} to ${fmt.signedPct(c.changeCi95[1])}` }, fmt.signedPct(c.changePct),
           c.changeCi95 === null ? null : h('div', { class: 'ci' }, `${fmt.signedPct(c.changeCi95[0])} … ${fmt.signedPct(c.changeCi95[1])}`)),
-        h('td', { 'data-label': 'Verdict', class: `verdict verdict-${c.verdict}`, title: pTitle }, c.verdict, h('div', { class: 'ci' }, `p ${fmt.pValue(c.decidingTest === 'mann-whitney' ? c.pMannWhitney : c.pWelch)}`)),
+        h('td', { 'data-label': 'Verdict', class: `verdict verdict-${c.verdict}`, title: pTitle }, c.verdict, h('div', { class: 'ci' }, c.decidingTest === null ? `Welch p ${fmt.pValue(c.pWelch)}` : `${c.decidingTest === 'mann-whitney' ? 'Mann–Whitney' : 'Welch'} p ${fmt.pValue(c.decidingTest === 'mann-whitney' ? c.pMannWhitney : c.pWelch)}`)),
         h('td', { 'data-label': 'Why', class: 'small' }, c.reason))
     })))
   const t = cmp.thresholds
@@ -178,5 +178,5 @@ function comparisonView (cmp: JobComparison, jobNamesRuntime: boolean): HTMLElem
       ' against ', h('a', { href: jobHref(cmp.baseline.id) }, cmp.baseline.id), ` (${fmt.date(cmp.baseline.createdAt)})`),
     cmp.notes.length > 0 ? h('ul', { class: 'alert warn' }, cmp.notes.map(n => h('li', null, n))) : null,
     cmp.cells.length === 0 ? h('p', { class: 'muted' }, 'No cell was measured by both jobs.') : h('div', { class: 'table-wrap' }, table),
-    h('p', { class: 'hint' }, `A change counts when it is at least ${fmt.pct(t.minChange, 0)} and significant at p < ${t.alpha} (each side needs ${t.minRepetitions}+ repetitions). Positive change = slower. Hover a verdict for the p-values.`))
+    h('p', { class: 'hint' }, `A change counts when it is at least ${t.minChange} % and significant at p < ${t.alpha} (each side needs ${t.minRepetitions}+ repetitions); "same" needs the whole 95 % interval of the change within ±${t.minChange} %, and intervals need 6+ repetitions per side. Positive change = slower. Hover a verdict for both p-values.`))
 }

@@ -12,6 +12,7 @@ import { cellProgress } from '../progress.js'
 import { cellLabel, cellsOf, namesRuntime } from '../cells.js'
 import { FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
 import { describeRuntime, errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
+import { explain, type GlossaryTerm } from '../glossary.js'
 
 const rank = (status: string): number => status === 'queued' ? 0 : status === 'running' ? 1 : 2
 
@@ -31,6 +32,9 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
   const actions = h('div', { class: 'actions' })
   const actionMsg = h('div', { role: 'alert' })
   const notices = h('div', { class: 'notices' })
+  const answerText = h('p', { id: 'job-answer-text' })
+  const answerSection = h('section', { 'aria-labelledby': 'answer-title', class: 'card answer', id: 'job-answer', hidden: true },
+    h('h2', { id: 'answer-title' }, 'Answer'), answerText)
   const overall = h('progress', { id: 'job-progress', max: 1, value: 0, 'aria-label': 'Tasks done in this job' })
   const overallText = h('p', { class: 'progress-text', id: 'job-progress-text' })
   const cellList = h('ul', { class: 'cell-progress' })
@@ -38,7 +42,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     h('h2', { id: 'progress-title' }, 'Progress'), overall, overallText, cellList)
   const chartBox = h('div', { id: 'scaling-chart', class: 'chart' })
   const chartFigure = h('figure', { hidden: true }, chartBox,
-    h('figcaption', null, 'Speedup over the serialized run of the same runtime against the number of workers, per runtime and executor (Python runtimes dashed, hollow points). The grey dashed line is ideal scaling (y = x); bars are 95 % bootstrap intervals.'))
+    h('figcaption', null, 'Speedup over the serialized run of the same runtime against the number of workers, per runtime and executor (Python runtimes dashed, hollow points). The grey dashed line is ideal scaling for CPU-bound work, min(workers, usable cores), flat past the marked core count; bars are 95 % bootstrap intervals (from 6 repetitions).'))
   const chartNote = h('div', { class: 'chart-note' })
   const chartSection = h('section', { 'aria-labelledby': 'scaling-title', class: 'card' },
     h('h2', { id: 'scaling-title' }, 'Scaling'),
@@ -53,7 +57,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
   replace(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, '← Jobs')),
     h('div', { class: 'page-head' }, title, statusEl),
-    meta, actions, actionMsg, notices, progressSection, chartSection, timeSection, summarySection, sharedSection, runsSection)
+    meta, actions, actionMsg, notices, answerSection, progressSection, chartSection, timeSection, summarySection, sharedSection, runsSection)
 
   let chart: ChartHandle | undefined
 
@@ -92,12 +96,14 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       cancel,
       again,
       h('a', { class: 'button-link', href: compareHref(view.id), id: 'compare-link' }, 'Compare & history'),
-      h('span', { class: 'reports' }, 'Report: ', (['md', 'csv', 'json'] as const).flatMap((f, i) => [i > 0 ? ' · ' : null, reportLink(view.id, f, actionMsg)])))
+      h('span', { class: 'reports' }, 'Report: ', (['md', 'csv', 'json'] as const).flatMap((f, i) => [i > 0 ? ' · ' : null, ...reportLinks(view.id, f, actionMsg)])))
+    answerSection.hidden = view.answer == null
+    text(answerText, view.answer ?? '')
     const warnings = [...new Set([...view.warnings, ...(view.summary?.warnings ?? [])])]
     replace(notices,
       view.error !== null ? h('div', { class: 'alert error' }, h('strong', null, `Job ${view.status}: `), view.error) : null,
       warnings.length > 0
-        ? h('div', { class: 'alert warn', id: 'job-warnings' }, h('strong', null, 'Warnings'), h('ul', null, warnings.map(w => h('li', null, w))))
+        ? h('div', { class: 'alert warn', id: 'job-warnings' }, h('strong', null, 'Warnings'), h('ul', null, warnings.map(w => h('li', { class: w.startsWith('IMPOSSIBLE') ? 'impossible' : '' }, w))))
         : null)
   }
 
@@ -111,7 +117,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     if (view.status === 'queued') line = 'Queued: waiting for the jobs ahead of it.'
     else if (view.status === 'running' && current === null) line = `Starting the pools… ${done} of ${tasksTotal} tasks`
     else if (view.status === 'running' && current !== null) {
-      const rep = `${current.warmup ? 'warm-up for ' : ''}repetition ${current.fork + 1} of ${view.spec.repetitions}`
+      const rep = current.warmup ? `warm-up run (not recorded) before repetition ${current.fork + 1} of ${view.spec.repetitions}` : `recorded repetition ${current.fork + 1} of ${view.spec.repetitions}`
       line = `${done} of ${tasksTotal} tasks · now ${cellLabel(current, namesRuntime(view.spec))}, ${rep} (${current.runDone}/${current.runTotal})`
     } else line = `${done} of ${tasksTotal} tasks · ${view.status}`
     text(overallText, line)
@@ -145,15 +151,21 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     if (measured.length === 0) {
       replace(chartNote, h('p', { class: 'muted' }, view.status === 'queued' ? 'The chart appears once the first runs are measured.' : 'No measured runs yet.'))
     } else {
-      if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells) } else chart.update(cells)
+      // Waiting work overlaps past the cores: its ideal line stays y = x.
+      const cores = view.summary?.cpuBound === false ? null : view.summary?.cores ?? host?.availableParallelism ?? null
+      if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells, cores) } else chart.update(cells)
       const named = namesRuntime(view.spec)
       const notes = (view.summary?.scaling ?? []).map(s => {
-        const parts: string[] = []
-        if (s.amdahl !== null && s.amdahl.r2 >= 0.5) parts.push(`Amdahl serial fraction ${fmt.pct(s.amdahl.serialFraction, 1)}, ceiling ${fmt.times(s.amdahl.ceiling, 1)} (R² ${fmt.num(s.amdahl.r2)})`)
-        else if (s.amdahl !== null) parts.push(`no Amdahl fit worth showing (R² ${fmt.num(s.amdahl.r2)})`)
-        if (s.usl.ok && s.usl.peakWorkers !== null) parts.push(`USL peak near ${fmt.num(s.usl.peakWorkers, 1)} workers`)
-        if (s.recommendedWorkers !== null) parts.push(`recommended pool size ${s.recommendedWorkers}`)
-        return parts.length === 0 ? null : h('li', null, h('strong', null, `${named ? `${s.runtime} ` : ''}${s.executor}: `), parts.join('; '))
+        const parts: Array<string | HTMLElement> = []
+        const term = (t: GlossaryTerm, label: string): HTMLElement => h('abbr', { title: explain(t), class: 'term' }, label)
+        if (s.notEnoughData != null) parts.push(s.notEnoughData)
+        else if (s.amdahl !== null && s.amdahl.r2 >= 0.5) {
+          const ci = s.amdahl.serialFractionCi95 == null ? '' : ` (95 % CI ${fmt.pct(s.amdahl.serialFractionCi95[0], 1)} – ${fmt.pct(s.amdahl.serialFractionCi95[1], 1)})`
+          parts.push(term('Amdahl', 'Amdahl'), ` serial fraction ${fmt.pct(s.amdahl.serialFraction, 1)}${ci}, at most ${fmt.times(s.amdahl.ceiling)} on ${s.limit ?? '?'} workers (R² ${fmt.num(s.amdahl.r2)})`)
+        } else if (s.amdahl !== null) parts.push(`no Amdahl fit worth showing (R² ${fmt.num(s.amdahl.r2)})`)
+        if (s.usl.ok && s.usl.peakWorkers !== null) parts.push('; ', term('USL', 'USL'), ` peak near ${fmt.num(s.usl.peakWorkers, 1)} workers`)
+        if (s.recommendedWorkers !== null) parts.push('; ', term('recommended pool size', 'recommended pool size'), ` ${s.recommendedWorkers}`)
+        return parts.length === 0 ? null : h('li', null, h('strong', null, `${named ? `${s.runtime} ` : ''}${s.executor}: `), parts)
       }).filter(Boolean)
       replace(chartNote, notes.length > 0 ? h('ul', { class: 'fits' }, notes) : null,
         h('p', { class: 'sr-only' }, `Speedups: ${measured.map(c => `${cellLabel(c, named)} ${fmt.times(c.speedup)}`).join(', ')}.`))
@@ -253,16 +265,20 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
   }
 }
 
-/** A download link; with an API token set, fetched with the token (a plain link cannot send it). */
-function reportLink (id: string, format: 'md' | 'csv' | 'json', messages: HTMLElement): HTMLAnchorElement {
+/**
+ * A link that opens the report in a new tab, and a download link beside it. With an API token set
+ * (a plain link cannot send it) the download is fetched with the token and the view link is hidden.
+ */
+function reportLinks (id: string, format: 'md' | 'csv' | 'json', messages: HTMLElement): HTMLElement[] {
   const filename = `corebench-${id}.${format}`
-  const a = h('a', { href: reportUrl(id, format), download: filename, class: 'report-link' }, format)
+  const view = h('a', { href: reportUrl(id, format, true), target: '_blank', rel: 'noopener', class: 'report-view', hidden: getToken() !== null }, format)
+  const a = h('a', { href: reportUrl(id, format), download: filename, class: 'report-link', title: `download ${filename}`, 'aria-label': `download ${format}` }, getToken() === null ? '↓' : format)
   a.addEventListener('click', (ev) => {
     if (getToken() === null) return
     ev.preventDefault()
     download(reportUrl(id, format), filename).catch((err: unknown) => { replace(messages, errorBox(err, 'Could not download the report: ')) })
   })
-  return a
+  return [view, h('span', null, ' '), a]
 }
 
 /** Stacked bars per cell: pool start-up, time inside the workers, and the rest of the wall time. */
@@ -303,16 +319,17 @@ function renderTime (section: HTMLElement, view: JobView, cells: CellSummary[]):
 }
 
 function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[]): void {
-  const th = (label: string, title?: string): HTMLElement => h('th', { scope: 'col', title }, label)
+  const th = (label: string, term?: GlossaryTerm): HTMLElement => h('th', { scope: 'col', title: term === undefined ? undefined : explain(term), class: term === undefined ? undefined : 'term' }, label)
+  const cores = view.summary?.cores
   const verified = (v: boolean | null): HTMLElement => v === null ? h('span', { class: 'muted' }, fmt.DASH) : v ? h('span', { class: 'ok' }, '✓ yes') : h('strong', { class: 'error-text' }, '✗ mismatch')
   const ci = (s: string): HTMLElement | null => s === '' ? null : h('div', { class: 'ci' }, `95 % CI ${s}`)
   const table = h('table', { class: 'summary', id: 'summary-table' },
     h('caption', { class: 'sr-only' }, 'Per-cell summary'),
     h('thead', null, h('tr', null,
-      th('Cell'), th('Runs'), th('Median wall'), th('Mean ± sd', 'mean ± standard deviation (coefficient of variation)'),
-      th('Speedup', 'median wall of serialized in the same runtime / median wall of this cell'), th('Efficiency', 'speedup / workers'),
-      th('Parallelism', 'CPU time / wall time: average busy cores'), th('Start-up', 'median pool start-up, outside the wall time; below it the cold wall time = start-up + wall'),
-      th('Throughput'), th('Task run p50 / p95'), th('Verified', 'checksum equals the serialized run\'s'))),
+      th('Cell'), th('Runs', 'outlier'), th('Median wall', 'median wall'), th('Mean ± sd', 'mean ± sd'),
+      th('Speedup', 'speedup'), th('Efficiency', 'efficiency'),
+      th(cores === undefined ? 'Busy cores' : `Busy cores of ${cores}`, 'busy cores'), th('Task slowdown', 'task slowdown'), th('Start-up', 'start-up'),
+      th('Throughput', 'throughput'), th('Task run p50 / p95', 'task run p50 / p95'), th('Verified', 'verified'))),
     h('tbody', null, cells.map(c => h('tr', { 'data-cell': c.key, 'data-runtime': c.runtime },
       h('th', { scope: 'row' }, cellLabel(c, namesRuntime(view.spec))),
       h('td', null, String(c.runs), c.failedRuns > 0 ? h('div', { class: 'error-text small' }, `${c.failedRuns} failed`) : null,
@@ -321,8 +338,9 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
       h('td', null, c.meanWallMs === null ? fmt.DASH : `${fmt.ms(c.meanWallMs)} ± ${fmt.ms(c.stdevWallMs)}`, c.cv !== null ? h('div', { class: 'ci' }, `cv ${fmt.pct(c.cv, 1)}`) : null),
       h('td', null, h('strong', null, fmt.times(c.speedup)), ci(fmt.timesRange(c.speedupCi95))),
       h('td', null, fmt.pct(c.efficiency)),
-      h('td', null, fmt.num(c.parallelism)),
-      h('td', null, fmt.ms(c.startupMs), c.medianColdWallMs !== null ? h('div', { class: 'ci' }, `cold ${fmt.ms(c.medianColdWallMs)}`) : null),
+      h('td', null, fmt.num(c.parallelism, 1), c.busyShare != null ? h('div', { class: 'ci' }, `${fmt.pct(c.busyShare)} of the host`) : null),
+      h('td', null, c.taskSlowdown == null ? fmt.DASH : fmt.times(c.taskSlowdown)),
+      h('td', null, fmt.ms(c.startupMs), c.medianColdWallMs !== null ? h('div', { class: 'ci', title: explain('cold') }, `cold ${fmt.ms(c.medianColdWallMs)}`) : null),
       h('td', null, c.throughput === null ? fmt.DASH : `${fmt.num(c.throughput, 1)}/s`),
       h('td', null, c.latency === null ? fmt.DASH : `${fmt.ms(c.latency.runMs.p50)} / ${fmt.ms(c.latency.runMs.p95)}`),
       h('td', null, verified(c.verified))))))
@@ -330,7 +348,7 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
     h('h2', { id: 'summary-title' }, 'Summary'),
     cells.length === 0 ? h('p', { class: 'muted' }, 'No cells yet.') : scrollTable(table, 'Summary table'),
     view.summary !== null && cells.some(c => c.ciMethod !== null)
-      ? h('p', { class: 'hint' }, `Intervals: ${[...new Set(cells.map(c => c.ciMethod).filter(Boolean))].join('; ')}.`)
+      ? h('p', { class: 'hint' }, `Intervals and outlier flags appear from 6 repetitions per cell: ${[...new Set(cells.map(c => c.ciMethod).filter(Boolean))].join('; ')} for the median, a percentile bootstrap over the repetitions for the speedup. Hover a column heading for what it means.`)
       : null)
 }
 
@@ -356,6 +374,8 @@ function renderShared (section: HTMLElement, cells: CellSummary[], named: boolea
       }))), 'Shared counter'))
 }
 
+const RUN_COLUMNS: Array<[string, GlossaryTerm?]> = [['Cell'], ['Rep', 'warm-up'], ['Wall', 'median wall'], ['Start-up', 'start-up'], ['Busy cores', 'busy cores'], ['CPU user + sys'], ['Peak RSS'], ['Loop delay p99'], ['Verified', 'verified'], ['Result']]
+
 function renderRuns (section: HTMLElement, view: JobView): void {
   const outliers = new Set((view.summary?.cells ?? []).flatMap(c => c.outlierRunIds))
   const runs = [...view.runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))
@@ -365,7 +385,7 @@ function renderRuns (section: HTMLElement, view: JobView): void {
       runs.length === 0
         ? h('p', { class: 'muted' }, 'No recorded runs yet.')
         : scrollTable(h('table', { class: 'runs' },
-          h('thead', null, h('tr', null, ['Cell', 'Rep', 'Wall', 'Start-up', 'Parallelism', 'CPU user + sys', 'Peak RSS', 'Loop delay p99', 'Verified', 'Result'].map(t => h('th', { scope: 'col' }, t)))),
+          h('thead', null, h('tr', null, RUN_COLUMNS.map(([t, term]) => h('th', { scope: 'col', title: term === undefined ? undefined : explain(term) }, t)))),
           h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
             h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec))),
             h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),

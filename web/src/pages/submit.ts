@@ -100,7 +100,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
   const paramsBox = h('div', { class: 'params' })
   const nameIn = h('input', { id: inputId('name'), name: 'name', type: 'text', maxlength: 200, placeholder: 'optional: e.g. fib(30) scaling', autocomplete: 'off' })
   const tasksIn = h('input', { id: inputId('tasks'), name: 'tasks', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: String(Math.max(16, 4 * (sweep.at(-1) ?? 1))) })
-  const repsIn = h('input', { id: inputId('repetitions'), name: 'repetitions', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: '5' })
+  const repsIn = h('input', { id: inputId('repetitions'), name: 'repetitions', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: '6' })
   const warmIn = h('input', { id: inputId('warmup'), name: 'warmup', type: 'number', min: 0, step: 1, inputmode: 'numeric', value: '1' })
   const timeoutIn = h('input', { id: inputId('taskTimeoutMs'), name: 'taskTimeoutMs', type: 'number', min: 100, step: 1, inputmode: 'numeric', placeholder: 'server default (30000)' })
   const workersIn = h('input', { id: inputId('workers'), name: 'workers', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: sweep.join(', ') })
@@ -137,7 +137,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     h('div', { class: 'grid' },
       fieldRow({ name: 'tasks', label: 'Tasks per run', control: tasksIn, hint: 'How many workload calls one run makes.' }),
       fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host has ${cores} cores).` }),
-      fieldRow({ name: 'repetitions', label: 'Repetitions', control: repsIn, hint: 'Recorded runs per cell (3 or more for intervals).' }),
+      fieldRow({ name: 'repetitions', label: 'Repetitions', control: repsIn, hint: 'Recorded runs per cell: 6 or more for intervals, outlier flags and a "same" verdict.' }),
       fieldRow({ name: 'warmup', label: 'Warm-up runs', control: warmIn, hint: 'Unrecorded runs per cell first.' })),
     runtimes.element,
     executors,
