@@ -164,10 +164,11 @@ test('submit --watch on a terminal draws one bar per cell', async (t) => {
 
 test('submit --watch of a job that fails prints what it has and exits 2 with one line', async (t) => {
   const { url, dir } = await listening(t)
-  const spec = { workload: { id: 'sleep', params: { ms: 2000 } }, tasks: 1, executors: ['serialized'], repetitions: 3, warmup: 0, taskTimeoutMs: 100 }
+  // 6 repetitions: fewer would add a warning line on stderr (the cell fails at its first anyway).
+  const spec = { workload: { id: 'sleep', params: { ms: 2000 } }, tasks: 1, executors: ['serialized'], repetitions: 6, warmup: 0, taskTimeoutMs: 100 }
   const run = await cli(url, ['submit', specFile(dir, 'failing.json', spec), '--watch'])
   assert.equal(run.code, 2, run.out + run.err)
-  assert.match(run.out, /^serialized\/1 run 1\/3: FAILED .*COREBENCH_ERR_TASK_TIMEOUT/m)
+  assert.match(run.out, /^serialized\/1 run 1\/6: FAILED .*COREBENCH_ERR_TASK_TIMEOUT/m)
   assert.match(run.out, /^executor +workers/m)
   oneLine(run.err, /^corebench: job j_\S+ failed: .*\(JOB_FAILED\)$/)
 })
