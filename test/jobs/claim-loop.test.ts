@@ -161,8 +161,8 @@ describe('a claimed job, measured to its end', () => {
     assert.ok(progress.length > 0)
     assert.equal(progress.at(-1)?.jobDone, progress.at(-1)?.jobTotal)
 
-    // Interleaved across cells (A B C A B C), one fork per cell and repetition.
-    assert.deepEqual(r.forks.plans.map(p => cellKey(p.cell)), ['serialized/1', 'threaded/1', 'threaded/2', 'serialized/1', 'threaded/1', 'threaded/2'])
+    // One fork per cell and round, the order rotating from round to round (A B C, B C A).
+    assert.deepEqual(r.forks.plans.map(p => cellKey(p.cell)), ['serialized/1', 'threaded/1', 'threaded/2', 'threaded/1', 'threaded/2', 'serialized/1'])
     const stored = await r.queue.getJob(job.id)
     assert.equal(stored?.status, 'finished')
     assert.equal(stored.error, null)
