@@ -32,6 +32,8 @@ export interface AppOptions {
   config: Config
   /** Where jobs run (src/plugins/runner.ts); default: a supervised child, or none with RUNNER=off. */
   runner?: RunnerMode
+  /** Tests only, with the inline runner: the URL the http-get workload calls instead of the runner's own endpoint. */
+  runnerHttpBase?: string
 }
 
 /** The whole service as one plugin, registered the same way by server.ts and by the tests. */
@@ -73,7 +75,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(authPlugin, { config })
   await app.register(hostPlugin, { config })
-  await app.register(runnerPlugin, { config, mode: opts.runner ?? (config.RUNNER === 'off' ? 'off' : 'child') })
+  await app.register(runnerPlugin, { config, mode: opts.runner ?? (config.RUNNER === 'off' ? 'off' : 'child'), httpBase: opts.runnerHttpBase })
   await app.register(swaggerPlugin)
   await app.register(metricsPlugin)
 
@@ -145,7 +147,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     done()
   })
   drainOnClose(app)
-  await app.register(corebench, { config, runner: opts.runner })
+  await app.register(corebench, { config, runner: opts.runner, runnerHttpBase: opts.runnerHttpBase })
   return app
 }
 

@@ -10,7 +10,7 @@ import { EXIT_MACHINE_BUSY, type ChildMessage, type ParentMessage } from './jobs
 import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
 import { createPrismaClient } from './store/client.js'
-import { migrate } from './store/migrate.js'
+import { migrate, sqlitePath } from './store/migrate.js'
 import { PrismaStore } from './store/prisma-store.js'
 import { startDelayServer } from './workloads/http-get-server.js'
 
@@ -46,7 +46,7 @@ const toParent = (m: ChildMessage): void => { if (process.connected) process.sen
 const logger = await createLogger(config, { process: 'runner' })
 // A supervised runner's server has migrated already; one started by hand on SQLite does it itself.
 if (!supervised) await migrate(config.DATABASE_URL)
-const store = new PrismaStore(await createPrismaClient(config.DATABASE_URL), async () => await createPrismaClient(config.DATABASE_URL))
+const store = new PrismaStore(await createPrismaClient(config.DATABASE_URL), async () => await createPrismaClient(config.DATABASE_URL), undefined, sqlitePath(config.DATABASE_URL))
 const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)

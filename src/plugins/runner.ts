@@ -36,7 +36,7 @@ export type RunnerMode = 'child' | 'inline' | 'off'
 
 const runnerEntry = fileURLToPath(new URL(`../runner${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
 
-export default fp(async function runnerPlugin (app, opts: { config: Config, mode: RunnerMode }) {
+export default fp(async function runnerPlugin (app, opts: { config: Config, mode: RunnerMode, httpBase?: string }) {
   const { config } = opts
   const bus = new MemoryBus()
   const queue = new StoreQueue(app.store)
@@ -78,7 +78,7 @@ export default fp(async function runnerPlugin (app, opts: { config: Config, mode
       logger: app.log,
       machineId: config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : `inline:${hostname()}`,
       name: config.RUNNER_NAME !== '' ? config.RUNNER_NAME : hostname(),
-      httpBase: () => delay.base,
+      httpBase: () => opts.httpBase ?? delay.base,
       jobData: job => jobListItem(job, undefined)
     })
     runnerState = () => runner.state

@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { PrismaClient } from './client.js'
 import { Prisma, type Job, type Run } from './generated/client.js'
@@ -30,7 +32,19 @@ export class PrismaStore implements Store {
    * `connect` makes a new client on the same database: the store replaces a client whose
    * transactions can no longer complete (see transaction()). Without it, the first client is kept.
    */
-  constructor (private prisma: PrismaClient, private readonly connect?: () => Promise<PrismaClient>, private readonly deadlineMs = TRANSACTION_DEADLINE_MS) {}
+  constructor (private prisma: PrismaClient, private readonly connect?: () => Promise<PrismaClient>, private readonly deadlineMs = TRANSACTION_DEADLINE_MS, private readonly file?: string) {}
+
+  /** "the disk is full" when the database's filesystem has (almost) no room left: the likeliest reason a transaction never ends. */
+  private diskNote (): string {
+    if (this.file === undefined) return ''
+    try {
+      const fs = statfsSync(dirname(this.file))
+      const free = Number(fs.bavail) * Number(fs.bsize)
+      return free < 1024 * 1024 ? `; the disk is full (${free} bytes free where the database is)` : ''
+    } catch {
+      return ''
+    }
+  }
 
   /**
    * An interactive transaction with a deadline. The better-sqlite3 adapter never releases its
@@ -44,7 +58,7 @@ export class PrismaStore implements Store {
     const client = this.prisma
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => { reject(new StoreDeadlineError(`a database transaction took longer than ${this.deadlineMs} ms`)) }, this.deadlineMs)
+      timer = setTimeout(() => { reject(new StoreDeadlineError(`a database transaction took longer than ${this.deadlineMs} ms${this.diskNote()}`)) }, this.deadlineMs)
     })
     try {
       return await Promise.race([client.$transaction(fn), deadline])

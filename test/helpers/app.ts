@@ -16,14 +16,14 @@ export interface Built {
  * Builds the app exactly as server.ts does, on a fresh migrated SQLite file, silent logs.
  * Pass `ready: false` to add test-only routes before the app starts.
  */
-export async function build (t: TestContext, env: Record<string, string> = {}, opts: { ready?: boolean, databaseUrl?: string, runner?: RunnerMode } = {}): Promise<Built> {
+export async function build (t: TestContext, env: Record<string, string> = {}, opts: { ready?: boolean, databaseUrl?: string, runner?: RunnerMode, runnerHttpBase?: string } = {}): Promise<Built> {
   const db = opts.databaseUrl !== undefined ? { url: opts.databaseUrl, dir: '' } : await tempDatabase(t)
   // A loaded CI machine can stall a test process for a second (tsx compiling a worker, say);
   // load shedding is tested on its own, so elsewhere it must not turn that into a 503.
   const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '60000', ...env, DATABASE_URL: db.url })
   // The runner in this process (tests only): app.inject tests need no second process per app;
   // the runner process itself is tested against real processes (test/jobs/runner-process.test.ts).
-  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }), runner: opts.runner ?? 'inline' })
+  const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }), runner: opts.runner ?? 'inline', runnerHttpBase: opts.runnerHttpBase })
   t.after(async () => { await app.close() })
   if (opts.ready !== false) await app.ready()
   return { app, config, dir: db.dir }

@@ -50,7 +50,8 @@ test('dashboard: live list, form validation, a job finishing live, scaling chart
   await n.fill('45')
   await page.fill('#f-tasks', '8')
   await page.fill('#f-workers', '1, 2')
-  await page.fill('#f-repetitions', '3')
+  // 6: intervals are shown from 6 repetitions per cell.
+  await page.fill('#f-repetitions', '6')
   await page.fill('#f-warmup', '0')
   for (const e of ['async', 'process']) await page.uncheck(`#f-executor-${e}`)
   await page.check('#f-executor-serialized')
