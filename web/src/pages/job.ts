@@ -365,13 +365,15 @@ function renderRuns (section: HTMLElement, view: JobView): void {
       runs.length === 0
         ? h('p', { class: 'muted' }, 'No recorded runs yet.')
         : scrollTable(h('table', { class: 'runs' },
-          h('thead', null, h('tr', null, ['Cell', 'Rep', 'Wall', 'Start-up', 'Parallelism', 'CPU user + sys', 'Peak RSS', 'Loop delay p99', 'Verified', 'Result'].map(t => h('th', { scope: 'col' }, t)))),
+          h('thead', null, h('tr', null, ['Cell', 'Rep', 'Wall', 'Start-up', 'Parallelism', 'Task CPU', 'Coordinator CPU', 'CPU user + sys', 'Peak RSS', 'Loop delay p99', 'Verified', 'Result'].map(t => h('th', { scope: 'col' }, t)))),
           h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
             h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec))),
             h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
             h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
             h('td', null, fmt.ms(r.startupMs)),
             h('td', null, fmt.num(r.parallelism)),
+            h('td', null, fmt.ms(r.taskCpuMs)),
+            h('td', null, fmt.ms(r.coordinatorCpuMs)),
             h('td', null, fmt.ms(r.cpuUserMs + r.cpuSystemMs)),
             h('td', null, fmt.bytes(r.peakRssBytes)),
             h('td', null, fmt.ms(r.loopDelayP99Ms)),
