@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { threadEntry } from './entry.js'
 import { ExecutorError } from './errors.js'
-import { cpuDeltaMs, threadsCpuNs } from '../measure/thread-cpu.js'
+import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from '../measure/thread-cpu.js'
 import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type PongMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
@@ -105,7 +105,7 @@ export class SingleThreadExecutor implements Executor {
       if (!this.closed) await this.start()
       throw err
     }
-    const taskCpuMs = cpuDeltaMs(cpu0, threadsCpuNs(threads))
+    const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
     this.tracker = undefined
     return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived(), taskCpuMs })
   }

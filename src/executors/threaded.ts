@@ -3,7 +3,7 @@ import { threadEntry } from './entry.js'
 import { prepareOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
-import { cpuDeltaMs, threadsCpuNs } from '../measure/thread-cpu.js'
+import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from '../measure/thread-cpu.js'
 import type { BarrierDone } from './entries/piscina.js'
 import { jsonBytes, now, resultBytes, taskMessage, type ResultMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
@@ -107,7 +107,7 @@ export class ThreadedExecutor implements Executor {
       if (!this.closed) await this.start()
       throw err
     }
-    const taskCpuMs = cpuDeltaMs(cpu0, threadsCpuNs(threads))
+    const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
     this.tracker = undefined
     return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived(), taskCpuMs })
   }

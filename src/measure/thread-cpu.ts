@@ -35,7 +35,8 @@ export function threadCpuNs (): number | undefined {
  * The calling thread's /proc directory, `/proc/<pid>/task/<tid>`, which stays valid when read from
  * any other thread of the machine for as long as this thread lives; undefined off Linux. A worker
  * sends it to its coordinator once at start, so the coordinator can read that worker's CPU
- * (schedstatNs) before and after a run without a message round trip.
+ * (schedstatNs) before and after a run without a message round trip. Before a run the workers are
+ * idle, so their figures are exact; after it, read them with settledThreadsCpuNs.
  */
 export function threadProcDir (): string | undefined {
   if (!available) return undefined
@@ -59,6 +60,32 @@ export function threadsCpuNs (dirs: ReadonlyArray<string | undefined>): number |
     sum += ns
   }
   return sum
+}
+
+/** Whether the thread is on a CPU or waiting for one (state R in `<dir>/stat`); false if unreadable. */
+function runnable (dir: string): boolean {
+  try {
+    const stat = readFileSync(`${dir}/stat`, 'latin1')
+    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
+    return stat[stat.lastIndexOf(')') + 2] === 'R'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * threadsCpuNs once every thread has stopped running, waiting for that a turn of the event loop at
+ * a time for at most `maxMs`. A thread on a CPU has its schedstat brought up to date only at the
+ * next scheduler tick or switch, so a worker read while it still runs the tail of its last task
+ * would lose up to a tick (1–10 ms): as much as a whole short run. A worker goes idle microseconds
+ * after its last result, and the kernel updates its figure as it leaves the CPU.
+ */
+export async function settledThreadsCpuNs (dirs: ReadonlyArray<string | undefined>, maxMs = 5): Promise<number | undefined> {
+  const until = performance.now() + maxMs
+  while (performance.now() < until && dirs.some(d => d !== undefined && runnable(d))) {
+    await new Promise(resolve => setImmediate(resolve))
+  }
+  return threadsCpuNs(dirs)
 }
 
 /** `after - before` of two threadsCpuNs reads, in ms; null when either is unknown. */
