@@ -148,10 +148,13 @@ export class ProcessExecutor implements Executor {
     this.tracker = undefined
     const after = await this.stats(false)
     let cpuUser = 0; let cpuSystem = 0; let rss = 0; let arrived = 0
+    // Each child's main thread, the one that ran its tasks; null if any child could not say.
+    let taskCpuNs: number | null = 0
     after.forEach((a, i) => {
       const b = before[i] as StatsReply
       cpuUser += a.cpuUserUs - b.cpuUserUs
       cpuSystem += a.cpuSystemUs - b.cpuSystemUs
+      taskCpuNs = taskCpuNs === null || a.threadCpuNs === null || b.threadCpuNs === null ? null : taskCpuNs + a.threadCpuNs - b.threadCpuNs
       rss += a.maxRssBytes
       arrived += a.shared
     })
@@ -159,6 +162,7 @@ export class ProcessExecutor implements Executor {
       childCpuUserUs: cpuUser,
       childCpuSystemUs: cpuSystem,
       childPeakRssBytes: rss,
+      taskCpuMs: taskCpuNs === null ? null : taskCpuNs / 1e6,
       bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
       shared: { arrived, memorySpaces: this.children.length }
     })

@@ -46,12 +46,17 @@ export interface StatsReply {
   cpuSystemUs: number
   maxRssBytes: number
   shared: number
+  /** The child's main thread's own CPU so far (ns, thread-self schedstat): its tasks without its GC and watchdog threads; null off Linux. */
+  threadCpuNs: number | null
 }
 
 export interface ReadyMessage { type: 'ready' }
 
+/** A worker thread's answer to 'ping': its /proc directory (threadProcDir), for reading its CPU from outside. */
+export interface PongMessage { type: 'pong', thread?: string }
+
 export type ToWorker = TaskMessage | BatchMessage | StatsRequest | { type: 'ping' }
-export type FromWorker = ResultMessage | StatsReply | ReadyMessage | { type: 'pong' }
+export type FromWorker = ResultMessage | StatsReply | ReadyMessage | PongMessage
 
 export function serializeError (err: unknown): SerializedError {
   if (err instanceof Error) {

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads'
 import { threadEntry } from './entry.js'
 import { ExecutorError } from './errors.js'
-import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker } from './protocol.js'
+import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from '../measure/thread-cpu.js'
+import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type PongMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
 import { prepareOptions } from './defaults.js'
@@ -17,6 +18,8 @@ export class SingleThreadExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private worker: Worker | undefined
+  /** The worker's /proc directory (from its first answer), to read its CPU around each run. */
+  private workerThread: string | undefined
   /** The worker's scratch directory (its tasks' tmpDir), removed with the worker. */
   private scratch: string | undefined
   private tracker: RunTracker | undefined
@@ -33,29 +36,32 @@ export class SingleThreadExecutor implements Executor {
     if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `${this.kind} executor is closed`)
     const t0 = now()
     this.scratch = createScratch(this.opts.tmpDir)
-    this.worker = await this.spawn(this.scratch)
+    const { worker, thread } = await this.spawn(this.scratch)
+    this.worker = worker
+    this.workerThread = thread
     this.startupMs = now() - t0
   }
 
   /** Terminates the worker (if any) and removes its scratch directory. */
   private async teardown (worker = this.worker): Promise<void> {
     this.worker = undefined
+    this.workerThread = undefined
     await worker?.terminate()
     removeScratch(this.scratch)
     this.scratch = undefined
   }
 
-  private async spawn (tmpDir: string): Promise<Worker> {
+  private async spawn (tmpDir: string): Promise<{ worker: Worker, thread: string | undefined }> {
     const { filename, entry } = threadEntry('thread')
     const worker = new Worker(filename, {
       workerData: { entry, tmpDir, ...this.memory.workerData },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.
-    await new Promise<void>((resolve, reject) => {
+    const pong = await new Promise<PongMessage>((resolve, reject) => {
       const onExit = (code: number): void => { reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} during start`)) }
       const onError = (err: Error): void => { done(); reject(err) }
-      const onPong = (): void => { done(); resolve() }
+      const onPong = (m: PongMessage): void => { done(); resolve(m) }
       const done = (): void => { worker.off('message', onPong); worker.off('error', onError); worker.off('exit', onExit) }
       worker.on('message', onPong)
       worker.on('error', onError)
@@ -72,7 +78,7 @@ export class SingleThreadExecutor implements Executor {
       if (this.worker === worker) this.worker = undefined
       this.tracker?.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} during the run`))
     })
-    return worker
+    return { worker, thread: pong.thread }
   }
 
   async run (plan: RunPlan, control: RunControl): Promise<ExecutorRunResult> {
@@ -87,6 +93,8 @@ export class SingleThreadExecutor implements Executor {
       void worker.terminate()
     })
     this.tracker = tracker
+    const threads = [this.workerThread]
+    const cpu0 = threadsCpuNs(threads)
     tracker.dispatchedAll(now())
     worker.postMessage(batch)
     try {
@@ -97,8 +105,9 @@ export class SingleThreadExecutor implements Executor {
       if (!this.closed) await this.start()
       throw err
     }
+    const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived() })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived(), taskCpuMs })
   }
 
   async close (): Promise<void> {

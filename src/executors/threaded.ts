@@ -3,6 +3,8 @@ import { threadEntry } from './entry.js'
 import { prepareOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
+import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from '../measure/thread-cpu.js'
+import type { BarrierDone } from './entries/piscina.js'
 import { jsonBytes, now, resultBytes, taskMessage, type ResultMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
@@ -18,6 +20,8 @@ export class ThreadedExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private pool: Piscina | undefined
+  /** Each pool thread's /proc directory (from the warm-up barrier), to read their CPU around each run. */
+  private threads: Array<string | undefined> = []
   /** The pool's scratch directory (its tasks' tmpDir), removed once its threads are gone. */
   private scratch: string | undefined
   private tracker: RunTracker | undefined
@@ -51,14 +55,19 @@ export class ThreadedExecutor implements Executor {
     pool.on('error', (err: Error) => {
       this.tracker?.fail(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread failed: ${err.message}`, undefined, { cause: err }))
     })
+    let threads: Array<string | undefined>
     try {
-      await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers })))
+      const done: BarrierDone[] = await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers })))
+      threads = done.map(d => d.thread)
     } catch (err) {
       await pool.destroy()
       removeScratch(scratch)
       throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `threaded pool failed to start: ${(err as Error).message}`, undefined, { cause: err })
     }
     this.pool = pool
+    // The pool never adds or retires threads (min = max, no idle timeout) and is rebuilt whole on
+    // any failure, so these stay the pool's threads for its life.
+    this.threads = threads
     this.scratch = scratch
     this.startupMs = now() - t0
   }
@@ -77,6 +86,8 @@ export class ThreadedExecutor implements Executor {
       destroying = pool.destroy()
     })
     this.tracker = tracker
+    const threads = this.threads
+    const cpu0 = threadsCpuNs(threads)
     for (let i = 0; i < plan.tasks; i++) {
       tracker.dispatched(i)
       pool.run(taskMessage(i, plan)).then(
@@ -96,8 +107,9 @@ export class ThreadedExecutor implements Executor {
       if (!this.closed) await this.start()
       throw err
     }
+    const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived() })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived(), taskCpuMs })
   }
 
   async close (): Promise<void> {

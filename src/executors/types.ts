@@ -45,6 +45,13 @@ export interface ExecutorRunResult {
   childCpuSystemUs: number
   /** Sum over children of their peak RSS (bytes). */
   childPeakRssBytes: number
+  /**
+   * CPU (ms) of the threads that ran the tasks, over the run: each worker thread's own (the
+   * `/proc/<pid>/task/<tid>/schedstat` of every worker, read by the coordinator right before the
+   * first dispatch and right after the last result), or each child's main thread's (read in the
+   * child). Null where /proc cannot say (not Linux) or a worker could not be read.
+   */
+  taskCpuMs: number | null
   /** JSON-encoded size of task and result messages (exact for JSON IPC, an estimate for structured clone). */
   bytesToWorkers: number
   bytesFromWorkers: number

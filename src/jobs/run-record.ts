@@ -11,7 +11,7 @@ export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | und
   const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, attempt: ref.attempt, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
   if (!o.ok) {
     return {
-      ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0,
+      ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, parallelism: 0,
       peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null
     }
   }
@@ -24,6 +24,8 @@ export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | und
     coldWallMs: o.coldWallMs,
     cpuUserMs: o.cpuUserMs,
     cpuSystemMs: o.cpuSystemMs,
+    taskCpuMs: o.taskCpuMs,
+    coordinatorCpuMs: o.coordinatorCpuMs,
     parallelism: o.parallelism,
     peakRssBytes: o.peakRssBytes,
     loopDelayP50Ms: o.loopDelayP50Ms,

@@ -4,6 +4,7 @@ import { ExecutorError } from '../executors/errors.js'
 import type { Executor, ExecutorRunResult, RunControl, RunPlan, TaskTimes } from '../executors/types.js'
 import { getWorkload } from '../workloads/index.js'
 import { clockPrecision, clockStepMs, type ClockPrecision } from './clock.js'
+import { cpuDeltaMs, threadCpuNs } from './thread-cpu.js'
 
 export interface SharedCounterResult {
   expected: number
@@ -19,9 +20,26 @@ export interface RunMetrics {
   wallMs: number
   startupMs: number
   coldWallMs: number
+  /**
+   * User and system CPU (ms) of everything the run cost the machine: the whole runner process (every
+   * thread: the coordinator, worker threads, V8's GC and compiler helpers, libuv's pool) plus each
+   * child process whole (its GC and watchdog threads too).
+   */
   cpuUserMs: number
   cpuSystemMs: number
-  /** Average busy cores: (user + system CPU) / wall. */
+  /**
+   * CPU (ms) of the threads that ran tasks, over the run: each worker thread's own, or each child's
+   * main thread's (ExecutorRunResult.taskCpuMs). Excludes the coordinator and every helper thread.
+   * Null off Linux (no /proc), and for the Python runtime.
+   */
+  taskCpuMs: number | null
+  /** CPU (ms) of the coordinator thread (the one calling measureRun) over the run: dispatch, result handling, whatever else its event loop served. Null off Linux. */
+  coordinatorCpuMs: number | null
+  /**
+   * Average busy cores of the workload: taskCpuMs / wallMs; where taskCpuMs is null (not Linux, Python)
+   * the whole-machine figure (cpuUserMs + cpuSystemMs) / wallMs, which also counts the coordinator and
+   * helper threads.
+   */
   parallelism: number
   peakRssBytes: number
   loopDelayP50Ms: number
@@ -56,10 +74,13 @@ export type RunOutcome = RunMetrics | RunFailure
 const RSS_SAMPLE_MS = 20
 
 /**
- * Times one run of an already started executor and gathers everything DESIGN.md §2 asks for. CPU is
- * this process's `cpuUsage()` delta (every thread of it, worker threads included) plus what each
- * child reports for itself; the event-loop delay is the calling thread's. Never throws for a failed
- * run: failures are data.
+ * Times one run of an already started executor and gathers everything DESIGN.md §2 asks for. CPU
+ * comes three ways (see RunMetrics): cpuUser/System is this process's `cpuUsage()` delta (every
+ * thread of it) plus what each child reports for its whole self; taskCpuMs is the per-thread
+ * scheduler time (/proc/<pid>/task/<tid>/schedstat, Linux only) of the threads that ran tasks, as
+ * the executor reports it; coordinatorCpuMs is the calling thread's own (/proc/thread-self/schedstat).
+ * parallelism is taskCpuMs / wallMs, or the whole-process figure where /proc is unavailable. The
+ * event-loop delay is the calling thread's. Never throws for a failed run: failures are data.
  */
 export async function measureRun (executor: Executor, plan: RunPlan, control: RunControl): Promise<RunOutcome> {
   const loop = monitorEventLoopDelay({ resolution: 5 })
@@ -67,6 +88,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, RSS_SAMPLE_MS)
   const startedAt = new Date()
   const cpu0 = process.cpuUsage()
+  const own0 = threadCpuNs()
   loop.enable()
   let result: ExecutorRunResult
   try {
@@ -78,12 +100,14 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
     loop.disable()
     clearInterval(sampler)
   }
+  const own1 = threadCpuNs()
   const cpu = process.cpuUsage(cpu0)
   peakRss = Math.max(peakRss, process.memoryUsage.rss())
   const finishedAt = new Date()
   const wallMs = result.endedAt - result.startedAt
   const cpuUserMs = (cpu.user + result.childCpuUserUs) / 1000
   const cpuSystemMs = (cpu.system + result.childCpuSystemUs) / 1000
+  const busyMs = result.taskCpuMs ?? cpuUserMs + cpuSystemMs
   const ns = (v: number): number => Number.isFinite(v) ? v / 1e6 : 0
   const timings = packTimings(result.times)
   return {
@@ -94,7 +118,9 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
     coldWallMs: executor.startupMs + wallMs,
     cpuUserMs,
     cpuSystemMs,
-    parallelism: wallMs > 0 ? (cpuUserMs + cpuSystemMs) / wallMs : 0,
+    taskCpuMs: result.taskCpuMs,
+    coordinatorCpuMs: cpuDeltaMs(own0, own1),
+    parallelism: wallMs > 0 ? busyMs / wallMs : 0,
     peakRssBytes: peakRss + result.childPeakRssBytes,
     loopDelayP50Ms: ns(loop.percentile(50)),
     loopDelayP99Ms: ns(loop.percentile(99)),

@@ -33,7 +33,10 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['outlier_runs', c => c.outlierRunIds.length],
   ['verified', c => c.verified],
   ['shared_expected', c => c.shared?.expected ?? null],
-  ['shared_lost', c => c.shared?.medianLost ?? null]
+  ['shared_lost', c => c.shared?.medianLost ?? null],
+  // Medians per run, ms: CPU of the threads that ran tasks, and of the coordinator thread (README "Per run").
+  ['task_cpu_ms', c => c.taskCpuMs],
+  ['coordinator_cpu_ms', c => c.coordinatorCpuMs]
 ]
 
 /** The job's own columns, after the summary's (so that existing columns keep their positions). */
@@ -80,9 +83,9 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
     '',
     `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · ${cores} cores · status **${job.status}**`,
     '',
-    `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | startup | task p99 | verified |`,
-    `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
-    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
+    `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | task / coordinator CPU | startup | task p99 | verified |`,
+    `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
+    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.taskCpuMs, 1, ' ms')} / ${f(c.coordinatorCpuMs, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
   lines.push(...answerSection(summary))
   for (const s of summary.scaling ?? []) lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — ${scalingText(s)}`)

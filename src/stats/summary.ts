@@ -36,7 +36,7 @@ export interface CellSummary {
   speedupCi95: [number, number] | null
   /** speedup / workers */
   efficiency: number | null
-  /** Median of (CPU time / wall time): average busy cores. */
+  /** Median of the runs' parallelism: average busy cores (taskCpuMs / wall where measured). */
   parallelism: number | null
   /** parallelism / the host's usable cores: the share of the machine the cell kept busy. */
   busyShare: number | null
@@ -46,6 +46,9 @@ export interface CellSummary {
    * siblings, memory bandwidth, a neighbour). null without task timings (a job still running).
    */
   taskSlowdown: number | null
+  /** Median of the runs' taskCpuMs and coordinatorCpuMs (ms), over the runs that have them; null when none does. */
+  taskCpuMs: number | null
+  coordinatorCpuMs: number | null
   startupMs: number | null
   medianColdWallMs: number | null
   /** Tasks per second at the median wall time. */
@@ -78,6 +81,12 @@ export interface JobSummary {
 }
 
 const HIGH_CV = 0.1
+
+/** Median of the known values (runs stored before a figure existed, or off Linux, have null). */
+function medianOf (values: Array<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null)
+  return known.length === 0 ? null : describe(known).median
+}
 /** Below this, per-job effects (thread placement, JIT state) rival the work itself. */
 const SHORT_RUN_MS = 50
 
@@ -140,6 +149,8 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
       parallelism: med(r => r.parallelism),
       busyShare: ok.length > 0 ? (med(r => r.parallelism) as number) / cores : null,
       taskSlowdown: null,
+      taskCpuMs: medianOf(ok.map(r => r.taskCpuMs)),
+      coordinatorCpuMs: medianOf(ok.map(r => r.coordinatorCpuMs)),
       startupMs: med(r => r.startupMs),
       medianColdWallMs: med(r => r.coldWallMs),
       throughput: d !== null && d.median > 0 ? spec.tasks / (d.median / 1000) : null,

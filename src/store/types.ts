@@ -49,6 +49,10 @@ export interface RunRecord {
   coldWallMs: number
   cpuUserMs: number
   cpuSystemMs: number
+  /** CPU (ms) of the threads that ran tasks (RunMetrics.taskCpuMs); null when unknown (not Linux, Python, failed runs, runs stored before it). */
+  taskCpuMs: number | null
+  /** CPU (ms) of the coordinator thread over the run (RunMetrics.coordinatorCpuMs); null as taskCpuMs. */
+  coordinatorCpuMs: number | null
   parallelism: number
   peakRssBytes: number
   loopDelayP50Ms: number

@@ -46,7 +46,7 @@ export async function seedJob (store: PrismaStore, s: SeedJob): Promise<JobRecor
       const run: RunRecord = {
         id: newId('r'), jobId: job.id, runtime: 'node', executor, workers: Number(workers), repetition, attempt: 1, ok: wall !== null,
         error: wall === null ? 'COREBENCH_ERR_TASK_TIMEOUT: seeded' : null, tasks: 4, wallMs: wall ?? 0, startupMs: 1, coldWallMs: (wall ?? 0) + 1,
-        cpuUserMs: 0, cpuSystemMs: 0, parallelism: 0, peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0,
+        cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, parallelism: 0, peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0,
         bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null, startedAt: at, finishedAt: at
       }
       await store.insertRun(run, undefined)

@@ -116,6 +116,8 @@ export function okRun (tasks: number, wallMs = 10): RunMetrics {
     clock: { stepMs: 0.0001, shortTasks: 0, tasks },
     cpuUserMs: wallMs,
     cpuSystemMs: 0,
+    taskCpuMs: wallMs,
+    coordinatorCpuMs: 0,
     parallelism: 1,
     peakRssBytes: 50e6,
     loopDelayP50Ms: 0.1,

@@ -73,6 +73,10 @@ export interface Run {
   coldWallMs: number
   cpuUserMs: number
   cpuSystemMs: number
+  /** CPU (ms) of the threads that ran tasks; null where not measured (see the API's Run schema). */
+  taskCpuMs: number | null
+  /** CPU (ms) of the coordinator thread over the run; null where not measured. */
+  coordinatorCpuMs: number | null
   parallelism: number
   peakRssBytes: number
   loopDelayP50Ms: number

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { threadCpuNs } from '../../measure/thread-cpu.js'
 import { exitWithParent } from '../parent-watch.js'
 import type { StatsReply, ToWorker } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
@@ -20,8 +21,10 @@ process.on('message', (msg: ToWorker) => {
       void runTask(msg.index, msg.workload, msg.params, msg.httpBase, env).then(send)
       break
     case 'stats': {
+      // The whole process (GC and watchdog threads too: what it cost the machine), and apart from
+      // it this main thread, the one that runs the tasks.
       const usage = process.resourceUsage()
-      const reply: StatsReply = { type: 'stats', cpuUserUs: usage.userCPUTime, cpuSystemUs: usage.systemCPUTime, maxRssBytes: usage.maxRSS * 1024, shared: Atomics.load(env.shared, 0) }
+      const reply: StatsReply = { type: 'stats', cpuUserUs: usage.userCPUTime, cpuSystemUs: usage.systemCPUTime, maxRssBytes: usage.maxRSS * 1024, shared: Atomics.load(env.shared, 0), threadCpuNs: threadCpuNs() ?? null }
       if (msg.resetShared) Atomics.store(env.shared, 0, 0)
       send(reply)
       break

@@ -1,4 +1,5 @@
 import { workerData } from 'node:worker_threads'
+import { threadProcDir } from '../../measure/thread-cpu.js'
 import type { TaskMessage } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
 
@@ -10,12 +11,15 @@ const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared
 const barrier = new Int32Array(data.barrier)
 
 export interface BarrierTask { type: 'barrier', parties: number }
+/** `thread`: this worker's /proc directory, so the coordinator can read its CPU (threadProcDir). */
+export interface BarrierDone { type: 'barrier', thread?: string }
 
 /**
  * Warm-up: each barrier task blocks its thread until `parties` of them have arrived, which forces
  * piscina to have started every thread of the pool (and loaded this module) before timing begins.
+ * As every thread holds one barrier task, the answers name every thread of the pool once.
  */
-function awaitBarrier (parties: number): { type: 'barrier' } {
+function awaitBarrier (parties: number): BarrierDone {
   Atomics.add(barrier, 0, 1)
   Atomics.notify(barrier, 0)
   const deadline = Date.now() + 30_000
@@ -23,7 +27,7 @@ function awaitBarrier (parties: number): { type: 'barrier' } {
     if (Date.now() > deadline) throw new Error(`pool warm-up: only ${seen} of ${parties} threads started within 30 s`)
     Atomics.wait(barrier, 0, seen, 100)
   }
-  return { type: 'barrier' }
+  return { type: 'barrier', thread: threadProcDir() }
 }
 
 export default async function handle (msg: TaskMessage | BarrierTask): Promise<unknown> {

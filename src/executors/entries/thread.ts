@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { BatchMessage, ToWorker } from '../protocol.js'
+import { threadProcDir } from '../../measure/thread-cpu.js'
+import type { BatchMessage, PongMessage, ToWorker } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
 
 // The one dedicated worker thread of the `serialized` and `async` executors.
@@ -8,6 +9,8 @@ const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startSta
 const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
 const port = parentPort
 if (port === null) throw new Error('thread entry must run in a worker thread')
+// Read once: the coordinator reads this thread's CPU from it before and after each run.
+const pong: PongMessage = { type: 'pong', thread: threadProcDir() }
 
 async function runBatch (b: BatchMessage): Promise<void> {
   if (b.mode === 'serial') {
@@ -22,5 +25,5 @@ async function runBatch (b: BatchMessage): Promise<void> {
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'batch') void runBatch(msg)
-  else if (msg.type === 'ping') port.postMessage({ type: 'pong' })
+  else if (msg.type === 'ping') port.postMessage(pong)
 })

@@ -42,6 +42,9 @@ export function toMetrics (line: RunOkLine, parts: RunParts, workload: string, c
     coldWallMs: line.startupMs + wallMs,
     cpuUserMs: line.cpuUserMs,
     cpuSystemMs: line.cpuSystemMs,
+    // The harness reports per-process CPU only; per-thread figures are not measured for Python.
+    taskCpuMs: null,
+    coordinatorCpuMs: null,
     parallelism: wallMs > 0 ? (line.cpuUserMs + line.cpuSystemMs) / wallMs : 0,
     peakRssBytes: line.peakRssBytes,
     loopDelayP50Ms: 0,

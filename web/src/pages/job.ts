@@ -374,7 +374,7 @@ function renderShared (section: HTMLElement, cells: CellSummary[], named: boolea
       }))), 'Shared counter'))
 }
 
-const RUN_COLUMNS: Array<[string, GlossaryTerm?]> = [['Cell'], ['Rep', 'warm-up'], ['Wall', 'median wall'], ['Start-up', 'start-up'], ['Busy cores', 'busy cores'], ['CPU user + sys'], ['Peak RSS'], ['Loop delay p99'], ['Verified', 'verified'], ['Result']]
+const RUN_COLUMNS: Array<[string, GlossaryTerm?]> = [['Cell'], ['Rep', 'warm-up'], ['Wall', 'median wall'], ['Start-up', 'start-up'], ['Busy cores', 'busy cores'], ['Task CPU'], ['Coordinator CPU'], ['CPU user + sys'], ['Peak RSS'], ['Loop delay p99'], ['Verified', 'verified'], ['Result']]
 
 function renderRuns (section: HTMLElement, view: JobView): void {
   const outliers = new Set((view.summary?.cells ?? []).flatMap(c => c.outlierRunIds))
@@ -392,6 +392,8 @@ function renderRuns (section: HTMLElement, view: JobView): void {
             h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
             h('td', null, fmt.ms(r.startupMs)),
             h('td', null, fmt.num(r.parallelism)),
+            h('td', null, fmt.ms(r.taskCpuMs)),
+            h('td', null, fmt.ms(r.coordinatorCpuMs)),
             h('td', null, fmt.ms(r.cpuUserMs + r.cpuSystemMs)),
             h('td', null, fmt.bytes(r.peakRssBytes)),
             h('td', null, fmt.ms(r.loopDelayP99Ms)),
