@@ -46,8 +46,8 @@ export async function reapLeftovers (waitMs = 2000): Promise<Leftover[]> {
   for (const l of found) {
     try { process.kill(l.pid, 'SIGKILL') } catch { /* already gone */ }
   }
-  const deadline = Date.now() + waitMs
-  while (found.some(l => isRunning(l.pid)) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+  const deadline = performance.now() + waitMs
+  while (found.some(l => isRunning(l.pid)) && performance.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
   return found
 }
 

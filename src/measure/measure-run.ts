@@ -73,6 +73,15 @@ export type RunOutcome = RunMetrics | RunFailure
 
 const RSS_SAMPLE_MS = 20
 
+/** The process's RSS, or `fallback` when it cannot be read (it opens a /proc file: EMFILE when descriptors run out). */
+function rss (fallback: number): number {
+  try {
+    return process.memoryUsage.rss()
+  } catch {
+    return fallback
+  }
+}
+
 /**
  * Times one run of an already started executor and gathers everything DESIGN.md §2 asks for. CPU
  * comes three ways (see RunMetrics): cpuUser/System is this process's `cpuUsage()` delta (every
@@ -84,8 +93,8 @@ const RSS_SAMPLE_MS = 20
  */
 export async function measureRun (executor: Executor, plan: RunPlan, control: RunControl): Promise<RunOutcome> {
   const loop = monitorEventLoopDelay({ resolution: 5 })
-  let peakRss = process.memoryUsage.rss()
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, RSS_SAMPLE_MS)
+  let peakRss = rss(0)
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, rss(peakRss)) }, RSS_SAMPLE_MS)
   const startedAt = new Date()
   const cpu0 = process.cpuUsage()
   const own0 = threadCpuNs()
@@ -102,7 +111,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   }
   const own1 = threadCpuNs()
   const cpu = process.cpuUsage(cpu0)
-  peakRss = Math.max(peakRss, process.memoryUsage.rss())
+  peakRss = Math.max(peakRss, rss(peakRss))
   const finishedAt = new Date()
   const wallMs = result.endedAt - result.startedAt
   const cpuUserMs = (cpu.user + result.childCpuUserUs) / 1000

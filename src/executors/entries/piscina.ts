@@ -22,9 +22,9 @@ export interface BarrierDone { type: 'barrier', thread?: string }
 function awaitBarrier (parties: number): BarrierDone {
   Atomics.add(barrier, 0, 1)
   Atomics.notify(barrier, 0)
-  const deadline = Date.now() + 30_000
+  const deadline = performance.now() + 30_000
   for (let seen = Atomics.load(barrier, 0); seen < parties; seen = Atomics.load(barrier, 0)) {
-    if (Date.now() > deadline) throw new Error(`pool warm-up: only ${seen} of ${parties} threads started within 30 s`)
+    if (performance.now() > deadline) throw new Error(`pool warm-up: only ${seen} of ${parties} threads started within 30 s`)
     Atomics.wait(barrier, 0, seen, 100)
   }
   return { type: 'barrier', thread: threadProcDir() }
