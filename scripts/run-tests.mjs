@@ -1,5 +1,6 @@
 // Node 20's `node --test` neither expands globs nor finds files from a directory argument reliably
 // (it silently finds 0 tests and exits 0), so list the test files ourselves and fail if there are none.
+// The timeout bounds a whole file as well as each test: the history suite measures a dozen real jobs.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -34,6 +35,6 @@ if (files.some(f => readFileSync(f, 'utf8').includes('/browser.js\''))) {
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '1'
 const res = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files
+  '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, '--test-timeout=420000', ...files
 ], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } })
 process.exit(res.status ?? 1)
