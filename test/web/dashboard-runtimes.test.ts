@@ -85,7 +85,7 @@ test('dashboard runtimes: picker from /api/host, a Node + Python job live, chart
   const id = page.url().split('/').at(-1) as string
 
   // The live line and the per-cell bars name the runtime.
-  await page.locator('#job-progress-text', { hasText: /now python (serialized|threaded)\/1, repetition 1 of 1/ }).waitFor({ timeout: 90_000 })
+  await page.locator('#job-progress-text', { hasText: /now python (serialized|threaded)\/1, recorded repetition 1 of 1/ }).waitFor({ timeout: 60_000 })
   assert.deepEqual(await page.locator('.cell-progress .cell-key').allTextContents(), ['node serialized/1', 'node threaded/1', 'python serialized/1', 'python threaded/1'])
   await page.locator('#job-status', { hasText: 'finished' }).waitFor({ timeout: 30_000 })
   assert.equal((await waitFor(app, id)).status, 'finished')
