@@ -153,6 +153,6 @@ export function runnerMarkdown (r: RunnerResult): string[] {
       sRow(MODE_NAMES.child, 'quiet', child.quiet, '—'),
       sRow(MODE_NAMES.child, `${st.pollers} pollers`, child.polled, `${f(child.cpuDiffPct, 1)} %; ${range(child.pollPerSec, 0)} (${child.pollErrors} failed${codes(child.pollCodes)})`)
     ]), '',
-    'The runs record no separate coordinator share yet (src/measure/measure-run.ts counts the whole process), so it is not shown apart.')
+    'Busy cores are the tasks\' own CPU (taskCpuMs, read per worker thread) over wall time; the CPU column is what the run cost its process (user + system, every thread), which in inline mode includes the API\'s work.')
   return out
 }
