@@ -9,9 +9,8 @@ import { Runner } from './jobs/runner.js'
 import { EXIT_MACHINE_BUSY, type ChildMessage, type ParentMessage } from './jobs/supervisor.js'
 import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
-import { createPrismaClient } from './store/client.js'
-import { migrate, sqlitePath } from './store/migrate.js'
-import { PrismaStore } from './store/prisma-store.js'
+import { migrate } from './store/migrate.js'
+import { openStore } from './store/prisma-store.js'
 import { startDelayServer } from './workloads/http-get-server.js'
 
 // The runner process: claims jobs and measures them on this machine. It measures nothing but itself
@@ -46,7 +45,7 @@ const toParent = (m: ChildMessage): void => { if (process.connected) process.sen
 const logger = await createLogger(config, { process: 'runner' })
 // A supervised runner's server has migrated already; one started by hand on SQLite does it itself.
 if (!supervised) await migrate(config.DATABASE_URL)
-const store = new PrismaStore(await createPrismaClient(config.DATABASE_URL), async () => await createPrismaClient(config.DATABASE_URL), undefined, sqlitePath(config.DATABASE_URL))
+const store = await openStore(config.DATABASE_URL)
 const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
@@ -67,10 +66,18 @@ const runner = new Runner({
   onState: state => { toParent({ kind: 'state', state }) }
 })
 
+/** Longest a stop may take: under the server's own 7 s kill timeout plus the store's 10 s deadline. */
+const STOP_BOUND_MS = 20_000
 let stopping: Promise<void> | undefined
 async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
   stopping ??= (async () => {
     logger.info({ runnerId: runner.runnerId }, `runner stopping: ${why}`)
+    // A close that cannot finish (a database that no longer answers) must not leave an orphaned
+    // runner holding the machine: past this bound it exits anyway, and its lease does the rest.
+    setTimeout(() => {
+      logger.error({ runnerId: runner.runnerId }, `runner: could not stop cleanly within ${STOP_BOUND_MS} ms; exiting`)
+      process.exit(code === 0 ? 1 : code)
+    }, STOP_BOUND_MS).unref()
     await runner.close(how)
     await delay.close()
     await store.close()

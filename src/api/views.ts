@@ -1,5 +1,6 @@
 import type { LiveProgress } from '../jobs/progress-board.js'
 import { positionsInRound } from '../jobs/order.js'
+import { runData } from '../jobs/run-record.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import { summarize, type JobSummary } from '../stats/summary.js'
 import { FINAL_STATUSES, type JobRecord, type RunRecord, type Store } from '../store/types.js'
@@ -52,7 +53,7 @@ export function jobView (job: JobRecord, runs: RunRecord[], summary: JobSummary,
     // Summaries stored before the answer existed have none.
     answer: summary.answer ?? null,
     spec: job.spec,
-    runs: runs.map(r => ({ ...r, position: positions.get(r.id) ?? null, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() })),
+    runs: runs.map(r => ({ ...runData(r), position: positions.get(r.id) ?? null })),
     summary
   }
 }

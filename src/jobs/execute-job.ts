@@ -10,7 +10,7 @@ import { noteClockPrecision } from '../measure/clock.js'
 import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import type { JobPublisher } from './publisher.js'
 import { CANCELLED_BY_REQUEST, type JobQueue, type RunLog } from './queue.js'
-import { toRunRecord } from './run-record.js'
+import { runData, toRunRecord } from './run-record.js'
 import type { FinalStatus } from './state.js'
 
 /**
@@ -199,9 +199,4 @@ async function finish (job: JobRecord, warnings: string[], failures: string[], r
   const final = done.status as FinalStatus
   ctx.logger.info({ jobId: job.id, status: final }, `job ${final}`)
   await publisher.announce(FINAL_EVENT[final], done)
-}
-
-/** A run as events and views carry it (dates as ISO strings). */
-export function runData (run: { startedAt: Date, finishedAt: Date }): unknown {
-  return { ...run, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString() }
 }

@@ -40,3 +40,8 @@ export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | und
   }
 }
 
+
+/** A run as events and views carry it: the record with its dates as ISO strings. */
+export function runData<T extends { startedAt: Date, finishedAt: Date }> (run: T): Omit<T, 'startedAt' | 'finishedAt'> & { startedAt: string, finishedAt: string } {
+  return { ...run, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt.toISOString() }
+}

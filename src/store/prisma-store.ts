@@ -1,7 +1,8 @@
 import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { HostFingerprint } from '../host/fingerprint.js'
-import type { PrismaClient } from './client.js'
+import { createPrismaClient, type PrismaClient } from './client.js'
+import { sqlitePath } from './migrate.js'
 import { Prisma, type Job, type Run } from './generated/client.js'
 import { assertTransition, isFinal } from '../jobs/state.js'
 import type { ApiToken, Baseline, JobFilter, JobPatch, JobRecord, JobStatus, JobTransition, MachineClaim, NewJob, RunRecord, Store } from './types.js'
@@ -23,16 +24,29 @@ function wedges (err: unknown): boolean {
 /** Per-task timings are stored in parts of this many bytes (16 384 tasks; see TaskTimingPart). */
 const TIMING_PART_BYTES = 16_384 * 12
 
+export interface StoreOptions {
+  /** Makes a new client on the same database, to replace one a failed transaction broke (see transaction()). */
+  connect?: () => Promise<PrismaClient>
+  /** TRANSACTION_DEADLINE_MS by default. */
+  deadlineMs?: number
+  /** The SQLite file: a deadline passed on a full disk then says so. */
+  file?: string
+}
+
 export class PrismaStore implements Store {
   private replacing: Promise<void> | undefined
   /** Clients given up on, and why. */
   private readonly broken = new WeakMap<PrismaClient, string>()
 
-  /**
-   * `connect` makes a new client on the same database: the store replaces a client whose
-   * transactions can no longer complete (see transaction()). Without it, the first client is kept.
-   */
-  constructor (private prisma: PrismaClient, private readonly connect?: () => Promise<PrismaClient>, private readonly deadlineMs = TRANSACTION_DEADLINE_MS, private readonly file?: string) {}
+  private readonly connect: (() => Promise<PrismaClient>) | undefined
+  private readonly deadlineMs: number
+  private readonly file: string | undefined
+
+  constructor (private prisma: PrismaClient, opts: StoreOptions = {}) {
+    this.connect = opts.connect
+    this.deadlineMs = opts.deadlineMs ?? TRANSACTION_DEADLINE_MS
+    this.file = opts.file
+  }
 
   /** "the disk is full" when the database's filesystem has (almost) no room left: the likeliest reason a transaction never ends. */
   private diskNote (): string {
@@ -428,4 +442,10 @@ function toRun (r: Run): RunRecord {
   const { extra, ...rest } = r
   const parsed = extra === null ? null : JSON.parse(extra) as { shared?: RunRecord['shared'] }
   return { ...rest, shared: parsed?.shared ?? null }
+}
+
+/** The store of a `file:` database URL, able to replace a broken client and to say when its disk is full. */
+export async function openStore (databaseUrl: string): Promise<PrismaStore> {
+  const connect = async (): Promise<PrismaClient> => await createPrismaClient(databaseUrl)
+  return new PrismaStore(await connect(), { connect, file: sqlitePath(databaseUrl) })
 }
