@@ -1,6 +1,6 @@
 import type { RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
-import type { JobRecord } from '../store/types.js'
+import type { JobRecord, RunStore } from '../store/types.js'
 import { cellKey, cells, jobTasksTotal, runsPerCell, type Cell } from './cells.js'
 import { FINAL_EVENT, type Progress, type RunRef } from './events.js'
 import type { ForkRunner } from './forks/types.js'
@@ -9,7 +9,7 @@ import { cellOrder, type CellOrder } from './order.js'
 import { noteClockPrecision } from '../measure/clock.js'
 import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import type { JobPublisher } from './publisher.js'
-import { CANCELLED_BY_REQUEST, type JobQueue, type RunLog } from './queue.js'
+import { CANCELLED_BY_REQUEST, type JobQueue } from './queue.js'
 import { runData, toRunRecord } from './run-record.js'
 import type { FinalStatus } from './state.js'
 
@@ -22,7 +22,7 @@ export type StopReason = 'cancel' | 'shutdown' | 'orphaned' | 'budget' | 'lost'
 export interface ExecutionContext {
   runnerId: string
   queue: JobQueue
-  runs: RunLog
+  runs: RunStore
   publisher: JobPublisher
   forks: (runtime: string) => ForkRunner
   /** The job's whole budget (MAX_JOB_BUDGET_MS). */

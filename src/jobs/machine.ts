@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { alive as pidAlive } from '../executors/scratch.js'
-import type { MachineClaim, Store } from '../store/types.js'
+import type { HostStore, MachineClaim } from '../store/types.js'
 
 /**
  * The machine's identity: `/etc/machine-id` (systemd's, stable across reboots and Node upgrades),
@@ -30,7 +30,7 @@ export class MachineBusyError extends Error {
  * Takes the machine for this runner, or throws MachineBusyError naming the live holder. A holder is
  * gone when its pid no longer exists, or when it has not renewed its claim for `leaseMs` (a reused pid).
  */
-export async function claimMachine (store: Store, claim: Omit<MachineClaim, 'startedAt' | 'heartbeatAt'>, leaseMs: number): Promise<void> {
+export async function claimMachine (store: HostStore, claim: Omit<MachineClaim, 'startedAt' | 'heartbeatAt'>, leaseMs: number): Promise<void> {
   const now = new Date()
   const result = await store.claimMachine({ ...claim, startedAt: now, heartbeatAt: now }, holder =>
     !pidAlive(holder.pid) || now.getTime() - holder.heartbeatAt.getTime() > leaseMs)

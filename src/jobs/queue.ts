@@ -1,4 +1,4 @@
-import type { JobRecord, JobStatus, JobTransition, NewJob, RunRecord, Store } from '../store/types.js'
+import type { JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
 import type { FinalStatus } from './state.js'
 
 /** Who claims: one runner process on one host, able to run these runtimes. */
@@ -26,8 +26,8 @@ export interface FinishFields {
  * the job as changed, or undefined when the transition lost a race. The returned job's `eventSeq` is
  * the seq of the event that announces the change.
  *
- * Implementations: StoreQueue (the jobs table of the store: SQLite by default) and MemoryQueue
- * (tests). A PostgreSQL deployment backs it with pg-boss without touching either side.
+ * Implementation: StoreQueue over a JobStore (the jobs table: SQLite by default; MemoryStore in
+ * unit tests). A PostgreSQL deployment backs it with pg-boss without touching either side.
  */
 export interface JobQueue {
   /** Stores the job as `queued` (its `job.queued` event is seq 1); durable when this resolves. */
@@ -64,15 +64,6 @@ export interface JobQueue {
   nextSeq: (jobId: string, holder?: string) => Promise<number | undefined>
 }
 
-/** What a runner reads and writes besides the queue: the runs it measures. */
-export interface RunLog {
-  /** False (nothing stored) when `runnerId` no longer holds the job. */
-  insertRun: (run: RunRecord, timings: Float32Array | undefined, runnerId: string) => Promise<boolean>
-  listRuns: (jobId: string) => Promise<RunRecord[]>
-  getTimings: (runId: string) => Promise<Float32Array | undefined>
-  getJob: (id: string) => Promise<JobRecord | undefined>
-}
-
 export const CANCELLED_BY_REQUEST = 'cancelled by request; runs measured before that are kept'
 
 /**
@@ -89,7 +80,7 @@ export async function finishHeld (transition: (t: JobTransition) => Promise<JobR
 
 /** The queue kept in the store's jobs table. */
 export class StoreQueue implements JobQueue {
-  constructor (private readonly store: Store) {}
+  constructor (private readonly store: JobStore) {}
 
   async enqueue (job: NewJob): Promise<JobRecord> {
     return await this.store.createJob(job)

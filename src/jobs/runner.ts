@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
-import type { JobRecord, Store } from '../store/types.js'
+import type { JobRecord, RunnerStore } from '../store/types.js'
 import type { JobEventBus } from './bus.js'
 import { ClaimLoop, type LoopState } from './claim-loop.js'
 import type { Progress } from './events.js'
@@ -32,7 +32,8 @@ export interface Logger {
 }
 
 export interface RunnerOptions {
-  store: Store
+  /** Only the aggregates a runner uses: the job queue, runs, hosts and machine claims. */
+  store: RunnerStore
   bus: JobEventBus
   host: HostFingerprint
   runtimes: Runtimes

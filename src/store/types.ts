@@ -91,17 +91,25 @@ export interface JobFilter {
 
 export type JobPatch = Partial<Pick<JobRecord, 'error' | 'summary' | 'tasksDone' | 'startedAt' | 'finishedAt' | 'hostId' | 'warnings'>>
 
-/**
- * Persistence behind one interface: nothing outside src/store knows which database is in use.
- * Implementations: PrismaStore (SQLite by default).
- */
-export interface Store {
-  /** Resolves when the database answers a trivial query. */
-  ping(): Promise<void>
+/** Hosts (one row per distinct fingerprint) and the machines that runners hold. */
+export interface HostStore {
   /** Records a host once per distinct fingerprint and refreshes its lastSeenAt. */
   upsertHost(host: HostFingerprint): Promise<void>
+  /** The fingerprint stored under this id (job.hostId), or undefined. */
+  getHost(id: string): Promise<HostFingerprint | undefined>
   countHosts(): Promise<number>
+  /**
+   * Takes this machine for a runner: succeeds when no runner holds it or when `holderGone` says the
+   * holder is dead; otherwise returns the live holder. A compare-and-swap on the machine's row.
+   */
+  claimMachine(claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }>
+  /** Refreshes the claim; false when another runner has taken the machine. */
+  heartbeatMachine(machineId: string, runnerId: string): Promise<boolean>
+  releaseMachine(machineId: string, runnerId: string): Promise<void>
+}
 
+/** Jobs and their queue: every status change is a conditional transition (src/jobs/state.ts). */
+export interface JobStore {
   createJob(job: NewJob): Promise<JobRecord>
   getJob(id: string): Promise<JobRecord | undefined>
   listJobs(filter: JobFilter): Promise<JobRecord[]>
@@ -118,7 +126,8 @@ export interface Store {
   /**
    * The one conditional status change (see src/jobs/state.ts): applies `to` and `patch` only if the
    * job is in `from` (and held by `runnerId`, when given), advancing its event counter in the same
-   * write. Returns the job as changed, or undefined when the transition lost a race.
+   * write. Returns the job as changed, or undefined when the transition lost a race. Throws
+   * TransitionError for a move that src/jobs/state.ts forbids.
    */
   transitionJob(id: string, t: JobTransition): Promise<JobRecord | undefined>
   /** Refreshes a running job's lease if this runner still holds it; says whether a cancel was asked. */
@@ -127,42 +136,42 @@ export interface Store {
   requestCancel(id: string): Promise<boolean>
   /**
    * Advances the job's event counter and returns the new value (the seq of the event to publish);
-   * with `runnerId`, only while that runner holds the job (undefined otherwise: its events are stale).
+   * undefined when there is no such job or, with `runnerId`, when that runner does not hold it
+   * (its events are stale).
    */
   nextEventSeq(id: string, runnerId?: string): Promise<number | undefined>
   /** Running jobs held by this runner, or whose lease is older than `staleBefore`. */
   heldJobs(by: { runnerId?: string, staleBefore?: Date }): Promise<JobRecord[]>
   /** Progress of a running job this runner holds; false when it no longer holds it. */
   updateHeldJob(id: string, runnerId: string, patch: Pick<JobPatch, 'tasksDone' | 'warnings'>): Promise<boolean>
+}
 
+/** The runs of jobs and their per-task timings. */
+export interface RunStore {
   /**
    * Stores one run and its per-task timings (the run and its first 16 384 tasks' timings in one
-   * transaction, the rest of a large run's after it). With `runnerId`, only while that runner still
-   * holds the job (false otherwise, and nothing is stored): late results of a runner whose job was
-   * recovered are refused.
+   * transaction, the rest of a large run's after it), renewing the job's lease. With `runnerId`,
+   * only while that runner still holds the job (false otherwise, and nothing is stored): late
+   * results of a runner whose job was recovered are refused.
    */
   insertRun(run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean>
-  /** The runs of the job's current attempt (those of attempts a re-queue left behind stay stored, apart). */
+  /** The runs of the job's current attempt in start order (those of attempts a re-queue left behind stay stored, apart). */
   listRuns(jobId: string): Promise<RunRecord[]>
   /** Per-task (queueMs, runMs, returnMs) triples of a run, or undefined. */
   getTimings(runId: string): Promise<Float32Array | undefined>
+}
 
+/** Reads across jobs for history and comparisons, and the baselines they compare against. */
+export interface HistoryStore {
   /** Runs of many jobs at once, for history: only the given cell, recorded and successful. */
   listCellRuns(jobIds: string[], cell: { runtime: string, executor: string, workers: number }): Promise<RunRecord[]>
-
-  /**
-   * Takes this machine for a runner: succeeds when no runner holds it or when `holderGone` says the
-   * holder is dead; otherwise returns the live holder. A compare-and-swap on the machine's row.
-   */
-  claimMachine(claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }>
-  /** Refreshes the claim; false when another runner has taken the machine. */
-  heartbeatMachine(machineId: string, runnerId: string): Promise<boolean>
-  releaseMachine(machineId: string, runnerId: string): Promise<void>
-
   setBaseline(specHash: string, jobId: string): Promise<Baseline>
   getBaseline(specHash: string): Promise<Baseline | undefined>
   listBaselines(): Promise<Baseline[]>
+}
 
+/** API tokens, stored as digests. */
+export interface TokenStore {
   createToken(id: string, name: string, hash: string): Promise<ApiToken>
   /** The active (not revoked) token with this digest. */
   findToken(hash: string): Promise<ApiToken | undefined>
@@ -170,9 +179,21 @@ export interface Store {
   /** Revokes every active token with this name; returns how many. */
   revokeToken(name: string): Promise<number>
   countActiveTokens(): Promise<number>
+}
 
+/**
+ * Persistence, one interface per aggregate: nothing outside src/store knows which database is in
+ * use, and a part of the program takes only the aggregates it uses (the runner: RunnerStore).
+ * Implementations: createPrismaStore (SQLite by default), MemoryStore (unit tests).
+ */
+export interface Store extends HostStore, JobStore, RunStore, HistoryStore, TokenStore {
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>
   close(): Promise<void>
 }
+
+/** What a runner process uses: the job queue, the runs it stores, its host and machine claim. */
+export type RunnerStore = JobStore & RunStore & HostStore
 
 export interface JobTransition {
   from: JobStatus

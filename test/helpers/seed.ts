@@ -3,8 +3,8 @@ import { specHash } from '../../src/jobs/spec.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import { createPrismaClient } from '../../src/store/client.js'
 import { newId } from '../../src/store/ids.js'
-import { PrismaStore } from '../../src/store/prisma-store.js'
-import type { JobRecord, JobStatus, RunRecord } from '../../src/store/types.js'
+import { createPrismaStore } from '../../src/store/prisma-store.js'
+import type { JobRecord, JobStatus, RunRecord, Store } from '../../src/store/types.js'
 import { tempDatabase } from './db.js'
 
 // Jobs and runs written straight into a database before the app opens it: the API reads them as
@@ -36,7 +36,7 @@ export const seedSpec = (s: SeedJob): JobSpec => ({
 })
 
 /** Stores one job with its runs and final status; resolves with the record. */
-export async function seedJob (store: PrismaStore, s: SeedJob): Promise<JobRecord> {
+export async function seedJob (store: Store, s: SeedJob): Promise<JobRecord> {
   const spec = seedSpec(s)
   const job = await store.createJob({ id: newId('j'), spec, specHash: specHash(spec), warnings: [], tasksTotal: 0 })
   const at = new Date()
@@ -61,9 +61,9 @@ export async function seedJob (store: PrismaStore, s: SeedJob): Promise<JobRecor
 }
 
 /** A fresh migrated database with whatever `fill` stores in it; returns its URL for build(t, …, { databaseUrl }). */
-export async function seededDatabase<T> (t: TestContext, fill: (store: PrismaStore) => Promise<T>): Promise<{ url: string, seeded: T }> {
+export async function seededDatabase<T> (t: TestContext, fill: (store: Store) => Promise<T>): Promise<{ url: string, seeded: T }> {
   const { url } = await tempDatabase(t)
-  const store = new PrismaStore(await createPrismaClient(url))
+  const store = createPrismaStore(await createPrismaClient(url))
   try {
     return { url, seeded: await fill(store) }
   } finally {

@@ -5,12 +5,12 @@ import { cellKey } from '../../src/jobs/cells.js'
 import { ClaimLoop, type LoopState } from '../../src/jobs/claim-loop.js'
 import { isFinalEvent, type JobEvent, type Progress } from '../../src/jobs/events.js'
 import { JobControl } from '../../src/jobs/control.js'
-import { MemoryQueue } from '../../src/jobs/memory-queue.js'
 import { JobPublisher } from '../../src/jobs/publisher.js'
-import type { RunLog, RunnerIdentity } from '../../src/jobs/queue.js'
+import { StoreQueue, type RunnerIdentity } from '../../src/jobs/queue.js'
 import { recoverJobs } from '../../src/jobs/recovery.js'
 import type { JobSpec } from '../../src/schemas/job.js'
-import type { JobRecord } from '../../src/store/types.js'
+import { MemoryStore } from '../../src/store/memory/store.js'
+import type { JobRecord, RunStore } from '../../src/store/types.js'
 import { Channel, failedRun, FakeClock, FakeForks, Hold, newJob, Recorder, silentLogger } from './fakes.js'
 
 const RUNNER: RunnerIdentity = { runnerId: 'r_test', hostId: 'h_test', runtimes: ['node'] }
@@ -18,7 +18,8 @@ const LEASE_MS = 15_000
 
 interface Rig {
   clock: FakeClock
-  queue: MemoryQueue
+  store: MemoryStore
+  queue: StoreQueue
   bus: MemoryBus
   publisher: JobPublisher
   control: JobControl
@@ -45,16 +46,17 @@ interface RigOptions {
   heartbeatMs?: number
   retryMs?: { first: number, max: number }
   /** Replaces some of the run log's methods (a database failure mid-job, say). */
-  runs?: (queue: MemoryQueue) => Partial<RunLog>
+  runs?: (store: MemoryStore) => Partial<RunStore>
 }
 
 /**
- * A claim loop over a MemoryQueue, a MemoryBus and FakeForks, started and settled (its first claim
+ * A claim loop over a MemoryStore (through StoreQueue), a MemoryBus and FakeForks, started and settled (its first claim
  * found nothing) before the test goes on. Closed after the test.
  */
 async function rig (t: TestContext, opts: RigOptions = {}): Promise<Rig> {
   const clock = new FakeClock()
-  const queue = new MemoryQueue({ now: clock.now })
+  const store = new MemoryStore({ now: clock.now })
+  const queue = new StoreQueue(store)
   const bus = new MemoryBus()
   const errors: unknown[] = []
   // The runner's publisher numbers events only for jobs it holds; the API's (JobControl's) for any.
@@ -66,16 +68,15 @@ async function rig (t: TestContext, opts: RigOptions = {}): Promise<Rig> {
   const forks = new FakeForks(opts.forks ?? 'gated')
   const inserts: boolean[] = []
   const sleeps = new Channel<{ ms: number, wake: () => void }>()
-  const runs: RunLog = {
+  const runs: RunStore = {
     insertRun: async (run, timings, runnerId) => {
-      const ok = await queue.insertRun(run, timings, runnerId)
+      const ok = await store.insertRun(run, timings, runnerId)
       inserts.push(ok)
       return ok
     },
-    listRuns: async id => await queue.listRuns(id),
-    getTimings: async id => await queue.getTimings(id),
-    getJob: async id => await queue.getJob(id),
-    ...opts.runs?.(queue)
+    listRuns: async id => await store.listRuns(id),
+    getTimings: async id => await store.getTimings(id),
+    ...opts.runs?.(store)
   }
   const loop = new ClaimLoop({
     identity: RUNNER,
@@ -105,6 +106,7 @@ async function rig (t: TestContext, opts: RigOptions = {}): Promise<Rig> {
   await settled
   return {
     clock,
+    store,
     queue,
     bus,
     publisher,
@@ -163,14 +165,14 @@ describe('a claimed job, measured to its end', () => {
 
     // One fork per cell and round, the order rotating from round to round (A B C, B C A).
     assert.deepEqual(r.forks.plans.map(p => cellKey(p.cell)), ['serialized/1', 'threaded/1', 'threaded/2', 'threaded/1', 'threaded/2', 'serialized/1'])
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.equal(stored?.status, 'finished')
     assert.equal(stored.error, null)
     assert.equal(stored.runnerId, RUNNER.runnerId)
     assert.equal(stored.tasksDone, stored.tasksTotal)
     assert.equal(stored.eventSeq, last.seq, 'the final event carries the seq its transition took')
     assert.equal((stored.summary as { cells: unknown[] }).cells.length, 3)
-    const runs = await r.queue.listRuns(job.id)
+    const runs = await r.store.listRuns(job.id)
     assert.equal(runs.length, 6)
     assert.ok(runs.every(run => run.ok && run.verified === true))
     assert.deepEqual(r.inserts, [true, true, true, true, true, true])
@@ -183,7 +185,7 @@ describe('a claimed job, measured to its end', () => {
     const python = await r.submit({ runtimes: ['python'] })
     const node = await r.submit()
     assert.equal((await r.final(node.id)).type, 'job.finished')
-    assert.equal((await r.queue.getJob(python.id))?.status, 'queued')
+    assert.equal((await r.store.getJob(python.id))?.status, 'queued')
     assert.deepEqual(r.forks.plans.map(p => p.cell.runtime), ['node'])
   })
 
@@ -198,9 +200,9 @@ describe('a claimed job, measured to its end', () => {
     third.pass()
     const last = await r.final(job.id)
     assert.equal(last.type, 'job.failed')
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.match(stored?.error ?? '', /^1 of 2 cells failed: async\/1 repetition 1 of 2: COREBENCH_ERR_WORKER_EXITED: worker ran out of memory/)
-    assert.deepEqual((await r.queue.listRuns(job.id)).map(run => run.ok), [true, false, true], 'the failed run is stored too')
+    assert.deepEqual((await r.store.listRuns(job.id)).map(run => run.ok), [true, false, true], 'the failed run is stored too')
     assert.equal(r.forks.plans.length, 3)
   })
 
@@ -208,17 +210,17 @@ describe('a claimed job, measured to its end', () => {
     let broken = true
     const r = await rig(t, {
       forks: 'auto',
-      runs: queue => ({
+      runs: store => ({
         listRuns: async (id) => {
           if (broken) { broken = false; throw new Error('disk I/O error') }
-          return await queue.listRuns(id)
+          return await store.listRuns(id)
         }
       })
     })
     const first = await r.submit()
     const second = await r.submit()
     assert.equal((await r.final(first.id)).type, 'job.failed')
-    assert.match((await r.queue.getJob(first.id))?.error ?? '', /disk I\/O error/)
+    assert.match((await r.store.getJob(first.id))?.error ?? '', /disk I\/O error/)
     assert.equal((await r.final(second.id)).type, 'job.finished')
     assert.equal(r.errors.length, 1, 'logged once')
   })
@@ -227,7 +229,7 @@ describe('a claimed job, measured to its end', () => {
 test('a job queued while the loop\'s last claim is in flight is taken without waiting for the idle poll', async (t) => {
   const r = await rig(t, { forks: 'auto' })
   const claim = new Hold<readonly string[]>()
-  r.queue.hooks.beforeClaim = claim.wait
+  r.store.hooks.beforeClaim = claim.wait
   r.loop.kick() // an idle poll: its claim reads an empty queue…
   assert.deepEqual(await claim.reached, [])
   const job = await r.submit() // …and the job's wake-up arrives before that claim answers
@@ -235,14 +237,14 @@ test('a job queued while the loop\'s last claim is in flight is taken without wa
   claim.release()
   await idle
   await ticks(20)
-  assert.notEqual((await r.queue.getJob(job.id))?.status, 'queued', 'the job waits for the next idle poll')
+  assert.notEqual((await r.store.getJob(job.id))?.status, 'queued', 'the job waits for the next idle poll')
 })
 
 /** Submits a job, cancels it while `hold` keeps the runner there (the job is running by then), lets it go: the job must end cancelled. */
 async function cancelWhileHeld (r: Rig, hold: Hold): Promise<void> {
   const job = await r.submit()
   await hold.reached
-  assert.equal((await r.queue.getJob(job.id))?.status, 'running')
+  assert.equal((await r.store.getJob(job.id))?.status, 'running')
   assert.equal(await r.control.cancel(job.id), 'cancelling')
   hold.release()
   const last = await r.final(job.id)
@@ -253,7 +255,7 @@ describe('(b) cancel a queued job while a runner claims it', () => {
   test('the cancel lands while the claim is in flight: the job ends cancelled before it started, and the runner takes nothing', async (t) => {
     const r = await rig(t)
     const claim = new Hold<readonly string[]>()
-    r.queue.hooks.beforeClaim = claim.wait
+    r.store.hooks.beforeClaim = claim.wait
     const job = await r.submit()
     assert.deepEqual(await claim.reached, [job.id], 'the claim has seen the job queued')
 
@@ -262,7 +264,7 @@ describe('(b) cancel a queued job while a runner claims it', () => {
     claim.release()
     await idle
     assert.equal(r.forks.plans.length, 0, 'nothing was measured')
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.equal(stored?.status, 'cancelled')
     assert.equal(stored.runnerId, null)
     const events = r.of(job.id)
@@ -273,23 +275,23 @@ describe('(b) cancel a queued job while a runner claims it', () => {
   test('the claim wins: the cancel becomes a request, reaches the runner over the bus, and the job ends cancelled with the runs measured before it kept', async (t) => {
     const r = await rig(t)
     const claim = new Hold<readonly string[]>()
-    r.queue.hooks.beforeClaim = claim.wait
+    r.store.hooks.beforeClaim = claim.wait
     const job = await r.submit({ repetitions: 3 })
     await claim.reached
-    assert.equal((await r.queue.getJob(job.id))?.status, 'queued')
+    assert.equal((await r.store.getJob(job.id))?.status, 'queued')
     claim.release()
     ;(await r.forks.gates.next()).pass()
     const inFlight = await r.forks.gates.next()
-    assert.equal((await r.queue.listRuns(job.id)).length, 1)
+    assert.equal((await r.store.listRuns(job.id)).length, 1)
 
     assert.equal(await r.control.cancel(job.id), 'cancelling')
     assert.equal(inFlight.plan.signal.reason, 'cancel', 'the bus command reached the loop at once')
     const last = await r.final(job.id)
     assert.equal(last.type, 'job.cancelled')
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.equal(stored?.status, 'cancelled')
     assert.match(stored?.error ?? '', /cancelled by request; runs measured before that are kept/)
-    assert.equal((await r.queue.listRuns(job.id)).length, 1, 'the run measured before the cancel is kept')
+    assert.equal((await r.store.listRuns(job.id)).length, 1, 'the run measured before the cancel is kept')
     const events = r.of(job.id)
     assertIncreasingSeq(events)
     assert.deepEqual(finals(events), ['job.cancelled'])
@@ -300,7 +302,7 @@ describe('(b) cancel a queued job while a runner claims it', () => {
   test('the cancel lands between the claim\'s write and the loop taking the job: the job still ends cancelled', async (t) => {
     const r = await rig(t, { forks: 'auto' })
     const claimed = new Hold()
-    r.queue.hooks.afterClaim = async (job) => { if (job !== undefined) await claimed.wait() }
+    r.store.hooks.afterClaim = async (job) => { if (job !== undefined) await claimed.wait() }
     await cancelWhileHeld(r, claimed)
   })
 
@@ -318,7 +320,7 @@ describe('(b) cancel a queued job while a runner claims it', () => {
       await ticks(delay)
       const answer = await r.control.cancel(job.id)
       const last = await r.final(job.id)
-      const stored = await r.queue.getJob(job.id)
+      const stored = await r.store.getJob(job.id)
       const ok = answer === 'not-active' ? stored?.status === 'finished' : stored?.status === 'cancelled' && last.type === 'job.cancelled'
       if (!ok) broken.push(`after ${delay} ticks: cancel said ${answer}, the job ended ${stored?.status ?? '?'}`)
       assert.equal(finals(r.of(job.id)).length, 1, 'one final event')
@@ -352,10 +354,10 @@ describe('(c) a lost lease', () => {
     assert.match(r.forks.records.at(-1)?.reason ?? '', /no longer held by this runner/)
     assert.equal(inFlight.plan.signal.reason, 'lost')
     assert.equal(r.forks.plans.length, 2, 'no fork after the refusal')
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.equal(stored?.status, 'interrupted')
     assert.match(stored?.error ?? '', /stopped renewing its lease/)
-    assert.equal((await r.queue.listRuns(job.id)).length, 1, 'the run stored before is kept')
+    assert.equal((await r.store.listRuns(job.id)).length, 1, 'the run stored before is kept')
     const events = r.of(job.id)
     assert.deepEqual(finals(events), ['job.interrupted'])
     const interruptedAt = events.findIndex(e => e.type === 'job.interrupted')
@@ -373,7 +375,7 @@ describe('(c) a lost lease', () => {
     await idle
     assert.equal(inFlight.plan.signal.reason, 'lost')
     assert.deepEqual(r.inserts, [])
-    assert.equal((await r.queue.getJob(job.id))?.status, 'interrupted')
+    assert.equal((await r.store.getJob(job.id))?.status, 'interrupted')
     assert.deepEqual(finals(r.of(job.id)), ['job.interrupted'])
   })
 
@@ -421,21 +423,21 @@ describe('(c) a lost lease', () => {
     const job = await r.submit()
     await r.forks.gates.next()
     r.clock.advance(LEASE_MS + 1)
-    r.queue.hooks.afterHeld = async (jobs) => {
-      r.queue.hooks.afterHeld = undefined
+    r.store.hooks.afterHeld = async (jobs) => {
+      r.store.hooks.afterHeld = undefined
       // The runner's heartbeat, as its timer would send it, lands in the window.
       for (const j of jobs) assert.deepEqual(await r.queue.heartbeat(j.id, RUNNER.runnerId), { held: true, cancelRequested: false })
     }
     const recovered = await recover(r)
     assert.deepEqual(recovered, [])
-    assert.equal((await r.queue.getJob(job.id))?.status, 'running')
+    assert.equal((await r.store.getJob(job.id))?.status, 'running')
   })
 })
 
 describe('(d) a claim that fails', () => {
   test('puts the loop in stalled, is retried with back-off up to its cap, and the next claim that works runs the job; back-off starts over after', async (t) => {
     const r = await rig(t, { forks: 'auto', retryMs: { first: 100, max: 250 } })
-    r.queue.failNextClaims(4, 'SQLITE_BUSY: database is locked')
+    r.store.failNextClaims(4, 'SQLITE_BUSY: database is locked')
     const settled = r.states.next(s => s.state === 'idle')
     const job = await r.submit()
     const waits: number[] = []
@@ -445,7 +447,7 @@ describe('(d) a claim that fails', () => {
       const state = r.loop.state
       assert.equal(state.state, 'stalled')
       assert.equal(state.state === 'stalled' && state.error, 'SQLITE_BUSY: database is locked')
-      assert.equal((await r.queue.getJob(job.id))?.status, 'queued')
+      assert.equal((await r.store.getJob(job.id))?.status, 'queued')
       sleep.wake()
     }
     assert.deepEqual(waits, [100, 200, 250, 250])
@@ -454,7 +456,7 @@ describe('(d) a claim that fails', () => {
     assert.deepEqual(r.states.items.map(s => s.state).slice(0, 4), ['idle', 'stalled', 'running', 'idle'], 'stalled is reported once, not at every retry')
     assert.equal(r.errors.length, 4, 'each failed claim is logged')
 
-    r.queue.failNextClaims(1)
+    r.store.failNextClaims(1)
     const next = await r.submit()
     const sleep = await r.sleeps.next()
     assert.equal(sleep.ms, 100, 'a claim that worked resets the back-off')
@@ -464,7 +466,7 @@ describe('(d) a claim that fails', () => {
 
   test('close() while stalled ends the back-off at once', async (t) => {
     const r = await rig(t)
-    r.queue.failNextClaims(Number.POSITIVE_INFINITY)
+    r.store.failNextClaims(Number.POSITIVE_INFINITY)
     await r.submit()
     await r.sleeps.next()
     await r.loop.close()
@@ -481,15 +483,15 @@ describe('(e) close() during a job', () => {
     const inFlight = await r.forks.gates.next()
     await r.loop.close()
     assert.equal(inFlight.plan.signal.reason, 'shutdown')
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.equal(stored?.status, 'cancelled')
     assert.match(stored?.error ?? '', /the runner shut down; runs measured before that are kept/)
-    assert.equal((await r.queue.listRuns(job.id)).length, 1)
+    assert.equal((await r.store.listRuns(job.id)).length, 1)
     assert.deepEqual(finals(r.of(job.id)), ['job.cancelled'])
     assert.deepEqual(r.loop.state, { state: 'closed' })
 
     const later = await r.submit()
-    assert.equal((await r.queue.getJob(later.id))?.status, 'queued', 'a closed loop claims nothing')
+    assert.equal((await r.store.getJob(later.id))?.status, 'queued', 'a closed loop claims nothing')
   })
 
   test('orphaned: the job ends interrupted, with its runs kept', async (t) => {
@@ -498,24 +500,24 @@ describe('(e) close() during a job', () => {
     ;(await r.forks.gates.next()).pass()
     await r.forks.gates.next()
     await r.loop.close('orphaned')
-    const stored = await r.queue.getJob(job.id)
+    const stored = await r.store.getJob(job.id)
     assert.equal(stored?.status, 'interrupted')
     assert.match(stored?.error ?? '', /the server that supervised its runner is gone/)
-    assert.equal((await r.queue.listRuns(job.id)).length, 1)
+    assert.equal((await r.store.listRuns(job.id)).length, 1)
     assert.deepEqual(finals(r.of(job.id)), ['job.interrupted'])
   })
 
   test('close() while a claim is in flight: the job it takes is not measured', async (t) => {
     const r = await rig(t, { forks: 'auto' })
     const claim = new Hold<readonly string[]>()
-    r.queue.hooks.beforeClaim = claim.wait
+    r.store.hooks.beforeClaim = claim.wait
     const job = await r.submit()
     assert.deepEqual(await claim.reached, [job.id])
     const closed = r.loop.close()
     claim.release()
     await closed
     assert.equal(r.forks.plans.length, 0, 'no fork after close() began')
-    assert.notEqual((await r.queue.getJob(job.id))?.status, 'finished')
+    assert.notEqual((await r.store.getJob(job.id))?.status, 'finished')
   })
 })
 
@@ -528,7 +530,7 @@ describe('(f) JobControl.cancel', () => {
     const events = r.of(job.id)
     assert.deepEqual(events.map(e => [e.type, e.seq]), [['job.queued', 1], ['job.cancelled', 2]])
     assert.deepEqual(events[1].data, { id: job.id, status: 'cancelled' })
-    assert.equal((await r.queue.getJob(job.id))?.error, 'cancelled before it started')
+    assert.equal((await r.store.getJob(job.id))?.error, 'cancelled before it started')
     assert.equal(await r.control.cancel(job.id), 'not-active')
   })
 
@@ -543,7 +545,7 @@ describe('(f) JobControl.cancel', () => {
     assert.deepEqual(commands.items.at(-1), { type: 'cancel', jobId: job.id })
     assert.equal(inFlight.plan.signal.reason, 'cancel')
     assert.equal((await r.final(job.id)).type, 'job.cancelled')
-    assert.equal((await r.queue.getJob(job.id))?.status, 'cancelled')
+    assert.equal((await r.store.getJob(job.id))?.status, 'cancelled')
     assert.equal(await r.control.cancel(job.id), 'not-active')
   })
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { MemoryQueue } from '../../src/jobs/memory-queue.js'
-import type { RunnerIdentity } from '../../src/jobs/queue.js'
+import { StoreQueue, type RunnerIdentity } from '../../src/jobs/queue.js'
 import { toRunRecord } from '../../src/jobs/run-record.js'
 import { assertTransition, isFinal, TRANSITIONS, TransitionError } from '../../src/jobs/state.js'
+import { MemoryStore } from '../../src/store/memory/store.js'
 import { FINAL_STATUSES, JOB_STATUSES, type JobRecord, type JobStatus, type RunRecord } from '../../src/store/types.js'
 import { FakeClock, Hold, newJob, okRun } from './fakes.js'
 
@@ -50,20 +50,21 @@ describe('the transition table', () => {
 const A: RunnerIdentity = { runnerId: 'r_a', hostId: 'h_1', runtimes: ['node'] }
 const B: RunnerIdentity = { runnerId: 'r_b', hostId: 'h_2', runtimes: ['node', 'python'] }
 
-function setup (): { clock: FakeClock, queue: MemoryQueue } {
+function setup (): { clock: FakeClock, store: MemoryStore, queue: StoreQueue } {
   const clock = new FakeClock()
-  return { clock, queue: new MemoryQueue({ now: clock.now }) }
+  const store = new MemoryStore({ now: clock.now })
+  return { clock, store, queue: new StoreQueue(store) }
 }
 
-async function status (queue: MemoryQueue, id: string): Promise<JobStatus | undefined> {
-  return (await queue.getJob(id))?.status
+async function status (store: MemoryStore, id: string): Promise<JobStatus | undefined> {
+  return (await store.getJob(id))?.status
 }
 
 function runOf (job: JobRecord): RunRecord {
   return toRunRecord({ jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, repetition: 0, warmup: false, tasks: 4, attempt: job.attempt }, okRun(4), undefined)
 }
 
-describe('MemoryQueue: conditional changes, as the store makes them', () => {
+describe('the job queue over MemoryStore: conditional changes, as the store makes them', () => {
   test('enqueue stores the job queued with its event counter at 1 (job.queued)', async () => {
     const { clock, queue } = setup()
     const job = await queue.enqueue(newJob())
@@ -76,7 +77,7 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
   })
 
   test('claim takes the oldest queued job this runner can run, as running held by it, with the counter advanced for job.started', async () => {
-    const { clock, queue } = setup()
+    const { clock, store, queue } = setup()
     const python = await queue.enqueue(newJob({ runtimes: ['python'] }))
     const first = await queue.enqueue(newJob())
     const second = await queue.enqueue(newJob({ runtimes: ['node', 'python'] }))
@@ -89,7 +90,7 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     assert.deepEqual(got.startedAt, clock.now())
     assert.equal(got.eventSeq, 2)
     assert.equal(await queue.claim(A), undefined, 'the job needing Python too waits for a runner that has it')
-    assert.equal(await status(queue, second.id), 'queued')
+    assert.equal(await status(store, second.id), 'queued')
 
     assert.equal((await queue.claim(B))?.id, python.id)
     assert.equal((await queue.claim(B))?.id, second.id)
@@ -98,22 +99,22 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
   })
 
   test('of two runners claiming one job, only one wins: the other\'s transition finds it running and takes nothing', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const job = await queue.enqueue(newJob())
     const claimA = new Hold<readonly string[]>()
-    queue.hooks.beforeClaim = claimA.wait
+    store.hooks.beforeClaim = claimA.wait
     const slow = queue.claim(A)
     assert.deepEqual(await claimA.reached, [job.id], 'A has read the job as queued')
     assert.equal((await queue.claim(B))?.runnerId, B.runnerId, 'B passes: the hold stops the first claim only')
     claimA.release()
     assert.equal(await slow, undefined)
-    const stored = await queue.getJob(job.id)
+    const stored = await store.getJob(job.id)
     assert.equal(stored?.runnerId, B.runnerId)
     assert.equal(stored?.eventSeq, 2, 'the lost transition advanced nothing')
   })
 
   test('cancelQueued wins only while the job is queued; a job claimed meanwhile stays running', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const queued = await queue.enqueue(newJob())
     const cancelled = await queue.cancelQueued(queued.id)
     assert.equal(cancelled?.status, 'cancelled')
@@ -126,14 +127,14 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     const running = await queue.enqueue(newJob())
     await queue.claim(A)
     assert.equal(await queue.cancelQueued(running.id), undefined)
-    const stored = await queue.getJob(running.id)
+    const stored = await store.getJob(running.id)
     assert.equal(stored?.status, 'running')
     assert.equal(stored?.eventSeq, 2)
     assert.equal(await queue.cancelQueued('j_missing'), undefined)
   })
 
   test('finish applies only from running and only for the holder; a final status is never left', async () => {
-    const { clock, queue } = setup()
+    const { clock, store, queue } = setup()
     const job = await queue.enqueue(newJob())
     assert.equal(await queue.finish(job.id, A.runnerId, 'finished', {}), undefined, 'not running yet')
     await queue.claim(A)
@@ -148,23 +149,23 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     assert.equal(await queue.finish(job.id, A.runnerId, 'cancelled', {}), undefined)
     assert.equal(await queue.release(done, 'interrupted', 'late'), undefined)
     assert.equal(await queue.cancelQueued(job.id), undefined)
-    assert.equal((await queue.getJob(job.id))?.status, 'finished')
+    assert.equal((await store.getJob(job.id))?.status, 'finished')
   })
 
   test('transition checks the table before anything: a forbidden move throws even when the status matches', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const job = await queue.enqueue(newJob())
-    assert.throws(() => queue.transition(job.id, { from: 'queued', to: 'finished' }), TransitionError)
-    assert.throws(() => queue.transition(job.id, { from: 'finished', to: 'running' }), TransitionError)
-    assert.equal(queue.transition(job.id, { from: 'running', to: 'failed' }), undefined, 'allowed, but the job is not running: lost')
-    assert.equal(queue.transition('j_missing', { from: 'queued', to: 'cancelled' }), undefined)
-    const stored = await queue.getJob(job.id)
+    assert.throws(() => store.transition(job.id, { from: 'queued', to: 'finished' }), TransitionError)
+    assert.throws(() => store.transition(job.id, { from: 'finished', to: 'running' }), TransitionError)
+    assert.equal(store.transition(job.id, { from: 'running', to: 'failed' }), undefined, 'allowed, but the job is not running: lost')
+    assert.equal(store.transition('j_missing', { from: 'queued', to: 'cancelled' }), undefined)
+    const stored = await store.getJob(job.id)
     assert.equal(stored?.status, 'queued')
     assert.equal(stored?.eventSeq, 1)
   })
 
   test('heartbeat renews the lease only for the holder and reports a cancel request', async () => {
-    const { clock, queue } = setup()
+    const { clock, store, queue } = setup()
     const job = await queue.enqueue(newJob())
     assert.equal(await queue.requestCancel(job.id), false, 'a queued job is cancelled, not asked to stop')
     assert.deepEqual(await queue.heartbeat(job.id, A.runnerId), { held: false, cancelRequested: false })
@@ -179,7 +180,7 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
 
     assert.equal(await queue.requestCancel(job.id), true)
     assert.deepEqual(await queue.heartbeat(job.id, A.runnerId), { held: true, cancelRequested: true })
-    assert.equal((await queue.getJob(job.id))?.status, 'running', 'a request changes no status')
+    assert.equal((await store.getJob(job.id))?.status, 'running', 'a request changes no status')
   })
 
   test('held: running jobs of a runner, or whose lease is older than staleBefore; nothing when asked for neither', async () => {
@@ -203,7 +204,7 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
   })
 
   test('release moves a job from the runner seen holding it to interrupted or back to queued, never one taken over since', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const job = await queue.enqueue(newJob())
     const seenByA = await queue.claim(A) as JobRecord
     const requeued = await queue.release(seenByA, 'queued', 'interrupted (test); re-queued')
@@ -216,7 +217,7 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     const seenByB = await queue.claim(B)
     assert.equal(seenByB?.eventSeq, 4, 'the counter goes on across the re-queue')
     assert.equal(await queue.release(seenByA, 'interrupted', 'stale view'), undefined, 'A\'s view is stale: B holds the job now')
-    assert.equal(await status(queue, job.id), 'running')
+    assert.equal(await status(store, job.id), 'running')
     const interrupted = await queue.release(seenByB as JobRecord, 'interrupted', 'its runner is gone')
     assert.equal(interrupted?.status, 'interrupted')
     assert.equal(interrupted.error, 'its runner is gone')
@@ -224,34 +225,34 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
   })
 
   test('insertRun stores a run (and renews the lease) only while the runner holds the job', async () => {
-    const { clock, queue } = setup()
+    const { clock, store, queue } = setup()
     const job = await queue.enqueue(newJob())
     const claimed = await queue.claim(A) as JobRecord
     const run = runOf(job)
     const timings = new Float32Array([1, 2, 3, 4, 5, 6])
 
-    assert.equal(await queue.insertRun(runOf(job), undefined, B.runnerId), false)
+    assert.equal(await store.insertRun(runOf(job), undefined, B.runnerId), false)
     clock.advance(10_000)
-    assert.equal(await queue.insertRun(run, timings, A.runnerId), true)
+    assert.equal(await store.insertRun(run, timings, A.runnerId), true)
     assert.deepEqual(await queue.held({ staleBefore: new Date(clock.now().getTime() - 1) }), [], 'the stored run renewed the lease')
-    assert.deepEqual((await queue.listRuns(job.id)).map(r => r.id), [run.id])
-    assert.deepEqual(await queue.getTimings(run.id), timings)
+    assert.deepEqual((await store.listRuns(job.id)).map(r => r.id), [run.id])
+    assert.deepEqual(await store.getTimings(run.id), timings)
     timings[0] = 99
-    assert.equal((await queue.getTimings(run.id))?.[0], 1, 'stored, not shared')
+    assert.equal((await store.getTimings(run.id))?.[0], 1, 'stored, not shared')
 
     await queue.release(claimed, 'interrupted', 'recovered')
-    assert.equal(await queue.insertRun(runOf(job), undefined, A.runnerId), false, 'a recovered job takes no late results')
-    assert.equal((await queue.listRuns(job.id)).length, 1)
+    assert.equal(await store.insertRun(runOf(job), undefined, A.runnerId), false, 'a recovered job takes no late results')
+    assert.equal((await store.listRuns(job.id)).length, 1)
   })
 
   test('progress is written only for the holder', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const job = await queue.enqueue(newJob())
     assert.equal(await queue.progress(job.id, A.runnerId, { tasksDone: 1 }), false)
     await queue.claim(A)
     assert.equal(await queue.progress(job.id, B.runnerId, { tasksDone: 2 }), false)
     assert.equal(await queue.progress(job.id, A.runnerId, { tasksDone: 3, warnings: ['busy host'] }), true)
-    const stored = await queue.getJob(job.id)
+    const stored = await store.getJob(job.id)
     assert.equal(stored?.tasksDone, 3)
     assert.deepEqual(stored?.warnings, ['busy host'])
     assert.equal(stored?.eventSeq, 2, 'progress is not a status change')
@@ -264,23 +265,23 @@ describe('MemoryQueue: conditional changes, as the store makes them', () => {
     assert.equal(await queue.nextSeq(job.id), 3)
     assert.equal(await queue.nextSeq(job.id), 4)
     assert.equal((await queue.finish(job.id, A.runnerId, 'failed', { error: 'x' }))?.eventSeq, 5)
-    await assert.rejects(queue.nextSeq('j_missing'), /no job/)
+    assert.equal(await queue.nextSeq('j_missing'), undefined, 'no such job: nothing to number, as in the Prisma store')
   })
 
   test('records handed out are copies: changing one changes nothing stored', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const job = await queue.enqueue(newJob())
     job.status = 'finished'
     job.spec.tasks = 999
-    assert.equal((await queue.getJob(job.id))?.status, 'queued')
-    assert.equal((await queue.getJob(job.id))?.spec.tasks, 4)
+    assert.equal((await store.getJob(job.id))?.status, 'queued')
+    assert.equal((await store.getJob(job.id))?.spec.tasks, 4)
     assert.equal((await queue.claim(A))?.id, job.id)
   })
 
   test('failNextClaims: the next N claims throw, then claiming works again', async () => {
-    const { queue } = setup()
+    const { store, queue } = setup()
     const job = await queue.enqueue(newJob())
-    queue.failNextClaims(2, 'SQLITE_BUSY: database is locked')
+    store.failNextClaims(2, 'SQLITE_BUSY: database is locked')
     await assert.rejects(queue.claim(A), /SQLITE_BUSY/)
     await assert.rejects(queue.claim(A), /SQLITE_BUSY/)
     assert.equal((await queue.claim(A))?.id, job.id)

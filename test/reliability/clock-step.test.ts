@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createToken } from '../../src/auth/manage.js'
 import { createPrismaClient } from '../../src/store/client.js'
-import { PrismaStore } from '../../src/store/prisma-store.js'
+import { createPrismaStore } from '../../src/store/prisma-store.js'
 import { startServer, type ServerProcess } from '../helpers/server-process.js'
 import { connect } from '../helpers/ws.js'
 
@@ -43,7 +43,7 @@ test('a wall clock stepped back an hour: a token created meanwhile closes writes
   assert.equal(await write(), 400, 'no token yet: writes are open')
   await stepBack()
 
-  const store = new PrismaStore(await createPrismaClient(dbUrl))
+  const store = createPrismaStore(await createPrismaClient(dbUrl))
   t.after(async () => { await store.close() })
   await createToken(store, 'ci')
   // The server caches "no tokens exist" for 5 s; with Date.now() that cache outlived the step.

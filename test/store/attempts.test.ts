@@ -6,13 +6,13 @@ import { hostFingerprint } from '../../src/host/fingerprint.js'
 import { StoreQueue } from '../../src/jobs/queue.js'
 import { toRunRecord } from '../../src/jobs/run-record.js'
 import { createPrismaClient } from '../../src/store/client.js'
-import { PrismaStore } from '../../src/store/prisma-store.js'
+import { createPrismaStore } from '../../src/store/prisma-store.js'
 import type { JobRecord } from '../../src/store/types.js'
 import { tempDatabase } from '../helpers/db.js'
 import { jobSpec, okRun } from '../jobs/fakes.js'
 
 test('re-queued: the new attempt\'s runs alone are listed; the old ones are kept apart', async (t) => {
-  const store = new PrismaStore(await createPrismaClient((await tempDatabase(t)).url))
+  const store = createPrismaStore(await createPrismaClient((await tempDatabase(t)).url))
   t.after(async () => { await store.close() })
   const queue = new StoreQueue(store)
   const spec = jobSpec({ repetitions: 2 })

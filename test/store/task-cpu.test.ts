@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { toRunRecord } from '../../src/jobs/run-record.js'
 import { createPrismaClient } from '../../src/store/client.js'
-import { PrismaStore } from '../../src/store/prisma-store.js'
+import { createPrismaStore } from '../../src/store/prisma-store.js'
 import { toCsv } from '../../src/stats/report.js'
 import { summarize } from '../../src/stats/summary.js'
 import { failedRun, jobSpec, newJob, okRun } from '../jobs/fakes.js'
@@ -12,7 +12,7 @@ import { tempDatabase } from '../helpers/db.js'
 
 test('taskCpuMs and coordinatorCpuMs are stored, read back (null where unknown) and reported', async (t) => {
   const db = await tempDatabase(t)
-  const store = new PrismaStore(await createPrismaClient(db.url))
+  const store = createPrismaStore(await createPrismaClient(db.url))
   t.after(async () => { await store.close() })
   const job = await store.createJob(newJob())
   const ref = { jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, repetition: 0, warmup: false, tasks: 4, attempt: 1 }

@@ -2,15 +2,15 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { createPrismaClient, type PrismaClient } from '../../src/store/client.js'
-import { PrismaStore } from '../../src/store/prisma-store.js'
-import type { RunRecord } from '../../src/store/types.js'
+import { createPrismaStore } from '../../src/store/prisma-store.js'
+import type { RunRecord, Store } from '../../src/store/types.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import { tempDatabase } from '../helpers/db.js'
 
-async function open (t: TestContext): Promise<{ store: PrismaStore, prisma: PrismaClient }> {
+async function open (t: TestContext): Promise<{ store: Store, prisma: PrismaClient }> {
   const db = await tempDatabase(t)
   const prisma = await createPrismaClient(db.url)
-  const store = new PrismaStore(prisma)
+  const store = createPrismaStore(prisma)
   t.after(async () => { await store.close() })
   await store.createJob({ id: 'j1', spec: { name: 'timings', tags: {}, workload: { id: 'sleep', params: {} } } as unknown as JobSpec, specHash: 'h', warnings: [], tasksTotal: 1 })
   return { store, prisma }

@@ -4,7 +4,7 @@ import { createToken } from '../../auth/manage.js'
 import { loadConfig } from '../../config.js'
 import { createPrismaClient } from '../../store/client.js'
 import { migrate, sqlitePath } from '../../store/migrate.js'
-import { PrismaStore } from '../../store/prisma-store.js'
+import { createPrismaStore } from '../../store/prisma-store.js'
 import type { Store } from '../../store/types.js'
 import type { Context } from '../context.js'
 import { table } from '../format.js'
@@ -19,7 +19,7 @@ async function withStore<T> (ctx: Context, databaseUrl: string | undefined, fn: 
   // A running server already migrated its database (and migrating under it can fail on its lock);
   // a brand-new one is created so that the first token can exist before the first start.
   if (!existsSync(sqlitePath(url))) await migrate(url)
-  const store = new PrismaStore(await createPrismaClient(url))
+  const store = createPrismaStore(await createPrismaClient(url))
   try {
     return await fn(store)
   } finally {

@@ -1,0 +1,55 @@
+import type { HostFingerprint } from '../../host/fingerprint.js'
+import type { PrismaClient } from '../client.js'
+import type { HostStore, MachineClaim } from '../types.js'
+import type { PrismaDb } from './db.js'
+
+/** Hosts and machine claims in SQLite. */
+export class PrismaHostStore implements HostStore {
+  constructor (private readonly db: PrismaDb) {}
+
+  private get prisma (): PrismaClient {
+    return this.db.client
+  }
+
+  async upsertHost (host: HostFingerprint): Promise<void> {
+    const { id, ...fields } = host
+    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date() } })
+  }
+
+  async getHost (id: string): Promise<HostFingerprint | undefined> {
+    const row = await this.prisma.host.findUnique({ where: { id }, omit: { firstSeenAt: true, lastSeenAt: true } })
+    return row ?? undefined
+  }
+
+  async countHosts (): Promise<number> {
+    return await this.prisma.host.count()
+  }
+
+  async claimMachine (claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }> {
+    for (;;) {
+      const holder = await this.prisma.runnerClaim.findUnique({ where: { machineId: claim.machineId } })
+      if (holder === null) {
+        try {
+          await this.prisma.runnerClaim.create({ data: claim })
+          return { ok: true }
+        } catch (err) {
+          if ((err as { code?: string }).code === 'P2002') continue // another runner was faster: look again
+          throw err
+        }
+      }
+      if (!holderGone(holder)) return { ok: false, holder }
+      // Take it over only from the holder we judged dead, never from one that replaced it meanwhile.
+      const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId: claim.machineId, runnerId: holder.runnerId }, data: claim })
+      if (count === 1) return { ok: true }
+    }
+  }
+
+  async heartbeatMachine (machineId: string, runnerId: string): Promise<boolean> {
+    const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId }, data: { heartbeatAt: new Date() } })
+    return count > 0
+  }
+
+  async releaseMachine (machineId: string, runnerId: string): Promise<void> {
+    await this.prisma.runnerClaim.deleteMany({ where: { machineId, runnerId } })
+  }
+}
