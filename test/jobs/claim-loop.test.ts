@@ -11,7 +11,7 @@ import { recoverJobs } from '../../src/jobs/recovery.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import { MemoryStore } from '../../src/store/memory/store.js'
 import type { JobRecord, RunStore } from '../../src/store/types.js'
-import { Channel, failedRun, FakeClock, FakeForks, Hold, newJob, Recorder, silentLogger } from './fakes.js'
+import { Channel, failedRun, FakeClock, FakeForks, Hold, newJob, Recorder, silentLogger, testHost } from './fakes.js'
 
 const RUNNER: RunnerIdentity = { runnerId: 'r_test', hostId: 'h_test', runtimes: ['node'] }
 const LEASE_MS = 15_000
@@ -55,7 +55,7 @@ interface RigOptions {
  */
 async function rig (t: TestContext, opts: RigOptions = {}): Promise<Rig> {
   const clock = new FakeClock()
-  const store = new MemoryStore({ now: clock.now })
+  const store = new MemoryStore({ now: clock.now, hosts: [testHost(RUNNER.hostId)] })
   const queue = new StoreQueue(store)
   const bus = new MemoryBus()
   const errors: unknown[] = []

@@ -3,6 +3,7 @@
 import type { ForkHooks, ForkPlan, ForkRunner } from '../../src/jobs/forks/types.js'
 import { jobTasksTotal } from '../../src/jobs/cells.js'
 import type { RunFailure, RunMetrics, RunOutcome } from '../../src/measure/measure-run.js'
+import type { HostFingerprint } from '../../src/host/fingerprint.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import { newId } from '../../src/store/ids.js'
 import type { NewJob } from '../../src/store/types.js'
@@ -89,6 +90,11 @@ export class FakeClock {
   private t = Date.parse('2026-01-01T00:00:00Z')
   readonly now = (): Date => new Date(this.t)
   advance (ms: number): void { this.t += ms }
+}
+
+/** A host's fingerprint with this id (a runner records its host before it claims: jobs refer to it). */
+export function testHost (id: string, over: Partial<HostFingerprint> = {}): HostFingerprint {
+  return { id, hostname: `host-${id}`, cpuModel: 'Test CPU', logicalCores: 64, availableParallelism: 64, totalMemoryMb: 1024, platform: 'linux', arch: 'x64', release: '6.1', nodeVersion: 'v20.20.2', corebenchVersion: '0.1.0', ...over }
 }
 
 export function jobSpec (over: Partial<JobSpec> = {}): JobSpec {

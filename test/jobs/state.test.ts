@@ -5,7 +5,7 @@ import { toRunRecord } from '../../src/jobs/run-record.js'
 import { assertTransition, isFinal, TRANSITIONS, TransitionError } from '../../src/jobs/state.js'
 import { MemoryStore } from '../../src/store/memory/store.js'
 import { FINAL_STATUSES, JOB_STATUSES, type JobRecord, type JobStatus, type RunRecord } from '../../src/store/types.js'
-import { FakeClock, Hold, newJob, okRun } from './fakes.js'
+import { FakeClock, Hold, newJob, okRun, testHost } from './fakes.js'
 
 describe('the transition table', () => {
   test('a job goes queued → running | cancelled, and running → finished | failed | cancelled | interrupted | queued (re-queue)', () => {
@@ -52,7 +52,7 @@ const B: RunnerIdentity = { runnerId: 'r_b', hostId: 'h_2', runtimes: ['node', '
 
 function setup (): { clock: FakeClock, store: MemoryStore, queue: StoreQueue } {
   const clock = new FakeClock()
-  const store = new MemoryStore({ now: clock.now })
+  const store = new MemoryStore({ now: clock.now, hosts: [testHost(A.hostId), testHost(B.hostId)] })
   return { clock, store, queue: new StoreQueue(store) }
 }
 

@@ -129,6 +129,8 @@ export class MemoryJobStore implements JobStore {
       .filter(r => r.job.status === 'queued' && r.job.spec.runtimes.every(rt => claim.runtimes.includes(rt)))
       .map(r => r.job.id)
     await this.hooks.beforeClaim?.(candidates)
+    // A job's host is a foreign key in the database: a runner records its host before claiming.
+    if (candidates.length > 0 && !this.knownHost(claim.hostId)) throw new Error(`Foreign key constraint violated: no host ${claim.hostId}`)
     let claimed: JobRecord | undefined
     for (const id of candidates) {
       claimed = this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, startedAt: this.now() } })
@@ -205,6 +207,11 @@ export class MemoryJobStore implements JobStore {
     const row = this.heldBy(id, runnerId)
     if (row === undefined) return false
     applyPatch(row.job, patch)
+    return true
+  }
+
+  /** Whether a host with this id is stored (MemoryStore keeps the hosts). */
+  protected knownHost (_id: string): boolean {
     return true
   }
 

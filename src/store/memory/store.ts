@@ -1,6 +1,6 @@
 import type { HostFingerprint } from '../../host/fingerprint.js'
 import type { ApiToken, Baseline, HistoryStore, HostStore, MachineClaim, RunRecord, RunStore, Store, TokenStore } from '../types.js'
-import { MemoryJobStore } from './jobs.js'
+import { MemoryJobStore, type MemoryStoreOptions } from './jobs.js'
 
 /**
  * The whole store in memory, FOR TESTS: the job queue of MemoryJobStore plus runs, history, tokens
@@ -13,6 +13,12 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
   private readonly machines = new Map<string, MachineClaim>()
   private readonly baselines = new Map<string, Baseline>()
   private readonly tokens: ApiToken[] = []
+
+  /** `hosts`: recorded from the start, as a runner records its own before it claims. */
+  constructor (opts: MemoryStoreOptions & { hosts?: readonly HostFingerprint[] } = {}) {
+    super(opts)
+    for (const h of opts.hosts ?? []) this.hosts.set(h.id, { ...h })
+  }
 
   async ping (): Promise<void> {}
   async close (): Promise<void> {}
@@ -114,6 +120,10 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
 
   async releaseMachine (machineId: string, runnerId: string): Promise<void> {
     if (this.machines.get(machineId)?.runnerId === runnerId) this.machines.delete(machineId)
+  }
+
+  protected override knownHost (id: string): boolean {
+    return this.hosts.has(id)
   }
 
   private runsWhere (ok: (r: RunRecord) => boolean): RunRecord[] {
