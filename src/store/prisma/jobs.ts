@@ -69,7 +69,7 @@ export class PrismaJobStore implements JobStore {
   }
 
   async claimNextJob (claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined> {
-    const runnable = (spec: string): boolean => (JSON.parse(spec) as { runtimes?: string[] }).runtimes?.every(r => claim.runtimes.includes(r)) ?? claim.runtimes.includes('node')
+    const runnable = (spec: string): boolean => (JSON.parse(spec) as { runtimes: string[] }).runtimes.every(r => claim.runtimes.includes(r))
     // Oldest first; a job this runner cannot run waits for one that can. The conditional transition
     // is the claim: of several runners on one database only one wins each job.
     for (let skip = 0; ;) {
@@ -187,11 +187,11 @@ function toJob (r: Job): JobRecord {
     status: r.status as JobStatus,
     workloadId: r.workloadId,
     specHash: r.specHash,
-    // Jobs stored before the runtime axis ran on Node only.
-    spec: { runtimes: ['node'], ...JSON.parse(r.spec) },
+    // Rows stored before the runtime axis were given theirs by a migration (20261201000500_legacy_job_rows).
+    spec: JSON.parse(r.spec),
     tags: JSON.parse(r.tags),
     warnings: JSON.parse(r.warnings),
-    summary: r.summary === null ? null : withRuntimes(JSON.parse(r.summary)),
+    summary: r.summary === null ? null : JSON.parse(r.summary),
     error: r.error,
     tasksDone: r.tasksDone,
     tasksTotal: r.tasksTotal,
@@ -204,10 +204,4 @@ function toJob (r: Job): JobRecord {
     eventSeq: r.eventSeq,
     attempt: r.attempt
   }
-}
-
-/** Summaries stored before the runtime axis describe Node cells. */
-function withRuntimes (summary: { cells?: Array<{ runtime?: string }>, scaling?: Array<{ runtime?: string }> }): unknown {
-  for (const c of [...(summary.cells ?? []), ...(summary.scaling ?? [])]) c.runtime ??= 'node'
-  return summary
 }
