@@ -166,13 +166,15 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
   }, async (req, reply) => {
     const job = await load(req.params.id)
     const summary = summaryOf(job, await app.store.listRuns(job.id))
+    // The host that ran the job, which may not be the one serving this request.
+    const host = job.hostId === null ? undefined : await app.store.getHost(job.hostId)
     const { format, disposition } = req.query
     // Browsers download text/markdown and text/csv whatever the disposition: plain text is shown.
     const types = disposition === 'inline' ? { json: 'application/json', csv: 'text/plain', md: 'text/plain' } as const : { json: 'application/json', csv: 'text/csv; header=present', md: 'text/markdown' } as const
     reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `${disposition}; filename="corebench-${job.id}.${format}"`)
-    if (format === 'json') return JSON.stringify({ job: { id: job.id, name: job.name, status: job.status, spec: job.spec, specHash: job.specHash, warnings: job.warnings, error: job.error, hostId: job.hostId }, host: app.host, summary }, null, 2)
+    if (format === 'json') return JSON.stringify({ job: { id: job.id, name: job.name, status: job.status, spec: job.spec, specHash: job.specHash, warnings: job.warnings, error: job.error, hostId: job.hostId }, host: host ?? null, summary }, null, 2)
     if (format === 'csv') return toCsv(job, summary)
-    return toMarkdown(job, summary, app.host.availableParallelism)
+    return toMarkdown(job, summary, host)
   })
 }
 

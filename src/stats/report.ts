@@ -1,4 +1,5 @@
 import { escapeUnsafe } from '../schemas/text.js'
+import type { HostFingerprint } from '../host/fingerprint.js'
 import type { JobRecord } from '../store/types.js'
 import type { CellSummary, JobSummary } from './summary.js'
 import type { ScalingSummary } from './sweep.js'
@@ -72,8 +73,11 @@ export function mdText (s: string): string {
   return escapeUnsafe(s.replace(/[\\`*_[\]<>|#~&!()]/g, c => `\\${c}`))
 }
 
-/** A table that reads well pasted into a pull request. */
-export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number): string {
+/**
+ * A table that reads well pasted into a pull request, naming the host that ran the job (`host`:
+ * job.hostId's fingerprint; undefined when the job never ran, and then no host is named).
+ */
+export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostFingerprint | undefined): string {
   const f = (v: number | null, digits = 1, suffix = ''): string => v === null ? '–' : `${v.toFixed(digits)}${suffix}`
   // Node-only reports keep their columns; a runtime column appears when there is more to tell apart.
   const multi = job.spec.runtimes.some(r => r !== 'node')
@@ -81,7 +85,7 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
   const lines = [
     `### ${mdText(job.name)}`,
     '',
-    `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · ${cores} cores · status **${job.status}**`,
+    `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''}${hostText(host)} · status **${job.status}**`,
     '',
     `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | task / coordinator CPU | startup | task p99 | verified |`,
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
@@ -103,6 +107,11 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
   if (job.warnings.length > 0) lines.push('', ...job.warnings.map(w => `> ⚠ ${mdText(w)}`))
   if (job.error !== null) lines.push('', `> ✗ ${mdText(job.error)}`)
   return lines.join('\n') + '\n'
+}
+
+/** Where the job ran: hostname, CPU and the cores its runner could use. */
+function hostText (host: HostFingerprint | undefined): string {
+  return host === undefined ? '' : ` · on ${mdText(host.hostname)} (${mdText(host.cpuModel)}, ${host.availableParallelism} cores)`
 }
 
 /** Same work, same machine: how each runtime's plain loop compares with Node's. */
