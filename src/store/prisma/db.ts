@@ -114,8 +114,10 @@ export class PrismaDb {
  */
 export function methods<T> (aggregate: T & object): T {
   const out: Record<string, unknown> = {}
-  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(aggregate))) {
-    const f = (aggregate as Record<string, unknown>)[name]
+  const proto = Object.getPrototypeOf(aggregate) as object
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    // Methods only: a getter (an aggregate's view of the shared client) is not part of the store.
+    const f = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown
     if (name !== 'constructor' && typeof f === 'function') out[name] = f.bind(aggregate)
   }
   return out as T
