@@ -252,6 +252,9 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal((await store.setBaseline('spec-hash', job.id)).jobId, job.id)
       assert.equal((await store.getBaseline('spec-hash'))?.jobId, job.id)
       assert.deepEqual((await store.listBaselines()).map(b => b.specHash), ['spec-hash'])
+      await assert.rejects(store.setBaseline('other-hash', 'j_missing'), 'a baseline names a stored job')
+      await store.deleteJob(job.id)
+      assert.equal(await store.getBaseline('spec-hash'), undefined, 'deleting the job deletes its baseline')
 
       await store.createToken('t_1', 'ci', 'digest-1')
       await store.createToken('t_2', 'ci', 'digest-2')
@@ -263,6 +266,9 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(await store.findToken('digest-1'), undefined, 'a revoked token is not found')
       assert.equal(await store.countActiveTokens(), 1)
       assert.equal((await store.listTokens()).length, 3)
+      await assert.rejects(store.createToken('t_4', 'again', 'digest-3'), 'a digest is stored once')
+      assert.equal((await store.createJob({ ...newJob(), tokenId: 't_3' })).tokenId, 't_3')
+      await assert.rejects(store.createJob({ ...newJob(), tokenId: 't_missing' }), 'a job names a stored token')
     })
   })
 }

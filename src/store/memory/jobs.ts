@@ -60,6 +60,7 @@ export class MemoryJobStore implements JobStore {
 
   async createJob (job: NewJob): Promise<JobRecord> {
     if (this.rows.has(job.id)) throw new Error(`a job with id ${job.id} exists already`)
+    if (job.tokenId !== undefined && !this.exists('token', job.tokenId)) throw new Error(`Foreign key constraint violated: no token ${job.tokenId}`)
     const record: JobRecord = {
       id: job.id,
       name: job.spec.name,
@@ -130,7 +131,7 @@ export class MemoryJobStore implements JobStore {
       .map(r => r.job.id)
     await this.hooks.beforeClaim?.(candidates)
     // A job's host is a foreign key in the database: a runner records its host before claiming.
-    if (candidates.length > 0 && !this.knownHost(claim.hostId)) throw new Error(`Foreign key constraint violated: no host ${claim.hostId}`)
+    if (candidates.length > 0 && !this.exists('host', claim.hostId)) throw new Error(`Foreign key constraint violated: no host ${claim.hostId}`)
     let claimed: JobRecord | undefined
     for (const id of candidates) {
       claimed = this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, startedAt: this.now() } })
@@ -210,8 +211,8 @@ export class MemoryJobStore implements JobStore {
     return true
   }
 
-  /** Whether a host with this id is stored (MemoryStore keeps the hosts). */
-  protected knownHost (_id: string): boolean {
+  /** Whether a row a job refers to is stored (MemoryStore keeps hosts and tokens): the database's foreign keys. */
+  protected exists (_table: 'host' | 'token', _id: string): boolean {
     return true
   }
 

@@ -24,7 +24,9 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
   async close (): Promise<void> {}
 
   override async deleteJob (id: string): Promise<boolean> {
+    // Its runs and any baseline naming it go with it (ON DELETE CASCADE in the database).
     for (const [runId, r] of this.runs) if (r.run.jobId === id) this.runs.delete(runId)
+    for (const [specHash, b] of this.baselines) if (b.jobId === id) this.baselines.delete(specHash)
     return await super.deleteJob(id)
   }
 
@@ -52,6 +54,7 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
   }
 
   async setBaseline (specHash: string, jobId: string): Promise<Baseline> {
+    if (!this.rows.has(jobId)) throw new Error(`Foreign key constraint violated: no job ${jobId}`)
     const b = { specHash, jobId, createdAt: this.now() }
     this.baselines.set(specHash, b)
     return { ...b }
@@ -67,6 +70,7 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
   }
 
   async createToken (id: string, name: string, hash: string): Promise<ApiToken> {
+    if (this.tokens.some(t => t.id === id || t.hash === hash)) throw new Error('Unique constraint failed on ApiToken id or hash')
     const token = { id, name, hash, createdAt: this.now(), lastUsedAt: null, revokedAt: null }
     this.tokens.push(token)
     return { ...token }
@@ -122,8 +126,8 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
     if (this.machines.get(machineId)?.runnerId === runnerId) this.machines.delete(machineId)
   }
 
-  protected override knownHost (id: string): boolean {
-    return this.hosts.has(id)
+  protected override exists (table: 'host' | 'token', id: string): boolean {
+    return table === 'host' ? this.hosts.has(id) : this.tokens.some(t => t.id === id)
   }
 
   private runsWhere (ok: (r: RunRecord) => boolean): RunRecord[] {
