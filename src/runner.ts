@@ -11,6 +11,7 @@ import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
 import { migrate } from './store/migrate.js'
 import { openStore } from './store/prisma-store.js'
+import type { RunnerStore, Store } from './store/types.js'
 import { startDelayServer } from './workloads/http-get-server.js'
 
 // The runner process: claims jobs and measures them on this machine. It measures nothing but itself
@@ -45,7 +46,8 @@ const toParent = (m: ChildMessage): void => { if (process.connected) process.sen
 const logger = await createLogger(config, { process: 'runner' })
 // A supervised runner's server has migrated already; one started by hand on SQLite does it itself.
 if (!supervised) await migrate(config.DATABASE_URL)
-const store = await openStore(config.DATABASE_URL)
+// The runner uses the job queue, runs and hosts (RunnerStore), and closes the store when it stops.
+const store: RunnerStore & Pick<Store, 'close'> = await openStore(config.DATABASE_URL)
 const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
