@@ -44,8 +44,9 @@ try {
 const supervised = typeof process.send === 'function'
 const toParent = (m: ChildMessage): void => { if (process.connected) process.send?.(m) }
 const logger = await createLogger(config, { process: 'runner' })
-// A supervised runner's server has migrated already; one started by hand on SQLite does it itself.
-if (!supervised) await migrate(config.DATABASE_URL)
+// A supervised runner's server has migrated already; one started by hand on SQLite does it itself,
+// and on PostgreSQL only checks: migrations (DDL) are the API's, a runner's role has no such rights.
+if (!supervised) await migrate(config.DATABASE_URL, { ddl: false })
 // The runner uses the job queue, runs and hosts (RunnerStore), and closes the store when it stops.
 const store: RunnerStore & Pick<Store, 'close'> = await openStore(config.DATABASE_URL)
 const host = hostFingerprint()

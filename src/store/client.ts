@@ -1,8 +1,12 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from './generated/client.js'
+import { PrismaClient as PgPrismaClient } from './generated-pg/client.js'
 import { sqlitePath } from './migrate.js'
+import { dialectOf } from './url.js'
 
 export type { PrismaClient }
+export { dialectOf, type Dialect } from './url.js'
 
 /**
  * How long a write waits for another writer's lock. better-sqlite3 waits synchronously, holding the
@@ -11,8 +15,21 @@ export type { PrismaClient }
  */
 export const BUSY_TIMEOUT_MS = 250
 
-/** A Prisma client over better-sqlite3, in WAL mode so that readers never wait on the runner's writes. */
+/**
+ * A Prisma client for a DATABASE_URL. SQLite: over better-sqlite3, in WAL mode so that readers never
+ * wait on the runner's writes. PostgreSQL: over node-postgres (a pool of 10; `sslmode` and the other
+ * URL parameters are honoured by pg's connection-string parser).
+ *
+ * The PostgreSQL client is generated from the twin schema (prisma/postgres/schema.prisma, derived from
+ * the SQLite one by scripts/pg-schema.mjs): the same models, fields and methods, but a distinct type,
+ * so it is typed here as the SQLite client that every store module is written against.
+ */
 export async function createPrismaClient (url: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Promise<PrismaClient> {
+  if (dialectOf(url) === 'postgres') {
+    const pg = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) })
+    await pg.$connect()
+    return pg as unknown as PrismaClient
+  }
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` }) })
   await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   // WAL makes NORMAL durable against process crashes (kill -9); only an OS crash can lose the last commit.

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { migratePostgres, pendingPostgresMigrations } from './pg-migrate.js'
+import { dialectOf } from './url.js'
 
 /** The repository root (holds prisma/ and prisma.config.ts) from src/store or dist/store alike. */
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -13,11 +15,25 @@ export function sqlitePath (url: string): string {
 }
 
 /**
- * Creates the database directory and applies pending migrations with `prisma migrate deploy`.
- * The Prisma CLI is the one tool that owns the `_prisma_migrations` bookkeeping, so we run it rather
- * than replaying SQL ourselves; it takes about a second and a half.
+ * Brings the database of `url` to the current schema.
+ *
+ * SQLite: creates the database directory and applies pending migrations with `prisma migrate
+ * deploy`. The Prisma CLI is the one tool that owns the `_prisma_migrations` bookkeeping, so we run it
+ * rather than replaying SQL ourselves; it takes about a second and a half.
+ * PostgreSQL: applies prisma/postgres/migrations (src/store/pg-migrate.ts). With `ddl: false` (a
+ * runner, whose role has no DDL rights) it only checks, and throws naming what is missing.
  */
-export async function migrate (url: string, attempts = 5): Promise<void> {
+export async function migrate (url: string, opts: { ddl?: boolean, attempts?: number } = {}): Promise<void> {
+  if (dialectOf(url) === 'postgres') {
+    if (opts.ddl !== false) {
+      await migratePostgres(url)
+      return
+    }
+    const pending = await pendingPostgresMigrations(url)
+    if (pending.length > 0) throw new Error(`the database lacks migrations ${pending.join(', ')}: start an API (\`corebench serve\`) on it first, which applies them; runners do not`)
+    return
+  }
+  const attempts = opts.attempts ?? 5
   // Prisma's schema engine fails at once (no busy timeout) on a file another process has open with
   // Prisma, e.g. a second server started on the database of a live one; with nothing pending there
   // is nothing for it to do, and start-up is 1.5 s faster.

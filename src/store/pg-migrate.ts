@@ -71,3 +71,19 @@ function readMigrations (dir: string): Array<{ name: string, sql: string }> {
     .sort()
     .map(name => ({ name, sql: readFileSync(join(dir, name, 'migration.sql'), 'utf8') }))
 }
+
+/**
+ * Names of the migrations of `dir` that the database at `url` has not applied, read without DDL (a
+ * runner's role may only read): all of them when the bookkeeping table does not exist yet.
+ */
+export async function pendingPostgresMigrations (url: string, dir = PG_MIGRATIONS_DIR): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows: [table] } = await client.query<{ t: string | null }>(`SELECT to_regclass('"_corebench_migrations"')::text AS t`)
+    const done = table?.t == null ? new Set<string>() : new Set((await client.query<{ name: string }>('SELECT "name" FROM "_corebench_migrations"')).rows.map(r => r.name))
+    return readMigrations(dir).map(m => m.name).filter(name => !done.has(name))
+  } finally {
+    await client.end()
+  }
+}

@@ -1,4 +1,4 @@
-import { createPrismaClient, type PrismaClient } from './client.js'
+import { createPrismaClient, dialectOf, type PrismaClient } from './client.js'
 import { sqlitePath } from './migrate.js'
 import { methods, PrismaDb, type StoreOptions } from './prisma/db.js'
 import { PrismaHistoryStore } from './prisma/history.js'
@@ -32,8 +32,12 @@ export function createPrismaStore (prisma: PrismaClient, opts: StoreOptions = {}
   }
 }
 
-/** The store of a `file:` database URL, able to replace a broken client and to say when its disk is full. */
+/**
+ * The store of a DATABASE_URL (`file:` SQLite or `postgres://` PostgreSQL), able to replace a broken
+ * client and, on SQLite, to say when its disk is full.
+ */
 export async function openStore (databaseUrl: string): Promise<Store> {
   const connect = async (): Promise<PrismaClient> => await createPrismaClient(databaseUrl)
-  return createPrismaStore(await connect(), { connect, file: sqlitePath(databaseUrl) })
+  const dialect = dialectOf(databaseUrl)
+  return createPrismaStore(await connect(), { connect, dialect, file: dialect === 'sqlite' ? sqlitePath(databaseUrl) : undefined })
 }

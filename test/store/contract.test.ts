@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { describe, test, type TestContext } from 'node:test'
+import { after, describe, test, type TestContext } from 'node:test'
 import type { RunRef } from '../../src/jobs/events.js'
 import { toRunRecord } from '../../src/jobs/run-record.js'
 import { TransitionError } from '../../src/jobs/state.js'
@@ -8,10 +8,17 @@ import { MemoryStore } from '../../src/store/memory/store.js'
 import { createPrismaStore } from '../../src/store/prisma-store.js'
 import type { JobRecord, RunRecord, Store } from '../../src/store/types.js'
 import { tempDatabase } from '../helpers/db.js'
+import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { failedRun, newJob, okRun, testHost } from '../jobs/fakes.js'
 
-// One contract, two stores: every case runs against the in-memory store the unit tests use and
-// against a real SQLite file, so that what the unit tests prove of the runner holds in production.
+// One contract, three stores: every case runs against the in-memory store the unit tests use, against
+// a real SQLite file and against a real PostgreSQL database, so that what the unit tests prove of the
+// runner holds in production, alone or in team mode.
+
+/** One PostgreSQL cluster for the file, started by the first case that needs it. */
+let cluster: Promise<TestCluster> | undefined
+const stopCluster: Array<() => unknown> = []
+after(async () => { for (const fn of stopCluster) await fn() })
 
 const RUNNER = { runnerId: 'r_a', hostId: 'h_1', runtimes: ['node'] }
 const OTHER = { runnerId: 'r_b', hostId: 'h_2', runtimes: ['node', 'python'] }
@@ -22,6 +29,15 @@ const IMPLEMENTATIONS: Array<{ name: string, open: (t: TestContext) => Promise<S
     name: 'Prisma store (SQLite)',
     open: async (t) => {
       const store = createPrismaStore(await createPrismaClient((await tempDatabase(t)).url))
+      t.after(async () => { await store.close() })
+      return await withHosts(store)
+    }
+  },
+  {
+    name: 'Prisma store (PostgreSQL)',
+    open: async (t) => {
+      cluster ??= startCluster({ after: (fn: () => unknown) => { stopCluster.push(fn) } })
+      const store = createPrismaStore(await createPrismaClient(await (await cluster).database(t)), { dialect: 'postgres' })
       t.after(async () => { await store.close() })
       return await withHosts(store)
     }

@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { PrismaClient } from '../client.js'
+import type { Dialect, PrismaClient } from '../client.js'
 import type { Prisma } from '../generated/client.js'
 
 /** Longest a transaction may take before the store gives up on it and on its client. */
@@ -24,6 +24,8 @@ export interface StoreOptions {
   deadlineMs?: number
   /** The SQLite file: a deadline passed on a full disk then says so. */
   file?: string
+  /** The few raw queries differ by database (sqlite by default). */
+  dialect?: Dialect
 }
 
 /**
@@ -38,11 +40,13 @@ export class PrismaDb {
   private readonly connect: (() => Promise<PrismaClient>) | undefined
   private readonly deadlineMs: number
   private readonly file: string | undefined
+  readonly dialect: Dialect
 
   constructor (private prisma: PrismaClient, opts: StoreOptions = {}) {
     this.connect = opts.connect
     this.deadlineMs = opts.deadlineMs ?? TRANSACTION_DEADLINE_MS
     this.file = opts.file
+    this.dialect = opts.dialect ?? 'sqlite'
   }
 
   /** "the disk is full" when the database's filesystem has (almost) no room left: the likeliest reason a transaction never ends. */
@@ -94,7 +98,7 @@ export class PrismaDb {
         await Promise.race([broken.$disconnect(), new Promise(resolve => setTimeout(resolve, 1000))])
         // On a full disk the WAL is what grew: moving it into the database and truncating it gives
         // the space back for the writes that record the failure (best effort).
-        await this.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => {})
+        if (this.dialect === 'sqlite') await this.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => {})
       } finally {
         this.replacing = undefined
       }

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../client.js'
-import type { Run } from '../generated/client.js'
+import { Prisma, type Run } from '../generated/client.js'
 import type { RunRecord, RunStore } from '../types.js'
 import type { PrismaDb } from './db.js'
 
@@ -48,7 +48,8 @@ export class PrismaRunStore implements RunStore {
   async getTimings (runId: string): Promise<Float32Array | undefined> {
     // As hex text, part by part: Prisma hands a Bytes column over as an array of numbers (~70 ns a
     // byte), text costs a tenth of that; and into an aligned buffer of our own.
-    const [first] = await this.prisma.$queryRawUnsafe<Array<{ count: number | bigint, hex: string }>>('SELECT "count", hex("data") AS hex FROM "TaskTiming" WHERE "runId" = ?', runId)
+    const hex = Prisma.raw(this.db.dialect === 'postgres' ? 'encode("data", \'hex\')' : 'hex("data")')
+    const [first] = await this.prisma.$queryRaw<Array<{ count: number | bigint, hex: string }>>`SELECT "count", ${hex} AS hex FROM "TaskTiming" WHERE "runId" = ${runId}`
     if (first === undefined) return undefined
     const out = new Uint8Array(Number(first.count) * 12)
     let at = first.hex.length / 2
@@ -56,7 +57,7 @@ export class PrismaRunStore implements RunStore {
     out.set(Buffer.from(first.hex, 'hex'))
     for (let part = 1; at < out.length; part++) {
       await new Promise(resolve => setImmediate(resolve))
-      const [row] = await this.prisma.$queryRawUnsafe<Array<{ hex: string }>>('SELECT hex("data") AS hex FROM "TaskTimingPart" WHERE "runId" = ? AND "part" = ?', runId, part)
+      const [row] = await this.prisma.$queryRaw<Array<{ hex: string }>>`SELECT ${hex} AS hex FROM "TaskTimingPart" WHERE "runId" = ${runId} AND "part" = ${part}`
       if (row === undefined || at + row.hex.length / 2 > out.length) return undefined
       out.set(Buffer.from(row.hex, 'hex'), at)
       at += row.hex.length / 2
