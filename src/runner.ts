@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { jobListItem } from './api/views.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { hostFingerprint } from './host/fingerprint.js'
-import { MemoryBus, type JobEventBus, type RunnerCommand } from './jobs/bus.js'
+import { MemoryBus, openBus, type JobEventBus, type RunnerCommand } from './jobs/bus.js'
 import type { JobEvent } from './jobs/events.js'
 import { machineIdentity, MachineBusyError } from './jobs/machine.js'
 import { Runner } from './jobs/runner.js'
@@ -53,7 +53,9 @@ const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
 const delay = await startDelayServer()
-const bus = supervised ? new ParentBus(toParent) : new MemoryBus()
+// Supervised: events go up the IPC channel to the server, which publishes them. By hand: the
+// database's own bus (in memory on SQLite, where no API shares it; LISTEN/NOTIFY on PostgreSQL).
+const bus = supervised ? Object.assign(new ParentBus(toParent), { close: async () => {} }) : await openBus(config.DATABASE_URL, err => { logger.warn({ err }, 'job event bus: a message was not delivered; reconnecting') })
 const runner = new Runner({
   store,
   bus,
@@ -83,6 +85,8 @@ async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = '
     }, STOP_BOUND_MS).unref()
     await runner.close(how)
     await delay.close()
+    // After the runner: its last events (the job's end) are handed to the bus before it closes.
+    await bus.close()
     await store.close()
     process.exit(code)
   })()

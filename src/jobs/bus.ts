@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { dialectOf } from '../store/url.js'
 import type { JobEvent } from './events.js'
 
 /**
@@ -40,4 +41,24 @@ export class MemoryBus implements JobEventBus {
     this.emitter.on('command', listener)
     return () => { this.emitter.off('command', listener) }
   }
+}
+
+/** A bus with something to release at shutdown (a database session). */
+export interface ClosableBus extends JobEventBus {
+  close: () => Promise<void>
+}
+
+/**
+ * The bus between the processes that share the database at `databaseUrl`. SQLite (one machine): the
+ * processes are the server and its supervised runner, joined by IPC (see supervisor.ts), so each
+ * process has an in-memory bus. PostgreSQL (team mode): LISTEN/NOTIFY (src/jobs/pg-bus.ts), so every
+ * API instance and every runner on every host hears every event and command.
+ */
+export async function openBus (databaseUrl: string, onError: (err: unknown) => void): Promise<ClosableBus> {
+  if (dialectOf(databaseUrl) === 'postgres') {
+    const { PgBus } = await import('./pg-bus.js')
+    return await PgBus.connect(databaseUrl, { onError })
+  }
+  const bus = new MemoryBus()
+  return Object.assign(bus, { close: async () => {} })
 }

@@ -91,10 +91,14 @@ export class PgBus implements JobEventBus {
 
   /** Resolves when everything published so far has been handed to PostgreSQL. */
   async drain (): Promise<void> {
-    while (this.outbox.length > 0 || this.flushing) await new Promise(resolve => setImmediate(resolve))
+    while (!this.closed && (this.outbox.length > 0 || this.flushing)) await new Promise(resolve => setTimeout(resolve, 5))
   }
 
-  async close (): Promise<void> {
+  /** Sends what is still waiting (for at most `drainMs`: the database may be gone), then ends both sessions. */
+  async close (drainMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.drain(), new Promise(resolve => { timer = setTimeout(resolve, drainMs) })])
+    clearTimeout(timer)
     this.closed = true
     await Promise.allSettled([this.listener?.end(), this.publisher?.end(), this.reader?.end()])
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import { jobListItem } from '../api/views.js'
 import type { Config } from '../config.js'
-import { MemoryBus, type JobEventBus } from '../jobs/bus.js'
+import { openBus, type JobEventBus } from '../jobs/bus.js'
 import { JobControl } from '../jobs/control.js'
 import { ProgressBoard } from '../jobs/progress-board.js'
 import { JobPublisher } from '../jobs/publisher.js'
@@ -38,7 +38,7 @@ const runnerEntry = fileURLToPath(new URL(`../runner${import.meta.url.endsWith('
 
 export default fp(async function runnerPlugin (app, opts: { config: Config, mode: RunnerMode, httpBase?: string }) {
   const { config } = opts
-  const bus = new MemoryBus()
+  const bus = await openBus(config.DATABASE_URL, err => { app.log.warn({ err }, 'job event bus: a message was not delivered; reconnecting') })
   const queue = new StoreQueue(app.store)
   const publisher = new JobPublisher(bus, queue, job => jobListItem(job, undefined), err => { app.log.warn({ err }, 'an event could not be published') })
   const progress = new ProgressBoard(bus)
@@ -106,5 +106,8 @@ export default fp(async function runnerPlugin (app, opts: { config: Config, mode
   app.addHook('onReady', start)
   // preClose: the running job is cancelled and stored while the database is still open.
   app.addHook('preClose', async () => { await app.stopRunner() })
-  app.addHook('onClose', async () => { progress.close() })
+  app.addHook('onClose', async () => {
+    progress.close()
+    await bus.close()
+  })
 }, { name: 'runner', dependencies: ['store', 'host'] })

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { after, before, test, type TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { EXIT_MACHINE_BUSY } from '../../src/jobs/supervisor.js'
+import { startCluster, type TestCluster } from '../helpers/postgres.js'
+import { startServer } from '../helpers/server-process.js'
+import { connect } from '../helpers/ws.js'
+
+// Team mode with real processes on a real PostgreSQL: API instances without runners (RUNNER=off) and
+// runners started by hand, each with a test-only machine identity so that several share this machine.
+// States, routing and events are asserted, never speed.
+
+const runnerEntry = fileURLToPath(new URL('../../src/runner.ts', import.meta.url))
+const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
+/** Short leases so that a dead runner's job is recovered within seconds. */
+const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200' }
+
+let cluster: TestCluster
+const afters: Array<() => unknown> = []
+before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
+after(async () => { for (const fn of afters.reverse()) await fn() })
+
+interface RunnerProcess { child: ChildProcess, output: () => string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }
+
+/** `corebench runner` by hand: resolves once it says it is ready (or rejects with what it printed). */
+async function startRunner (t: TestContext, env: Record<string, string>): Promise<RunnerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', runnerEntry], { env: { ...process.env, ...LEASES, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('runner ready')) resolve() })
+    child.stderr.on('data', (d: Buffer) => { out += d.toString() })
+    void exited.then(({ code }) => { reject(new Error(`runner exited with ${code} before it was ready:\n${out}`)) })
+  })
+  return { child, output: () => out, exited }
+}
+
+async function api (url: string, path: string, init: RequestInit = {}): Promise<any> {
+  const res = await fetch(`${url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } })
+  const body = await res.json()
+  assert.ok(res.ok, `${path}: ${res.status} ${JSON.stringify(body)}`)
+  return body
+}
+
+async function until (url: string, id: string, done: (job: any) => boolean, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const job = await api(url, `/api/jobs/${id}`)
+    if (done(job)) return job
+    if (Date.now() > deadline) assert.fail(`job ${id} is still ${job.status} after ${timeoutMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+const tiny = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 4, executors: ['serialized', 'threaded'], workers: [1], repetitions: 2, warmup: 0 }
+const sleepy = { workload: { id: 'sleep', params: { ms: 20_000 } }, tasks: 1, executors: ['serialized'], repetitions: 1, warmup: 0 }
+
+test('two API instances and two runners: a job submitted to one API runs once; a client of the other sees every event in order', async (t) => {
+  const db = await cluster.database(t)
+  const apiEnv = { DATABASE_URL: db, RUNNER: 'off', ...LEASES }
+  const [a, b] = await Promise.all([startServer(t, apiEnv), startServer(t, apiEnv)])
+  await Promise.all([
+    startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r1', RUNNER_MACHINE_ID: 'team-m1' }),
+    startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r2', RUNNER_MACHINE_ID: 'team-m2' })
+  ])
+  // A blocker keeps one runner busy, so the next job is claimed while B's client is subscribed.
+  const jobs = await Promise.all(Array.from({ length: 6 }, async () => await api(a.url, '/api/jobs', { method: 'POST', body: JSON.stringify(tiny) })))
+  const watched = jobs[5]
+  const client = await connect(t, `${b.url.replace('http', 'ws')}/api/jobs/${watched.id}/stream`)
+  const ends = await Promise.all(jobs.map(async j => await until(b.url, j.id, job => FINAL.includes(job.status))))
+  assert.deepEqual(ends.map(j => j.status), jobs.map(() => 'finished'))
+  for (const job of ends) {
+    assert.equal(job.runs.length, 4, 'each recorded run stored once: 2 cells × 2 repetitions')
+  }
+  await client.closed
+  const events = client.messages.filter(m => m.type !== 'snapshot')
+  assert.equal(events.at(-1)?.type, 'job.finished', client.messages.map(m => m.type).join(','))
+  const snapshot = client.messages[0]
+  assert.equal(snapshot.type, 'snapshot')
+  let seq = snapshot.seq
+  for (const m of events) {
+    assert.equal(m.seq, seq + 1, `seq gap-free on the other instance: ${client.messages.map(x => `${x.type}:${x.seq}`).join(' ')}`)
+    seq = m.seq
+  }
+})
+
+test('kill -9 of a runner mid-job: its job is interrupted by the APIs within the lease; another runner with the same machine identity is refused while it lives', async (t) => {
+  const db = await cluster.database(t)
+  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
+  const runner = await startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'victim', RUNNER_MACHINE_ID: 'team-m3' })
+
+  const twin = spawn(process.execPath, ['--import', 'tsx', runnerEntry], { env: { ...process.env, ...LEASES, LOG_LEVEL: 'error', DATABASE_URL: db, RUNNER_NAME: 'twin', RUNNER_MACHINE_ID: 'team-m3' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let twinOut = ''
+  twin.stdout.on('data', (d: Buffer) => { twinOut += d.toString() })
+  twin.stderr.on('data', (d: Buffer) => { twinOut += d.toString() })
+  const [code] = await once(twin, 'exit') as [number | null]
+  assert.equal(code, EXIT_MACHINE_BUSY, twinOut)
+  assert.match(twinOut, /victim/, 'the refusal names the runner that holds the machine')
+
+  const job = await api(server.url, '/api/jobs', { method: 'POST', body: JSON.stringify(sleepy) })
+  await until(server.url, job.id, j => j.status === 'running')
+  const killedAt = Date.now()
+  runner.child.kill('SIGKILL')
+  await runner.exited
+  const ended = await until(server.url, job.id, j => FINAL.includes(j.status), 30_000)
+  const tookMs = Date.now() - killedAt
+  assert.equal(ended.status, 'interrupted')
+  assert.match(ended.error.message ?? ended.error, /lease/)
+  t.diagnostic(`kill -9 → interrupted in ${tookMs} ms (lease ${LEASES.RUNNER_LEASE_MS} ms)`)
+})
