@@ -1,4 +1,5 @@
 import { escapeUnsafe } from '../schemas/text.js'
+import { hostCoresText, type HostCores } from '../host/describe.js'
 import type { JobRecord } from '../store/types.js'
 import type { CellSummary, JobSummary } from './summary.js'
 import type { ScalingSummary } from './sweep.js'
@@ -73,7 +74,7 @@ export function mdText (s: string): string {
 }
 
 /** A table that reads well pasted into a pull request. */
-export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number): string {
+export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostCores): string {
   const f = (v: number | null, digits = 1, suffix = ''): string => v === null ? '–' : `${v.toFixed(digits)}${suffix}`
   // Node-only reports keep their columns; a runtime column appears when there is more to tell apart.
   const multi = job.spec.runtimes.some(r => r !== 'node')
@@ -81,7 +82,9 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, cores: number):
   const lines = [
     `### ${mdText(job.name)}`,
     '',
-    `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · ${cores} cores · status **${job.status}**`,
+    `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''} · status **${job.status}**`,
+    '',
+    `Host: ${mdText(hostCoresText(host))}`,
     '',
     `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | task / coordinator CPU | startup | task p99 | verified |`,
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,

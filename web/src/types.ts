@@ -1,3 +1,4 @@
+import type { HostCores } from '../../src/host/describe.js'
 // The API's shapes as the dashboard reads them (src/schemas/job-view.ts, src/stats/summary.ts,
 // src/stats/compare-jobs.ts, src/api/history.ts). Kept here so that the browser bundle imports no
 // server code.
@@ -190,12 +191,11 @@ export interface ParamSchema {
 
 export interface Preset { id: string, description: string, spec: JobSubmit }
 
-export interface Host {
+/** GET /api/host; the core fields are the server's own (src/host/describe.ts). */
+export interface Host extends HostCores {
   id: string
   hostname: string
   cpuModel: string
-  logicalCores: number
-  availableParallelism: number
   totalMemoryMb: number
   platform: string
   arch: string
