@@ -49,16 +49,18 @@ function random (seed: number): () => number {
 
 /**
  * The test statistic q(τ) = (n·m/(n+m)) · (2/(n·m) Σ|Xi−Yj| − 1/n² Σ|Xi−Xj| − 1/m² Σ|Yi−Yj|) for
- * every split τ of `idx` (X = idx[0, τ), Y = idx[τ, end)), in O(len²) with running sums, as the
- * reference's t_stat_values. Returns the best split (relative to idx) and its statistic.
+ * every split τ of `v` (X = v[0, τ), Y = v[τ, end)), in O(len²) with running sums, as the
+ * reference's t_stat_values. Returns the first best split (relative to v) and its statistic.
  */
-function bestSplit (values: readonly number[], idx: readonly number[]): { tau: number, q: number } {
-  const n = idx.length
-  const v = idx.map(i => values[i] as number)
+function bestSplit (v: Float64Array): { tau: number, q: number } {
+  const n = v.length
   let cross = 0
   let within = 0
   let rest = 0
-  for (let r = 0; r < n; r++) for (let c = r + 1; c < n; c++) rest += Math.abs((v[r] as number) - (v[c] as number))
+  for (let r = 0; r < n; r++) {
+    const a = v[r] as number
+    for (let c = r + 1; c < n; c++) rest += Math.abs(a - (v[c] as number))
+  }
   let best = { tau: 0, q: -Infinity }
   for (let tau = 0; tau < n; tau++) {
     const x = tau
@@ -66,10 +68,11 @@ function bestSplit (values: readonly number[], idx: readonly number[]): { tau: n
     const e = (x > 0 && y > 0 ? 2 * cross / (x * y) : 0) - (x > 0 ? 2 * within / (x * x) : 0) - (y > 0 ? 2 * rest / (y * y) : 0)
     const q = x * y / (x + y) * e
     if (q > best.q) best = { tau, q }
+    const t = v[tau] as number
     let column = 0
-    for (let r = 0; r < tau; r++) column += Math.abs((v[r] as number) - (v[tau] as number))
+    for (let r = 0; r < tau; r++) column += Math.abs((v[r] as number) - t)
     let row = 0
-    for (let c = tau + 1; c < n; c++) row += Math.abs((v[tau] as number) - (v[c] as number))
+    for (let c = tau + 1; c < n; c++) row += Math.abs(t - (v[c] as number))
     cross += row - column
     within += column
     rest -= row
@@ -77,7 +80,8 @@ function bestSplit (values: readonly number[], idx: readonly number[]): { tau: n
   return best
 }
 
-function shuffle (a: number[], rnd: () => number): number[] {
+/** Fisher–Yates in place. */
+function shuffle (a: Float64Array, rnd: () => number): Float64Array {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1))
     const t = a[i] as number
@@ -86,8 +90,6 @@ function shuffle (a: number[], rnd: () => number): number[] {
   }
   return a
 }
-
-const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i)
 
 /**
  * E-Divisive means: repeatedly takes the strongest split of any window between the change points
@@ -99,6 +101,7 @@ export function eDivisive (series: readonly number[], opts: ChangePointOptions =
   const pValue = opts.pValue ?? 0.01
   const permutations = opts.permutations ?? 100
   const rnd = random(opts.seed ?? 1234)
+  const values = Float64Array.from(series)
   const found: Array<{ index: number, probability: number }> = []
   const memo = new Map<string, { index: number, q: number }>()
   for (;;) {
@@ -109,7 +112,7 @@ export function eDivisive (series: readonly number[], opts: ChangePointOptions =
       const key = `${a}:${b}`
       let best = memo.get(key)
       if (best === undefined) {
-        const s = bestSplit(series, range(a, b))
+        const s = bestSplit(values.subarray(a, b))
         best = { index: a + s.tau, q: s.q }
         memo.set(key, best)
       }
@@ -117,8 +120,10 @@ export function eDivisive (series: readonly number[], opts: ChangePointOptions =
     }
     if (candidate.index === 0 || !(candidate.q > 0)) return found
     let stronger = 0
-    for (let p = 0; p < permutations; p++) {
-      const q = Math.max(...windows.map(([a, b]) => bestSplit(series, shuffle(range(a, b), rnd)).q))
+    // Past this many stronger permutations the split cannot pass: the rest would not change the answer.
+    const enough = Math.floor(pValue * (permutations + 1)) + 1
+    for (let p = 0; p < permutations && stronger < enough; p++) {
+      const q = Math.max(...windows.map(([a, b]) => bestSplit(shuffle(values.slice(a, b), rnd)).q))
       if (q >= candidate.q) stronger++
     }
     const probability = stronger / (permutations + 1)
