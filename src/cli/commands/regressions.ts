@@ -4,7 +4,7 @@ import { cellKey, cells } from '../../jobs/cells.js'
 import type { JobListItem, JobView } from '../../schemas/job-view.js'
 import { query } from '../client.js'
 import type { Context } from '../context.js'
-import { fixed, pValue, safe, safeDocument, signedPct, table, when } from '../format.js'
+import { fixed, safe, safeDocument, signedPct, table, when } from '../format.js'
 import { CliError, EXIT_REGRESSION, writeLine } from '../io.js'
 
 const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
@@ -74,7 +74,7 @@ export function regressionsCommand (program: Command, ctx: Context): void {
           { header: 'before', align: 'right', value: f => fixed(f.beforeMedian, 2) },
           { header: 'after', align: 'right', value: f => fixed(f.afterMedian, 2) },
           { header: 'change', align: 'right', value: f => signedPct(f.magnitude === null ? null : f.magnitude * 100) },
-          { header: 'p', align: 'right', value: f => pValue(f.probability) },
+          { header: 'p', align: 'right', value: f => fixed(f.probability, 3) },
           { header: 'verdict', value: f => f.worse ? 'slower' : 'faster' }
         ]))
       }
