@@ -255,6 +255,8 @@ export interface History {
   metric: string
   baselineJobId: string | null
   points: Array<{ jobId: string, createdAt: string, hostId: string | null, tags: Record<string, string>, value: number | null, ci95: number[] | null, runs: number, isBaseline: boolean }>
+  /** src/api/history.ts HistorySchema changePoints. */
+  changePoints: Array<{ index: number, jobId: string, createdAt: string, beforeMedian: number, afterMedian: number, magnitude: number | null, probability: number, worse: boolean }>
 }
 
 export interface StreamMessage<T = unknown> {
