@@ -9,6 +9,7 @@
 // Like the reference, each split compares the left part of a window with all the rest of it (no
 // search over a right end κ) and the distance is |x − y| (α = 1).
 import { median } from 'simple-statistics'
+import { mulberry32 } from './bootstrap.js'
 
 export interface ChangePointOptions {
   /** Significance level of the permutation test; the reference's detection tests use 0.01. */
@@ -33,18 +34,6 @@ export interface ChangePoint {
   afterMedian: number
   /** afterMedian / beforeMedian − 1 (0.2 = 20 % higher); null when beforeMedian is 0. */
   magnitude: number | null
-}
-
-/** mulberry32: a small seeded PRNG, enough to shuffle indexes reproducibly. */
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
 }
 
 /**
@@ -100,7 +89,7 @@ function shuffle (a: Float64Array, rnd: () => number): Float64Array {
 export function eDivisive (series: readonly number[], opts: ChangePointOptions = {}): Array<{ index: number, probability: number }> {
   const pValue = opts.pValue ?? 0.01
   const permutations = opts.permutations ?? 100
-  const rnd = random(opts.seed ?? 1234)
+  const rnd = mulberry32(opts.seed ?? 1234)
   const values = Float64Array.from(series)
   const found: Array<{ index: number, probability: number }> = []
   const memo = new Map<string, { index: number, q: number }>()
