@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { availableParallelism } from 'node:os'
 import { Type } from '@sinclair/typebox'
 import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -39,7 +38,7 @@ function viewReply (json: string, finishedAt: Date | null): ViewReply {
 }
 
 const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  const cores = availableParallelism()
+  const cores = app.host.usableCores
   const finishedViews = new LRUCache<string, ViewReply>({ max: 500 })
 
   async function load (id: string): Promise<JobRecord> {
@@ -63,7 +62,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     if (depth >= config.QUEUE_LIMIT) {
       throw Object.assign(new QueueFullError(depth), { headers: { 'retry-after': '30' } })
     }
-    const warnings = specWarnings(spec, cores)
+    const warnings = specWarnings(spec, cores, app.host)
     const job = await app.queue.enqueue({
       id: newId('j'),
       spec,

@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os'
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
 import { cellKey, cells } from '../jobs/cells.js'
+import { usableCores } from '../host/cores.js'
 import { getWorkload } from '../workloads/index.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { plainAnswer } from './answer.js'
@@ -61,7 +61,7 @@ export interface CellSummary {
 }
 
 export interface JobSummary {
-  /** Usable cores of the host (os.availableParallelism()) when summarized. */
+  /** Usable cores of the host (host/cores.ts usableCores(): affinity and cgroup quota) when summarized. */
   cores: number
   /**
    * true when the work needs a core to progress: the workload's declared kind (cpu, memory, mixed;
@@ -98,7 +98,7 @@ const CPU_BOUND_PARALLELISM = 0.8
  * they are read once when a job ends, not on every poll. `cores` defaults to this host's usable
  * cores (the runner summarizes on the host that measured).
  */
-export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = availableParallelism()): JobSummary {
+export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = usableCores()): JobSummary {
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
     if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement

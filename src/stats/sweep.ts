@@ -15,7 +15,7 @@ export interface ScalingSummary {
   runtime: string
   executor: string
   points: Array<{ workers: number, speedup: number | null, efficiency: number | null, throughput: number | null, karpFlatt: number | null }>
-  /** The host's usable cores (os.availableParallelism()) when the job was summarized. */
+  /** The host's usable cores (host/cores.ts) when the job was summarized. */
   cores: number
   /** The largest worker count any figure below speaks for: the cores for CPU-bound work, else the largest measured. */
   limit: number

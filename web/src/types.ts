@@ -1,3 +1,4 @@
+import type { HostCores } from '../../src/host/describe.js'
 // The API's shapes as the dashboard reads them (src/schemas/job-view.ts, src/stats/summary.ts,
 // src/stats/compare-jobs.ts, src/api/history.ts). Kept here so that the browser bundle imports no
 // server code.
@@ -190,12 +191,11 @@ export interface ParamSchema {
 
 export interface Preset { id: string, description: string, spec: JobSubmit }
 
-export interface Host {
+/** GET /api/host; the core fields are the server's own (src/host/describe.ts). */
+export interface Host extends HostCores {
   id: string
   hostname: string
   cpuModel: string
-  logicalCores: number
-  availableParallelism: number
   totalMemoryMb: number
   platform: string
   arch: string
@@ -255,6 +255,8 @@ export interface History {
   metric: string
   baselineJobId: string | null
   points: Array<{ jobId: string, createdAt: string, hostId: string | null, tags: Record<string, string>, value: number | null, ci95: number[] | null, runs: number, isBaseline: boolean }>
+  /** src/api/history.ts HistorySchema changePoints. */
+  changePoints: Array<{ index: number, jobId: string, createdAt: string, beforeMedian: number, afterMedian: number, magnitude: number | null, probability: number, worse: boolean }>
 }
 
 export interface StreamMessage<T = unknown> {

@@ -93,7 +93,8 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
       if (points.length === 0) {
         replace(historyMsg, h('p', { class: 'muted' }, 'No finished job of this spec has a value for this cell and metric yet.'))
       } else {
-        replace(historyMsg, h('p', { class: 'hint' }, `${points.length} job${points.length > 1 ? 's' : ''}; baseline: `, hist.baselineJobId === null ? 'none yet' : h('a', { href: jobHref(hist.baselineJobId) }, hist.baselineJobId === view.id ? 'this job' : hist.baselineJobId)))
+        replace(historyMsg, h('p', { class: 'hint' }, `${points.length} job${points.length > 1 ? 's' : ''}; baseline: `, hist.baselineJobId === null ? 'none yet' : h('a', { href: jobHref(hist.baselineJobId) }, hist.baselineJobId === view.id ? 'this job' : hist.baselineJobId)),
+          hist.changePoints.length === 0 ? [] : h('p', { class: 'hint', id: 'change-points' }, 'Change points (ringed in red): ', ...hist.changePoints.flatMap((c, i) => [i > 0 ? ' · ' : '', h('a', { href: jobHref(c.jobId) }, c.jobId), ` ${c.worse ? 'worse' : 'better'} ${c.magnitude === null ? '' : `${c.magnitude >= 0 ? '+' : ''}${fmt.pct(c.magnitude, 1)}`} (${fmt.num(c.beforeMedian)} → ${fmt.num(c.afterMedian)})`])))
         chart = historyChart(chartBox, hist, view.id)
       }
     } catch (err) {

@@ -3,6 +3,7 @@
 // shared-counter result, warnings, runs and report links.
 import { api, download, reportUrl, thisHost } from '../api.js'
 import { scalingChart, EXECUTOR_COLORS, type ChartHandle } from '../charts.js'
+import { hostCoresText } from '../../../src/host/describe.js'
 import { h, replace, text } from '../dom.js'
 import * as fmt from '../format.js'
 import { compareHref, jobHref, navigate, setLive, type Page } from '../nav.js'
@@ -78,7 +79,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps, each on a fresh pool after ${spec.warmup} warm-up`),
       item('Created', fmt.date(view.createdAt)),
       item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
-      item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null))),
+      item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null), host !== null && view.hostId === host.id ? ` · ${hostCoresText(host)}` : '')),
       item('Spec', h('code', { title: 'Jobs with the same spec hash can be compared' }, view.specHash)),
       Object.keys(view.tags).length > 0 ? item('Tags', Object.entries(view.tags).map(([k, v]) => `${k}=${v}`).join(' · ')) : [])
     const active = !FINAL.includes(view.status)
@@ -152,7 +153,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       replace(chartNote, h('p', { class: 'muted' }, view.status === 'queued' ? 'The chart appears once the first runs are measured.' : 'No measured runs yet.'))
     } else {
       // Waiting work overlaps past the cores: its ideal line stays y = x.
-      const cores = view.summary?.cpuBound === false ? null : view.summary?.cores ?? host?.availableParallelism ?? null
+      const cores = view.summary?.cpuBound === false ? null : view.summary?.cores ?? host?.usableCores ?? null
       if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells, cores) } else chart.update(cells)
       const named = namesRuntime(view.spec)
       const notes = (view.summary?.scaling ?? []).map(s => {

@@ -1,6 +1,7 @@
 // Submit form built from GET /api/workloads (one input per parameter, with its bounds and default),
 // preset buttons from GET /api/presets, and the API's 400 message shown next to the field it names.
 import { api, ApiError, thisHost } from '../api.js'
+import { hostCoresText } from '../../../src/host/describe.js'
 import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { jobHref, navigate, type Page } from '../nav.js'
@@ -89,7 +90,7 @@ function paramControl (name: string, s: ParamSchema, value: unknown): HTMLElemen
 
 export async function renderSubmit (main: HTMLElement, _query: URLSearchParams): Promise<Page> {
   const [workloads, presets, host] = await Promise.all([api.workloads(), api.presets(), thisHost()])
-  const cores = host?.availableParallelism ?? 4
+  const cores = host?.usableCores ?? 4
   const sweep = defaultWorkers(cores)
   const hostRuntimes = host?.runtimes ?? []
 
@@ -136,7 +137,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     h('fieldset', { class: 'param-set' }, h('legend', null, 'Parameters'), paramsBox),
     h('div', { class: 'grid' },
       fieldRow({ name: 'tasks', label: 'Tasks per run', control: tasksIn, hint: 'How many workload calls one run makes.' }),
-      fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host has ${cores} cores).` }),
+      fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host: ${host === null ? `${cores} cores` : hostCoresText(host)}).` }),
       fieldRow({ name: 'repetitions', label: 'Repetitions', control: repsIn, hint: 'Recorded runs per cell: 6 or more for intervals, outlier flags and a "same" verdict.' }),
       fieldRow({ name: 'warmup', label: 'Warm-up runs', control: warmIn, hint: 'Unrecorded runs per cell first.' })),
     runtimes.element,
