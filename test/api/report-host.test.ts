@@ -24,7 +24,7 @@ test('the report names the host that ran the job, not the API\'s; a job that nev
   assert.deepEqual(json.host, bench)
 
   const md = (await app.inject(`/api/jobs/${seeded.ran.id}/report?format=md`)).body
-  assert.match(md, / · on bench-7 \(Bench CPU 9000, 96 cores\) · status \*\*finished\*\*/)
+  assert.match(md, / · on bench-7 \(Bench CPU 9000\) · status \*\*finished\*\*\n\nHost: 96 usable cores · /)
 
   const never = await app.inject(`/api/jobs/${seeded.queued.id}/report?format=json`)
   assert.equal(JSON.parse(never.body).host, null)

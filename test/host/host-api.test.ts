@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { hostFingerprint } from '../../src/host/fingerprint.js'
 import { test } from 'node:test'
 import { build } from '../helpers/app.js'
 import { cli, listening } from '../helpers/cli.js'
@@ -28,7 +29,14 @@ test('a sweep past the physical cores says where the SMT siblings begin; one wit
 })
 
 test('corebench host and the Markdown report say the usable cores and the topology in one line', async (t) => {
-  const { url: databaseUrl, seeded } = await seededDatabase(t, async store => await seedJob(store, { status: 'finished', walls: { 'serialized/1': [100, 101, 102] } }))
+  // The report names the host that ran the job: here, this machine.
+  const { url: databaseUrl, seeded } = await seededDatabase(t, async store => {
+    const here = hostFingerprint()
+    await store.upsertHost(here)
+    const job = await seedJob(store, { status: 'finished', walls: { 'serialized/1': [100, 101, 102] } })
+    await store.updateJob(job.id, { hostId: here.id })
+    return job
+  })
   const { app, url } = await listening(t, {}, { databaseUrl })
   const line = hostCoresText(app.host)
   assert.match(line, /^\d+ usable cores? .*· governor .* · (VM|bare metal)/)
