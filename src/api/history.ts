@@ -5,12 +5,11 @@ import { compareJobs } from '../stats/compare-jobs.js'
 import { JobComparisonSchema } from '../schemas/comparison.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
-import { RUNTIME_IDS } from '../runtimes/ids.js'
-import { TagFilterSchema } from '../schemas/job.js'
+import { METRICS, RUNTIME_IDS } from '../schemas/vocabulary.js'
+import { ExecutorKindSchema, TagFilterSchema } from '../schemas/job.js'
 
 const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
 const SPEC_HASH = '^[0-9a-f]{16}$'
-const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
 
 /** Comparisons with a verdict, baselines per spec, and one metric over time (DESIGN.md §7). */
 const history: FastifyPluginAsyncTypebox = async (app) => {
@@ -68,7 +67,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({
         specHash: Type.String({ pattern: SPEC_HASH }),
         runtime: Type.Union(RUNTIME_IDS.map(r => Type.Literal(r)), { default: 'node' }),
-        executor: Type.Union(['serialized', 'async', 'threaded', 'process'].map(e => Type.Literal(e))),
+        executor: ExecutorKindSchema,
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
         host: Type.Optional(Type.String({ maxLength: 64 })),

@@ -11,7 +11,8 @@ import { JobSubmitSchema, TagFilterSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
 import { newId } from '../store/ids.js'
-import { FINAL_STATUSES, type JobRecord } from '../store/types.js'
+import type { JobRecord } from '../store/types.js'
+import { isFinalStatus } from '../schemas/vocabulary.js'
 import { notModified } from './conditional.js'
 import { jobListItem, loadJobView, summaryOf } from './views.js'
 
@@ -119,7 +120,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     if (view === undefined) {
       const found = await loadJobView(app.store, id => app.progress.get(id), req.params.id)
       if (found === undefined) throw new NotFoundError('job', req.params.id)
-      const final = FINAL_STATUSES.includes(found.job.status)
+      const final = isFinalStatus(found.job.status)
       view = viewReply(JSON.stringify(found.view), final ? found.job.finishedAt ?? found.job.createdAt : null)
       if (view.final) finishedViews.set(req.params.id, view)
     }
@@ -134,7 +135,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: JobId, response: { 202: Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('cancelled'), Type.Literal('cancelling')], { description: 'cancelled: it was queued and is now; cancelling: its runner was asked to stop and will record it' }) }), ...errors } }
   }, async (req, reply) => {
     const job = await load(req.params.id)
-    const result = FINAL_STATUSES.includes(job.status) ? 'not-active' : await app.jobs.cancel(job.id)
+    const result = isFinalStatus(job.status) ? 'not-active' : await app.jobs.cancel(job.id)
     if (result === 'not-active') {
       const now = await load(job.id)
       throw new ConflictError(`job ${job.id} is ${now.status}; only queued or running jobs can be cancelled`)
@@ -146,7 +147,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     schema: { tags: ['jobs'], summary: 'Remove a finished job and its runs from history', params: JobId, response: { 204: Type.Null(), ...errors } }
   }, async (req, reply) => {
     const job = await load(req.params.id)
-    if (!FINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${job.id} is ${job.status}; cancel it first, then delete it`)
+    if (!isFinalStatus(job.status)) throw new ConflictError(`job ${job.id} is ${job.status}; cancel it first, then delete it`)
     await app.store.deleteJob(job.id)
     finishedViews.delete(job.id)
     return await reply.code(204).send(null)

@@ -7,6 +7,7 @@ import type { JobListItem, JobView } from './views.js'
 // The server's own cells and keys (`threaded/2` in Node, `python/threaded/2` in Python); cells.ts
 // imports only types, so the CLI does not load the workload catalog with it.
 import { cellKey, cells } from '../jobs/cells.js'
+import { isFinalEvent } from '../schemas/vocabulary.js'
 
 // Follows one job over WS /api/jobs/:id/stream (README "Streams"): a snapshot, then lifecycle and
 // progress events, then a terminal event after which the server closes with 1000.
@@ -19,7 +20,6 @@ interface RunRef { runtime: string, executor: string, workers: number, repetitio
 /** run.finished data: the stored run. */
 interface RunData { runtime: string, executor: string, workers: number, repetition: number, ok: boolean, error: string | null, wallMs: number, parallelism: number, verified: boolean | null }
 
-const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
 /** How long a watcher keeps reconnecting to a stream it lost (a server restart, say), and its back-off. */
 export const RECONNECT_WINDOW_MS = 60_000
 const RECONNECT_DELAY_MS = { first: 250, max: 5000 }
@@ -328,7 +328,7 @@ async function follow (client: Client, id: string, display: Display, signal: Abo
           display.finished(msg.data as RunData)
           return
       }
-      if (TERMINAL.has(msg.type)) terminal = { type: msg.type, job: msg.data as JobListItem }
+      if (isFinalEvent(msg.type)) terminal = { type: msg.type, job: msg.data as JobListItem }
     }
   })
 }

@@ -1,26 +1,9 @@
-import type { FinalStatus } from './state.js'
+import type { JobEventType } from '../schemas/vocabulary.js'
 
-// Every event a job goes through, written once: the runner and the API publish them on the
-// JobEventBus, the stream hub forwards them to WebSocket clients as they are, metrics count them.
-
-export const FINAL_EVENT = {
-  finished: 'job.finished',
-  failed: 'job.failed',
-  cancelled: 'job.cancelled',
-  interrupted: 'job.interrupted'
-} as const satisfies Record<FinalStatus, string>
-
-export type FinalEvent = typeof FINAL_EVENT[FinalStatus]
-
-export const JOB_EVENT_TYPES = ['job.queued', 'job.started', 'run.started', 'progress', 'run.finished', ...Object.values(FINAL_EVENT)] as const
-export type JobEventType = typeof JOB_EVENT_TYPES[number]
-
-const FINAL_EVENTS: ReadonlySet<string> = new Set(Object.values(FINAL_EVENT))
-
-/** The last event of a job: a job stream closes normally right after it. */
-export function isFinalEvent (type: string): type is FinalEvent {
-  return FINAL_EVENTS.has(type)
-}
+// Every event a job goes through is named in src/schemas/vocabulary.ts: the runner and the API
+// publish them on the JobEventBus, the stream hub forwards them to WebSocket clients as they are,
+// metrics count them.
+export { FINAL_EVENT, isFinalEvent, JOB_EVENTS, type FinalEvent, type JobEventType } from '../schemas/vocabulary.js'
 
 /**
  * One event as every subscriber of every API instance sees it. `seq` comes from the job's own

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { workersCap, type Config } from '../config.js'
-import type { ExecutorKind } from '../executors/types.js'
-import { RUNTIME_IDS } from '../runtimes/ids.js'
+import { EXECUTOR_KINDS, RUNTIME_IDS, type ExecutorKind } from '../schemas/vocabulary.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
 import { cells, runsPerCell } from './cells.js'
 import type { JobSpec, JobSubmit } from '../schemas/job.js'
@@ -47,7 +46,7 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
     if (!rt.workloads.includes(merged.workload.id)) return fail(`runtimes: ${id} cannot run workload ${merged.workload.id} (it runs ${rt.workloads.join(', ')})`)
   }
 
-  const executors = merged.executors ?? ['serialized', 'async', 'threaded', 'process']
+  const executors = merged.executors ?? [...EXECUTOR_KINDS]
   const workers = [...(merged.workers ?? defaultWorkers(cores))].sort((a, b) => a - b)
   const cap = workersCap(config, cores)
   const tooMany = workers.find(w => w > cap)

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { JOB_STATUSES } from '../store/types.js'
+import { JOB_STATUSES } from './vocabulary.js'
 import { JobSpecSchema } from './job.js'
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])

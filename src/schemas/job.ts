@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { EXECUTOR_KINDS } from '../executors/types.js'
-import { RUNTIME_IDS } from '../runtimes/ids.js'
+import { EXECUTOR_KINDS, RUNTIME_IDS } from './vocabulary.js'
 import { PLAIN_TEXT_MESSAGE, PLAIN_TEXT_PATTERN, UNSAFE_CHARS } from './text.js'
 
 // Absolute shape limits; the configurable caps (MAX_TASKS, workers per core, …) are checked when the

@@ -1,3 +1,5 @@
+import { isFinalEvent } from '../schemas/vocabulary.js'
+
 /** Every stream message. `seq` increases per job, so a client can see that it missed something. */
 export interface StreamMessage {
   type: string
@@ -14,9 +16,7 @@ export function isDroppable (type: string): boolean {
   return type === 'progress'
 }
 
-const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
-
 /** The last message of a job: a job stream closes normally right after it. */
 export function isTerminal (type: string): boolean {
-  return TERMINAL.has(type)
+  return isFinalEvent(type)
 }

@@ -2,14 +2,9 @@
 // src/stats/compare-jobs.ts, src/api/history.ts). Kept here so that the browser bundle imports no
 // server code.
 
-export const STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const
-export type JobStatus = typeof STATUSES[number]
-export const FINAL: readonly string[] = ['finished', 'failed', 'cancelled', 'interrupted']
-export const EXECUTORS = ['serialized', 'async', 'threaded', 'process'] as const
-export type Executor = typeof EXECUTORS[number]
-/** In the server's order (src/jobs/spec.ts RUNTIME_ORDER): cells, tables and charts follow it. */
-export const RUNTIMES = ['node', 'python', 'python-nogil'] as const
-export type RuntimeId = typeof RUNTIMES[number]
+import type { ExecutorKind as Executor, JobStatus, RuntimeId } from '../../src/schemas/vocabulary.js'
+
+export type { JobStatus, RuntimeId }
 
 export interface JobSpec {
   name: string
@@ -246,8 +241,7 @@ export interface JobComparison {
   verdict: Verdict | 'mixed'
 }
 
-export const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
-export type Metric = typeof METRICS[number]
+export type { Metric } from '../../src/schemas/vocabulary.js'
 
 export interface History {
   specHash: string

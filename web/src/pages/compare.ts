@@ -6,7 +6,8 @@ import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { compareHref, jobHref, type Page } from '../nav.js'
 import { cellLabel, namesRuntime } from '../cells.js'
-import { FINAL, METRICS, type History, type JobComparison, type JobView, type Metric } from '../types.js'
+import { isFinalStatus, METRICS, type Metric } from '../../../src/schemas/vocabulary.js'
+import type { History, JobComparison, JobView } from '../types.js'
 import { errorBox, pageHeading, statusBadge } from '../ui.js'
 
 export async function renderCompare (main: HTMLElement, id: string, query: URLSearchParams): Promise<Page> {
@@ -49,7 +50,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     h('p', { class: 'muted' }, 'Spec ', h('code', null, view.specHash), ` · created ${fmt.date(view.createdAt)} · `, h('code', null, view.id)),
     h('section', { class: 'card', 'aria-labelledby': 'cmp-title' },
       h('h2', { id: 'cmp-title' }, 'Against a baseline'),
-      !FINAL.includes(view.status) ? h('p', { class: 'alert warn' }, 'This job is still running: the comparison uses the runs recorded so far.') : null,
+      !isFinalStatus(view.status) ? h('p', { class: 'alert warn' }, 'This job is still running: the comparison uses the runs recorded so far.') : null,
       form, result),
     h('section', { class: 'card', 'aria-labelledby': 'hist-title' },
       h('h2', { id: 'hist-title' }, 'History of this spec'),

@@ -10,7 +10,8 @@ import { openStream } from '../stream.js'
 import { getToken } from '../token.js'
 import { cellProgress } from '../progress.js'
 import { cellLabel, cellsOf, namesRuntime } from '../cells.js'
-import { FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
+import { isFinalEvent, isFinalStatus } from '../../../src/schemas/vocabulary.js'
+import type { CellSummary, JobListItem, JobView, ProgressEvent, Run } from '../types.js'
 import { describeRuntime, errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
 import { explain, type GlossaryTerm } from '../glossary.js'
 
@@ -81,7 +82,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null))),
       item('Spec', h('code', { title: 'Jobs with the same spec hash can be compared' }, view.specHash)),
       Object.keys(view.tags).length > 0 ? item('Tags', Object.entries(view.tags).map(([k, v]) => `${k}=${v}`).join(' · ')) : [])
-    const active = !FINAL.includes(view.status)
+    const active = !isFinalStatus(view.status)
     const cancel = active ? h('button', { type: 'button', class: 'danger', id: 'cancel-job' }, 'Cancel job') : null
     cancel?.addEventListener('click', () => {
       cancel.disabled = true
@@ -200,11 +201,11 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
 
   const merge = (j: JobListItem): void => {
     if (rank(j.status) < rank(view.status)) return
-    view = { ...view, status: j.status, warnings: j.warnings, error: j.error, startedAt: j.startedAt, finishedAt: j.finishedAt, hostId: j.hostId, progress: FINAL.includes(j.status) ? { ...j.progress, current: null } : view.progress }
+    view = { ...view, status: j.status, warnings: j.warnings, error: j.error, startedAt: j.startedAt, finishedAt: j.finishedAt, hostId: j.hostId, progress: isFinalStatus(j.status) ? { ...j.progress, current: null } : view.progress }
   }
 
   const stream = openStream(`/api/jobs/${encodeURIComponent(id)}/stream`, {
-    onState: (up) => { setLive(up ? 'live' : FINAL.includes(view.status) ? 'off' : 'reconnecting') },
+    onState: (up) => { setLive(up ? 'live' : isFinalStatus(view.status) ? 'off' : 'reconnecting') },
     onEnd: () => { setLive('off') },
     onMessage: (m) => {
       switch (m.type) {
@@ -221,7 +222,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
         case 'run.started': case 'progress': {
           const p = m.data as ProgressEvent
           if (view.status === 'queued') view = { ...view, status: 'running' }
-          if (FINAL.includes(view.status)) break
+          if (isFinalStatus(view.status)) break
           view = {
             ...view,
             progress: {
@@ -240,15 +241,16 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
           refresh()
           break
         }
-        case 'job.finished': case 'job.failed': case 'job.cancelled': case 'job.interrupted':
-          merge(m.data as JobListItem)
-          renderHeader(); renderProgress()
-          // The final summary (with task latencies) is stored with the job: fetch it once.
-          refresh(0)
-          break
         case 'error':
           replace(actionMsg, h('div', { class: 'alert error' }, String((m.data as { message?: string }).message ?? 'stream error')))
           break
+        default:
+          if (isFinalEvent(m.type)) {
+            merge(m.data as JobListItem)
+            renderHeader(); renderProgress()
+            // The final summary (with task latencies) is stored with the job: fetch it once.
+            refresh(0)
+          }
       }
     }
   })

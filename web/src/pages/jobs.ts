@@ -4,7 +4,8 @@ import { h, replace, text } from '../dom.js'
 import * as fmt from '../format.js'
 import { jobHref, navigate, setLive, type Page } from '../nav.js'
 import { openStream } from '../stream.js'
-import { STATUSES, type JobListItem, type ProgressEvent } from '../types.js'
+import { JOB_STATUSES } from '../../../src/schemas/vocabulary.js'
+import type { JobListItem, ProgressEvent } from '../types.js'
 import { errorBox, pageHeading, shortHost, speedupBadge, statusBadge } from '../ui.js'
 
 const PAGE = 25
@@ -15,7 +16,7 @@ export async function renderJobs (main: HTMLElement, query: URLSearchParams): Pr
 
   const statusSel = h('select', { id: 'filter-status', name: 'status' },
     h('option', { value: '' }, 'any status'),
-    STATUSES.map(s => h('option', { value: s }, s)))
+    JOB_STATUSES.map(s => h('option', { value: s }, s)))
   statusSel.value = filters.status
   const workloadSel = h('select', { id: 'filter-workload', name: 'workload' },
     h('option', { value: '' }, 'any workload'),

@@ -4,7 +4,8 @@ import { api, ApiError, thisHost } from '../api.js'
 import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { jobHref, navigate, type Page } from '../nav.js'
-import { EXECUTORS, type JobSubmit, type ParamSchema, type Preset, type Workload } from '../types.js'
+import { EXECUTOR_KINDS, type ExecutorKind } from '../../../src/schemas/vocabulary.js'
+import type { JobSubmit, ParamSchema, Preset, Workload } from '../types.js'
 import { errorBox, pageHeading } from '../ui.js'
 import { runtimeField, workloadOption } from './runtime-field.js'
 
@@ -105,11 +106,11 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
   const timeoutIn = h('input', { id: inputId('taskTimeoutMs'), name: 'taskTimeoutMs', type: 'number', min: 100, step: 1, inputmode: 'numeric', placeholder: 'server default (30000)' })
   const workersIn = h('input', { id: inputId('workers'), name: 'workers', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: sweep.join(', ') })
   const tagsIn = h('textarea', { id: inputId('tags'), name: 'tags', rows: 2, placeholder: 'branch=main\ncommit=abc123', spellcheck: 'false' })
-  const execBoxes = EXECUTORS.map(e => h('input', { type: 'checkbox', id: inputId(`executor-${e}`), name: 'executors', value: e, checked: true }))
+  const execBoxes = EXECUTOR_KINDS.map(e => h('input', { type: 'checkbox', id: inputId(`executor-${e}`), name: 'executors', value: e, checked: true }))
   const execSlot = h('p', { class: 'field-error', id: slotId('executors'), role: 'alert' })
   const executors = h('fieldset', { class: 'field executors', 'data-field': 'executors', 'aria-describedby': slotId('executors') },
     h('legend', null, 'Executors'),
-    h('div', { class: 'checks' }, execBoxes.map((box, i) => h('label', { class: 'check' }, box, ` ${EXECUTORS[i] as string}`))),
+    h('div', { class: 'checks' }, execBoxes.map((box, i) => h('label', { class: 'check' }, box, ` ${EXECUTOR_KINDS[i] as string}`))),
     h('p', { class: 'hint' }, h('code', null, 'serialized'), ' and ', h('code', null, 'async'), ' run once with 1 worker; ', h('code', null, 'threaded'), ' and ', h('code', null, 'process'), ' once per worker count.'),
     execSlot)
 
@@ -210,7 +211,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     if (chosen.length === 0) problems.push('runtimes: choose at least one runtime')
     // Node alone is the server's default: a Node-only request stays what it was before runtimes.
     else if (chosen.length > 1 || chosen[0] !== 'node') spec.runtimes = chosen
-    spec.executors = execBoxes.filter(b => b.checked).map(b => b.value as typeof EXECUTORS[number])
+    spec.executors = execBoxes.filter(b => b.checked).map(b => b.value as ExecutorKind)
     if (spec.executors.length === 0) problems.push('executors: choose at least one executor')
     if (nameIn.value.trim() !== '') spec.name = nameIn.value.trim()
     const tags: Record<string, string> = {}
@@ -262,7 +263,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     if (s.warmup !== undefined) warmIn.value = String(s.warmup)
     timeoutIn.value = s.taskTimeoutMs === undefined ? '' : String(s.taskTimeoutMs)
     if (s.workers !== undefined) workersIn.value = s.workers.join(', ')
-    if (s.executors !== undefined) for (const b of execBoxes) b.checked = s.executors.includes(b.value as typeof EXECUTORS[number])
+    if (s.executors !== undefined) for (const b of execBoxes) b.checked = s.executors.includes(b.value as ExecutorKind)
     runtimes.set(s.runtimes ?? ['node'])
     runtimes.check(workloadById(workloadSel.value))
     nameIn.value = s.name ?? ''
