@@ -22,9 +22,7 @@ import securityPlugin from './plugins/security.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import { installJsonParser, installValidators } from './plugins/validation.js'
-import { ErrorSchema } from './schemas/common.js'
-import { JobSpecSchema, JobSubmitSchema } from './schemas/job.js'
-import { JobListItemSchema, JobViewSchema, RunSchema } from './schemas/job-view.js'
+import { COMPONENTS } from './schemas/components.js'
 import websocket from '@fastify/websocket'
 import streamRoutes, { websocketOptions } from './stream/routes.js'
 
@@ -41,7 +39,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   const { config } = opts
   installValidators(app)
   installJsonParser(app)
-  for (const schema of [ErrorSchema, HostSchema, JobSubmitSchema, JobSpecSchema, RunSchema, JobListItemSchema, JobViewSchema]) app.addSchema(schema)
+  for (const schema of [HostSchema, ...COMPONENTS]) app.addSchema(schema)
 
   // Before any route: fastify binds a route to the error handler in place when it is registered.
   app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string> }, req, reply) => {

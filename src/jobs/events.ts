@@ -19,28 +19,5 @@ export interface JobEvent {
   data: unknown
 }
 
-export interface RunRef {
-  jobId: string
-  runtime: string
-  executor: string
-  workers: number
-  /** 0-based index of the fork (fresh pool) this run belongs to; one measured run per fork. */
-  fork: number
-  /** The measured repetition (= fork); negative for the fork's warm-up runs (-warmup … -1, not recorded). */
-  repetition: number
-  warmup: boolean
-  tasks: number
-  /** The job's attempt (see JobRecord.attempt). */
-  attempt: number
-}
-
-/** Where a job stands, sent as the delta of one cell: clients never reconstruct the runner's order. */
-export interface Progress extends RunRef {
-  runDone: number
-  runTotal: number
-  /** Tasks done and due in this cell over all its forks, warm-ups included. */
-  cellDone: number
-  cellTotal: number
-  jobDone: number
-  jobTotal: number
-}
+// What run.started and progress carry, written once with the stream's other messages.
+export type { RunRef, RunProgress as Progress } from '../schemas/stream.js'

@@ -1,4 +1,7 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
+
+/** `T` or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
 /** The one error shape every non-2xx answer has. */
 export const ErrorSchema = Type.Object({
