@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import catalogRoutes from './api/catalog.js'
 import healthRoutes from './api/health.js'
 import historyRoutes from './api/history.js'
-import hostRoutes, { HostSchema } from './api/host.js'
+import hostRoutes from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
@@ -39,7 +39,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   const { config } = opts
   installValidators(app)
   installJsonParser(app)
-  for (const schema of [HostSchema, ...COMPONENTS]) app.addSchema(schema)
+  for (const schema of COMPONENTS) app.addSchema(schema)
 
   // Before any route: fastify binds a route to the error handler in place when it is registered.
   app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string> }, req, reply) => {

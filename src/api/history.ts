@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { compareJobs } from '../stats/compare-jobs.js'
 import { JobComparisonSchema } from '../schemas/comparison.js'
+import { HistorySchema } from '../schemas/history.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
 import { METRICS, RUNTIME_IDS } from '../schemas/vocabulary.js'
@@ -75,22 +76,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 })
       }, { additionalProperties: false }),
       response: {
-        200: Type.Object({
-          specHash: Type.String(),
-          cell: Type.String(),
-          metric: Type.String(),
-          baselineJobId: Type.Union([Type.String(), Type.Null()]),
-          points: Type.Array(Type.Object({
-            jobId: Type.String(),
-            createdAt: Type.String({ format: 'date-time' }),
-            hostId: Type.Union([Type.String(), Type.Null()]),
-            tags: Type.Record(Type.String(), Type.String()),
-            value: Type.Union([Type.Number(), Type.Null()]),
-            ci95: Type.Union([Type.Array(Type.Number()), Type.Null()]),
-            runs: Type.Integer(),
-            isBaseline: Type.Boolean()
-          }))
-        }),
+        200: HistorySchema,
         400: Type.Ref('Error')
       }
     }

@@ -1,4 +1,6 @@
+import { PresetSchema, WorkloadSchema } from './catalog.js'
 import { ErrorSchema } from './common.js'
+import { HostSchema } from './host.js'
 import { JobSpecSchema, JobSubmitSchema } from './job.js'
 import { JobListItemSchema, JobViewSchema, RunSchema } from './job-view.js'
 import { RunProgressSchema, RunRefSchema, StreamMessageSchema } from './stream.js'
@@ -10,6 +12,6 @@ import { CellSummarySchema, JobSummarySchema, ScalingSummarySchema } from './sum
  * OpenAPI cannot describe WebSocket frames).
  */
 export const COMPONENTS = [
-  ErrorSchema, JobSubmitSchema, JobSpecSchema, RunSchema, CellSummarySchema, ScalingSummarySchema, JobSummarySchema,
+  ErrorSchema, HostSchema, WorkloadSchema, PresetSchema, JobSubmitSchema, JobSpecSchema, RunSchema, CellSummarySchema, ScalingSummarySchema, JobSummarySchema,
   JobListItemSchema, JobViewSchema, RunRefSchema, RunProgressSchema, StreamMessageSchema
 ]

@@ -95,3 +95,4 @@ export const JobViewSchema = Type.Object({
 
 export type JobView = Static<typeof JobViewSchema>
 export type JobListItem = Static<typeof JobListItemSchema>
+export type Run = Static<typeof RunSchema>

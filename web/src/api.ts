@@ -1,7 +1,13 @@
 // fetch() wrappers: JSON in and out, and the API's error shape {statusCode, code, error, message}
 // turned into an ApiError that pages can show.
 import { getToken } from './token.js'
-import type { History, Host, JobComparison, JobListItem, JobSubmit, JobView, Metric, Preset, Workload } from './types.js'
+import type { History } from '../../src/schemas/history.js'
+import type { Host } from '../../src/schemas/host.js'
+import type { JobComparison } from '../../src/schemas/comparison.js'
+import type { JobListItem, JobView } from '../../src/schemas/job-view.js'
+import type { JobSubmit } from '../../src/schemas/job.js'
+import type { Metric } from '../../src/schemas/vocabulary.js'
+import type { Preset, Workload } from '../../src/schemas/catalog.js'
 
 export class ApiError extends Error {
   constructor (readonly status: number, readonly code: string, message: string, readonly retryAfter: string | null = null) {

@@ -5,9 +5,11 @@ import { historyChart, METRIC_LABELS } from '../charts.js'
 import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { compareHref, jobHref, type Page } from '../nav.js'
-import { cellLabel, namesRuntime } from '../cells.js'
+import { cellLabel, namesRuntime } from '../../../src/jobs/cells.js'
 import { isFinalStatus, METRICS, type Metric } from '../../../src/schemas/vocabulary.js'
-import type { History, JobComparison, JobView } from '../types.js'
+import type { History } from '../../../src/schemas/history.js'
+import type { JobComparison } from '../../../src/schemas/comparison.js'
+import type { JobView } from '../../../src/schemas/job-view.js'
 import { errorBox, pageHeading, statusBadge } from '../ui.js'
 
 export async function renderCompare (main: HTMLElement, id: string, query: URLSearchParams): Promise<Page> {
@@ -18,7 +20,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     replace(main, pageHeading('Job not found'), errorBox(err), h('p', null, h('a', { href: '#/' }, 'Back to the jobs')))
     return { title: 'Job not found' }
   }
-  const named = namesRuntime(view.spec)
+  const named = namesRuntime(view.spec.runtimes)
   const cells = (view.summary?.cells ?? []).map(c => ({ key: c.key, runtime: c.runtime, executor: c.executor, workers: c.workers }))
   const firstCell = cells.find(c => c.executor !== 'serialized') ?? cells[0]
 

@@ -9,9 +9,11 @@ import { compareHref, jobHref, navigate, setLive, type Page } from '../nav.js'
 import { openStream } from '../stream.js'
 import { getToken } from '../token.js'
 import { cellProgress } from '../progress.js'
-import { cellLabel, cellsOf, namesRuntime } from '../cells.js'
+import { cellKey, cellLabel, cells, namesRuntime } from '../../../src/jobs/cells.js'
 import { isFinalEvent, isFinalStatus } from '../../../src/schemas/vocabulary.js'
-import type { CellSummary, JobListItem, JobView, ProgressEvent, Run } from '../types.js'
+import type { CellSummary } from '../../../src/schemas/summary.js'
+import type { JobListItem, JobView, Run } from '../../../src/schemas/job-view.js'
+import type { RunProgress, RunRef } from '../../../src/schemas/stream.js'
 import { describeRuntime, errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
 import { explain, type GlossaryTerm } from '../glossary.js'
 
@@ -75,7 +77,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     const item = (k: string, v: string | Node): HTMLElement[] => [h('dt', null, k), h('dd', null, v)]
     replace(meta,
       item('Workload', h('span', null, h('code', null, spec.workload.id), ' ', fmt.params(spec.workload.params))),
-      namesRuntime(spec) ? item('Runtimes', runtimesRan(spec.runtimes)) : [],
+      namesRuntime(spec.runtimes) ? item('Runtimes', runtimesRan(spec.runtimes)) : [],
       item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps, each on a fresh pool after ${spec.warmup} warm-up`),
       item('Created', fmt.date(view.createdAt)),
       item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
@@ -119,13 +121,13 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     else if (view.status === 'running' && current === null) line = `Starting the pools… ${done} of ${tasksTotal} tasks`
     else if (view.status === 'running' && current !== null) {
       const rep = current.warmup ? `warm-up run (not recorded) before repetition ${current.fork + 1} of ${view.spec.repetitions}` : `recorded repetition ${current.fork + 1} of ${view.spec.repetitions}`
-      line = `${done} of ${tasksTotal} tasks · now ${cellLabel(current, namesRuntime(view.spec))}, ${rep} (${current.runDone}/${current.runTotal})`
+      line = `${done} of ${tasksTotal} tasks · now ${cellLabel(current, namesRuntime(view.spec.runtimes))}, ${rep} (${current.runDone}/${current.runTotal})`
     } else line = `${done} of ${tasksTotal} tasks · ${view.status}`
     text(overallText, line)
     const per = cellProgress(view)
     if (cellBars.size !== per.size) {
       cellBars.clear()
-      const names = new Map(cellsOf(view.spec).map(c => [c.key, cellLabel(c, namesRuntime(view.spec))]))
+      const names = new Map(cells(view.spec).map(c => [cellKey(c), cellLabel(c, namesRuntime(view.spec.runtimes))]))
       replace(cellList, [...per.keys()].map(key => {
         const name = names.get(key) ?? key
         const bar = h('progress', { max: 1, value: 0, 'aria-label': `${name} progress` })
@@ -155,7 +157,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       // Waiting work overlaps past the cores: its ideal line stays y = x.
       const cores = view.summary?.cpuBound === false ? null : view.summary?.cores ?? host?.availableParallelism ?? null
       if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells, cores) } else chart.update(cells)
-      const named = namesRuntime(view.spec)
+      const named = namesRuntime(view.spec.runtimes)
       const notes = (view.summary?.scaling ?? []).map(s => {
         const parts: Array<string | HTMLElement> = []
         const term = (t: GlossaryTerm, label: string): HTMLElement => h('abbr', { title: explain(t), class: 'term' }, label)
@@ -173,7 +175,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     }
     renderTime(timeSection, view, measured)
     renderSummary(summarySection, view, cells)
-    renderShared(sharedSection, cells, namesRuntime(view.spec))
+    renderShared(sharedSection, cells, namesRuntime(view.spec.runtimes))
     renderRuns(runsSection, view)
   }
 
@@ -220,7 +222,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
           renderHeader(); renderProgress()
           break
         case 'run.started': case 'progress': {
-          const p = m.data as ProgressEvent
+          const p = m.data as RunRef & Partial<RunProgress>
           if (view.status === 'queued') view = { ...view, status: 'running' }
           if (isFinalStatus(view.status)) break
           view = {
@@ -228,7 +230,8 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
             progress: {
               tasksDone: p.jobDone ?? view.progress.tasksDone,
               tasksTotal: p.jobTotal ?? view.progress.tasksTotal,
-              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
+              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks },
+              cells: withCellCount(view.progress.cells, p)
             }
           }
           if (statusEl.textContent !== view.status) renderHeader()
@@ -307,7 +310,7 @@ function renderTime (section: HTMLElement, view: JobView, cells: CellSummary[]):
           h('ul', { class: 'legend' }, legendKeys.map(k => h('li', null, h('span', { class: `swatch seg-${k}` }), names[k] as string))),
           h('ul', { class: 'stacks' }, rows.map(({ c, segs }) => {
             const label = segs.map(s => `${names[s.k] as string} ${fmt.ms(s.v)}`).join(', ')
-            const cell = cellLabel(c, namesRuntime(view.spec))
+            const cell = cellLabel(c, namesRuntime(view.spec.runtimes))
             return h('li', null,
               h('span', { class: `cell-key runtime-${c.runtime}`, style: `border-color:${EXECUTOR_COLORS[c.executor] ?? '#999'}` }, cell),
               h('span', { class: 'stack', role: 'img', 'aria-label': `${cell}: ${label}` },
@@ -333,7 +336,7 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
       th(cores === undefined ? 'Busy cores' : `Busy cores of ${cores}`, 'busy cores'), th('Task slowdown', 'task slowdown'), th('Start-up', 'start-up'),
       th('Throughput', 'throughput'), th('Task run p50 / p95', 'task run p50 / p95'), th('Verified', 'verified'))),
     h('tbody', null, cells.map(c => h('tr', { 'data-cell': c.key, 'data-runtime': c.runtime },
-      h('th', { scope: 'row' }, cellLabel(c, namesRuntime(view.spec))),
+      h('th', { scope: 'row' }, cellLabel(c, namesRuntime(view.spec.runtimes))),
       h('td', null, String(c.runs), c.failedRuns > 0 ? h('div', { class: 'error-text small' }, `${c.failedRuns} failed`) : null,
         c.outlierRunIds.length > 0 ? h('div', { class: 'small muted', title: c.outlierRule ?? '' }, `${c.outlierRunIds.length} outlier${c.outlierRunIds.length > 1 ? 's' : ''}`) : null),
       h('td', null, fmt.ms(c.medianWallMs), ci(fmt.msRange(c.medianWallCi95))),
@@ -389,7 +392,7 @@ function renderRuns (section: HTMLElement, view: JobView): void {
         : scrollTable(h('table', { class: 'runs' },
           h('thead', null, h('tr', null, RUN_COLUMNS.map(([t, term]) => h('th', { scope: 'col', title: term === undefined ? undefined : explain(term) }, t)))),
           h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
-            h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec))),
+            h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec.runtimes))),
             h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
             h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
             h('td', null, fmt.ms(r.startupMs)),
@@ -401,4 +404,12 @@ function renderRuns (section: HTMLElement, view: JobView): void {
             h('td', null, fmt.ms(r.loopDelayP99Ms)),
             h('td', null, r.verified === null ? fmt.DASH : r.verified ? '✓' : '✗'),
             h('td', { class: r.ok ? 'ok' : 'error-text' }, r.ok ? 'ok' : (r.error ?? 'failed')))))), 'Runs')))
+}
+
+/** The job's per-cell table with the event's cell count in it (a progress event carries its cell's). */
+function withCellCount (cells: JobView['progress']['cells'], p: RunRef & Partial<RunProgress>): JobView['progress']['cells'] {
+  if (p.cellDone === undefined || p.cellTotal === undefined) return cells
+  const same = (c: { runtime: string, executor: string, workers: number }): boolean => c.runtime === p.runtime && c.executor === p.executor && c.workers === p.workers
+  const entry = { runtime: p.runtime, executor: p.executor, workers: p.workers, done: p.cellDone, total: p.cellTotal }
+  return cells.some(same) ? cells.map(c => same(c) ? entry : c) : [...cells, entry]
 }

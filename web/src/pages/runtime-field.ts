@@ -3,7 +3,8 @@
 // chosen workload does not run in a chosen runtime (the API would refuse it with a 400 on `runtimes`).
 import { h, replace } from '../dom.js'
 import { RUNTIME_IDS, type RuntimeId } from '../../../src/schemas/vocabulary.js'
-import type { RuntimeInfo, Workload } from '../types.js'
+import type { RuntimeInfo } from '../../../src/schemas/host.js'
+import type { Workload } from '../../../src/schemas/catalog.js'
 import { describeRuntime } from '../ui.js'
 
 export interface RuntimeField {
