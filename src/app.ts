@@ -22,6 +22,7 @@ import securityPlugin from './plugins/security.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import { installJsonParser, installValidators } from './plugins/validation.js'
+import type { FieldError } from './schemas/common.js'
 import { COMPONENTS } from './schemas/components.js'
 import websocket from '@fastify/websocket'
 import streamRoutes, { websocketOptions } from './stream/routes.js'
@@ -42,7 +43,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   for (const schema of COMPONENTS) app.addSchema(schema)
 
   // Before any route: fastify binds a route to the error handler in place when it is registered.
-  app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string> }, req, reply) => {
+  app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string>, details?: FieldError[] }, req, reply) => {
     const err = normalize(raw, req.headers['content-type'], config.BODY_LIMIT_BYTES)
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (statusCode >= 500) {
@@ -56,7 +57,8 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
       : err.validation !== undefined ? 'COREBENCH_ERR_VALIDATION' : (err.code ?? 'COREBENCH_ERR_REQUEST')
     const message = statusCode >= 500 && code === 'COREBENCH_ERR_INTERNAL' ? 'Internal Server Error' : err.message
     if (err.headers !== undefined) reply.headers(err.headers)
-    return reply.code(statusCode).send({ statusCode, code, error: httpReason(statusCode), message })
+    const details = statusCode < 500 && raw.details !== undefined ? { details: raw.details } : {}
+    return reply.code(statusCode).send({ statusCode, code, error: httpReason(statusCode), message, ...details })
   })
 
   app.setNotFoundHandler((req, reply) => {

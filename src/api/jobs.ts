@@ -4,10 +4,10 @@ import { Type } from '@sinclair/typebox'
 import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
-import { ConflictError, NotFoundError, QueueFullError, ValidationError } from '../errors.js'
+import { ConflictError, NotFoundError, QueueFullError, validationFailed } from '../errors.js'
 import { jobTasksTotal } from '../jobs/cells.js'
-import { resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
-import { JobSubmitSchema, TagFilterSchema } from '../schemas/job.js'
+import { resolveSpec, specDefaults, specHash, specWarnings } from '../jobs/spec.js'
+import { JobSubmitSchema, SpecDefaultsSchema, TagFilterSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
 import { newId } from '../store/ids.js'
@@ -49,6 +49,11 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     return job
   }
 
+  const defaults = specDefaults(config, cores)
+  app.get('/api/spec/defaults', {
+    schema: { tags: ['jobs'], summary: 'What POST /api/jobs fills in for each field a spec leaves out here, and the configured caps', response: { 200: Type.Ref(SpecDefaultsSchema) } }
+  }, async () => defaults)
+
   app.post('/api/jobs', {
     schema: {
       tags: ['jobs'],
@@ -58,7 +63,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     }
   }, async (req, reply) => {
     const resolved = resolveSpec(req.body, config, cores, app.runtimes)
-    if (!resolved.ok) throw new ValidationError(resolved.message)
+    if (!resolved.ok) throw validationFailed(resolved.details)
     const spec = resolved.spec
     const depth = await app.queue.depth()
     if (depth >= config.QUEUE_LIMIT) {
