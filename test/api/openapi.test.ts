@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { Ajv } from 'ajv'
 import { JOB_EVENTS } from '../../src/schemas/vocabulary.js'
 import { build } from '../helpers/app.js'
+import { seededDatabase, seedJob } from '../helpers/seed.js'
 
 type Schema = Record<string, unknown>
 
@@ -57,4 +59,34 @@ test('/docs/json types the job summary, the comparison and every stream message'
   const types = messages.map(m => ((m.properties as Record<string, Schema>).type?.enum as string[])[0])
   assert.deepEqual([...new Set(types)].sort(), ['error', 'snapshot', ...JOB_EVENTS].sort())
   assert.match(String(doc.tags?.find((tag: { name: string }) => tag.name === 'streams')?.description), /StreamMessage/)
+})
+
+test('job views are what /docs/json says they are: computed summaries, and a stored one from before some fields existed', async (t) => {
+  const walls = { 'serialized/1': [100, 102, 101, 99, 100, 103], 'threaded/2': [55, 54, 56, 53, 55, 54] }
+  const { url, seeded } = await seededDatabase(t, async (store) => {
+    const current = await seedJob(store, { status: 'finished', walls })
+    const old = await seedJob(store, { status: 'finished', walls })
+    // As a job finished by an older version stored it: no cores, cpuBound, answer, impossible, busyShare, taskSlowdown.
+    const cell = { key: 'serialized/1', runtime: 'node', executor: 'serialized', workers: 1, runs: 6, failedRuns: 0, medianWallMs: 100.5, meanWallMs: 100.8, stdevWallMs: 1.5, minWallMs: 99, maxWallMs: 103, cv: 0.015, medianWallCi95: null, ciMethod: null, outlierRunIds: [], outlierRule: null, speedup: 1, speedupCi95: null, efficiency: 1, parallelism: 1, startupMs: 1, medianColdWallMs: 101.5, throughput: 39.8, verified: null, shared: null, latency: null }
+    await store.updateJob(old.id, { summary: { cells: [cell], scaling: [], bestSpeedup: null, warnings: [] } })
+    return { current, old }
+  })
+  const { app } = await build(t, {}, { databaseUrl: url })
+  // GET /api/jobs/:id sends JSON it serialized itself (for its ETag): check it against the document.
+  const components = (await app.inject('/docs/json')).json().components
+  const isJobView = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile({ $ref: '#/components/schemas/JobView', components })
+  const current = await app.inject(`/api/jobs/${seeded.current.id}`)
+  assert.equal(current.statusCode, 200, current.body)
+  assert.ok(isJobView(current.json()), JSON.stringify(isJobView.errors))
+  const cells = current.json().summary.cells as Array<Record<string, unknown>>
+  assert.deepEqual(cells.map(c => c.key), ['serialized/1', 'threaded/2'])
+  assert.ok((cells[1]?.speedup as number) > 1.5, 'the figures survive serialization')
+  assert.ok('busyShare' in (cells[1] ?? {}) && 'taskCpuMs' in (cells[1] ?? {}))
+  const old = await app.inject(`/api/jobs/${seeded.old.id}`)
+  assert.equal(old.statusCode, 200, old.body)
+  assert.ok(isJobView(old.json()), JSON.stringify(isJobView.errors))
+  assert.equal(old.json().summary.cells[0].medianWallMs, 100.5)
+  assert.equal(old.json().answer, null)
+  const compare = await app.inject(`/api/jobs/${seeded.current.id}/compare/${seeded.old.id}`)
+  assert.equal(compare.statusCode, 200, compare.body)
 })
