@@ -66,7 +66,8 @@ export function resolveParams(id: string, params: unknown): ResolvedParams {
   for (const error of Value.Errors(schema, value)) {
     if (error.type === ValueErrorType.ObjectAdditionalProperties) continue // reported above
     const path = `params${error.path.replaceAll('/', '.')}`
-    errors.push({ path, message: `${path}: ${describe(error)}`, value: error.value, limit: limitOf(error) })
+    const limit = limitOf(error)
+    errors.push({ path, message: `${path}: ${describe(error)}`, value: error.value, ...(limit === undefined ? {} : { limit }) })
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, params: value }
 }
