@@ -1,53 +1,20 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { changePoints } from '../stats/changepoint.js'
 import { compareJobs } from '../stats/compare-jobs.js'
 import { JobComparisonSchema } from '../schemas/comparison.js'
+import { CHANGE_WINDOW, HistorySchema, type History } from '../schemas/history.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
-import { RUNTIME_IDS } from '../runtimes/ids.js'
-import { TagFilterSchema } from '../schemas/job.js'
+import { METRICS, RUNTIME_IDS } from '../schemas/vocabulary.js'
+import { ExecutorKindSchema, TagFilterSchema } from '../schemas/job.js'
 
 const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
 const SPEC_HASH = '^[0-9a-f]{16}$'
-const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
 /** Metrics where a higher value is worse (times and spread); for the others higher is better. */
 const HIGHER_IS_WORSE: ReadonlySet<string> = new Set(['medianWallMs', 'startupMs', 'medianColdWallMs', 'cv'])
-/**
- * Change points are looked for in the newest this many values: E-Divisive costs O(n²) per
- * permutation on the API's thread (~100 ms at 200 values here), and a CI question is about recent jobs.
- */
-const CHANGE_WINDOW = 200
-
-export const HistorySchema = Type.Object({
-  specHash: Type.String(),
-  cell: Type.String(),
-  metric: Type.String(),
-  baselineJobId: Type.Union([Type.String(), Type.Null()]),
-  points: Type.Array(Type.Object({
-    jobId: Type.String(),
-    createdAt: Type.String({ format: 'date-time' }),
-    hostId: Type.Union([Type.String(), Type.Null()]),
-    tags: Type.Record(Type.String(), Type.String()),
-    value: Type.Union([Type.Number(), Type.Null()]),
-    ci95: Type.Union([Type.Array(Type.Number()), Type.Null()]),
-    runs: Type.Integer(),
-    isBaseline: Type.Boolean()
-  })),
-  changePoints: Type.Array(Type.Object({
-    index: Type.Integer({ description: 'Index in points of the first job after the change' }),
-    jobId: Type.String({ description: 'The first job after the change' }),
-    createdAt: Type.String({ format: 'date-time' }),
-    beforeMedian: Type.Number({ description: 'Median of the metric from the previous change point up to this one' }),
-    afterMedian: Type.Number({ description: 'Median from this change point up to the next' }),
-    magnitude: Type.Union([Type.Number(), Type.Null()], { description: 'afterMedian / beforeMedian − 1 (0.2 = 20 % higher)' }),
-    probability: Type.Number({ description: 'Permutation-test p-value of the split (lower is surer; kept at ≤ 0.01)' }),
-    worse: Type.Boolean({ description: 'The metric moved the wrong way: a longer time or spread, a lower speedup, efficiency, busy cores or throughput' })
-  }), { description: `E-Divisive means (Daly et al., ICPE 2020) over the non-null values of the newest ${CHANGE_WINDOW} points, oldest first` })
-})
-export type History = Static<typeof HistorySchema>
 type Point = History['points'][number]
 
 /** The change points of a history's values, mapped back to its points (which may hold nulls). */
@@ -119,7 +86,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({
         specHash: Type.String({ pattern: SPEC_HASH }),
         runtime: Type.Union(RUNTIME_IDS.map(r => Type.Literal(r)), { default: 'node' }),
-        executor: Type.Union(['serialized', 'async', 'threaded', 'process'].map(e => Type.Literal(e))),
+        executor: ExecutorKindSchema,
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
         host: Type.Optional(Type.String({ maxLength: 64 })),

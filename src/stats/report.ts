@@ -91,7 +91,7 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostFinge
     '',
     `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | task / coordinator CPU | startup | task p99 | verified |`,
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
-    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.taskCpuMs, 1, ' ms')} / ${f(c.coordinatorCpuMs, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
+    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.taskCpuMs ?? null, 1, ' ms')} / ${f(c.coordinatorCpuMs ?? null, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
   lines.push(...answerSection(summary))
   for (const s of summary.scaling ?? []) lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — ${scalingText(s)}`)

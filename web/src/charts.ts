@@ -2,7 +2,8 @@
 // metric over time for a spec's history (baseline and current job marked). Linear scales throughout.
 import uPlot from 'uplot'
 import * as fmt from './format.js'
-import type { CellSummary, History } from './types.js'
+import type { CellSummary } from '../../src/schemas/summary.js'
+import type { History } from '../../src/schemas/history.js'
 
 export const EXECUTOR_COLORS: Record<string, string> = {
   serialized: '#5b6472',

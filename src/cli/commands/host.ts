@@ -1,13 +1,10 @@
-import type { Static } from '@sinclair/typebox'
 import type { Command } from 'commander'
-import type { HostSchema } from '../../api/host.js'
 import { hostCoresText } from '../../host/describe.js'
+// GET /api/host: the server's own schema (types only, nothing of the server is loaded).
+import type { Host } from '../../schemas/host.js'
 import type { Context } from '../context.js'
 import { safe, safeDocument, table } from '../format.js'
 import { writeLine } from '../io.js'
-
-/** GET /api/host: the server's own schema (types only, nothing of the server is loaded). */
-type Host = Static<typeof HostSchema>
 
 type Runtime = Host['runtimes'][number]
 

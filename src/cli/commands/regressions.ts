@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import type { History } from '../../api/history.js'
+import type { History } from '../../schemas/history.js'
 import { cellKey, cells } from '../../jobs/cells.js'
 import type { JobListItem, JobView } from '../../schemas/job-view.js'
 import { query } from '../client.js'
