@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws'
+import { isFinalEvent, JOB_EVENTS } from '../src/schemas/vocabulary.js'
 import { serveParent } from './service.js'
 
 // The stream subscribers of the streams benchmark, in their own process (forked by streams.ts).
@@ -37,8 +38,8 @@ export interface SocketSummary {
   closeCode: number | null
 }
 
-const LIFECYCLE = new Set(['job.started', 'run.started', 'run.finished', 'job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
-const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
+// The lifecycle messages whose lag counts: every event but progress and job.queued.
+const LIFECYCLE = new Set<string>(JOB_EVENTS.filter(t => t !== 'progress' && t !== 'job.queued'))
 
 let sockets: Socket[] = []
 /** CPU of this process since the sockets were opened: what the clients took from the shared cores. */
@@ -60,7 +61,7 @@ function open (url: string, kind: Socket['kind'], jobId: string): Promise<Socket
       }
       if (m.jobId !== jobId) return
       s.msgs.push({ type: m.type, seq: m.seq, at: Date.parse(m.at), recv, dropped: m.dropped ?? 0 })
-      if (TERMINAL.has(m.type)) s.ended = true
+      if (isFinalEvent(m.type)) s.ended = true
     })
   })
 }
@@ -89,7 +90,7 @@ function summarize (s: Socket): SocketSummary {
     peak = Math.max(peak, i - j + 1)
   }
   const start = s.msgs.find(m => m.type === 'job.started')?.at
-  const end = s.msgs.find(m => TERMINAL.has(m.type))?.at
+  const end = s.msgs.find(m => isFinalEvent(m.type))?.at
   const span = start !== undefined && end !== undefined ? (end - start) / 1000 : NaN
   return {
     kind: s.kind,

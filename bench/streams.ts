@@ -1,3 +1,4 @@
+import { FINAL_EVENTS } from '../src/schemas/vocabulary.js'
 import { interleave, round, stat, type Stat } from './lib.js'
 import { forkChild, jobEnded, jobView, phase, runnerEvent, startCorebench, submitJob, type Service } from './service.js'
 import type { SocketSummary } from './streams-child.js'
@@ -135,7 +136,7 @@ async function oneJob (svc: Service, child: Awaited<ReturnType<typeof forkChild>
 
 const complete = (s: SocketSummary, expected: Record<string, number>): boolean =>
   Object.entries(expected).every(([type, n]) => s.counts[type] === n) &&
-  ['job.failed', 'job.cancelled', 'job.interrupted'].every(t => s.counts[t] === undefined)
+  FINAL_EVENTS.filter(t => t !== 'job.finished').every(t => s.counts[t] === undefined)
 
 export async function benchStreams (pairs: number): Promise<StreamsResult> {
   const t0 = performance.now()

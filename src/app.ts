@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import catalogRoutes from './api/catalog.js'
 import healthRoutes from './api/health.js'
 import historyRoutes from './api/history.js'
-import hostRoutes, { HostSchema } from './api/host.js'
+import hostRoutes from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
 import type { Config } from './config.js'
@@ -22,9 +22,8 @@ import securityPlugin from './plugins/security.js'
 import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import { installJsonParser, installValidators } from './plugins/validation.js'
-import { ErrorSchema } from './schemas/common.js'
-import { JobSpecSchema, JobSubmitSchema } from './schemas/job.js'
-import { JobListItemSchema, JobViewSchema, RunSchema } from './schemas/job-view.js'
+import type { FieldError } from './schemas/common.js'
+import { COMPONENTS } from './schemas/components.js'
 import websocket from '@fastify/websocket'
 import streamRoutes, { websocketOptions } from './stream/routes.js'
 
@@ -41,10 +40,10 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   const { config } = opts
   installValidators(app)
   installJsonParser(app)
-  for (const schema of [ErrorSchema, HostSchema, JobSubmitSchema, JobSpecSchema, RunSchema, JobListItemSchema, JobViewSchema]) app.addSchema(schema)
+  for (const schema of COMPONENTS) app.addSchema(schema)
 
   // Before any route: fastify binds a route to the error handler in place when it is registered.
-  app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string> }, req, reply) => {
+  app.setErrorHandler((raw: FastifyError & { headers?: Record<string, string>, details?: FieldError[] }, req, reply) => {
     const err = normalize(raw, req.headers['content-type'], config.BODY_LIMIT_BYTES)
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (statusCode >= 500) {
@@ -58,7 +57,8 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
       : err.validation !== undefined ? 'COREBENCH_ERR_VALIDATION' : (err.code ?? 'COREBENCH_ERR_REQUEST')
     const message = statusCode >= 500 && code === 'COREBENCH_ERR_INTERNAL' ? 'Internal Server Error' : err.message
     if (err.headers !== undefined) reply.headers(err.headers)
-    return reply.code(statusCode).send({ statusCode, code, error: httpReason(statusCode), message })
+    const details = statusCode < 500 && raw.details !== undefined ? { details: raw.details } : {}
+    return reply.code(statusCode).send({ statusCode, code, error: httpReason(statusCode), message, ...details })
   })
 
   app.setNotFoundHandler((req, reply) => {

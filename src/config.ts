@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { usableCores } from './host/cores.js'
 import { CELL_ORDERS } from './jobs/order.js'
 
 /**
@@ -15,7 +15,7 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   MAX_TASKS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Cap on tasks per run' }),
   MAX_WORKERS: Type.Integer({ minimum: 1, maximum: 4096, default: 256, description: 'Absolute cap on workers' }),
-  MAX_WORKERS_PER_CORE: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Workers cap as a multiple of available parallelism' }),
+  MAX_WORKERS_PER_CORE: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Workers cap as a multiple of the usable cores' }),
   MAX_REPETITIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
   MAX_WARMUP: Type.Integer({ minimum: 0, maximum: 100, default: 10 }),
   MAX_JOB_BUDGET_MS: Type.Integer({ minimum: 1000, maximum: 24 * 3600_000, default: 30 * 60_000, description: 'A job is stopped when it runs longer' }),
@@ -67,7 +67,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** The workers cap for this machine: the smaller of MAX_WORKERS and MAX_WORKERS_PER_CORE × cores. */
-export function workersCap (config: Config, cores = availableParallelism()): number {
+export function workersCap (config: Config, cores = usableCores()): number {
   return Math.min(config.MAX_WORKERS, config.MAX_WORKERS_PER_CORE * cores)
 }
 

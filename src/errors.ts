@@ -1,4 +1,5 @@
-import createError from '@fastify/error'
+import createError, { type FastifyError } from '@fastify/error'
+import type { FieldError } from './schemas/common.js'
 
 // The one catalog of error codes corebench answers with (listed in the README). 4xx messages are
 // shown to the client as they are; 5xx ones are logged and masked by the error handler.
@@ -18,3 +19,11 @@ export const TooManyConnectionsError = createError<[number]>('COREBENCH_ERR_TOO_
 export const BodyTooLargeError = createError<[number]>('COREBENCH_ERR_BODY_TOO_LARGE', 'The request body is larger than the limit of %d bytes', 413)
 export const UnsupportedMediaTypeError = createError<[string]>('COREBENCH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type %s; send application/json', 415)
 export const InvalidJsonError = createError<[string]>('COREBENCH_ERR_INVALID_JSON', 'The body is not valid JSON: %s', 400)
+
+/**
+ * A 400 COREBENCH_ERR_VALIDATION that lists each refused field in `details` (README "Errors"); its
+ * message joins their messages with "; ".
+ */
+export function validationFailed (details: FieldError[]): FastifyError & { details: FieldError[] } {
+  return Object.assign(new ValidationError(details.map(d => d.message).join('; ')), { details })
+}

@@ -1,19 +1,37 @@
 import { Type } from '@sinclair/typebox'
+import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
+import { changePoints } from '../stats/changepoint.js'
 import { compareJobs } from '../stats/compare-jobs.js'
 import { JobComparisonSchema } from '../schemas/comparison.js'
+import { CHANGE_WINDOW, HistorySchema, type History } from '../schemas/history.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
 import { cellKey } from '../jobs/cells.js'
-import { RUNTIME_IDS } from '../runtimes/ids.js'
-import { TagFilterSchema } from '../schemas/job.js'
+import { METRICS, RUNTIME_IDS } from '../schemas/vocabulary.js'
+import { ExecutorKindSchema, TagFilterSchema } from '../schemas/job.js'
 
 const JOB_ID = '^j_[0-9a-z]{9}[0-9a-f]{10}$'
 const SPEC_HASH = '^[0-9a-f]{16}$'
-const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
+/** Metrics where a higher value is worse (times and spread); for the others higher is better. */
+const HIGHER_IS_WORSE: ReadonlySet<string> = new Set(['medianWallMs', 'startupMs', 'medianColdWallMs', 'cv'])
+type Point = History['points'][number]
+
+/** The change points of a history's values, mapped back to its points (which may hold nulls). */
+function historyChanges (points: readonly Point[], metric: string): History['changePoints'] {
+  const measured = points.map((p, index) => ({ p, index })).filter(x => x.p.value !== null).slice(-CHANGE_WINDOW)
+  return changePoints(measured.map(x => x.p.value as number)).map(c => {
+    const at = measured[c.index] as { p: Point, index: number }
+    const up = c.afterMedian > c.beforeMedian
+    return { index: at.index, jobId: at.p.jobId, createdAt: at.p.createdAt, beforeMedian: c.beforeMedian, afterMedian: c.afterMedian, magnitude: c.magnitude, probability: c.probability, worse: HIGHER_IS_WORSE.has(metric) ? up : !up }
+  })
+}
 
 /** Comparisons with a verdict, baselines per spec, and one metric over time (DESIGN.md §7). */
 const history: FastifyPluginAsyncTypebox = async (app) => {
+  // Finished jobs never change: the same points give the same change points, so they are computed once.
+  const changeCache = new LRUCache<string, History['changePoints']>({ max: 1000 })
+
   app.get('/api/jobs/:id/compare/:baselineId', {
     schema: {
       tags: ['history'],
@@ -68,7 +86,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({
         specHash: Type.String({ pattern: SPEC_HASH }),
         runtime: Type.Union(RUNTIME_IDS.map(r => Type.Literal(r)), { default: 'node' }),
-        executor: Type.Union(['serialized', 'async', 'threaded', 'process'].map(e => Type.Literal(e))),
+        executor: ExecutorKindSchema,
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
         host: Type.Optional(Type.String({ maxLength: 64 })),
@@ -76,22 +94,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 })
       }, { additionalProperties: false }),
       response: {
-        200: Type.Object({
-          specHash: Type.String(),
-          cell: Type.String(),
-          metric: Type.String(),
-          baselineJobId: Type.Union([Type.String(), Type.Null()]),
-          points: Type.Array(Type.Object({
-            jobId: Type.String(),
-            createdAt: Type.String({ format: 'date-time' }),
-            hostId: Type.Union([Type.String(), Type.Null()]),
-            tags: Type.Record(Type.String(), Type.String()),
-            value: Type.Union([Type.Number(), Type.Null()]),
-            ci95: Type.Union([Type.Array(Type.Number()), Type.Null()]),
-            runs: Type.Integer(),
-            isBaseline: Type.Boolean()
-          }))
-        }),
+        200: HistorySchema,
         400: Type.Ref('Error')
       }
     }
@@ -111,7 +114,10 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       const ci95 = cell === undefined ? null : q.metric === 'medianWallMs' ? cell.medianWallCi95 : q.metric === 'speedup' ? cell.speedupCi95 : null
       return { jobId: job.id, createdAt: job.createdAt.toISOString(), hostId: job.hostId, tags: job.tags, value, ci95, runs: cell?.runs ?? 0, isBaseline: baseline?.jobId === job.id }
     })
-    return { specHash: q.specHash, cell: key, metric: q.metric, baselineJobId: baseline?.jobId ?? null, points }
+    const cacheKey = `${q.metric}|${key}|${points.map(p => `${p.jobId}=${p.value}`).join(',')}`
+    let changes = changeCache.get(cacheKey)
+    if (changes === undefined) changeCache.set(cacheKey, changes = historyChanges(points, q.metric))
+    return { specHash: q.specHash, cell: key, metric: q.metric, baselineJobId: baseline?.jobId ?? null, points, changePoints: changes }
   })
 }
 

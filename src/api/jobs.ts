@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto'
-import { availableParallelism } from 'node:os'
 import { Type } from '@sinclair/typebox'
 import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
-import { ConflictError, NotFoundError, QueueFullError, ValidationError } from '../errors.js'
+import { ConflictError, NotFoundError, QueueFullError, validationFailed } from '../errors.js'
 import { jobTasksTotal } from '../jobs/cells.js'
-import { resolveSpec, specHash, specWarnings } from '../jobs/spec.js'
-import { JobSubmitSchema, TagFilterSchema } from '../schemas/job.js'
+import { resolveSpec, specDefaults, specHash, specWarnings } from '../jobs/spec.js'
+import { JobSubmitSchema, SpecDefaultsSchema, TagFilterSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
 import { newId } from '../store/ids.js'
-import { FINAL_STATUSES, type JobRecord } from '../store/types.js'
+import type { JobRecord } from '../store/types.js'
+import { isFinalStatus } from '../schemas/vocabulary.js'
 import { notModified } from './conditional.js'
 import { jobListItem, loadJobView, summaryOf } from './views.js'
 
@@ -39,7 +39,7 @@ function viewReply (json: string, finishedAt: Date | null): ViewReply {
 }
 
 const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  const cores = availableParallelism()
+  const cores = app.host.usableCores
   const finishedViews = new LRUCache<string, ViewReply>({ max: 500 })
 
   async function load (id: string): Promise<JobRecord> {
@@ -47,6 +47,11 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     if (job === undefined) throw new NotFoundError('job', id)
     return job
   }
+
+  const defaults = specDefaults(config, cores)
+  app.get('/api/spec/defaults', {
+    schema: { tags: ['jobs'], summary: 'What POST /api/jobs fills in for each field a spec leaves out here, and the configured caps', response: { 200: Type.Ref(SpecDefaultsSchema) } }
+  }, async () => defaults)
 
   app.post('/api/jobs', {
     schema: {
@@ -57,13 +62,13 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     }
   }, async (req, reply) => {
     const resolved = resolveSpec(req.body, config, cores, app.runtimes)
-    if (!resolved.ok) throw new ValidationError(resolved.message)
+    if (!resolved.ok) throw validationFailed(resolved.details)
     const spec = resolved.spec
     const depth = await app.queue.depth()
     if (depth >= config.QUEUE_LIMIT) {
       throw Object.assign(new QueueFullError(depth), { headers: { 'retry-after': '30' } })
     }
-    const warnings = specWarnings(spec, cores)
+    const warnings = specWarnings(spec, cores, app.host)
     const job = await app.queue.enqueue({
       id: newId('j'),
       spec,
@@ -119,7 +124,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     if (view === undefined) {
       const found = await loadJobView(app.store, id => app.progress.get(id), req.params.id)
       if (found === undefined) throw new NotFoundError('job', req.params.id)
-      const final = FINAL_STATUSES.includes(found.job.status)
+      const final = isFinalStatus(found.job.status)
       view = viewReply(JSON.stringify(found.view), final ? found.job.finishedAt ?? found.job.createdAt : null)
       if (view.final) finishedViews.set(req.params.id, view)
     }
@@ -134,7 +139,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     schema: { tags: ['jobs'], summary: 'Cancel a queued or running job', params: JobId, response: { 202: Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('cancelled'), Type.Literal('cancelling')], { description: 'cancelled: it was queued and is now; cancelling: its runner was asked to stop and will record it' }) }), ...errors } }
   }, async (req, reply) => {
     const job = await load(req.params.id)
-    const result = FINAL_STATUSES.includes(job.status) ? 'not-active' : await app.jobs.cancel(job.id)
+    const result = isFinalStatus(job.status) ? 'not-active' : await app.jobs.cancel(job.id)
     if (result === 'not-active') {
       const now = await load(job.id)
       throw new ConflictError(`job ${job.id} is ${now.status}; only queued or running jobs can be cancelled`)
@@ -146,7 +151,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     schema: { tags: ['jobs'], summary: 'Remove a finished job and its runs from history', params: JobId, response: { 204: Type.Null(), ...errors } }
   }, async (req, reply) => {
     const job = await load(req.params.id)
-    if (!FINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${job.id} is ${job.status}; cancel it first, then delete it`)
+    if (!isFinalStatus(job.status)) throw new ConflictError(`job ${job.id} is ${job.status}; cancel it first, then delete it`)
     await app.store.deleteJob(job.id)
     finishedViews.delete(job.id)
     return await reply.code(204).send(null)

@@ -3,7 +3,8 @@ import { positionsInRound } from '../jobs/order.js'
 import { runData } from '../jobs/run-record.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import { summarize, type JobSummary } from '../stats/summary.js'
-import { FINAL_STATUSES, type JobRecord, type RunRecord, type Store } from '../store/types.js'
+import type { JobRecord, RunRecord, Store } from '../store/types.js'
+import { isFinalStatus } from '../schemas/vocabulary.js'
 
 const iso = (d: Date | null): string | null => d === null ? null : d.toISOString()
 
@@ -68,5 +69,5 @@ export async function loadJobView (store: Store, live: (id: string) => LiveProgr
 
 /** A finished job's summary was computed once, with task latencies, when it ended; others are live. */
 export function summaryOf (job: JobRecord, runs: RunRecord[]): JobSummary {
-  return FINAL_STATUSES.includes(job.status) && job.summary !== null ? job.summary as JobSummary : summarize(job.spec, runs)
+  return isFinalStatus(job.status) && job.summary !== null ? job.summary as JobSummary : summarize(job.spec, runs)
 }

@@ -4,6 +4,7 @@ import { baselineCommand } from './commands/baseline.js'
 import { compareCommand } from './commands/compare.js'
 import { hostCommand } from './commands/host.js'
 import { presetsCommand, workloadsCommand } from './commands/catalog.js'
+import { regressionsCommand } from './commands/regressions.js'
 import { jobsCommand } from './commands/jobs.js'
 import { runnerCommand } from './commands/runner.js'
 import { serveCommand } from './commands/serve.js'
@@ -18,7 +19,7 @@ export type { Io, Output } from './io.js'
 
 /**
  * Runs the `corebench` CLI with `argv` (the arguments after the program name) and resolves with the
- * exit code: 0 done, 1 a `compare --fail-on` gate tripped, 2 a usage, connection or API error (one
+ * exit code: 0 done, 1 a `compare` or `regressions --fail-on` gate tripped, 2 a usage, connection or API error (one
  * line on stderr). Tests call it in-process with their own `io`; the bin passes the process's.
  * `serve` and `runner` do not resolve: the server (or runner) owns the process until it shuts down.
  */
@@ -44,7 +45,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
     .description('Benchmark workloads under Node (and Python) concurrency models on a corebench server')
     .version(version, '-V, --version')
     .option('--url <url>', 'the corebench server (default: $COREBENCH_URL, else http://127.0.0.1:3000)')
-    .addHelpText('after', '\nEnvironment: COREBENCH_URL (the server), COREBENCH_TOKEN (sent as Authorization: Bearer).\nExit codes: 0 ok, 1 compare --fail-on matched, 2 usage, connection or API error.')
+    .addHelpText('after', '\nEnvironment: COREBENCH_URL (the server), COREBENCH_TOKEN (sent as Authorization: Bearer).\nExit codes: 0 ok, 1 compare or regressions --fail-on matched, 2 usage, connection or API error.')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => { full.stdout.write(s) },
@@ -63,6 +64,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
   presetsCommand(program, ctx)
   workloadsCommand(program, ctx)
   hostCommand(program, ctx)
+  regressionsCommand(program, ctx)
   tokenCommand(program, ctx)
 
   try {

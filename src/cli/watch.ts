@@ -3,23 +3,16 @@ import WebSocket from 'ws'
 import { apiError, connectionError, type Client, jobPath } from './client.js'
 import { fixed, ms, safe } from './format.js'
 import { CliError, type Output, writeLine } from './io.js'
-import type { JobListItem, JobView } from './views.js'
+import type { JobListItem, JobView, Run } from '../schemas/job-view.js'
+import type { RunProgress, RunRef, StreamMessage } from '../schemas/stream.js'
 // The server's own cells and keys (`threaded/2` in Node, `python/threaded/2` in Python); cells.ts
 // imports only types, so the CLI does not load the workload catalog with it.
 import { cellKey, cells } from '../jobs/cells.js'
+import { isFinalEvent } from '../schemas/vocabulary.js'
 
 // Follows one job over WS /api/jobs/:id/stream (README "Streams"): a snapshot, then lifecycle and
 // progress events, then a terminal event after which the server closes with 1000.
 
-interface StreamMessage { type: string, jobId: string | null, seq: number, at: string, data: any, dropped?: number }
-
-/** run.started and progress data (src/jobs/events.ts). */
-interface RunRef { runtime: string, executor: string, workers: number, repetition: number, warmup: boolean, tasks: number, runDone?: number, runTotal?: number }
-
-/** run.finished data: the stored run. */
-interface RunData { runtime: string, executor: string, workers: number, repetition: number, ok: boolean, error: string | null, wallMs: number, parallelism: number, verified: boolean | null }
-
-const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
 /** How long a watcher keeps reconnecting to a stream it lost (a server restart, say), and its back-off. */
 export const RECONNECT_WINDOW_MS = 60_000
 const RECONNECT_DELAY_MS = { first: 250, max: 5000 }
@@ -127,14 +120,14 @@ class Display {
     this.render()
   }
 
-  progress (p: RunRef): void {
+  progress (p: RunProgress): void {
     const state = this.cells.get(cellKey(p))
     if (state === undefined || !state.inflight) return
-    state.inflightDone = p.runDone ?? state.inflightDone
+    state.inflightDone = p.runDone
     this.render()
   }
 
-  finished (run: RunData): void {
+  finished (run: Run): void {
     const state = this.cells.get(cellKey(run))
     if (state === undefined) return
     if (state.inflight) {
@@ -307,8 +300,7 @@ async function follow (client: Client, id: string, display: Display, signal: Abo
     function handle (msg: StreamMessage): void {
       switch (msg.type) {
         case 'error': {
-          const data = msg.data as { code?: string, message?: string }
-          failure = new CliError(data.message ?? `job ${id} cannot be followed`, data.code ?? null)
+          failure = new CliError(msg.data.message, msg.data.code)
           return
         }
         case 'snapshot':
@@ -319,16 +311,16 @@ async function follow (client: Client, id: string, display: Display, signal: Abo
           display.note(`job ${id} started`)
           return
         case 'run.started':
-          display.started(msg.data as RunRef)
+          display.started(msg.data)
           return
         case 'progress':
-          display.progress(msg.data as RunRef)
+          display.progress(msg.data)
           return
         case 'run.finished':
-          display.finished(msg.data as RunData)
+          display.finished(msg.data)
           return
       }
-      if (TERMINAL.has(msg.type)) terminal = { type: msg.type, job: msg.data as JobListItem }
+      if (isFinalEvent(msg.type)) terminal = { type: msg.type, job: msg.data as JobListItem }
     }
   })
 }

@@ -1,5 +1,6 @@
-export const EXECUTOR_KINDS = ['serialized', 'async', 'threaded', 'process'] as const
-export type ExecutorKind = typeof EXECUTOR_KINDS[number]
+import type { ExecutorKind } from '../schemas/vocabulary.js'
+
+export { EXECUTOR_KINDS, type ExecutorKind } from '../schemas/vocabulary.js'
 
 /** What one run executes: `tasks` calls of one workload with already-resolved params. */
 export interface RunPlan {

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto'
 import os from 'node:os'
 import { version } from '../version.js'
+import { coreLimits } from './cores.js'
+import { readTopology, type CpuTopology } from './topology.js'
 
-export interface HostFingerprint {
+export interface HostFingerprint extends CpuTopology {
   id: string
   hostname: string
   cpuModel: string
   logicalCores: number
-  availableParallelism: number
+  /** min(affinity, ⌊cgroup quota⌋): see host/cores.ts. */
+  usableCores: number
+  /** The cgroup CPU quota in CPUs (1.5 = one and a half); null: none. */
+  cpuQuota: number | null
   totalMemoryMb: number
   platform: string
   arch: string
@@ -17,16 +22,22 @@ export interface HostFingerprint {
 }
 
 /**
- * What identifies the machine a job ran on. The id is a hash of every field, so an upgrade of Node
- * or corebench, or a resized VM, counts as a new host: its numbers are not comparable one-to-one.
+ * What identifies the machine a job ran on. The id is a hash of the identity fields, so an upgrade of
+ * Node or corebench, a resized VM or a different core budget counts as a new host: its numbers are not
+ * comparable one-to-one. The usable cores are hashed under their former name, `availableParallelism`,
+ * so a host without a quota keeps the id it had before quotas were read. The topology (physical cores,
+ * NUMA nodes, governor, VM) and the raw quota are shown but not hashed: the first three follow from the
+ * CPU model and logical cores, a governor can be switched at any time and would split one machine's
+ * history, and the quota's effect is already in the usable cores.
  */
 export function hostFingerprint (): HostFingerprint {
   const cpus = os.cpus()
-  const fields = {
+  const limits = coreLimits()
+  const identity = {
     hostname: os.hostname(),
     cpuModel: (cpus[0]?.model ?? 'unknown').trim(),
     logicalCores: cpus.length,
-    availableParallelism: os.availableParallelism(),
+    availableParallelism: limits.usableCores,
     totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
     platform: os.platform(),
     arch: os.arch(),
@@ -34,7 +45,8 @@ export function hostFingerprint (): HostFingerprint {
     nodeVersion: process.version,
     corebenchVersion: version
   }
-  const canonical = JSON.stringify(Object.keys(fields).sort().map(k => [k, fields[k as keyof typeof fields]]))
+  const canonical = JSON.stringify(Object.keys(identity).sort().map(k => [k, identity[k as keyof typeof identity]]))
   const id = createHash('sha256').update(canonical).digest('hex').slice(0, 16)
-  return { id, ...fields }
+  const { availableParallelism: usableCores, ...rest } = identity
+  return { id, ...rest, usableCores, cpuQuota: limits.cpuQuota, ...readTopology() }
 }

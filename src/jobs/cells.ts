@@ -1,8 +1,7 @@
-// The cells of a job and what they cost, with no imports beyond types: the CLI and the dashboard's
-// tests load this without the workload catalog.
-import type { ExecutorKind } from '../executors/types.js'
-import type { RuntimeId } from '../runtimes/ids.js'
+// The cells of a job and what they cost, with no imports beyond types: the CLI and the dashboard
+// load this without the workload catalog.
 import type { JobSpec } from '../schemas/job.js'
+import type { ExecutorKind, RuntimeId } from '../schemas/vocabulary.js'
 
 export interface Cell {
   runtime: RuntimeId
@@ -41,4 +40,14 @@ export function cells (spec: JobSpec): Cell[] {
  */
 export function cellKey (c: { runtime?: string, executor: string, workers: number }): string {
   return c.runtime === undefined || c.runtime === 'node' ? `${c.executor}/${c.workers}` : `${c.runtime}/${c.executor}/${c.workers}`
+}
+
+/** Whether labels must name the runtime: a Node-only job reads as it did before the runtime axis. */
+export function namesRuntime (runtimes: ReadonlyArray<string | undefined>): boolean {
+  return runtimes.some(r => r !== undefined && r !== 'node')
+}
+
+/** `python threaded/2` where the job needs the runtime named (see namesRuntime), else `threaded/2`. */
+export function cellLabel (c: { runtime: string, executor: string, workers: number }, withRuntime: boolean): string {
+  return withRuntime ? `${c.runtime} ${c.executor}/${c.workers}` : `${c.executor}/${c.workers}`
 }

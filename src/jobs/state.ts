@@ -1,10 +1,10 @@
-import type { JobStatus } from '../store/types.js'
+import type { FinalStatus, JobStatus } from '../schemas/vocabulary.js'
 
 // The job lifecycle in one place. Every status change in every store is a conditional update
 // ("from this status, held by this runner"), checked against this table first: a transition that
 // lost a race reports it, and nothing overwrites a state it did not see.
 
-export type FinalStatus = Extract<JobStatus, 'finished' | 'failed' | 'cancelled' | 'interrupted'>
+export type { FinalStatus }
 
 /** From each status, where a job may go. `running → queued` is the re-queue of an interrupted job. */
 export const TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {

@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import sjson from 'secure-json-parse'
-import { InvalidJsonError, ValidationError } from '../errors.js'
+import { InvalidJsonError, validationFailed } from '../errors.js'
+import type { FieldError } from '../schemas/common.js'
 import { escapeUnsafe } from '../schemas/text.js'
 
 /**
@@ -15,35 +16,48 @@ export function installValidators (app: FastifyInstance): void {
   const coercing = new Ajv({ ...common, coerceTypes: 'array' })
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema, httpPart?: string }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema as object))
-  app.setSchemaErrorFormatter((errors, dataVar) => new Error(formatAjvError(errors[0] as ErrorObject, dataVar)))
+  app.setSchemaErrorFormatter((errors, dataVar) => validationFailed([fieldErrorOf(errors[0] as ErrorObject, dataVar)]))
 }
 
-/** One line that names the field, the value given and the limit it broke. */
-export function formatAjvError (e: ErrorObject, dataVar: string): string {
+/**
+ * The refused field as the error's details carry it: its path (`tasks`, `workers.1`,
+ * `querystring.limit`), the value given (primitives only, long text cut), the limit it broke, and one
+ * line that says all three.
+ */
+export function fieldErrorOf (e: ErrorObject, dataVar: string): FieldError {
   const base = dataVar === 'body' ? '' : dataVar
   const path = [base, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.')
   const field = path === '' ? 'body' : path
+  const child = (name: unknown): string => `${field === 'body' ? '' : field + '.'}${String(name)}`
   // JSON escapes C0 controls; C1, separators and bidirectional overrides are escaped too, so that the
   // message shows the value given without it acting on whoever reads the message.
-  const value = e.data === undefined ? '' : `: ${escapeUnsafe(JSON.stringify(e.data)?.slice(0, 80) ?? '')}`
+  const shown = e.data === undefined ? '' : `: ${escapeUnsafe(JSON.stringify(e.data)?.slice(0, 80) ?? '')}`
+  const value = primitive(e.data)
   switch (e.keyword) {
     case 'additionalProperties':
       if (e.parentSchema?.patternProperties !== undefined) {
-        return `${field}: key ${JSON.stringify(e.params.additionalProperty)} does not match ${Object.keys(e.parentSchema.patternProperties as object).join(' or ')}`
+        const limit = Object.keys(e.parentSchema.patternProperties as object).join(' or ')
+        return { field, value: escapeUnsafe(String(e.params.additionalProperty)), limit, message: `${field}: key ${JSON.stringify(e.params.additionalProperty)} does not match ${limit}` }
       }
-      return `${field === 'body' ? '' : field + '.'}${String(e.params.additionalProperty)}: unknown field`
+      return { field: child(e.params.additionalProperty), limit: null, message: `${child(e.params.additionalProperty)}: unknown field` }
     case 'required':
-      return `${field === 'body' ? '' : field + '.'}${String(e.params.missingProperty)}: is required`
+      return { field: child(e.params.missingProperty), limit: null, message: `${child(e.params.missingProperty)}: is required` }
     case 'maximum': case 'minimum': case 'exclusiveMaximum': case 'exclusiveMinimum':
     case 'maxItems': case 'minItems': case 'maxLength': case 'minLength': case 'maxProperties':
-      return `${field}${value} ${e.message ?? ''} (limit ${String(e.params.limit)})`
+      return { field, value, limit: e.params.limit as number, message: `${field}${shown} ${e.message ?? ''} (limit ${String(e.params.limit)})` }
     case 'pattern':
       // A schema may say in words what its pattern means (src/schemas/text.ts).
-      if (typeof e.parentSchema?.['x-error'] === 'string') return `${field}${value} ${e.parentSchema['x-error'] as string}`
-      return `${field}${value} ${e.message ?? 'is invalid'}`
+      if (typeof e.parentSchema?.['x-error'] === 'string') return { field, value, limit: e.params.pattern as string, message: `${field}${shown} ${e.parentSchema['x-error'] as string}` }
+      return { field, value, limit: e.params.pattern as string, message: `${field}${shown} ${e.message ?? 'is invalid'}` }
     default:
-      return `${field}${value} ${e.message ?? 'is invalid'}`
+      return { field, value, limit: null, message: `${field}${shown} ${e.message ?? 'is invalid'}` }
   }
+}
+
+/** A value worth echoing in details: primitives, text cut to 200 characters and escaped as above. */
+function primitive (v: unknown): unknown {
+  if (typeof v === 'string') return escapeUnsafe(v.slice(0, 200))
+  return typeof v === 'number' || typeof v === 'boolean' || v === null ? v : undefined
 }
 
 /**
@@ -63,7 +77,7 @@ export function installJsonParser (app: FastifyInstance): void {
     // formatting, serializers): a body nested thousands of levels deep overflowed the stack (500).
     const deep = tooDeep(text, MAX_JSON_DEPTH)
     if (deep !== null) {
-      done(new ValidationError(`${deep}: nested deeper than ${MAX_JSON_DEPTH} levels (limit ${MAX_JSON_DEPTH})`), undefined)
+      done(validationFailed([{ field: deep, limit: MAX_JSON_DEPTH, message: `${deep}: nested deeper than ${MAX_JSON_DEPTH} levels (limit ${MAX_JSON_DEPTH})` }]), undefined)
       return
     }
     try {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { JobStatusSchema, Nullable } from './job-view.js'
+import { Nullable } from './common.js'
+import { JobStatusSchema } from './job-view.js'
 
 // GET /api/jobs/:id/compare/:baselineId (src/stats/compare-jobs.ts). The verdict rules live in
 // src/stats/compare.ts; compare-jobs.ts is type-checked against these shapes.

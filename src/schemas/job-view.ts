@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { JOB_STATUSES } from '../store/types.js'
+import { JOB_STATUSES } from './vocabulary.js'
+import { Nullable } from './common.js'
 import { JobSpecSchema } from './job.js'
-
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+import { JobSummarySchema } from './summary.js'
 
 export const JobStatusSchema = Type.Union(JOB_STATUSES.map(s => Type.Literal(s)))
 
@@ -90,8 +90,9 @@ export const JobViewSchema = Type.Object({
   answer: Nullable(Type.String({ description: 'The result in plain words: busy cores of the usable ones and speedup per executor, and why they differ; null until a serialized cell has been measured' })),
   spec: Type.Ref(JobSpecSchema),
   runs: Type.Array(Type.Ref(RunSchema)),
-  summary: Type.Unknown({ description: 'Per-cell statistics (see the report endpoint for a flat table)' })
+  summary: Type.Ref(JobSummarySchema, { description: 'Per-cell statistics (see the report endpoint for a flat table)' })
 }, { $id: 'JobView' })
 
 export type JobView = Static<typeof JobViewSchema>
 export type JobListItem = Static<typeof JobListItemSchema>
+export type Run = Static<typeof RunSchema>

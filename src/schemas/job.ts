@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { EXECUTOR_KINDS } from '../executors/types.js'
-import { RUNTIME_IDS } from '../runtimes/ids.js'
+import { EXECUTOR_KINDS, RUNTIME_IDS } from './vocabulary.js'
 import { PLAIN_TEXT_MESSAGE, PLAIN_TEXT_PATTERN, UNSAFE_CHARS } from './text.js'
 
 // Absolute shape limits; the configurable caps (MAX_TASKS, workers per core, …) are checked when the
@@ -50,3 +49,25 @@ export const JobSpecSchema = Type.Object({
 }, { $id: 'JobSpec' })
 
 export type JobSpec = Static<typeof JobSpecSchema>
+
+const caps = Type.Object({
+  tasks: Type.Integer({ description: 'MAX_TASKS' }),
+  workers: Type.Integer({ description: 'The largest worker count: the smaller of MAX_WORKERS and MAX_WORKERS_PER_CORE × cores' }),
+  repetitions: Type.Integer({ description: 'MAX_REPETITIONS' }),
+  warmup: Type.Integer({ description: 'MAX_WARMUP' }),
+  taskTimeoutMs: Type.Integer({ description: 'MAX_TASK_TIMEOUT_MS' })
+}, { description: 'The configured caps: a larger value is refused' })
+
+/** GET /api/spec/defaults: what a spec gets for each field it leaves out on this server. */
+export const SpecDefaultsSchema = Type.Object({
+  runtimes: Type.Array(RuntimeIdSchema),
+  executors: Type.Array(ExecutorKindSchema),
+  workers: Type.Array(Type.Integer(), { description: 'Powers of two below the usable cores, plus the cores' }),
+  tasks: Type.Integer({ description: 'For the default workers; a spec that names its workers gets max(16, 4 × its largest), capped at MAX_TASKS' }),
+  repetitions: Type.Integer(),
+  warmup: Type.Integer(),
+  taskTimeoutMs: Type.Integer(),
+  limits: caps
+}, { $id: 'SpecDefaults' })
+
+export type SpecDefaults = Static<typeof SpecDefaultsSchema>

@@ -25,7 +25,8 @@ export function plainAnswer (s: Pick<JobSummary, 'cells' | 'cores' | 'cpuBound' 
   const parts = runtimes.map(rt => runtimeAnswer(s, rt, runtimes.length > 1)).filter((p): p is string => p !== null)
   if (parts.length === 0) return null
   const kind = s.cpuBound === true ? 'CPU-bound' : s.cpuBound === false ? 'Mostly waiting, not computing (I/O-bound)' : ''
-  const trust = s.impossible.length > 0 ? ` Some results are impossible (${s.impossible.length}, see the warnings): do not trust this job's numbers.` : ''
+  const impossible = s.impossible ?? []
+  const trust = impossible.length > 0 ? ` Some results are impossible (${impossible.length}, see the warnings): do not trust this job's numbers.` : ''
   return `${kind === '' ? '' : `${kind}: `}${parts.join(' ')}${trust}`
 }
 
@@ -49,7 +50,7 @@ function runtimeAnswer (s: Pick<JobSummary, 'cells' | 'cores' | 'cpuBound'>, run
   }
   if (clauses.length === 0) return null
   const head = `${multi ? `${runtime}: ` : ''}${clauses.join(', ')}.`
-  const slow = pools.filter(c => c.taskSlowdown !== null && c.taskSlowdown >= SLOWDOWN_WORTH_SAYING).sort((a, b) => (b.taskSlowdown as number) - (a.taskSlowdown as number))[0]
+  const slow = pools.filter(c => c.taskSlowdown != null && c.taskSlowdown >= SLOWDOWN_WORTH_SAYING).sort((a, b) => (b.taskSlowdown as number) - (a.taskSlowdown as number))[0]
   if (slow === undefined) return head
   const why = slow.parallelism !== null && slow.speedup !== null && slow.parallelism - slow.speedup >= 0.05
     ? `: that is why ${cores(slow.parallelism)} busy cores gave only ${x(slow.speedup)}`

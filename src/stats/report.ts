@@ -1,4 +1,5 @@
 import { escapeUnsafe } from '../schemas/text.js'
+import { hostCoresText } from '../host/describe.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { JobRecord } from '../store/types.js'
 import type { CellSummary, JobSummary } from './summary.js'
@@ -74,8 +75,8 @@ export function mdText (s: string): string {
 }
 
 /**
- * A table that reads well pasted into a pull request, naming the host that ran the job (`host`:
- * job.hostId's fingerprint; undefined when the job never ran, and then no host is named).
+ * A table that reads well pasted into a pull request, naming the host that ran the job and the cores
+ * it had (`host`: job.hostId's fingerprint; undefined when the job never ran, and then no host is named).
  */
 export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostFingerprint | undefined): string {
   const f = (v: number | null, digits = 1, suffix = ''): string => v === null ? '–' : `${v.toFixed(digits)}${suffix}`
@@ -86,10 +87,11 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostFinge
     `### ${mdText(job.name)}`,
     '',
     `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''}${hostText(host)} · status **${job.status}**`,
+    ...(host === undefined ? [] : ['', `Host: ${mdText(hostCoresText(host))}`]),
     '',
     `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | task / coordinator CPU | startup | task p99 | verified |`,
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
-    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.taskCpuMs, 1, ' ms')} / ${f(c.coordinatorCpuMs, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
+    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.taskCpuMs ?? null, 1, ' ms')} / ${f(c.coordinatorCpuMs ?? null, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
   lines.push(...answerSection(summary))
   for (const s of summary.scaling ?? []) lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — ${scalingText(s)}`)
@@ -111,7 +113,7 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostFinge
 
 /** Where the job ran: hostname, CPU and the cores its runner could use. */
 function hostText (host: HostFingerprint | undefined): string {
-  return host === undefined ? '' : ` · on ${mdText(host.hostname)} (${mdText(host.cpuModel)}, ${host.availableParallelism} cores)`
+  return host === undefined ? '' : ` · on ${mdText(host.hostname)} (${mdText(host.cpuModel)})`
 }
 
 /** Same work, same machine: how each runtime's plain loop compares with Node's. */

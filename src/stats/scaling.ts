@@ -1,6 +1,7 @@
 // Scaling models across a job's worker sweep (DESIGN.md §7): Karp–Flatt serial fraction,
 // Amdahl fit with its ceiling, Gunther's Universal Scalability Law, and a pool-size pick.
 import { median } from 'simple-statistics'
+import type { UslFit as UslResult } from '../schemas/summary.js'
 
 /**
  * Karp–Flatt experimentally determined serial fraction e = (1/S − 1/p) / (1 − 1/p)
@@ -54,9 +55,7 @@ export function amdahlFit (points: ReadonlyArray<{ workers: number, speedup: num
   }
 }
 
-export type UslResult =
-  | { ok: true, sigma: number, kappa: number, lambda: number, peakWorkers: number | null, peakThroughput: number | null, r2: number }
-  | { ok: false, reason: string }
+export type { UslResult }
 
 /** X(N) = λN / (1 + σ(N − 1) + κN(N − 1)) */
 export function uslThroughput (n: number, sigma: number, kappa: number, lambda: number): number {

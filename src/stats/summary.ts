@@ -1,84 +1,16 @@
-import { availableParallelism } from 'node:os'
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
 import { cellKey, cells } from '../jobs/cells.js'
+import { usableCores } from '../host/cores.js'
 import { getWorkload } from '../workloads/index.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { plainAnswer } from './answer.js'
 import { impossibleResults } from './checks.js'
 import { describe, INTERVAL_MIN_N, percentiles } from './descriptive.js'
-import { scaling, type ScalingSummary } from './sweep.js'
+import { scaling } from './sweep.js'
+import type { CellSummary, JobSummary } from '../schemas/summary.js'
 
-export interface Latency { p50: number, p95: number, p99: number }
-
-export interface CellSummary {
-  key: string
-  runtime: string
-  executor: string
-  workers: number
-  runs: number
-  failedRuns: number
-  medianWallMs: number | null
-  meanWallMs: number | null
-  stdevWallMs: number | null
-  minWallMs: number | null
-  maxWallMs: number | null
-  /** stdev / mean of the wall times. */
-  cv: number | null
-  medianWallCi95: [number, number] | null
-  ciMethod: string | null
-  /** Runs whose wall time is an outlier by `outlierRule`; flagged, never dropped. */
-  outlierRunIds: string[]
-  outlierRule: string | null
-  /** median wall(serialized) / median wall(this cell), serialized of the same runtime */
-  speedup: number | null
-  /** 95 % percentile-bootstrap interval of the speedup, resampling the repetitions. */
-  speedupCi95: [number, number] | null
-  /** speedup / workers */
-  efficiency: number | null
-  /** Median of the runs' parallelism: average busy cores (taskCpuMs / wall where measured). */
-  parallelism: number | null
-  /** parallelism / the host's usable cores: the share of the machine the cell kept busy. */
-  busyShare: number | null
-  /**
-   * Median time of one task inside a worker in this cell / the same in the serialized cell (same
-   * runtime): 1.6 means each task ran 1.6× slower when tasks ran side by side (shared caches, SMT
-   * siblings, memory bandwidth, a neighbour). null without task timings (a job still running).
-   */
-  taskSlowdown: number | null
-  /** Median of the runs' taskCpuMs and coordinatorCpuMs (ms), over the runs that have them; null when none does. */
-  taskCpuMs: number | null
-  coordinatorCpuMs: number | null
-  startupMs: number | null
-  medianColdWallMs: number | null
-  /** Tasks per second at the median wall time. */
-  throughput: number | null
-  /** true when every run's checksum matched the serialized one; null without a serialized reference. */
-  verified: boolean | null
-  shared: { expected: number, medianArrived: number, medianLost: number, memorySpaces: number } | null
-  /** Over every task of every recorded run: time inside the worker, and dispatch → result received. */
-  latency: { runMs: Latency, totalMs: Latency } | null
-}
-
-export interface JobSummary {
-  /** Usable cores of the host (os.availableParallelism()) when summarized. */
-  cores: number
-  /**
-   * true when the work needs a core to progress: the workload's declared kind (cpu, memory, mixed;
-   * io waits), else whether the serialized cell kept one core busy (CPU time ≈ wall time); null
-   * when neither tells.
-   */
-  cpuBound: boolean | null
-  /** The job's result in one or two plain sentences; null before there is a serialized reference. */
-  answer: string | null
-  /** Results that cannot be true (the instrument, the machine or the spec is wrong); also in warnings. */
-  impossible: string[]
-  cells: CellSummary[]
-  scaling: ScalingSummary[]
-  bestSpeedup: { key: string, speedup: number } | null
-  /** Reasons to distrust some figures (high variation, a slow first run), as hyperfine warns. */
-  warnings: string[]
-}
+export type { CellSummary, JobSummary, Latency } from '../schemas/summary.js'
 
 const HIGH_CV = 0.1
 
@@ -98,7 +30,7 @@ const CPU_BOUND_PARALLELISM = 0.8
  * they are read once when a job ends, not on every poll. `cores` defaults to this host's usable
  * cores (the runner summarizes on the host that measured).
  */
-export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = availableParallelism()): JobSummary {
+export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = usableCores()): JobSummary {
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
     if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement

@@ -6,32 +6,12 @@ import { median, quantileSorted } from 'simple-statistics'
 import { mulberry32 } from './bootstrap.js'
 import { INTERVAL_MIN_N } from './descriptive.js'
 import { amdahlFit, karpFlatt, recommendPoolSize, uslFit } from './scaling.js'
-import type { CellSummary } from './summary.js'
+import type { CellSummary, ScalingSummary } from '../schemas/summary.js'
 
 /** Distinct worker counts a model needs: two points always fit a two-parameter curve exactly (R² = 1). */
 export const MIN_WORKER_COUNTS = 3
 
-export interface ScalingSummary {
-  runtime: string
-  executor: string
-  points: Array<{ workers: number, speedup: number | null, efficiency: number | null, throughput: number | null, karpFlatt: number | null }>
-  /** The host's usable cores (os.availableParallelism()) when the job was summarized. */
-  cores: number
-  /** The largest worker count any figure below speaks for: the cores for CPU-bound work, else the largest measured. */
-  limit: number
-  /**
-   * Amdahl fit over the worker counts ≤ limit. `ceiling` is the fitted speedup at `limit` workers
-   * (never 1/f, which is the speedup on infinitely many cores); `serialFractionCi95` is a 95 %
-   * percentile bootstrap over the repetitions (null below INTERVAL_MIN_N runs per cell).
-   */
-  amdahl: { serialFraction: number, serialFractionCi95: [number, number] | null, ceiling: number, r2: number } | null
-  /** USL fit; its peak is null when it lies past `limit` (the fit would be extrapolating). */
-  usl: ReturnType<typeof uslFit>
-  /** Why there is no model, in plain words; null when the models were fitted. */
-  notEnoughData: string | null
-  /** The smallest worker count within 5 % of the best throughput, never above the cores for CPU-bound work. */
-  recommendedWorkers: number | null
-}
+export type { ScalingSummary }
 
 export interface ScalingInput {
   cores: number

@@ -2,9 +2,9 @@ import type { HostFingerprint } from '../host/fingerprint.js'
 import type { SharedCounterResult } from '../measure/measure-run.js'
 import type { JobSpec } from '../schemas/job.js'
 
-export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const
-export type JobStatus = typeof JOB_STATUSES[number]
-export const FINAL_STATUSES: readonly JobStatus[] = ['finished', 'failed', 'cancelled', 'interrupted']
+import type { JobStatus } from '../schemas/vocabulary.js'
+
+export { FINAL_STATUSES, JOB_STATUSES, type JobStatus } from '../schemas/vocabulary.js'
 
 export interface JobRecord {
   id: string

@@ -1,22 +1,18 @@
-/** Every stream message. `seq` increases per job, so a client can see that it missed something. */
-export interface StreamMessage {
-  type: string
-  jobId: string | null
-  seq: number
-  at: string
-  data: unknown
-  /** Present on the first message a client gets after some of its progress messages were dropped. */
-  dropped?: number
-}
+import type { StreamMessage as Message } from '../schemas/stream.js'
+import { isFinalEvent } from '../schemas/vocabulary.js'
+
+/**
+ * A stream message as the hub forwards it: the envelope of src/schemas/stream.ts, with `data` passed
+ * on as the publisher made it. `seq` increases per job, so a client can see that it missed something.
+ */
+export type StreamMessage = Omit<Message, 'type' | 'data'> & { type: string, data: unknown }
 
 /** Progress may be dropped for a slow client; everything else is a lifecycle message and is kept. */
 export function isDroppable (type: string): boolean {
   return type === 'progress'
 }
 
-const TERMINAL = new Set(['job.finished', 'job.failed', 'job.cancelled', 'job.interrupted'])
-
 /** The last message of a job: a job stream closes normally right after it. */
 export function isTerminal (type: string): boolean {
-  return TERMINAL.has(type)
+  return isFinalEvent(type)
 }

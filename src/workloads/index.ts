@@ -31,7 +31,7 @@ export function getWorkload(id: string): Workload | undefined {
   return workloads.get(id)
 }
 
-export interface ParamError { path: string, message: string }
+export interface ParamError { path: string, message: string, value?: unknown, limit?: number }
 export type ResolvedParams =
   | { ok: true, params: Record<string, unknown> }
   | { ok: false, errors: ParamError[] }
@@ -66,7 +66,8 @@ export function resolveParams(id: string, params: unknown): ResolvedParams {
   for (const error of Value.Errors(schema, value)) {
     if (error.type === ValueErrorType.ObjectAdditionalProperties) continue // reported above
     const path = `params${error.path.replaceAll('/', '.')}`
-    errors.push({ path, message: `${path}: ${describe(error)}` })
+    const limit = limitOf(error)
+    errors.push({ path, message: `${path}: ${describe(error)}`, value: error.value, ...(limit === undefined ? {} : { limit }) })
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, params: value }
 }
@@ -123,6 +124,17 @@ function show(value: unknown): string {
 
 function typeName(schema: TSchema): string {
   return typeof schema.type === 'string' ? schema.type : 'a valid value'
+}
+
+/** The bound a refused number broke; undefined for other errors. */
+function limitOf(e: ValueError): number | undefined {
+  switch (e.type) {
+    case ValueErrorType.IntegerMaximum: case ValueErrorType.NumberMaximum: return e.schema.maximum as number
+    case ValueErrorType.IntegerMinimum: case ValueErrorType.NumberMinimum: return e.schema.minimum as number
+    case ValueErrorType.IntegerExclusiveMaximum: case ValueErrorType.NumberExclusiveMaximum: return e.schema.exclusiveMaximum as number
+    case ValueErrorType.IntegerExclusiveMinimum: case ValueErrorType.NumberExclusiveMinimum: return e.schema.exclusiveMinimum as number
+    default: return undefined
+  }
 }
 
 function describe(e: ValueError): string {

@@ -86,8 +86,11 @@ test('hostile and malformed specs are refused with a clear 4xx; none creates a j
     })
     assert.equal(res.statusCode, c.status, `${c.name}: ${res.body.slice(0, 300)}`)
     const body = res.json()
-    assert.deepEqual(Object.keys(body).sort(), ['code', 'error', 'message', 'statusCode'], c.name)
+    const validation = c.code === 'COREBENCH_ERR_VALIDATION'
+    assert.deepEqual(Object.keys(body).sort(), ['code', ...(validation ? ['details'] : []), 'error', 'message', 'statusCode'], c.name)
     assert.equal(body.code, c.code, `${c.name}: ${body.message}`)
+    // A validation error's details say the same as its message, field by field.
+    if (validation) assert.equal(body.details.map((d: { message: string }) => d.message).join('; '), body.message, c.name)
     assert.match(body.message, c.message, c.name)
     assert.doesNotMatch(res.body, /\bat .*\.(ts|js):\d+/, `${c.name}: no stack trace`)
   }
@@ -119,4 +122,34 @@ test('bad ids and query strings are 4xx too', async (t) => {
     assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`)
     assert.match(res.json().code, /^COREBENCH_ERR_/)
   }
+})
+
+test('a validation error lists each refused field with the value given and the limit it broke', async (t) => {
+  const { app, config } = await build(t)
+  const refuse = async (body: unknown): Promise<unknown[]> => {
+    const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: body as object })
+    assert.equal(res.statusCode, 400, res.body)
+    return res.json().details
+  }
+  // From the request schema, the workload's own params schema, and the configured caps.
+  assert.deepEqual(await refuse({ ...valid, tasks: 0 }), [{ field: 'tasks', value: 0, limit: 1, message: 'tasks: 0 must be >= 1 (limit 1)' }])
+  assert.deepEqual(await refuse({ ...valid, workload: { id: 'fibonacci', params: { n: 45 } } }), [{ field: 'workload.params.n', value: 45, limit: 40, message: 'params.n: 45 is above the maximum 40' }])
+  const many = config.MAX_TASKS + 1
+  assert.deepEqual(await refuse({ ...valid, tasks: many }), [{ field: 'tasks', value: many, limit: config.MAX_TASKS, message: `tasks: ${many} is above the limit ${config.MAX_TASKS}` }])
+  assert.deepEqual(await refuse({ ...valid, speed: 'max' }), [{ field: 'speed', limit: null, message: 'speed: unknown field' }])
+})
+
+test('GET /api/spec/defaults is what a spec that leaves every field out gets', async (t) => {
+  const { app, config } = await build(t)
+  const defaults = (await app.inject('/api/spec/defaults')).json()
+  assert.equal(defaults.limits.tasks, config.MAX_TASKS)
+  assert.equal(defaults.limits.repetitions, config.MAX_REPETITIONS)
+  assert.equal(defaults.taskTimeoutMs, config.DEFAULT_TASK_TIMEOUT_MS)
+  const accepted = await app.inject({ method: 'POST', url: '/api/jobs', payload: { workload: { id: 'fibonacci', params: { n: 20 } } } })
+  assert.equal(accepted.statusCode, 202, accepted.body)
+  await app.inject({ method: 'POST', url: `/api/jobs/${accepted.json().id as string}/cancel` })
+  const spec = (await app.inject(`/api/jobs/${accepted.json().id as string}`)).json().spec
+  const { limits, ...filled } = defaults
+  assert.ok(limits.workers >= Math.max(...filled.workers as number[]))
+  for (const [field, value] of Object.entries(filled)) assert.deepEqual(spec[field], value, field)
 })

@@ -186,7 +186,7 @@ test('a job that runs past MAX_JOB_BUDGET_MS is stopped and failed, its runs kep
 })
 
 test('warnings name what will make the numbers weak, and only where it applies', async (t) => {
-  const cores = (await import('node:os')).availableParallelism()
+  const cores = (await import('../../src/host/cores.js')).usableCores()
   const { app } = await build(t)
   const many = cores + 1
   const cpu = await submit(app, { workload: { id: 'fibonacci', params: { n: 20 } }, tasks: 2, executors: ['serialized', 'threaded'], workers: [many], repetitions: 2 })

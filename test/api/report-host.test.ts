@@ -6,7 +6,7 @@ import { testHost } from '../jobs/fakes.js'
 
 // A report is about the machine that measured the job (job.hostId), which in team mode is a
 // benchmark host, not the machine whose API serves the report.
-const bench = testHost('h_bench_host', { hostname: 'bench-7', cpuModel: 'Bench CPU 9000', logicalCores: 96, availableParallelism: 96 })
+const bench = testHost('h_bench_host', { hostname: 'bench-7', cpuModel: 'Bench CPU 9000', logicalCores: 96, usableCores: 96 })
 
 test('the report names the host that ran the job, not the API\'s; a job that never ran names none', async (t) => {
   const { url, seeded } = await seededDatabase(t, async (store) => {
@@ -24,7 +24,7 @@ test('the report names the host that ran the job, not the API\'s; a job that nev
   assert.deepEqual(json.host, bench)
 
   const md = (await app.inject(`/api/jobs/${seeded.ran.id}/report?format=md`)).body
-  assert.match(md, / · on bench-7 \(Bench CPU 9000, 96 cores\) · status \*\*finished\*\*/)
+  assert.match(md, / · on bench-7 \(Bench CPU 9000\) · status \*\*finished\*\*\n\nHost: 96 usable cores · /)
 
   const never = await app.inject(`/api/jobs/${seeded.queued.id}/report?format=json`)
   assert.equal(JSON.parse(never.body).host, null)

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
+import { FINAL_STATUSES, isFinalStatus } from '../../src/schemas/vocabulary.js'
 
-export const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
+export const FINAL: readonly string[] = FINAL_STATUSES
 
 /** Submits a spec and returns the 202 body. */
 export async function submit (app: FastifyInstance, spec: Record<string, unknown>): Promise<{ id: string, status: string, warnings: string[] }> {
@@ -11,7 +12,7 @@ export async function submit (app: FastifyInstance, spec: Record<string, unknown
 }
 
 /** Polls the job until `until` holds (default: a final status); fails after `timeoutMs`. */
-export async function waitFor (app: FastifyInstance, id: string, until: (job: any) => boolean = j => FINAL.includes(j.status), timeoutMs = 60_000): Promise<any> {
+export async function waitFor (app: FastifyInstance, id: string, until: (job: any) => boolean = j => isFinalStatus(j.status), timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const res = await app.inject(`/api/jobs/${id}`)

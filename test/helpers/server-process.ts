@@ -18,16 +18,19 @@ export interface StartOptions {
   nodeArgs?: string[]
   /** Run under `ulimit -n` of this many descriptors (through sh). */
   maxFiles?: number
+  /** A command the server runs under, e.g. `['taskset', '-c', '0']`; it must exec its arguments. */
+  prefix?: string[]
 }
 
 /** Starts src/server.ts as a real process on a free port and resolves once it listens. */
 export async function startServer (t: TestContext, env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
   const args = [...opts.nodeArgs ?? [], '--import', 'tsx', serverEntry]
   // exec: the shell is replaced by node, so signals and the exit code are the server's own.
-  const [cmd, argv] = opts.maxFiles === undefined
+  const [cmd0, argv0] = opts.maxFiles === undefined
     ? [process.execPath, args]
     : ['/bin/sh', ['-c', `ulimit -n ${opts.maxFiles} && exec "$0" "$@"`, process.execPath, ...args]]
-  const child = spawn(cmd, argv, {
+  const [cmd, ...argv] = [...opts.prefix ?? [], cmd0, ...argv0]
+  const child = spawn(cmd as string, argv, {
     env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
     stdio: ['ignore', 'pipe', 'pipe']
   })

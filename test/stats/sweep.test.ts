@@ -33,7 +33,7 @@ test('Amdahl with 3 worker counts: fitted, interval over repetitions, ceiling at
   assert.ok(Math.abs(t.amdahl.serialFraction - 0.1) < 0.02, `f ${t.amdahl.serialFraction}`)
   assert.ok(Math.abs(t.amdahl.ceiling - amdahl(t.amdahl.serialFraction, 8)) < 1e-9, 'speedup at 8 cores, not 1/f = 10')
   const ci = t.amdahl.serialFractionCi95
-  assert.ok(ci !== null && ci[0] <= t.amdahl.serialFraction && t.amdahl.serialFraction <= ci[1], JSON.stringify(ci))
+  assert.ok(ci != null && ci[0] <= t.amdahl.serialFraction && t.amdahl.serialFraction <= ci[1], JSON.stringify(ci))
   assert.ok(t.points.some(p => p.karpFlatt !== null))
   // Three repetitions: the fit stands, its interval does not.
   const few = summarize(spec({ executors: ['serialized', 'threaded'], workers: [1, 2, 4], repetitions: 3 }), sweep([1, 2, 4], 0.1, 3), undefined, 8)

@@ -100,7 +100,7 @@ test('the generated PostgreSQL client reads and writes through the pg adapter', 
   const url = await cluster.database(t)
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) })
   t.after(() => prisma.$disconnect())
-  const fields = { hostname: 'h', cpuModel: 'c', logicalCores: 2, availableParallelism: 2, totalMemoryMb: 1, platform: 'linux', arch: 'x64', release: 'r', nodeVersion: 'v20', corebenchVersion: '0' }
+  const fields = { hostname: 'h', cpuModel: 'c', logicalCores: 2, usableCores: 2, totalMemoryMb: 1, platform: 'linux', arch: 'x64', release: 'r', nodeVersion: 'v20', corebenchVersion: '0' }
   await prisma.host.create({ data: { id: 'h1', ...fields } })
   const host = await prisma.host.findUniqueOrThrow({ where: { id: 'h1' } })
   assert.equal(host.cpuModel, 'c')

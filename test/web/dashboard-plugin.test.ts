@@ -1,7 +1,7 @@
 // src/plugins/dashboard.ts without a browser: the built files at their paths, a 503 that says how
 // to build when there is no bundle, and nothing of the API, /docs or /metrics shadowed.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -33,6 +33,12 @@ test('a build is served at / with its assets; other paths are not the dashboard\
   const { buildWeb } = await import(script) as { buildWeb: (o: { outdir: string }) => Promise<{ files: Record<string, number> }> }
   const { files } = await buildWeb({ outdir })
   assert.ok(Object.keys(files).some(f => f.endsWith('app.js')))
+  // The dashboard shares the server's shapes as types only: of the server's code, the bundle holds
+  // just the import-free vocabulary, cells and host wording, and of the packages only uPlot.
+  const sources = (JSON.parse(readFileSync(join(outdir, 'app.js.map'), 'utf8')) as { sources: string[] }).sources
+  const server = sources.filter(s => !s.includes('/web/src/') && !s.includes('node_modules/')).map(s => s.replace(/^.*\/src\//, 'src/'))
+  assert.deepEqual(server.sort(), ['src/host/describe.ts', 'src/jobs/cells.ts', 'src/schemas/vocabulary.ts'])
+  assert.deepEqual([...new Set(sources.filter(s => s.includes('node_modules/')).map(s => s.replace(/^.*node_modules\/([^/]+).*$/, '$1')))], ['uplot'])
   const app = await bare(t, outdir)
 
   const index = await app.inject('/')

@@ -22,7 +22,7 @@ interface InPage {
 
 test('dashboard: live list, form validation, a job finishing live, scaling chart, compare and baseline', { timeout: 120_000 }, async (t) => {
   const context = await launch(t)
-  const { app } = await build(t)
+  const { app, config } = await build(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
 
@@ -47,6 +47,12 @@ test('dashboard: live list, form validation, a job finishing live, scaling chart
   const n = page.locator('#f-params-n')
   assert.equal(await n.getAttribute('max'), '40', 'the parameter input carries the schema maximum')
   assert.equal(await n.getAttribute('min'), '1')
+  // The server's defaults and caps (GET /api/spec/defaults), not copies of them.
+  const defaults = (await app.inject('/api/spec/defaults')).json()
+  assert.equal(await page.inputValue('#f-repetitions'), String(defaults.repetitions))
+  assert.equal(await page.inputValue('#f-workers'), defaults.workers.join(', '))
+  assert.equal(await page.locator('#f-tasks').getAttribute('max'), String(config.MAX_TASKS))
+  assert.match(await page.locator('#f-taskTimeoutMs').getAttribute('placeholder') ?? '', new RegExp(String(config.DEFAULT_TASK_TIMEOUT_MS)))
   await n.fill('45')
   await page.fill('#f-tasks', '8')
   await page.fill('#f-workers', '1, 2')

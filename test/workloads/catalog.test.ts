@@ -295,22 +295,22 @@ test('resolveParams fills defaults without coercing', () => {
 })
 
 test('resolveParams names the field, the value and the limit', () => {
-  const errors = (id: string, params: unknown): Array<{ path: string, message: string }> => {
+  const errors = (id: string, params: unknown): Array<{ path: string, message: string, value?: unknown, limit?: number }> => {
     const r = resolveParams(id, params)
     assert.equal(r.ok, false, `${id} ${JSON.stringify(params)} is rejected`)
     return r.ok ? [] : r.errors
   }
-  assert.deepEqual(errors('fibonacci', { n: 45 }), [{ path: 'params.n', message: 'params.n: 45 is above the maximum 40' }])
-  assert.deepEqual(errors('fibonacci', { repeat: 0 }), [{ path: 'params.repeat', message: 'params.repeat: 0 is below the minimum 1' }])
-  assert.deepEqual(errors('fibonacci', { n: '30' }), [{ path: 'params.n', message: 'params.n: expected integer, got "30"' }])
-  assert.deepEqual(errors('fibonacci', { n: 30.5 }), [{ path: 'params.n', message: 'params.n: expected integer, got 30.5' }])
-  assert.deepEqual(errors('shared-counter', { atomic: 'true' }), [{ path: 'params.atomic', message: 'params.atomic: expected boolean, got "true"' }])
+  assert.deepEqual(errors('fibonacci', { n: 45 }), [{ path: 'params.n', message: 'params.n: 45 is above the maximum 40', value: 45, limit: 40 }])
+  assert.deepEqual(errors('fibonacci', { repeat: 0 }), [{ path: 'params.repeat', message: 'params.repeat: 0 is below the minimum 1', value: 0, limit: 1 }])
+  assert.deepEqual(errors('fibonacci', { n: '30' }), [{ path: 'params.n', message: 'params.n: expected integer, got "30"', value: '30' }])
+  assert.deepEqual(errors('fibonacci', { n: 30.5 }), [{ path: 'params.n', message: 'params.n: expected integer, got 30.5', value: 30.5 }])
+  assert.deepEqual(errors('shared-counter', { atomic: 'true' }), [{ path: 'params.atomic', message: 'params.atomic: expected boolean, got "true"', value: 'true' }])
   const unknown = errors('fibonacci', { foo: 1 })
   assert.equal(unknown.length, 1)
   assert.equal(unknown[0].path, 'params.foo')
   assert.match(unknown[0].message, /^params\.foo: unknown parameter/)
   assert.deepEqual(errors('fibonacci', { n: 0, foo: 1, repeat: 'x' }).map((e) => e.path).sort(), ['params.foo', 'params.n', 'params.repeat'])
-  assert.deepEqual(errors('sum-range', { n: 2_000_000_000 }), [{ path: 'params.n', message: 'params.n: 2000000000 is above the maximum 1000000000' }])
+  assert.deepEqual(errors('sum-range', { n: 2_000_000_000 }), [{ path: 'params.n', message: 'params.n: 2000000000 is above the maximum 1000000000', value: 2_000_000_000, limit: 1_000_000_000 }])
   const bad = errors('nope', {})
   assert.equal(bad[0].path, 'workload.id')
   assert.match(bad[0].message, /unknown workload "nope"/)

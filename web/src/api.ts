@@ -1,10 +1,17 @@
 // fetch() wrappers: JSON in and out, and the API's error shape {statusCode, code, error, message}
 // turned into an ApiError that pages can show.
 import { getToken } from './token.js'
-import type { History, Host, JobComparison, JobListItem, JobSubmit, JobView, Metric, Preset, Workload } from './types.js'
+import type { History } from '../../src/schemas/history.js'
+import type { Host } from '../../src/schemas/host.js'
+import type { JobComparison } from '../../src/schemas/comparison.js'
+import type { JobListItem, JobView } from '../../src/schemas/job-view.js'
+import type { JobSubmit, SpecDefaults } from '../../src/schemas/job.js'
+import type { FieldError } from '../../src/schemas/common.js'
+import type { Metric } from '../../src/schemas/vocabulary.js'
+import type { Preset, Workload } from '../../src/schemas/catalog.js'
 
 export class ApiError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string, readonly retryAfter: string | null = null) {
+  constructor (readonly status: number, readonly code: string, message: string, readonly retryAfter: string | null = null, readonly details: FieldError[] = []) {
     super(message)
   }
 }
@@ -42,8 +49,8 @@ async function request<T> (path: string, init: RequestInit = {}): Promise<T> {
   const type = res.headers.get('content-type') ?? ''
   const body: unknown = type.includes('json') ? await res.json().catch(() => null) : await res.text()
   if (!res.ok) {
-    const e = (body ?? {}) as { code?: string, message?: string }
-    throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, typeof e.message === 'string' ? e.message : `${res.status} ${res.statusText}`, res.headers.get('retry-after'))
+    const e = (body ?? {}) as { code?: string, message?: string, details?: FieldError[] }
+    throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, typeof e.message === 'string' ? e.message : `${res.status} ${res.statusText}`, res.headers.get('retry-after'), e.details ?? [])
   }
   return body as T
 }
@@ -66,6 +73,7 @@ export const api = {
   cancel: async (id: string) => await request<{ id: string, status: string }>(`${jobPath(id)}/cancel`, { method: 'POST' }),
   workloads: async () => await request<Workload[]>('/api/workloads'),
   presets: async () => await request<Preset[]>('/api/presets'),
+  specDefaults: async () => await request<SpecDefaults>('/api/spec/defaults'),
   host: async () => await request<Host>('/api/host'),
   compare: async (id: string, baselineId: string) => await request<JobComparison>(`${jobPath(id)}/compare/${encodeURIComponent(baselineId)}`),
   history: async (f: { specHash: string, runtime: string, executor: string, workers: number, metric: Metric }) => await request<History>(`/api/history${q(f)}`),

@@ -2,7 +2,8 @@
 // metric over time for a spec's history (baseline and current job marked). Linear scales throughout.
 import uPlot from 'uplot'
 import * as fmt from './format.js'
-import type { CellSummary, History } from './types.js'
+import type { CellSummary } from '../../src/schemas/summary.js'
+import type { History } from '../../src/schemas/history.js'
 
 export const EXECUTOR_COLORS: Record<string, string> = {
   serialized: '#5b6472',
@@ -239,6 +240,10 @@ export function historyChart (el: HTMLElement, h: History, currentJobId: string)
     data.push(hi, lo)
     bands.push({ series: [4, 5], fill: 'rgba(29,78,216,0.08)' })
   }
+  // Change points (E-Divisive, from the API): the first job after each change, ringed in red.
+  const changed = new Set((h.changePoints ?? []).map(c => c.jobId))
+  series.push({ label: 'change point', stroke: '#b91c1c', width: 0, paths: () => null, points: { show: true, size: 18, width: 2, stroke: '#b91c1c', fill: 'transparent' }, value: (_u, v) => m.format(v) })
+  data.push(pts.map(p => changed.has(p.jobId) ? p.value : null))
   const single = xs.length <= 1
   const opts: uPlot.Options = {
     width: el.clientWidth || 600,
@@ -259,6 +264,7 @@ export function historyChart (el: HTMLElement, h: History, currentJobId: string)
   const u = new uPlot(opts, data as uPlot.AlignedData, el)
   u.root.setAttribute('aria-hidden', 'true')
   el.dataset.points = String(pts.length)
+  el.dataset.changePoints = String(changed.size)
   const ro = fit(el, u)
   charts.history = u
   return {

@@ -6,7 +6,7 @@ export const GLOSSARY = {
   'mean ± sd': 'Mean wall time ± its sample standard deviation; cv (coefficient of variation) = sd / mean. Above 10 % the runs disagree: the machine was noisy or the runs are too short.',
   speedup: 'Median wall time of the serialized cell (same runtime) ÷ median wall time of this cell. 2× means the same tasks finished in half the time.',
   efficiency: 'Speedup ÷ workers: the share of each worker\'s core that turned into speed. Above 100 % is impossible for CPU-bound work and is flagged.',
-  'busy cores': 'CPU time ÷ wall time: how many cores the cell kept busy on average, shown against the usable cores of the host (os.availableParallelism()).',
+  'busy cores': 'CPU time ÷ wall time: how many cores the cell kept busy on average, shown against the usable cores of the host (the smaller of its CPU affinity and cgroup CPU quota).',
   'task slowdown': 'Median time of one task inside a worker in this cell ÷ the same in the serialized cell. 1.6× means each task ran 1.6× slower when several ran at once (shared caches, memory bandwidth, SMT siblings, a neighbour); this is why busy cores can sit far above the speedup.',
   'start-up': 'Median time to start a fresh pool (threads or processes) and run its warm-up, outside the wall time. Every repetition pays it once.',
   cold: 'Cold wall time = start-up + wall time: what one run costs when nothing is warm yet.',

@@ -1,8 +1,8 @@
 // Where a job stands, per cell, as the server reports it. Pure: the job page renders it and tests
 // check it without a browser. The runner sends each cell's own count with its progress events, so
 // nothing here knows the order in which the runner visits cells.
-import { cellKey, cellsOf } from './cells.js'
-import type { JobView } from './types.js'
+import { cellKey, cells } from '../../src/jobs/cells.js'
+import type { JobView } from '../../src/schemas/job-view.js'
 
 /**
  * Tasks done per cell (warm-ups included) out of the cell's total: a finished job's cells are
@@ -16,7 +16,8 @@ export function cellProgress (view: JobView): Map<string, { done: number, total:
   const perCell = spec.repetitions * perFork
   const live = new Map((view.progress.cells ?? []).map(c => [cellKey(c), c.done]))
   const out = new Map<string, { done: number, total: number }>()
-  for (const c of cellsOf(spec)) {
+  for (const cell of cells(spec)) {
+    const c = { ...cell, key: cellKey(cell) }
     let done: number
     if (view.status === 'finished') {
       done = perCell

@@ -1,7 +1,7 @@
 // A WebSocket that delivers parsed stream messages and reconnects with backoff, except after a
 // normal close (a job stream ends with 1000 after the terminal event) or a 44xx refusal.
 import { getToken } from './token.js'
-import type { StreamMessage } from './types.js'
+import type { StreamMessage } from '../../src/schemas/stream.js'
 
 export interface StreamHandle { close: () => void }
 

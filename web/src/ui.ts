@@ -1,7 +1,8 @@
 // Small shared pieces: status and speedup badges, error boxes, page headings, tables.
 import { h, type Child } from './dom.js'
 import * as fmt from './format.js'
-import type { JobListItem, RuntimeInfo } from './types.js'
+import type { JobListItem } from '../../src/schemas/job-view.js'
+import type { RuntimeInfo } from '../../src/schemas/host.js'
 import { ApiError } from './api.js'
 import { openTokenDialog } from './token.js'
 

@@ -4,7 +4,7 @@ import { jobPath, query } from '../client.js'
 import { decimal, type Context } from '../context.js'
 import { ms, pValue, safe, safeDocument, signedPct, table } from '../format.js'
 import { CliError, EXIT_ERROR, EXIT_REGRESSION, writeLine } from '../io.js'
-import { namesRuntime } from '../views.js'
+import { namesRuntime } from '../../jobs/cells.js'
 
 /** GET /api/jobs/:id/compare/:baselineId: the server's own schema (types only). */
 type Comparison = JobComparison
@@ -51,7 +51,7 @@ export function compareCommand (program: Command, ctx: Context): void {
         for (const n of c.notes) writeLine(out, `note: ${safe(n)}`)
         writeLine(out)
         // With more than Node, a runtime column and `threaded/2` beside it read better than bare keys.
-        const named = namesRuntime(c.cells)
+        const named = namesRuntime(c.cells.map(cell => cell.runtime))
         out.write(table(c.cells, [
           ...(named ? [{ header: 'runtime', value: (x: Cell) => x.runtime ?? 'node' }] : []),
           { header: 'cell', value: x => named ? `${x.executor ?? ''}/${x.workers ?? ''}` : x.key },

@@ -1,12 +1,10 @@
-import type { Static } from '@sinclair/typebox'
 import type { Command } from 'commander'
-import type { HostSchema } from '../../api/host.js'
+import { hostCoresText } from '../../host/describe.js'
+// GET /api/host: the server's own schema (types only, nothing of the server is loaded).
+import type { Host } from '../../schemas/host.js'
 import type { Context } from '../context.js'
 import { safe, safeDocument, table } from '../format.js'
 import { writeLine } from '../io.js'
-
-/** GET /api/host: the server's own schema (types only, nothing of the server is loaded). */
-type Host = Static<typeof HostSchema>
 
 type Runtime = Host['runtimes'][number]
 
@@ -19,7 +17,8 @@ export function hostCommand (program: Command, ctx: Context): void {
       const out = ctx.io.stdout
       if (opts.json === true) return writeLine(out, safeDocument(JSON.stringify(host, null, 2)))
       writeLine(out, `${safe(host.hostname)} (${safe(host.id)})`)
-      writeLine(out, `${safe(host.cpuModel)}, ${host.logicalCores} logical cores (${host.availableParallelism} available), ${Math.round(host.totalMemoryMb / 1024)} GB`)
+      writeLine(out, `${safe(host.cpuModel)}, ${host.logicalCores} logical CPUs, ${Math.round(host.totalMemoryMb / 1024)} GB`)
+      writeLine(out, safe(hostCoresText(host)))
       writeLine(out, safe(`${host.platform} ${host.arch} ${host.release}, corebench ${host.corebenchVersion}`))
       writeLine(out)
       out.write(table<Runtime>(host.runtimes ?? [{ id: 'node', available: true, reason: null, version: host.nodeVersion, executable: '', gil: null, workloads: [] }], [

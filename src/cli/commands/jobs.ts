@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { JOB_STATUSES } from '../../store/types.js'
+import { JOB_STATUSES } from '../../schemas/vocabulary.js'
 import { integer, tag, type Context } from '../context.js'
 import { fixed, safeDocument, table, truncate, when } from '../format.js'
 import { writeLine } from '../io.js'

@@ -6,7 +6,7 @@ import { safe } from '../format.js'
 import { CliError, writeLine } from '../io.js'
 import { renderSummary, type JobView } from '../views.js'
 import { watchJob } from '../watch.js'
-import { RUNTIME_IDS } from '../../runtimes/ids.js'
+import { RUNTIME_IDS } from '../../schemas/vocabulary.js'
 
 interface Options {
   preset?: string

@@ -5,8 +5,11 @@ import { historyChart, METRIC_LABELS } from '../charts.js'
 import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { compareHref, jobHref, type Page } from '../nav.js'
-import { cellLabel, namesRuntime } from '../cells.js'
-import { FINAL, METRICS, type History, type JobComparison, type JobView, type Metric } from '../types.js'
+import { cellLabel, namesRuntime } from '../../../src/jobs/cells.js'
+import { isFinalStatus, METRICS, type Metric } from '../../../src/schemas/vocabulary.js'
+import type { History } from '../../../src/schemas/history.js'
+import type { JobComparison } from '../../../src/schemas/comparison.js'
+import type { JobView } from '../../../src/schemas/job-view.js'
 import { errorBox, pageHeading, statusBadge } from '../ui.js'
 
 export async function renderCompare (main: HTMLElement, id: string, query: URLSearchParams): Promise<Page> {
@@ -17,7 +20,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     replace(main, pageHeading('Job not found'), errorBox(err), h('p', null, h('a', { href: '#/' }, 'Back to the jobs')))
     return { title: 'Job not found' }
   }
-  const named = namesRuntime(view.spec)
+  const named = namesRuntime(view.spec.runtimes)
   const cells = (view.summary?.cells ?? []).map(c => ({ key: c.key, runtime: c.runtime, executor: c.executor, workers: c.workers }))
   const firstCell = cells.find(c => c.executor !== 'serialized') ?? cells[0]
 
@@ -49,7 +52,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
     h('p', { class: 'muted' }, 'Spec ', h('code', null, view.specHash), ` · created ${fmt.date(view.createdAt)} · `, h('code', null, view.id)),
     h('section', { class: 'card', 'aria-labelledby': 'cmp-title' },
       h('h2', { id: 'cmp-title' }, 'Against a baseline'),
-      !FINAL.includes(view.status) ? h('p', { class: 'alert warn' }, 'This job is still running: the comparison uses the runs recorded so far.') : null,
+      !isFinalStatus(view.status) ? h('p', { class: 'alert warn' }, 'This job is still running: the comparison uses the runs recorded so far.') : null,
       form, result),
     h('section', { class: 'card', 'aria-labelledby': 'hist-title' },
       h('h2', { id: 'hist-title' }, 'History of this spec'),
@@ -93,7 +96,8 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
       if (points.length === 0) {
         replace(historyMsg, h('p', { class: 'muted' }, 'No finished job of this spec has a value for this cell and metric yet.'))
       } else {
-        replace(historyMsg, h('p', { class: 'hint' }, `${points.length} job${points.length > 1 ? 's' : ''}; baseline: `, hist.baselineJobId === null ? 'none yet' : h('a', { href: jobHref(hist.baselineJobId) }, hist.baselineJobId === view.id ? 'this job' : hist.baselineJobId)))
+        replace(historyMsg, h('p', { class: 'hint' }, `${points.length} job${points.length > 1 ? 's' : ''}; baseline: `, hist.baselineJobId === null ? 'none yet' : h('a', { href: jobHref(hist.baselineJobId) }, hist.baselineJobId === view.id ? 'this job' : hist.baselineJobId)),
+          hist.changePoints.length === 0 ? [] : h('p', { class: 'hint', id: 'change-points' }, 'Change points (ringed in red): ', ...hist.changePoints.flatMap((c, i) => [i > 0 ? ' · ' : '', h('a', { href: jobHref(c.jobId) }, c.jobId), ` ${c.worse ? 'worse' : 'better'} ${c.magnitude === null ? '' : `${c.magnitude >= 0 ? '+' : ''}${fmt.pct(c.magnitude, 1)}`} (${fmt.num(c.beforeMedian)} → ${fmt.num(c.afterMedian)})`])))
         chart = historyChart(chartBox, hist, view.id)
       }
     } catch (err) {

@@ -3,14 +3,18 @@
 // shared-counter result, warnings, runs and report links.
 import { api, download, reportUrl, thisHost } from '../api.js'
 import { scalingChart, EXECUTOR_COLORS, type ChartHandle } from '../charts.js'
+import { hostCoresText } from '../../../src/host/describe.js'
 import { h, replace, text } from '../dom.js'
 import * as fmt from '../format.js'
 import { compareHref, jobHref, navigate, setLive, type Page } from '../nav.js'
 import { openStream } from '../stream.js'
 import { getToken } from '../token.js'
 import { cellProgress } from '../progress.js'
-import { cellLabel, cellsOf, namesRuntime } from '../cells.js'
-import { FINAL, type CellSummary, type JobListItem, type JobView, type ProgressEvent, type Run } from '../types.js'
+import { cellKey, cellLabel, cells, namesRuntime } from '../../../src/jobs/cells.js'
+import { isFinalEvent, isFinalStatus } from '../../../src/schemas/vocabulary.js'
+import type { CellSummary } from '../../../src/schemas/summary.js'
+import type { JobListItem, JobView, Run } from '../../../src/schemas/job-view.js'
+import type { RunProgress, RunRef } from '../../../src/schemas/stream.js'
 import { describeRuntime, errorBox, pageHeading, scrollTable, shortHost } from '../ui.js'
 import { explain, type GlossaryTerm } from '../glossary.js'
 
@@ -74,14 +78,14 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     const item = (k: string, v: string | Node): HTMLElement[] => [h('dt', null, k), h('dd', null, v)]
     replace(meta,
       item('Workload', h('span', null, h('code', null, spec.workload.id), ' ', fmt.params(spec.workload.params))),
-      namesRuntime(spec) ? item('Runtimes', runtimesRan(spec.runtimes)) : [],
+      namesRuntime(spec.runtimes) ? item('Runtimes', runtimesRan(spec.runtimes)) : [],
       item('Sweep', `${spec.tasks} tasks · ${spec.executors.join(', ')} · workers ${spec.workers.join(', ')} · ${spec.repetitions} reps, each on a fresh pool after ${spec.warmup} warm-up`),
       item('Created', fmt.date(view.createdAt)),
       item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
-      item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null))),
+      item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null), host !== null && view.hostId === host.id ? ` · ${hostCoresText(host)}` : '')),
       item('Spec', h('code', { title: 'Jobs with the same spec hash can be compared' }, view.specHash)),
       Object.keys(view.tags).length > 0 ? item('Tags', Object.entries(view.tags).map(([k, v]) => `${k}=${v}`).join(' · ')) : [])
-    const active = !FINAL.includes(view.status)
+    const active = !isFinalStatus(view.status)
     const cancel = active ? h('button', { type: 'button', class: 'danger', id: 'cancel-job' }, 'Cancel job') : null
     cancel?.addEventListener('click', () => {
       cancel.disabled = true
@@ -118,13 +122,13 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     else if (view.status === 'running' && current === null) line = `Starting the pools… ${done} of ${tasksTotal} tasks`
     else if (view.status === 'running' && current !== null) {
       const rep = current.warmup ? `warm-up run (not recorded) before repetition ${current.fork + 1} of ${view.spec.repetitions}` : `recorded repetition ${current.fork + 1} of ${view.spec.repetitions}`
-      line = `${done} of ${tasksTotal} tasks · now ${cellLabel(current, namesRuntime(view.spec))}, ${rep} (${current.runDone}/${current.runTotal})`
+      line = `${done} of ${tasksTotal} tasks · now ${cellLabel(current, namesRuntime(view.spec.runtimes))}, ${rep} (${current.runDone}/${current.runTotal})`
     } else line = `${done} of ${tasksTotal} tasks · ${view.status}`
     text(overallText, line)
     const per = cellProgress(view)
     if (cellBars.size !== per.size) {
       cellBars.clear()
-      const names = new Map(cellsOf(view.spec).map(c => [c.key, cellLabel(c, namesRuntime(view.spec))]))
+      const names = new Map(cells(view.spec).map(c => [cellKey(c), cellLabel(c, namesRuntime(view.spec.runtimes))]))
       replace(cellList, [...per.keys()].map(key => {
         const name = names.get(key) ?? key
         const bar = h('progress', { max: 1, value: 0, 'aria-label': `${name} progress` })
@@ -152,9 +156,9 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       replace(chartNote, h('p', { class: 'muted' }, view.status === 'queued' ? 'The chart appears once the first runs are measured.' : 'No measured runs yet.'))
     } else {
       // Waiting work overlaps past the cores: its ideal line stays y = x.
-      const cores = view.summary?.cpuBound === false ? null : view.summary?.cores ?? host?.availableParallelism ?? null
+      const cores = view.summary?.cpuBound === false ? null : view.summary?.cores ?? host?.usableCores ?? null
       if (chart === undefined) { replace(chartBox); chart = scalingChart(chartBox, cells, cores) } else chart.update(cells)
-      const named = namesRuntime(view.spec)
+      const named = namesRuntime(view.spec.runtimes)
       const notes = (view.summary?.scaling ?? []).map(s => {
         const parts: Array<string | HTMLElement> = []
         const term = (t: GlossaryTerm, label: string): HTMLElement => h('abbr', { title: explain(t), class: 'term' }, label)
@@ -172,7 +176,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
     }
     renderTime(timeSection, view, measured)
     renderSummary(summarySection, view, cells)
-    renderShared(sharedSection, cells, namesRuntime(view.spec))
+    renderShared(sharedSection, cells, namesRuntime(view.spec.runtimes))
     renderRuns(runsSection, view)
   }
 
@@ -200,11 +204,11 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
 
   const merge = (j: JobListItem): void => {
     if (rank(j.status) < rank(view.status)) return
-    view = { ...view, status: j.status, warnings: j.warnings, error: j.error, startedAt: j.startedAt, finishedAt: j.finishedAt, hostId: j.hostId, progress: FINAL.includes(j.status) ? { ...j.progress, current: null } : view.progress }
+    view = { ...view, status: j.status, warnings: j.warnings, error: j.error, startedAt: j.startedAt, finishedAt: j.finishedAt, hostId: j.hostId, progress: isFinalStatus(j.status) ? { ...j.progress, current: null } : view.progress }
   }
 
   const stream = openStream(`/api/jobs/${encodeURIComponent(id)}/stream`, {
-    onState: (up) => { setLive(up ? 'live' : FINAL.includes(view.status) ? 'off' : 'reconnecting') },
+    onState: (up) => { setLive(up ? 'live' : isFinalStatus(view.status) ? 'off' : 'reconnecting') },
     onEnd: () => { setLive('off') },
     onMessage: (m) => {
       switch (m.type) {
@@ -219,15 +223,16 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
           renderHeader(); renderProgress()
           break
         case 'run.started': case 'progress': {
-          const p = m.data as ProgressEvent
+          const p = m.data as RunRef & Partial<RunProgress>
           if (view.status === 'queued') view = { ...view, status: 'running' }
-          if (FINAL.includes(view.status)) break
+          if (isFinalStatus(view.status)) break
           view = {
             ...view,
             progress: {
               tasksDone: p.jobDone ?? view.progress.tasksDone,
               tasksTotal: p.jobTotal ?? view.progress.tasksTotal,
-              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks }
+              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks },
+              cells: withCellCount(view.progress.cells, p)
             }
           }
           if (statusEl.textContent !== view.status) renderHeader()
@@ -240,15 +245,16 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
           refresh()
           break
         }
-        case 'job.finished': case 'job.failed': case 'job.cancelled': case 'job.interrupted':
-          merge(m.data as JobListItem)
-          renderHeader(); renderProgress()
-          // The final summary (with task latencies) is stored with the job: fetch it once.
-          refresh(0)
-          break
         case 'error':
           replace(actionMsg, h('div', { class: 'alert error' }, String((m.data as { message?: string }).message ?? 'stream error')))
           break
+        default:
+          if (isFinalEvent(m.type)) {
+            merge(m.data as JobListItem)
+            renderHeader(); renderProgress()
+            // The final summary (with task latencies) is stored with the job: fetch it once.
+            refresh(0)
+          }
       }
     }
   })
@@ -305,7 +311,7 @@ function renderTime (section: HTMLElement, view: JobView, cells: CellSummary[]):
           h('ul', { class: 'legend' }, legendKeys.map(k => h('li', null, h('span', { class: `swatch seg-${k}` }), names[k] as string))),
           h('ul', { class: 'stacks' }, rows.map(({ c, segs }) => {
             const label = segs.map(s => `${names[s.k] as string} ${fmt.ms(s.v)}`).join(', ')
-            const cell = cellLabel(c, namesRuntime(view.spec))
+            const cell = cellLabel(c, namesRuntime(view.spec.runtimes))
             return h('li', null,
               h('span', { class: `cell-key runtime-${c.runtime}`, style: `border-color:${EXECUTOR_COLORS[c.executor] ?? '#999'}` }, cell),
               h('span', { class: 'stack', role: 'img', 'aria-label': `${cell}: ${label}` },
@@ -331,7 +337,7 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
       th(cores === undefined ? 'Busy cores' : `Busy cores of ${cores}`, 'busy cores'), th('Task slowdown', 'task slowdown'), th('Start-up', 'start-up'),
       th('Throughput', 'throughput'), th('Task run p50 / p95', 'task run p50 / p95'), th('Verified', 'verified'))),
     h('tbody', null, cells.map(c => h('tr', { 'data-cell': c.key, 'data-runtime': c.runtime },
-      h('th', { scope: 'row' }, cellLabel(c, namesRuntime(view.spec))),
+      h('th', { scope: 'row' }, cellLabel(c, namesRuntime(view.spec.runtimes))),
       h('td', null, String(c.runs), c.failedRuns > 0 ? h('div', { class: 'error-text small' }, `${c.failedRuns} failed`) : null,
         c.outlierRunIds.length > 0 ? h('div', { class: 'small muted', title: c.outlierRule ?? '' }, `${c.outlierRunIds.length} outlier${c.outlierRunIds.length > 1 ? 's' : ''}`) : null),
       h('td', null, fmt.ms(c.medianWallMs), ci(fmt.msRange(c.medianWallCi95))),
@@ -387,7 +393,7 @@ function renderRuns (section: HTMLElement, view: JobView): void {
         : scrollTable(h('table', { class: 'runs' },
           h('thead', null, h('tr', null, RUN_COLUMNS.map(([t, term]) => h('th', { scope: 'col', title: term === undefined ? undefined : explain(term) }, t)))),
           h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
-            h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec))),
+            h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec.runtimes))),
             h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
             h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
             h('td', null, fmt.ms(r.startupMs)),
@@ -399,4 +405,12 @@ function renderRuns (section: HTMLElement, view: JobView): void {
             h('td', null, fmt.ms(r.loopDelayP99Ms)),
             h('td', null, r.verified === null ? fmt.DASH : r.verified ? '✓' : '✗'),
             h('td', { class: r.ok ? 'ok' : 'error-text' }, r.ok ? 'ok' : (r.error ?? 'failed')))))), 'Runs')))
+}
+
+/** The job's per-cell table with the event's cell count in it (a progress event carries its cell's). */
+function withCellCount (cells: JobView['progress']['cells'], p: RunRef & Partial<RunProgress>): JobView['progress']['cells'] {
+  if (p.cellDone === undefined || p.cellTotal === undefined) return cells
+  const same = (c: { runtime: string, executor: string, workers: number }): boolean => c.runtime === p.runtime && c.executor === p.executor && c.workers === p.workers
+  const entry = { runtime: p.runtime, executor: p.executor, workers: p.workers, done: p.cellDone, total: p.cellTotal }
+  return cells.some(same) ? cells.map(c => same(c) ? entry : c) : [...cells, entry]
 }

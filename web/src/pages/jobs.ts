@@ -4,7 +4,9 @@ import { h, replace, text } from '../dom.js'
 import * as fmt from '../format.js'
 import { jobHref, navigate, setLive, type Page } from '../nav.js'
 import { openStream } from '../stream.js'
-import { STATUSES, type JobListItem, type ProgressEvent } from '../types.js'
+import { JOB_STATUSES } from '../../../src/schemas/vocabulary.js'
+import type { JobListItem } from '../../../src/schemas/job-view.js'
+import type { RunProgress } from '../../../src/schemas/stream.js'
 import { errorBox, pageHeading, shortHost, speedupBadge, statusBadge } from '../ui.js'
 
 const PAGE = 25
@@ -15,7 +17,7 @@ export async function renderJobs (main: HTMLElement, query: URLSearchParams): Pr
 
   const statusSel = h('select', { id: 'filter-status', name: 'status' },
     h('option', { value: '' }, 'any status'),
-    STATUSES.map(s => h('option', { value: s }, s)))
+    JOB_STATUSES.map(s => h('option', { value: s }, s)))
   statusSel.value = filters.status
   const workloadSel = h('select', { id: 'filter-workload', name: 'workload' },
     h('option', { value: '' }, 'any workload'),
@@ -128,7 +130,7 @@ export async function renderJobs (main: HTMLElement, query: URLSearchParams): Pr
         // job.finished carries the stored summary's best speedup; earlier events have none yet.
         upsert(m.data as JobListItem, 'sorted')
       } else if (m.type === 'progress') {
-        const p = m.data as ProgressEvent
+        const p = m.data as RunProgress
         const row = rows.get(p.jobId)
         if (row === undefined || p.jobDone === undefined || p.jobTotal === undefined) return
         const bar = row.tr.querySelector('progress')

@@ -2,7 +2,9 @@
 // server knows, the unavailable ones disabled with the server's reason, and a live note when the
 // chosen workload does not run in a chosen runtime (the API would refuse it with a 400 on `runtimes`).
 import { h, replace } from '../dom.js'
-import { RUNTIMES, type RuntimeId, type RuntimeInfo, type Workload } from '../types.js'
+import { RUNTIME_IDS, type RuntimeId } from '../../../src/schemas/vocabulary.js'
+import type { RuntimeInfo } from '../../../src/schemas/host.js'
+import type { Workload } from '../../../src/schemas/catalog.js'
 import { describeRuntime } from '../ui.js'
 
 export interface RuntimeField {
@@ -43,7 +45,7 @@ export function runtimeField (runtimes: readonly RuntimeInfo[], slotId: string, 
 
   const selected = (): RuntimeId[] => {
     const ticked = new Set(boxes.filter(b => b.checked && !b.disabled).map(b => b.value))
-    return RUNTIMES.filter(r => ticked.has(r))
+    return RUNTIME_IDS.filter(r => ticked.has(r))
   }
   return {
     element,

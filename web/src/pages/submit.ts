@@ -1,37 +1,32 @@
 // Submit form built from GET /api/workloads (one input per parameter, with its bounds and default),
 // preset buttons from GET /api/presets, and the API's 400 message shown next to the field it names.
 import { api, ApiError, thisHost } from '../api.js'
+import { hostCoresText } from '../../../src/host/describe.js'
 import { h, replace } from '../dom.js'
 import * as fmt from '../format.js'
 import { jobHref, navigate, type Page } from '../nav.js'
-import { EXECUTORS, type JobSubmit, type ParamSchema, type Preset, type Workload } from '../types.js'
+import { EXECUTOR_KINDS, type ExecutorKind } from '../../../src/schemas/vocabulary.js'
+import type { JobSubmit } from '../../../src/schemas/job.js'
+import type { ParamSchema, Preset, Workload } from '../../../src/schemas/catalog.js'
 import { errorBox, pageHeading } from '../ui.js'
 import { runtimeField, workloadOption } from './runtime-field.js'
 
-/** The sweep the server uses by default: powers of two below the core count, plus the core count. */
-function defaultWorkers (cores: number): number[] {
-  const out: number[] = []
-  for (let w = 1; w < cores; w *= 2) out.push(w)
-  out.push(cores)
-  return out
-}
+/** A refused field as the form shows it: `field` is a request path (the API's details) or null. */
+interface Problem { field: string | null, message: string }
+
+const FORM_FIELDS = ['name', 'tasks', 'runtimes', 'executors', 'workers', 'repetitions', 'warmup', 'taskTimeoutMs', 'tags', 'preset']
 
 /**
- * Which form field an API message is about. Messages start with the field path, e.g.
- * `params.n: 45 is above the maximum 40`, `tasks: 0 must be >= 1 (limit 1)`, `workers.1: …`,
- * `workload.params.n: …`, `tasks × params.n: …`. null: about the job as a whole.
+ * The form field a request path belongs to: `workload.params.n` → `params.n`, `workers.1` →
+ * `workers`, `workload.id` → `workload`; null for the job as a whole (`body`) or an unknown field.
  */
-export function fieldOf (message: string): string | null {
-  const m = /^([^:]{1,80}):/.exec(message)
-  if (m === null) return null
-  const path = (m[1] as string).trim()
-  if (path.startsWith('tasks ×')) return 'tasks'
+export function formField (path: string | null): string | null {
+  if (path === null) return null
   const parts = path.split('.')
   if (parts[0] === 'workload' && parts[1] === 'params' && parts[2] !== undefined) return `params.${parts[2]}`
-  if (parts[0] === 'params' && parts[1] !== undefined) return `params.${parts[1]}`
   if (parts[0] === 'workload') return 'workload'
   const top = parts[0] as string
-  return ['name', 'tasks', 'runtimes', 'executors', 'workers', 'repetitions', 'warmup', 'taskTimeoutMs', 'tags', 'preset'].includes(top) ? top : null
+  return FORM_FIELDS.includes(top) ? top : null
 }
 
 const slotId = (field: string): string => `err-${field.replace(/[^A-Za-z0-9_-]/g, '-')}`
@@ -88,9 +83,9 @@ function paramControl (name: string, s: ParamSchema, value: unknown): HTMLElemen
 }
 
 export async function renderSubmit (main: HTMLElement, _query: URLSearchParams): Promise<Page> {
-  const [workloads, presets, host] = await Promise.all([api.workloads(), api.presets(), thisHost()])
-  const cores = host?.availableParallelism ?? 4
-  const sweep = defaultWorkers(cores)
+  const [workloads, presets, host, defaults] = await Promise.all([api.workloads(), api.presets(), thisHost(), api.specDefaults()])
+  const cores = host?.usableCores ?? Math.max(...defaults.workers)
+  const { limits } = defaults
   const hostRuntimes = host?.runtimes ?? []
 
   const formError = h('div', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' })
@@ -99,17 +94,17 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
   const workloadDesc = h('p', { class: 'hint', id: 'workload-desc' })
   const paramsBox = h('div', { class: 'params' })
   const nameIn = h('input', { id: inputId('name'), name: 'name', type: 'text', maxlength: 200, placeholder: 'optional: e.g. fib(30) scaling', autocomplete: 'off' })
-  const tasksIn = h('input', { id: inputId('tasks'), name: 'tasks', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: String(Math.max(16, 4 * (sweep.at(-1) ?? 1))) })
-  const repsIn = h('input', { id: inputId('repetitions'), name: 'repetitions', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: '6' })
-  const warmIn = h('input', { id: inputId('warmup'), name: 'warmup', type: 'number', min: 0, step: 1, inputmode: 'numeric', value: '1' })
-  const timeoutIn = h('input', { id: inputId('taskTimeoutMs'), name: 'taskTimeoutMs', type: 'number', min: 100, step: 1, inputmode: 'numeric', placeholder: 'server default (30000)' })
-  const workersIn = h('input', { id: inputId('workers'), name: 'workers', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: sweep.join(', ') })
+  const tasksIn = h('input', { id: inputId('tasks'), name: 'tasks', type: 'number', min: 1, max: limits.tasks, step: 1, inputmode: 'numeric', value: String(defaults.tasks) })
+  const repsIn = h('input', { id: inputId('repetitions'), name: 'repetitions', type: 'number', min: 1, max: limits.repetitions, step: 1, inputmode: 'numeric', value: String(defaults.repetitions) })
+  const warmIn = h('input', { id: inputId('warmup'), name: 'warmup', type: 'number', min: 0, max: limits.warmup, step: 1, inputmode: 'numeric', value: String(defaults.warmup) })
+  const timeoutIn = h('input', { id: inputId('taskTimeoutMs'), name: 'taskTimeoutMs', type: 'number', min: 100, max: limits.taskTimeoutMs, step: 1, inputmode: 'numeric', placeholder: `server default (${defaults.taskTimeoutMs})` })
+  const workersIn = h('input', { id: inputId('workers'), name: 'workers', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: defaults.workers.join(', ') })
   const tagsIn = h('textarea', { id: inputId('tags'), name: 'tags', rows: 2, placeholder: 'branch=main\ncommit=abc123', spellcheck: 'false' })
-  const execBoxes = EXECUTORS.map(e => h('input', { type: 'checkbox', id: inputId(`executor-${e}`), name: 'executors', value: e, checked: true }))
+  const execBoxes = EXECUTOR_KINDS.map(e => h('input', { type: 'checkbox', id: inputId(`executor-${e}`), name: 'executors', value: e, checked: true }))
   const execSlot = h('p', { class: 'field-error', id: slotId('executors'), role: 'alert' })
   const executors = h('fieldset', { class: 'field executors', 'data-field': 'executors', 'aria-describedby': slotId('executors') },
     h('legend', null, 'Executors'),
-    h('div', { class: 'checks' }, execBoxes.map((box, i) => h('label', { class: 'check' }, box, ` ${EXECUTORS[i] as string}`))),
+    h('div', { class: 'checks' }, execBoxes.map((box, i) => h('label', { class: 'check' }, box, ` ${EXECUTOR_KINDS[i] as string}`))),
     h('p', { class: 'hint' }, h('code', null, 'serialized'), ' and ', h('code', null, 'async'), ' run once with 1 worker; ', h('code', null, 'threaded'), ' and ', h('code', null, 'process'), ' once per worker count.'),
     execSlot)
 
@@ -136,7 +131,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     h('fieldset', { class: 'param-set' }, h('legend', null, 'Parameters'), paramsBox),
     h('div', { class: 'grid' },
       fieldRow({ name: 'tasks', label: 'Tasks per run', control: tasksIn, hint: 'How many workload calls one run makes.' }),
-      fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host has ${cores} cores).` }),
+      fieldRow({ name: 'workers', label: 'Worker counts', control: workersIn, hint: `Comma-separated sweep for threaded and process (this host: ${host === null ? `${cores} cores` : hostCoresText(host)}).` }),
       fieldRow({ name: 'repetitions', label: 'Repetitions', control: repsIn, hint: 'Recorded runs per cell: 6 or more for intervals, outlier flags and a "same" verdict.' }),
       fieldRow({ name: 'warmup', label: 'Warm-up runs', control: warmIn, hint: 'Unrecorded runs per cell first.' })),
     runtimes.element,
@@ -155,11 +150,11 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     for (const el of form.querySelectorAll('.invalid')) el.classList.remove('invalid')
   }
   /** Shows each message next to its field (or above the form); focuses the first field named. */
-  const showErrors = (messages: string[], status?: number): void => {
+  const showErrors = (problems: Problem[], status?: number): void => {
     let first: HTMLElement | null = null
     const general: string[] = []
-    for (const msg of messages) {
-      const field = fieldOf(msg)
+    for (const { field: path, message: msg } of problems) {
+      const field = formField(path)
       const slot = field === null ? null : form.querySelector<HTMLElement>(`#${CSS.escape(slotId(field))}`)
       if (field === null || slot === null) { general.push(msg); continue }
       slot.textContent = slot.textContent === '' ? msg : `${slot.textContent}; ${msg}`
@@ -176,8 +171,9 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
   }
 
   /** Reads the form into a spec; format problems are reported here, limits by the API. */
-  const readForm = (): { spec: JobSubmit, problems: string[] } => {
-    const problems: string[] = []
+  const readForm = (): { spec: JobSubmit, problems: Problem[] } => {
+    const problems: Problem[] = []
+    const problem = (field: string, message: string): void => { problems.push({ field, message: `${field}: ${message}` }) }
     const spec: JobSubmit = {}
     const w = workloadById(workloadSel.value)
     const params: Record<string, unknown> = {}
@@ -186,7 +182,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
       if (el === null) continue
       if (el instanceof HTMLInputElement && el.type === 'checkbox') params[name] = el.checked
       else if (el instanceof HTMLInputElement && el.type === 'number') {
-        if (el.validity.badInput) problems.push(`params.${name}: is not a number`)
+        if (el.validity.badInput) problems.push({ field: `workload.params.${name}`, message: `params.${name}: is not a number` })
         else if (el.value !== '') params[name] = Number(el.value)
       } else if (schema.enum !== undefined || schema.anyOf !== undefined) {
         const opts = schema.enum ?? schema.anyOf?.map(a => a.const) ?? []
@@ -195,7 +191,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     }
     spec.workload = { id: workloadSel.value, params }
     const numberField = (el: HTMLInputElement, field: 'tasks' | 'repetitions' | 'warmup' | 'taskTimeoutMs'): void => {
-      if (el.validity.badInput) problems.push(`${field}: is not a number`)
+      if (el.validity.badInput) problem(field, 'is not a number')
       else if (el.value.trim() !== '') spec[field] = Number(el.value)
     }
     numberField(tasksIn, 'tasks')
@@ -204,19 +200,19 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     numberField(timeoutIn, 'taskTimeoutMs')
     const tokens = workersIn.value.split(/[\s,;]+/).filter(Boolean)
     const bad = tokens.find(t => !/^\d+$/.test(t))
-    if (bad !== undefined) problems.push(`workers: ${JSON.stringify(bad)} is not a whole number; give counts like 1, 2, 4`)
+    if (bad !== undefined) problem('workers', `${JSON.stringify(bad)} is not a whole number; give counts like 1, 2, 4`)
     else if (tokens.length > 0) spec.workers = tokens.map(Number)
     const chosen = runtimes.selected()
-    if (chosen.length === 0) problems.push('runtimes: choose at least one runtime')
+    if (chosen.length === 0) problem('runtimes', 'choose at least one runtime')
     // Node alone is the server's default: a Node-only request stays what it was before runtimes.
     else if (chosen.length > 1 || chosen[0] !== 'node') spec.runtimes = chosen
-    spec.executors = execBoxes.filter(b => b.checked).map(b => b.value as typeof EXECUTORS[number])
-    if (spec.executors.length === 0) problems.push('executors: choose at least one executor')
+    spec.executors = execBoxes.filter(b => b.checked).map(b => b.value as ExecutorKind)
+    if (spec.executors.length === 0) problem('executors', 'choose at least one executor')
     if (nameIn.value.trim() !== '') spec.name = nameIn.value.trim()
     const tags: Record<string, string> = {}
     tagsIn.value.split('\n').map(l => l.trim()).filter(Boolean).forEach((line, i) => {
       const at = line.search(/[=:]/)
-      if (at <= 0) problems.push(`tags: line ${i + 1} should be key=value`)
+      if (at <= 0) problem('tags', `line ${i + 1} should be key=value`)
       else tags[line.slice(0, at).trim()] = line.slice(at + 1).trim()
     })
     if (Object.keys(tags).length > 0) spec.tags = tags
@@ -243,9 +239,9 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     const { spec, problems } = readForm()
     if (problems.length > 0) { showErrors(problems, 400); return }
     void send(spec, submitBtn, (err) => {
-      if (err instanceof ApiError && err.status === 400) showErrors(err.message.split('; '), 400)
-      else if (err instanceof ApiError && err.status === 429) showErrors([`The queue is full: ${err.message}. Try again in ${err.retryAfter ?? 'a few'} seconds.`])
-      else showErrors([err instanceof Error ? err.message : String(err)])
+      if (err instanceof ApiError && err.status === 400) showErrors(err.details.length > 0 ? err.details : [{ field: null, message: err.message }], 400)
+      else if (err instanceof ApiError && err.status === 429) showErrors([{ field: null, message: `The queue is full: ${err.message}. Try again in ${err.retryAfter ?? 'a few'} seconds.` }])
+      else showErrors([{ field: null, message: err instanceof Error ? err.message : String(err) }])
     })
   })
 
@@ -262,7 +258,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
     if (s.warmup !== undefined) warmIn.value = String(s.warmup)
     timeoutIn.value = s.taskTimeoutMs === undefined ? '' : String(s.taskTimeoutMs)
     if (s.workers !== undefined) workersIn.value = s.workers.join(', ')
-    if (s.executors !== undefined) for (const b of execBoxes) b.checked = s.executors.includes(b.value as typeof EXECUTORS[number])
+    if (s.executors !== undefined) for (const b of execBoxes) b.checked = s.executors.includes(b.value as ExecutorKind)
     runtimes.set(s.runtimes ?? ['node'])
     runtimes.check(workloadById(workloadSel.value))
     nameIn.value = s.name ?? ''
