@@ -58,20 +58,21 @@ async function until (url: string, id: string, done: (job: any) => boolean, time
   }
 }
 
-const tiny = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 4, executors: ['serialized', 'threaded'], workers: [1], repetitions: 2, warmup: 0 }
+const tiny = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 4, executors: ['serialized', 'async'], repetitions: 2, warmup: 0 }
 const sleepy = { workload: { id: 'sleep', params: { ms: 20_000 } }, tasks: 1, executors: ['serialized'], repetitions: 1, warmup: 0 }
 
 test('two API instances and two runners: a job submitted to one API runs once; a client of the other sees every event in order', async (t) => {
   const db = await cluster.database(t)
   const apiEnv = { DATABASE_URL: db, RUNNER: 'off', ...LEASES }
   const [a, b] = await Promise.all([startServer(t, apiEnv), startServer(t, apiEnv)])
-  await Promise.all([
+  const runners = await Promise.all([
     startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r1', RUNNER_MACHINE_ID: 'team-m1' }),
     startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r2', RUNNER_MACHINE_ID: 'team-m2' })
   ])
+  t.after(() => { if (t.passed !== true) for (const r of runners) t.diagnostic(r.output().slice(-3000)) })
   // A blocker keeps one runner busy, so the next job is claimed while B's client is subscribed.
-  const jobs = await Promise.all(Array.from({ length: 6 }, async () => await api(a.url, '/api/jobs', { method: 'POST', body: JSON.stringify(tiny) })))
-  const watched = jobs[5]
+  const jobs = await Promise.all(Array.from({ length: 4 }, async () => await api(a.url, '/api/jobs', { method: 'POST', body: JSON.stringify(tiny) })))
+  const watched = jobs[3]
   const client = await connect(t, `${b.url.replace('http', 'ws')}/api/jobs/${watched.id}/stream`)
   const ends = await Promise.all(jobs.map(async j => await until(b.url, j.id, job => FINAL.includes(job.status))))
   assert.deepEqual(ends.map(j => j.status), jobs.map(() => 'finished'))
