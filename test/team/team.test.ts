@@ -69,12 +69,12 @@ test('two API instances and two runners: a job submitted to one API runs once; a
     startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r1', RUNNER_MACHINE_ID: 'team-m1' }),
     startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r2', RUNNER_MACHINE_ID: 'team-m2' })
   ])
-  t.after(() => { if (t.passed !== true) for (const r of runners) t.diagnostic(r.output().slice(-3000)) })
   // A blocker keeps one runner busy, so the next job is claimed while B's client is subscribed.
   const jobs = await Promise.all(Array.from({ length: 4 }, async () => await api(a.url, '/api/jobs', { method: 'POST', body: JSON.stringify(tiny) })))
   const watched = jobs[3]
   const client = await connect(t, `${b.url.replace('http', 'ws')}/api/jobs/${watched.id}/stream`)
   const ends = await Promise.all(jobs.map(async j => await until(b.url, j.id, job => FINAL.includes(job.status))))
+    .catch((err: Error) => { throw new Error(`${err.message}\nrunners said:\n${runners.map(r => r.output().slice(-2000)).join('\n---\n')}`) })
   assert.deepEqual(ends.map(j => j.status), jobs.map(() => 'finished'))
   for (const job of ends) {
     assert.equal(job.runs.length, 4, 'each recorded run stored once: 2 cells × 2 repetitions')
