@@ -7,6 +7,7 @@ import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { plainAnswer } from './answer.js'
 import { impossibleResults } from './checks.js'
 import { describe, INTERVAL_MIN_N, percentiles } from './descriptive.js'
+import { countedRuns, disturbedCounts, type DisturbedCounts } from './disturbed.js'
 import { scaling, type ScalingSummary } from './sweep.js'
 
 export interface Latency { p50: number, p95: number, p99: number }
@@ -58,6 +59,8 @@ export interface CellSummary {
   shared: { expected: number, medianArrived: number, medianLost: number, memorySpaces: number } | null
   /** Over every task of every recorded run: time inside the worker, and dispatch → result received. */
   latency: { runMs: Latency, totalMs: Latency } | null
+  /** Runs of this cell flagged disturbed, redos, and disturbed runs still counted (every try was). */
+  disturbance: DisturbedCounts
 }
 
 export interface JobSummary {
@@ -76,6 +79,13 @@ export interface JobSummary {
   cells: CellSummary[]
   scaling: ScalingSummary[]
   bestSpeedup: { key: string, speedup: number } | null
+  /**
+   * Disturbance over the job's recorded runs (README "Disturbed runs"): the counts of CellSummary.disturbance
+   * summed, the largest foreign CPU (cores), and the canary: its largest drift over one run, and its
+   * drift over the job (the last run's after-canary / the first run's before-canary − 1). Figures are
+   * null where no run measured them.
+   */
+  disturbance: DisturbedCounts & { maxForeignCpu: number | null, maxRunCanaryDrift: number | null, canaryDrift: number | null }
   /** Reasons to distrust some figures (high variation, a slow first run), as hyperfine warns. */
   warnings: string[]
 }
@@ -98,7 +108,9 @@ const CPU_BOUND_PARALLELISM = 0.8
  * they are read once when a job ends, not on every poll. `cores` defaults to this host's usable
  * cores (the runner summarizes on the host that measured).
  */
-export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = availableParallelism()): JobSummary {
+export function summarize (spec: JobSpec, stored: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = availableParallelism()): JobSummary {
+  // Disturbed runs that a redo replaced stay stored, but out of the statistics.
+  const runs = countedRuns(stored)
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
     if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement
@@ -158,7 +170,8 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
       shared: shared.length === 0
         ? null
         : { expected: (shared[0] as NonNullable<RunRecord['shared']>).expected, medianArrived: describe(shared.map(s => s.arrived)).median, medianLost: describe(shared.map(s => s.lost)).median, memorySpaces: (shared[0] as NonNullable<RunRecord['shared']>).memorySpaces },
-      latency: timings === undefined ? null : latencyOf(ok, timings)
+      latency: timings === undefined ? null : latencyOf(ok, timings),
+      disturbance: disturbedCounts(stored.filter(r => cellKey(r) === key), all)
     }
   })
   const shortest = Math.min(...out.map(c => c.medianWallMs ?? Infinity))
@@ -177,9 +190,38 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
   const sweep = scaling(out, { cores, cpuBound: cpuBound === true, walls, serialWalls: serialWallsOf })
   const impossible = impossibleResults(out, { cores, cpuBound })
   const best = out.filter(c => c.speedup !== null && c.executor !== 'serialized').sort((a, b) => (b.speedup as number) - (a.speedup as number))[0]
-  const summary: JobSummary = { cores, cpuBound, answer: null, impossible, cells: out, scaling: sweep, bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, warnings: [...impossible, ...warnings] }
+  const disturbance = jobDisturbance(stored, out)
+  warnings.push(...disturbedWarnings(disturbance))
+  const summary: JobSummary = { cores, cpuBound, answer: null, impossible, cells: out, scaling: sweep, bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, disturbance, warnings: [...impossible, ...warnings] }
   summary.answer = plainAnswer(summary)
   return summary
+}
+
+function jobDisturbance (stored: RunRecord[], cells: CellSummary[]): JobSummary['disturbance'] {
+  const recorded = stored.filter(r => r.ok && r.repetition >= 0).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())
+  const max = (values: Array<number | null>): number | null => {
+    const known = values.filter((v): v is number => v !== null)
+    return known.length === 0 ? null : Math.max(...known)
+  }
+  const first = recorded.find(r => r.canaryBeforeMs !== null)?.canaryBeforeMs ?? null
+  const last = recorded.findLast(r => r.canaryAfterMs !== null)?.canaryAfterMs ?? null
+  const sum = (f: (c: DisturbedCounts) => number): number => cells.reduce((n, c) => n + f(c.disturbance), 0)
+  return {
+    disturbed: sum(c => c.disturbed),
+    redos: sum(c => c.redos),
+    counted: sum(c => c.counted),
+    maxForeignCpu: max(recorded.map(r => r.foreignCpu)),
+    maxRunCanaryDrift: max(recorded.map(r => r.canaryDrift === null ? null : Math.abs(r.canaryDrift))),
+    canaryDrift: first === null || last === null || first <= 0 ? null : last / first - 1
+  }
+}
+
+/** The job's warnings about disturbed runs: never silent when one was redone or counted. */
+function disturbedWarnings (d: JobSummary['disturbance']): string[] {
+  if (d.disturbed === 0) return []
+  const out = [`${d.disturbed} recorded run${d.disturbed === 1 ? ' was' : 's were'} disturbed (foreign CPU, steal or canary drift past the DISTURBED_* settings) and ${d.redos} redo${d.redos === 1 ? ' was' : 's were'} run; disturbed runs stay listed, and a redo replaces one in the statistics`]
+  if (d.counted > 0) out.push(`${d.counted} fork${d.counted === 1 ? ' was' : 's were'} disturbed on every try (REDO_DISTURBED): the last try is counted, disturbed`)
+  return out
 }
 
 function latencyOf (runs: RunRecord[], timings: ReadonlyMap<string, Float32Array>): CellSummary['latency'] {

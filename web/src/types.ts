@@ -88,6 +88,12 @@ export interface Run {
   checksum: string | null
   verified: boolean | null
   shared: { expected: number, arrived: number, lost: number, memorySpaces: number } | null
+  /** Disturbance (absent from older servers; see the API's Run schema): foreign CPU in cores, canary drift, the flag and the try. */
+  foreignCpu?: number | null
+  canaryDrift?: number | null
+  disturbed?: boolean
+  disturbedBy?: string | null
+  redo?: number
   startedAt: string
   finishedAt: string
 }
@@ -150,6 +156,8 @@ export interface JobSummary {
   cells: CellSummary[]
   scaling: ScalingSummary[]
   bestSpeedup: { key: string, speedup: number } | null
+  /** Absent in summaries stored before it existed. */
+  disturbance?: { disturbed: number, redos: number, counted: number, maxForeignCpu: number | null, maxRunCanaryDrift: number | null, canaryDrift: number | null }
   warnings: string[]
 }
 
