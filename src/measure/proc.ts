@@ -57,8 +57,49 @@ export function readCpuTotals (): CpuTotals | undefined {
   }
 }
 
-/** CPU ms (own + reaped children) of every process under the roots, by pid; empty without /proc. */
+/**
+ * CPU ms (own + reaped children) of every process under the roots, by pid; empty without /proc.
+ * Walks down from the roots through /proc/<pid>/task/<tid>/children (a few reads for a runner and its
+ * pool) where the kernel has it (CONFIG_PROC_CHILDREN), else scans every process's stat for parents.
+ */
 export function treeCpuMs (roots: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>()
+  const stack = [...roots]
+  while (stack.length > 0) {
+    const pid = stack.pop() as number
+    if (out.has(pid)) continue
+    let stat: { cpuMs: number }
+    let children: number[] | undefined
+    try {
+      stat = parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+      children = childrenOf(pid)
+    } catch {
+      continue // gone: its time went to its parent's cutime
+    }
+    if (children === undefined) return treeCpuMsByScan(roots)
+    out.set(pid, stat.cpuMs)
+    stack.push(...children)
+  }
+  return out
+}
+
+/** The children of every thread of `pid`; undefined when the kernel has no children files. */
+function childrenOf (pid: number): number[] | undefined {
+  const out: number[] = []
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let text: string
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && tid === String(pid)) return undefined
+      continue // the thread ended meanwhile
+    }
+    for (const c of text.split(' ')) if (c !== '' && c !== '\n') out.push(Number(c))
+  }
+  return out
+}
+
+function treeCpuMsByScan (roots: readonly number[]): Map<number, number> {
   const stats = new Map<number, { ppid: number, cpuMs: number }>()
   let pids: string[]
   try {
