@@ -13,9 +13,10 @@ import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-r
 import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
 import { benchStreams } from './streams.js'
 import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
+import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, type NoiseResult } from './noise.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api,runner,large-output]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api,runner,large-output,noise]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
 // suites (streams, api, runner) have their own `--service-reps` (default 3: each one is a whole job or a
@@ -26,7 +27,7 @@ import type { RunPlan } from '../src/executors/index.js'
 const EXECUTOR_SUITES = ['dispatch', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
-const OWN_SUITES = ['large-output']
+const OWN_SUITES = ['large-output', 'noise']
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
@@ -99,6 +100,11 @@ if (only.has('large-output')) {
   log('large output: a python job of 300 000 tasks while another process polls /api/health …')
   largeOutput = await benchLargeOutput(serviceReps)
 }
+let noise: NoiseResult | undefined
+if (only.has('noise')) {
+  log('noise: a serialized fibonacci cell\'s CV against a bare loop of the same work …')
+  noise = await benchNoise(values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS)
+}
 r.meta.totalSeconds = Math.round((performance.now() - t0) / 1000)
 
 const ranExecutor = EXECUTOR_SUITES.some(x => only.has(x))
@@ -106,7 +112,8 @@ const ranService = SERVICE_SUITES.some(x => only.has(x))
 const md = [
   ...ranExecutor ? [markdown(r)] : serviceHeader(r.meta),
   ...ranService ? serviceMarkdown(service, r.meta) : [],
-  ...largeOutput !== undefined ? largeOutputMarkdown(largeOutput) : []
+  ...largeOutput !== undefined ? largeOutputMarkdown(largeOutput) : [],
+  ...noise !== undefined ? noiseMarkdown(noise) : []
 ].join('\n')
-log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {} }, md)}`)
+log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {} }, md)}`)
 process.stdout.write(md + '\n')

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { usableCores } from './host/cores.js'
 import { CELL_ORDERS } from './jobs/order.js'
+import { DEFAULT_DISTURBED } from './measure/disturbance.js'
 
 /**
  * Every setting corebench reads from the environment. The property names are the variable names,
@@ -40,7 +41,11 @@ export const ConfigSchema = Type.Object({
   RUNNER_MACHINE_ID: Type.String({ maxLength: 256, default: '', description: 'Test-only: the machine identity a runner claims (default /etc/machine-id, else the hostname)' }),
   MAX_CONNECTIONS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open connections (HTTP and WebSocket) past which new ones get 503; 0: 70 % of the descriptor limit (ulimit -n), which is also the ceiling' }),
   STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' }),
-  CELL_ORDER: Type.Union(CELL_ORDERS.map(o => Type.Literal(o)), { default: 'rotate', description: 'Order of the cells in each round of forks: rotate (each cell takes every position in turn) or fixed (declared order, serialized always first)' })
+  CELL_ORDER: Type.Union(CELL_ORDERS.map(o => Type.Literal(o)), { default: 'rotate', description: 'Order of the cells in each round of forks: rotate (each cell takes every position in turn) or fixed (declared order, serialized always first)' }),
+  DISTURBED_FOREIGN_CPU: Type.Number({ minimum: 0, maximum: 100_000, default: DEFAULT_DISTURBED.foreignCpu, description: 'A run during which processes outside the runner used more CPU than this (in cores: 0.5 = half a core for the whole run) is disturbed' }),
+  DISTURBED_STEAL: Type.Number({ minimum: 0, maximum: 1, default: DEFAULT_DISTURBED.steal, description: 'A run during which the hypervisor stole more than this share of the machine\'s CPU time (/proc/stat steal) is disturbed' }),
+  DISTURBED_CANARY_DRIFT: Type.Number({ minimum: 0, maximum: 1000, default: DEFAULT_DISTURBED.canaryDrift, description: 'A run whose canary (a ~3 ms CPU kernel timed on the runner before and after it) changed by more than this share (0.5 = ±50 %) is disturbed' }),
+  REDO_DISTURBED: Type.Integer({ minimum: 0, maximum: 20, default: 2, description: 'How many times a fork whose recorded run was disturbed is redone; the last try counts when every one was disturbed' })
 })
 
 export type Config = Static<typeof ConfigSchema>

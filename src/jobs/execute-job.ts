@@ -1,3 +1,4 @@
+import { disturbedBy, type DisturbedThresholds } from '../measure/disturbance.js'
 import type { RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
 import type { JobRecord, RunStore } from '../store/types.js'
@@ -34,6 +35,11 @@ export interface ExecutionContext {
   logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void }
   /** Called whenever the job's live progress changes (the runner keeps it for its own status). */
   onProgress?: (p: Progress) => void
+  /**
+   * When a recorded run counts as disturbed (DISTURBED_*) and how many times its fork is then redone
+   * (REDO_DISTURBED). Without it no run is flagged (disturbance is still measured and stored).
+   */
+  disturbance?: { thresholds: DisturbedThresholds, redos: number }
   /** Skips the busy-host probe (unit tests of the lifecycle). */
   skipHostCheck?: boolean
 }
@@ -101,15 +107,25 @@ async function measureCells (job: JobRecord, abort: AbortController, ctx: Execut
   for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
     for (const cell of cellOrder(jobCells, fork, ctx.cellOrder)) {
       if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
-      const failure = await measureFork(job, cell, fork, tally, abort, ctx, warnings)
-      if (failure !== undefined) broken.set(cellKey(cell), failure)
+      // A fork whose recorded run was disturbed is redone whole (a fresh pool, its warm-ups again),
+      // up to `redos` times; every try stays stored, and the statistics take the last one.
+      for (let redo = 0; ; redo++) {
+        const done = await measureFork(job, cell, fork, redo, tally, abort, ctx, warnings)
+        if (done.failure !== undefined) broken.set(cellKey(cell), done.failure)
+        if (done.failure !== undefined || done.disturbedBy === null || redo >= (ctx.disturbance?.redos ?? 0) || abort.signal.aborted) break
+        ctx.logger.info({ jobId: job.id, cell: cellKey(cell), fork, redo: redo + 1, disturbedBy: done.disturbedBy }, 'runner: a disturbed run is redone')
+        // The redo does the fork's tasks again: its progress starts over instead of passing the total.
+        const forkTasks = (job.spec.warmup + 1) * job.spec.tasks
+        tally.done -= forkTasks
+        tally.cellDone.set(cellKey(cell), (tally.cellDone.get(cellKey(cell)) ?? forkTasks) - forkTasks)
+      }
     }
   }
   return [...broken.values()]
 }
 
-/** One fork of one cell through its ForkRunner. Returns why it failed. */
-async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tally, abort: AbortController, ctx: ExecutionContext, warnings: string[]): Promise<string | undefined> {
+/** One try (`redo` 0 first) of one fork of one cell through its ForkRunner. Returns why it failed, and why its recorded run was disturbed. */
+async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: number, tally: Tally, abort: AbortController, ctx: ExecutionContext, warnings: string[]): Promise<{ failure: string | undefined, disturbedBy: string | null }> {
   const spec = job.spec
   const key = cellKey(cell)
   const where = `${key} repetition ${fork + 1} of ${spec.repetitions}`
@@ -119,6 +135,7 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tal
   const cellBase = tally.cellDone.get(key) ?? 0
   const cellTotal = runsPerCell(spec) * spec.tasks
   let lastProgressAt = -Infinity
+  let disturbed: string | null = null
 
   const runStarted = (k: number): (done: number) => void => {
     const ref = refOf(k)
@@ -145,7 +162,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tal
     if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
     if (outcome.ok) noteClockPrecision(warnings, key, outcome.clock)
     if (!ref.warmup || !outcome.ok) {
-      const run = toRunRecord(ref, outcome, tally.reference)
+      if (!ref.warmup && outcome.ok && outcome.disturbance !== undefined && ctx.disturbance !== undefined) disturbed = disturbedBy(outcome.disturbance, ctx.disturbance.thresholds)
+      const run = toRunRecord(ref, outcome, tally.reference, { disturbedBy: disturbed, redo })
       if (!await ctx.runs.insertRun(run, outcome.ok ? outcome.timings : undefined, ctx.runnerId)) {
         abort.abort('lost' satisfies StopReason)
         return `${where}: the job is no longer held by this runner`
@@ -156,7 +174,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, tally: Tal
     return outcome.ok ? undefined : `${ref.warmup ? 'warm-up before ' : ''}${where}: ${outcome.code}: ${outcome.error}`
   }
 
-  return await ctx.forks(cell.runtime).run({ spec, cell, signal: abort.signal }, { runStarted, record })
+  const failure = await ctx.forks(cell.runtime).run({ spec, cell, signal: abort.signal }, { runStarted, record })
+  return { failure, disturbedBy: disturbed }
 }
 
 /** Summarizes with the stored task timings, records the final state, then announces it. */

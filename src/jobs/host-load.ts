@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
+import { treeCpuMs, treeDeltaMs } from '../measure/proc.js'
 
 /** What ran on the host during a window, in cores (1 = one core busy for the whole window). */
 export interface HostLoad {
@@ -27,10 +27,6 @@ export interface HostLoadOptions {
   settleMs?: number
 }
 
-// USER_HZ: the unit of /proc/<pid>/stat CPU times. 100 on every Linux architecture Node runs on
-// (the kernel exports it as a fixed ABI value, whatever its internal HZ).
-const CLK_TCK = 100
-
 /**
  * Load on the host over a short window, from the kernel's per-CPU counters, minus the CPU time of
  * the excluded process trees read from /proc (utime + stime + cutime + cstime of every process
@@ -54,12 +50,7 @@ export async function hostLoad (opts: HostLoadOptions): Promise<HostLoad> {
   // os.cpus() times are in ms per CPU: cores-worth = busy ms / (all ms / cores).
   const perCore = all / cores
   const busyCores = (cpuB.busy - cpuA.busy) / perCore
-  let excludedMs = 0
-  for (const [pid, b] of ownB) excludedMs += Math.max(0, b - (ownA.get(pid) ?? 0))
-  // A process of the tree reaped within the window moved its whole lifetime into its parent's
-  // cutime: take back what it had used before the window opened.
-  for (const [pid, a] of ownA) if (!ownB.has(pid)) excludedMs -= a
-  excludedMs = Math.max(0, excludedMs)
+  const excludedMs = treeDeltaMs(ownA, ownB)
   const excludedCores = Math.min(busyCores, excludedMs / perCore)
   const foreignCores = Math.max(0, busyCores - excludedCores)
   return { windowMs, busyCores, excludedCores, foreignCores, foreignFraction: foreignCores / cores }
@@ -81,38 +72,4 @@ function cpuTotals (): { busy: number, all: number } {
     all += t.user + t.nice + t.sys + t.irq + t.idle
   }
   return { busy, all }
-}
-
-/** CPU ms (own + reaped children) of every process under the roots, by pid; empty without /proc. */
-function treeCpuMs (roots: readonly number[]): Map<number, number> {
-  const stats = new Map<number, { ppid: number, ms: number }>()
-  let pids: string[]
-  try {
-    pids = readdirSync('/proc').filter(d => /^\d+$/.test(d))
-  } catch {
-    return new Map()
-  }
-  for (const d of pids) {
-    try {
-      const raw = readFileSync(`/proc/${d}/stat`, 'utf8')
-      // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
-      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ')
-      // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17), 1-based.
-      const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
-      stats.set(Number(d), { ppid: Number(f[1]), ms: ticks * 1000 / CLK_TCK })
-    } catch {
-      // The process ended between readdir and read: its time went to its parent's cutime.
-    }
-  }
-  const children = new Map<number, number[]>()
-  for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid])
-  const out = new Map<number, number>()
-  const stack = roots.filter(p => stats.has(p))
-  while (stack.length > 0) {
-    const pid = stack.pop() as number
-    if (out.has(pid)) continue
-    out.set(pid, (stats.get(pid) as { ms: number }).ms)
-    stack.push(...(children.get(pid) ?? []))
-  }
-  return out
 }

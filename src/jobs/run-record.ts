@@ -5,10 +5,16 @@ import type { RunRef } from './events.js'
 
 /**
  * What is stored for one run, Node's or Python's alike. `reference` is the job's first serialized
- * checksum: every run of every runtime must match it.
+ * checksum: every run of every runtime must match it. `noise` says whether the run was disturbed
+ * and which try of its fork it is (default: not disturbed, the first try).
  */
-export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined): RunRecord {
-  const common = { id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, attempt: ref.attempt, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt }
+export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined, noise: Pick<RunRecord, 'disturbedBy' | 'redo'> = { disturbedBy: null, redo: 0 }): RunRecord {
+  const d = o.ok ? o.disturbance : undefined
+  const common = {
+    id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, attempt: ref.attempt, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt,
+    foreignCpu: d?.foreignCpu ?? null, steal: d?.steal ?? null, involuntarySwitches: d?.involuntarySwitches ?? null, canaryBeforeMs: d?.canaryBeforeMs ?? null, canaryAfterMs: d?.canaryAfterMs ?? null, canaryDrift: d?.canaryDrift ?? null,
+    disturbed: noise.disturbedBy !== null, disturbedBy: noise.disturbedBy, redo: noise.redo
+  }
   if (!o.ok) {
     return {
       ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, parallelism: 0,

@@ -23,6 +23,10 @@ export interface RunnerSettings {
   RUNNER_LEASE_MS: number
   RUNNER_POLL_MS: number
   CELL_ORDER: CellOrder
+  DISTURBED_FOREIGN_CPU: number
+  DISTURBED_STEAL: number
+  DISTURBED_CANARY_DRIFT: number
+  REDO_DISTURBED: number
 }
 
 export interface Logger {
@@ -87,6 +91,7 @@ export class Runner {
       forks: runtime => runtime === 'node' ? node : python,
       budgetMs: config.MAX_JOB_BUDGET_MS,
       cellOrder: config.CELL_ORDER,
+      disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT }, redos: config.REDO_DISTURBED },
       heartbeatMs: config.RUNNER_HEARTBEAT_MS,
       idlePollMs: config.RUNNER_POLL_MS,
       retryMs: { first: 250, max: 10_000 },

@@ -5,6 +5,7 @@ import type { Executor, ExecutorRunResult, RunControl, RunPlan, TaskTimes } from
 import { getWorkload } from '../workloads/index.js'
 import { clockPrecision, clockStepMs, type ClockPrecision } from './clock.js'
 import { cpuDeltaMs, threadCpuNs } from './thread-cpu.js'
+import { startDisturbance, type Disturbance } from './disturbance.js'
 
 export interface SharedCounterResult {
   expected: number
@@ -56,6 +57,8 @@ export interface RunMetrics {
   /** Whether the clock that timed the tasks could resolve them. */
   clock: ClockPrecision
   shared?: SharedCounterResult
+  /** What else ran on the host during the run (foreign CPU, steal, involuntary switches, canary); absent where it was not measured. */
+  disturbance?: Disturbance
 }
 
 export interface RunFailure {
@@ -96,6 +99,8 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   let peakRss = rss(0)
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, rss(peakRss)) }, RSS_SAMPLE_MS)
   const startedAt = new Date()
+  // Before everything else this run reads, so that the canary and the /proc reads are not in it.
+  const probe = startDisturbance()
   const cpu0 = process.cpuUsage()
   const own0 = threadCpuNs()
   loop.enable()
@@ -111,6 +116,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   }
   const own1 = threadCpuNs()
   const cpu = process.cpuUsage(cpu0)
+  const disturbance = probe.finish()
   peakRss = Math.max(peakRss, rss(peakRss))
   const finishedAt = new Date()
   const wallMs = result.endedAt - result.startedAt
@@ -142,7 +148,8 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
     finishedAt,
     timings,
     clock: clockPrecision(timings, clockStepMs()),
-    shared: sharedResult(plan, result)
+    shared: sharedResult(plan, result),
+    disturbance
   }
 }
 

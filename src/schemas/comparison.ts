@@ -29,7 +29,8 @@ export const CellComparisonSchema = Type.Object({
   pMannWhitney: Nullable(Type.Number()),
   decidingTest: Nullable(Type.Union([Type.Literal('mann-whitney'), Type.Literal('welch')])),
   verdict: VerdictSchema,
-  reason: Type.String()
+  reason: Type.String(),
+  disturbedSamples: Type.Object({ current: Type.Integer(), baseline: Type.Integer() }, { description: 'How many of the compared samples on each side were disturbed runs (counted because every try of their fork was disturbed)' })
 })
 
 export const JobComparisonSchema = Type.Object({

@@ -35,6 +35,15 @@ export const RunSchema = Type.Object({
   checksum: Nullable(Type.String()),
   verified: Nullable(Type.Boolean({ description: 'Checksum equals the serialized run\'s' })),
   shared: Nullable(Type.Object({ expected: Type.Number(), arrived: Type.Number(), lost: Type.Number(), memorySpaces: Type.Integer() })),
+  foreignCpu: Nullable(Type.Number({ description: 'CPU used during the run by processes outside the runner\'s process tree (an API on the same host included), in cores: /proc/stat busy time minus the tree\'s own. Null where not measured (failed and Python runs, no /proc, older runs)' })),
+  steal: Nullable(Type.Number({ description: 'Share of the machine\'s CPU time stolen by the hypervisor during the run (/proc/stat steal); null as foreignCpu' })),
+  involuntarySwitches: Nullable(Type.Integer({ description: 'Involuntary context switches of the runner process and every thread of its children during the run' })),
+  canaryBeforeMs: Nullable(Type.Number({ description: 'The canary (a fixed ~1 ms CPU kernel, fastest of 3, on the runner\'s thread) right before the run' })),
+  canaryAfterMs: Nullable(Type.Number({ description: 'The canary right after the run' })),
+  canaryDrift: Nullable(Type.Number({ description: 'canaryAfterMs / canaryBeforeMs − 1: positive when the host got slower over the run' })),
+  disturbed: Type.Boolean({ description: 'Past a DISTURBED_* threshold: listed, but a redo of its fork replaces it in the statistics (unless every try was disturbed)' }),
+  disturbedBy: Nullable(Type.String({ description: 'Which thresholds the run passed' })),
+  redo: Type.Integer({ minimum: 0, description: '0 for the fork\'s first try, n for its n-th redo after disturbed tries' }),
   startedAt: Type.String({ format: 'date-time' }),
   finishedAt: Type.String({ format: 'date-time' })
 }, { $id: 'Run' })

@@ -9,6 +9,12 @@ const Interval = Type.Tuple([Type.Number(), Type.Number()], { description: '95 %
 const LatencySchema = Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number() })
 const absentBefore = (what: string): string => `Absent in summaries stored before ${what} existed`
 
+const DisturbedCountsSchema = {
+  disturbed: Type.Integer({ description: 'Recorded runs flagged disturbed (README "Disturbed runs"), counted or not' }),
+  redos: Type.Integer({ description: 'Redos run (tries after the first), whatever their outcome' }),
+  counted: Type.Integer({ description: 'Disturbed runs still in the statistics: forks disturbed on every try, whose last try counts' })
+}
+
 export const CellSummarySchema = Type.Object({
   key: Type.String({ description: 'runtime/executor/workers, e.g. threaded/2 (Node) or python/threaded/2' }),
   runtime: Type.String(),
@@ -39,7 +45,8 @@ export const CellSummarySchema = Type.Object({
   throughput: Nullable(Type.Number({ description: 'Tasks per second at the median wall time' })),
   verified: Nullable(Type.Boolean({ description: 'Every run\'s checksum matched the serialized one; null without a serialized reference' })),
   shared: Nullable(Type.Object({ expected: Type.Number(), medianArrived: Type.Number(), medianLost: Type.Number(), memorySpaces: Type.Integer() })),
-  latency: Nullable(Type.Object({ runMs: LatencySchema, totalMs: LatencySchema }, { description: 'Per task over every recorded run: time inside the worker, and dispatch → result received' }))
+  latency: Nullable(Type.Object({ runMs: LatencySchema, totalMs: LatencySchema }, { description: 'Per task over every recorded run: time inside the worker, and dispatch → result received' })),
+  disturbance: Type.Optional(Type.Object(DisturbedCountsSchema, { description: `Runs of this cell flagged disturbed, redos, and disturbed runs still counted. ${absentBefore('it')}` }))
 }, { $id: 'CellSummary' })
 
 /** The Universal Scalability Law fit of src/stats/scaling.ts (Gunther 2007), or why there is none. */
@@ -73,6 +80,12 @@ export const JobSummarySchema = Type.Object({
   cells: Type.Array(Type.Ref(CellSummarySchema)),
   scaling: Type.Array(Type.Ref(ScalingSummarySchema)),
   bestSpeedup: Nullable(Type.Object({ key: Type.String(), speedup: Type.Number() })),
+  disturbance: Type.Optional(Type.Object({
+    ...DisturbedCountsSchema,
+    maxForeignCpu: Nullable(Type.Number({ description: 'Largest CPU (cores) used outside the runner\'s process tree during a run' })),
+    maxRunCanaryDrift: Nullable(Type.Number({ description: 'Largest canary drift over one run (after / before − 1)' })),
+    canaryDrift: Nullable(Type.Number({ description: 'Canary drift over the job: the last run\'s after-canary / the first run\'s before-canary − 1' }))
+  }, { description: `Disturbance over the job's recorded runs; figures null where no run measured them. ${absentBefore('it')}` })),
   warnings: Type.Array(Type.String(), { description: 'Reasons to distrust some figures (high variation, a slow first run)' })
 }, { $id: 'JobSummary' })
 

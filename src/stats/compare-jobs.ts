@@ -2,19 +2,28 @@ import type { JobRecord, RunRecord } from '../store/types.js'
 import { cellKey } from '../jobs/cells.js'
 import { VERDICTS, type CellComparison, type JobComparison } from '../schemas/comparison.js'
 import { compareSamples, type CompareOptions } from './compare.js'
+import { countedRuns } from './disturbed.js'
 
 export type { JobComparison }
 
 type Cell = Pick<RunRecord, 'runtime' | 'executor' | 'workers'>
 
-function walls (runs: RunRecord[]): Map<string, number[]> {
-  const out = new Map<string, number[]>()
-  for (const r of runs) {
+/** Per cell, the wall times the statistics count (countedRuns) and how many of them were disturbed. */
+function samples (runs: RunRecord[]): Map<string, { walls: number[], disturbed: number }> {
+  const out = new Map<string, { walls: number[], disturbed: number }>()
+  for (const r of countedRuns(runs)) {
     if (!r.ok || r.repetition < 0) continue
     const key = cellKey(r)
-    out.set(key, [...(out.get(key) ?? []), r.wallMs])
+    const s = out.get(key) ?? { walls: [], disturbed: 0 }
+    s.walls.push(r.wallMs)
+    if (r.disturbed) s.disturbed++
+    out.set(key, s)
   }
   return out
+}
+
+function walls (s: Map<string, { walls: number[] }>): Map<string, number[]> {
+  return new Map([...s].map(([key, v]) => [key, v.walls]))
 }
 
 function cellsByKey (runs: RunRecord[]): Map<string, Cell> {
@@ -27,8 +36,10 @@ function cellsByKey (runs: RunRecord[]): Map<string, Cell> {
  * which); `decided` is true only when it is comparable and no cell is inconclusive.
  */
 export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobRecord, baseRuns: RunRecord[], opts: CompareOptions): JobComparison {
-  const mine = walls(jobRuns)
-  const theirs = walls(baseRuns)
+  const mineSamples = samples(jobRuns)
+  const theirSamples = samples(baseRuns)
+  const mine = walls(mineSamples)
+  const theirs = walls(theirSamples)
   const notes: string[] = []
   const sameSpec = job.specHash === base.specHash
   const sameHost = job.hostId !== null && job.hostId === base.hostId
@@ -43,8 +54,11 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const byKey = cellsByKey(jobRuns)
   const cells = [...mine.keys()].filter(k => theirs.has(k)).map((key): CellComparison => {
     const { runtime, executor, workers } = byKey.get(key) as Cell
-    return { key, runtime, executor, workers, ...compareSamples(mine.get(key) as number[], theirs.get(key) as number[], opts) }
+    const disturbedSamples = { current: mineSamples.get(key)?.disturbed ?? 0, baseline: theirSamples.get(key)?.disturbed ?? 0 }
+    return { key, runtime, executor, workers, ...compareSamples(mine.get(key) as number[], theirs.get(key) as number[], opts), disturbedSamples }
   })
+  const disturbedCells = cells.filter(c => c.disturbedSamples.current + c.disturbedSamples.baseline > 0)
+  if (disturbedCells.length > 0) notes.push(`some samples were disturbed on every try (foreign CPU, steal or canary drift past the DISTURBED_* settings): ${disturbedCells.map(c => `${c.key} ${c.disturbedSamples.current} + ${c.disturbedSamples.baseline}`).join(', ')} (this job + the baseline)`)
   const verdicts = new Set(cells.map(c => c.verdict))
   const verdict = cells.length === 0
     ? 'inconclusive'

@@ -7,10 +7,14 @@ import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { plainAnswer } from './answer.js'
 import { impossibleResults } from './checks.js'
 import { describe, INTERVAL_MIN_N, percentiles } from './descriptive.js'
+import { countedRuns, disturbedCounts, type DisturbedCounts } from './disturbed.js'
 import { scaling } from './sweep.js'
 import type { CellSummary, JobSummary } from '../schemas/summary.js'
 
 export type { CellSummary, JobSummary, Latency } from '../schemas/summary.js'
+
+/** JobSummary.disturbance as computed now (optional in the schema only for summaries stored before it). */
+type JobDisturbance = NonNullable<JobSummary['disturbance']>
 
 const HIGH_CV = 0.1
 
@@ -30,7 +34,9 @@ const CPU_BOUND_PARALLELISM = 0.8
  * they are read once when a job ends, not on every poll. `cores` defaults to this host's usable
  * cores (the runner summarizes on the host that measured).
  */
-export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = usableCores()): JobSummary {
+export function summarize (spec: JobSpec, stored: RunRecord[], timings?: ReadonlyMap<string, Float32Array>, cores = usableCores()): JobSummary {
+  // Disturbed runs that a redo replaced stay stored, but out of the statistics.
+  const runs = countedRuns(stored)
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
     if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement
@@ -90,7 +96,8 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
       shared: shared.length === 0
         ? null
         : { expected: (shared[0] as NonNullable<RunRecord['shared']>).expected, medianArrived: describe(shared.map(s => s.arrived)).median, medianLost: describe(shared.map(s => s.lost)).median, memorySpaces: (shared[0] as NonNullable<RunRecord['shared']>).memorySpaces },
-      latency: timings === undefined ? null : latencyOf(ok, timings)
+      latency: timings === undefined ? null : latencyOf(ok, timings),
+      disturbance: disturbedCounts(stored.filter(r => cellKey(r) === key), all)
     }
   })
   const shortest = Math.min(...out.map(c => c.medianWallMs ?? Infinity))
@@ -109,9 +116,38 @@ export function summarize (spec: JobSpec, runs: RunRecord[], timings?: ReadonlyM
   const sweep = scaling(out, { cores, cpuBound: cpuBound === true, walls, serialWalls: serialWallsOf })
   const impossible = impossibleResults(out, { cores, cpuBound })
   const best = out.filter(c => c.speedup !== null && c.executor !== 'serialized').sort((a, b) => (b.speedup as number) - (a.speedup as number))[0]
-  const summary: JobSummary = { cores, cpuBound, answer: null, impossible, cells: out, scaling: sweep, bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, warnings: [...impossible, ...warnings] }
+  const disturbance = jobDisturbance(stored, out)
+  warnings.push(...disturbedWarnings(disturbance))
+  const summary: JobSummary = { cores, cpuBound, answer: null, impossible, cells: out, scaling: sweep, bestSpeedup: best === undefined ? null : { key: best.key, speedup: best.speedup as number }, disturbance, warnings: [...impossible, ...warnings] }
   summary.answer = plainAnswer(summary)
   return summary
+}
+
+function jobDisturbance (stored: RunRecord[], cells: CellSummary[]): JobDisturbance {
+  const recorded = stored.filter(r => r.ok && r.repetition >= 0).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())
+  const max = (values: Array<number | null>): number | null => {
+    const known = values.filter((v): v is number => v !== null)
+    return known.length === 0 ? null : Math.max(...known)
+  }
+  const first = recorded.find(r => r.canaryBeforeMs !== null)?.canaryBeforeMs ?? null
+  const last = recorded.findLast(r => r.canaryAfterMs !== null)?.canaryAfterMs ?? null
+  const sum = (f: (c: DisturbedCounts) => number): number => cells.reduce((n, c) => n + (c.disturbance === undefined ? 0 : f(c.disturbance)), 0)
+  return {
+    disturbed: sum(c => c.disturbed),
+    redos: sum(c => c.redos),
+    counted: sum(c => c.counted),
+    maxForeignCpu: max(recorded.map(r => r.foreignCpu)),
+    maxRunCanaryDrift: max(recorded.map(r => r.canaryDrift === null ? null : Math.abs(r.canaryDrift))),
+    canaryDrift: first === null || last === null || first <= 0 ? null : last / first - 1
+  }
+}
+
+/** The job's warnings about disturbed runs: never silent when one was redone or counted. */
+function disturbedWarnings (d: JobDisturbance): string[] {
+  if (d.disturbed === 0) return []
+  const out = [`${d.disturbed} recorded run${d.disturbed === 1 ? ' was' : 's were'} disturbed (foreign CPU, steal or canary drift past the DISTURBED_* settings) and ${d.redos} redo${d.redos === 1 ? ' was' : 's were'} run; disturbed runs stay listed, and a redo replaces one in the statistics`]
+  if (d.counted > 0) out.push(`${d.counted} fork${d.counted === 1 ? ' was' : 's were'} disturbed on every try (REDO_DISTURBED): the last try is counted, disturbed`)
+  return out
 }
 
 function latencyOf (runs: RunRecord[], timings: ReadonlyMap<string, Float32Array>): CellSummary['latency'] {

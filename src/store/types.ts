@@ -64,8 +64,26 @@ export interface RunRecord {
   checksum: string | null
   verified: boolean | null
   shared: SharedCounterResult | null
+  /** Disturbance of the run (src/measure/disturbance.ts, Disturbance); null where not measured: failed runs, Python runs, runs stored before it. */
+  foreignCpu: number | null
+  steal: number | null
+  involuntarySwitches: number | null
+  canaryBeforeMs: number | null
+  canaryAfterMs: number | null
+  canaryDrift: number | null
+  /** Past a DISTURBED_* threshold: kept and listed, but a later try of its fork (redo) replaces it in the statistics. */
+  disturbed: boolean
+  /** Which thresholds it passed; null when it is not disturbed. */
+  disturbedBy: string | null
+  /** 0 for the fork's first try, n for its n-th redo. */
+  redo: number
   startedAt: Date
   finishedAt: Date
+}
+
+/** The disturbance fields of a run that measured none and was not redone (failed runs, fixtures). */
+export const UNMEASURED_DISTURBANCE: Pick<RunRecord, 'foreignCpu' | 'steal' | 'involuntarySwitches' | 'canaryBeforeMs' | 'canaryAfterMs' | 'canaryDrift' | 'disturbed' | 'disturbedBy' | 'redo'> = {
+  foreignCpu: null, steal: null, involuntarySwitches: null, canaryBeforeMs: null, canaryAfterMs: null, canaryDrift: null, disturbed: false, disturbedBy: null, redo: 0
 }
 
 export interface NewJob {

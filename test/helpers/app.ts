@@ -20,7 +20,9 @@ export async function build (t: TestContext, env: Record<string, string> = {}, o
   const db = opts.databaseUrl !== undefined ? { url: opts.databaseUrl, dir: '' } : await tempDatabase(t)
   // A loaded CI machine can stall a test process for a second (tsx compiling a worker, say);
   // load shedding is tested on its own, so elsewhere it must not turn that into a 503.
-  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '60000', ...env, DATABASE_URL: db.url })
+  // Other test files load this machine: a disturbed run redone would change the runs a test counts.
+  // Redos are tested on their own (test/jobs/disturbed.test.ts).
+  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '60000', REDO_DISTURBED: '0', ...env, DATABASE_URL: db.url })
   // The runner in this process (tests only): app.inject tests need no second process per app;
   // the runner process itself is tested against real processes (test/jobs/runner-process.test.ts).
   const app = await buildApp({ config, logger: pino({ level: config.LOG_LEVEL }), runner: opts.runner ?? 'inline', runnerHttpBase: opts.runnerHttpBase })

@@ -4,7 +4,7 @@ import type { JobSpec } from '../../src/schemas/job.js'
 import { createPrismaClient } from '../../src/store/client.js'
 import { newId } from '../../src/store/ids.js'
 import { createPrismaStore } from '../../src/store/prisma-store.js'
-import type { JobRecord, JobStatus, RunRecord, Store } from '../../src/store/types.js'
+import { UNMEASURED_DISTURBANCE, type JobRecord, type JobStatus, type RunRecord, type Store } from '../../src/store/types.js'
 import { tempDatabase } from './db.js'
 
 // Jobs and runs written straight into a database before the app opens it: the API reads them as
@@ -47,7 +47,7 @@ export async function seedJob (store: Store, s: SeedJob): Promise<JobRecord> {
         id: newId('r'), jobId: job.id, runtime: 'node', executor, workers: Number(workers), repetition, attempt: 1, ok: wall !== null,
         error: wall === null ? 'COREBENCH_ERR_TASK_TIMEOUT: seeded' : null, tasks: 4, wallMs: wall ?? 0, startupMs: 1, coldWallMs: (wall ?? 0) + 1,
         cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, parallelism: 0, peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0,
-        bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null, startedAt: at, finishedAt: at
+        bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null, ...UNMEASURED_DISTURBANCE, startedAt: at, finishedAt: at
       }
       await store.insertRun(run, undefined)
     }

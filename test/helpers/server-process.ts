@@ -31,7 +31,8 @@ export async function startServer (t: TestContext, env: Record<string, string>, 
     : ['/bin/sh', ['-c', `ulimit -n ${opts.maxFiles} && exec "$0" "$@"`, process.execPath, ...args]]
   const [cmd, ...argv] = [...opts.prefix ?? [], cmd0, ...argv0]
   const child = spawn(cmd as string, argv, {
-    env: { ...process.env, PORT: '0', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
+    // REDO_DISTURBED=0 as in build(): on a loaded test machine redos would change what tests count.
+    env: { ...process.env, PORT: '0', REDO_DISTURBED: '0', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''

@@ -1,3 +1,4 @@
+import { startDisturbance, type DisturbanceProbe } from '../../measure/disturbance.js'
 import type { RunOutcome } from '../../measure/measure-run.js'
 import { runPythonFork } from '../../runtimes/python/index.js'
 import type { Runtimes } from '../../runtimes/runtimes.js'
@@ -15,6 +16,9 @@ export class PythonForkRunner implements ForkRunner {
     const interpreter = this.runtimes.python(cell.runtime)
     if (interpreter === undefined) return `${cellKey(cell)}: runtime ${cell.runtime} is not available on this host`
     let onTaskDone: (done: number) => void = () => {}
+    // The window opens when the harness's run-start line arrives and closes at its result line, a
+    // little after each; no canary: the runner cannot hold the harness back while it is timed.
+    let probe: DisturbanceProbe | undefined
     // Records run one after another in the order the runs ended, while the harness goes on.
     let recorded: Promise<string | undefined> = Promise.resolve(undefined)
     let count = 0
@@ -27,9 +31,9 @@ export class PythonForkRunner implements ForkRunner {
     }, {
       signal,
       taskTimeoutMs: spec.taskTimeoutMs,
-      onRunStart: k => { onTaskDone = hooks.runStarted(k) },
+      onRunStart: k => { onTaskDone = hooks.runStarted(k); probe = startDisturbance({ canary: false }) },
       onTaskDone: done => { onTaskDone(done) },
-      onRunEnd: (k, outcome) => { record(k, outcome) }
+      onRunEnd: (k, outcome) => { record(k, outcome.ok && probe !== undefined ? { ...outcome, disturbance: probe.finish() } : outcome) }
     })
     const failedEarlier = await recorded
     if (failedEarlier !== undefined || signal.aborted) return failedEarlier

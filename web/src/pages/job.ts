@@ -353,9 +353,18 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
   replace(section,
     h('h2', { id: 'summary-title' }, 'Summary'),
     cells.length === 0 ? h('p', { class: 'muted' }, 'No cells yet.') : scrollTable(table, 'Summary table'),
+    disturbedLine(view.summary?.disturbance),
     view.summary !== null && cells.some(c => c.ciMethod !== null)
       ? h('p', { class: 'hint' }, `Intervals and outlier flags appear from 6 repetitions per cell: ${[...new Set(cells.map(c => c.ciMethod).filter(Boolean))].join('; ')} for the median, a percentile bootstrap over the repetitions for the speedup. Hover a column heading for what it means.`)
       : null)
+}
+
+/** How many runs were disturbed and redone (README "Disturbed runs"); nothing for summaries without it. */
+function disturbedLine (d: NonNullable<JobView['summary']>['disturbance']): HTMLElement | null {
+  if (d === undefined) return null
+  const canary = d.canaryDrift === null ? '' : `; the canary drifted ${fmt.pct(d.canaryDrift)} over the job`
+  if (d.disturbed === 0) return h('p', { class: 'hint', id: 'disturbance' }, `No run was disturbed${d.maxForeignCpu === null ? '' : ` (foreign CPU at most ${fmt.num(d.maxForeignCpu)} cores)`}${canary}.`)
+  return h('p', { class: 'alert warn', id: 'disturbance' }, `${d.disturbed} run${d.disturbed === 1 ? ' was' : 's were'} disturbed and ${d.redos} redone${d.counted > 0 ? `; ${d.counted} disturbed on every try ${d.counted === 1 ? 'is' : 'are'} counted` : ''}${canary}.`)
 }
 
 function renderShared (section: HTMLElement, cells: CellSummary[], named: boolean): void {
@@ -380,7 +389,7 @@ function renderShared (section: HTMLElement, cells: CellSummary[], named: boolea
       }))), 'Shared counter'))
 }
 
-const RUN_COLUMNS: Array<[string, GlossaryTerm?]> = [['Cell'], ['Rep', 'warm-up'], ['Wall', 'median wall'], ['Start-up', 'start-up'], ['Busy cores', 'busy cores'], ['Task CPU'], ['Coordinator CPU'], ['CPU user + sys'], ['Peak RSS'], ['Loop delay p99'], ['Verified', 'verified'], ['Result']]
+const RUN_COLUMNS: Array<[string, GlossaryTerm?]> = [['Cell'], ['Rep', 'warm-up'], ['Wall', 'median wall'], ['Start-up', 'start-up'], ['Busy cores', 'busy cores'], ['Task CPU'], ['Coordinator CPU'], ['CPU user + sys'], ['Peak RSS'], ['Loop delay p99'], ['Verified', 'verified'], ['Noise'], ['Result']]
 
 function renderRuns (section: HTMLElement, view: JobView): void {
   const outliers = new Set((view.summary?.cells ?? []).flatMap(c => c.outlierRunIds))
@@ -404,6 +413,10 @@ function renderRuns (section: HTMLElement, view: JobView): void {
             h('td', null, fmt.bytes(r.peakRssBytes)),
             h('td', null, fmt.ms(r.loopDelayP99Ms)),
             h('td', null, r.verified === null ? fmt.DASH : r.verified ? '✓' : '✗'),
+            h('td', { title: r.disturbedBy ?? undefined }, r.foreignCpu == null ? fmt.DASH : `foreign ${fmt.num(r.foreignCpu)} cores`,
+              r.canaryDrift == null ? null : h('div', { class: 'ci' }, `canary ${fmt.pct(r.canaryDrift)}`),
+              r.disturbed === true ? h('div', { class: 'error-text small' }, 'disturbed') : null,
+              (r.redo ?? 0) > 0 ? h('div', { class: 'small muted' }, `redo ${r.redo ?? 0}`) : null),
             h('td', { class: r.ok ? 'ok' : 'error-text' }, r.ok ? 'ok' : (r.error ?? 'failed')))))), 'Runs')))
 }
 
