@@ -12,7 +12,7 @@ export async function submit (app: FastifyInstance, spec: Record<string, unknown
 }
 
 /** Polls the job until `until` holds (default: a final status); fails after `timeoutMs` (generous: states are asserted here, never speed, and a loaded 2-core CI machine runs some jobs 3× slower). */
-export async function waitFor (app: FastifyInstance, id: string, until: (job: any) => boolean = j => isFinalStatus(j.status), timeoutMs = 60_000): Promise<any> {
+export async function waitFor (app: FastifyInstance, id: string, until: (job: any) => boolean = j => isFinalStatus(j.status), timeoutMs = 180_000): Promise<any> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const res = await app.inject(`/api/jobs/${id}`)
