@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { ExecutorKind } from '../src/executors/index.js'
-import { HEAP_MB, interleave, rawPath, round, stat, type Settings, type Stat } from './lib.js'
+import { HEAP_MB, interleave, pairedFigures, rawPath, round, type PairedFigures, type Settings } from './lib.js'
 
 // Cost of a fork (issue 16): how long a fresh pool takes to answer, against the bare mechanism it
 // is built on — `new Worker()` / `fork()` of a one-line module to its first message, as many at once
@@ -14,23 +14,13 @@ import { HEAP_MB, interleave, rawPath, round, stat, type Settings, type Stat } f
 const GOAL_RATIO = 1.5
 const DIST_INDEX = fileURLToPath(new URL('../dist/executors/index.js', import.meta.url))
 
-export interface StartupRow {
+/** Ours and raw in milliseconds from creating the pool to every worker's first answer (ours: `start()`). */
+export interface StartupRow extends PairedFigures {
   name: string
   executor: ExecutorKind
   workers: number
-  /** Milliseconds from creating the pool to every worker's first answer (ours: `start()`). */
-  ours: Stat
-  raw: Stat
-  /** median(ours) / median(raw). */
-  ratio: number
-  /** Median of the per-round ratios (each round's pair ran back to back). */
-  pairedRatio: number
-  otherCores: Stat
-  redone: number
   /** 1-minute load average before and after this row. */
   loadAvg: [number, number]
-  goal: string
-  met: boolean
 }
 
 const PAIRS: Array<{ name: string, executor: ExecutorKind, workers: number }> = [
@@ -53,22 +43,7 @@ export async function benchStartup (s: Settings): Promise<StartupRow[]> {
     for (const p of PAIRS) {
       const load0 = loadavg()[0]
       const runs = await interleave(s.reps, [async () => await ask('ours', p.executor, p.workers), async () => await ask('raw', p.executor, p.workers)])
-      const [oursMs, rawMs] = runs.values
-      const o = stat(oursMs)
-      const r = stat(rawMs)
-      const ratio = o.median / r.median
-      rows.push({
-        ...p,
-        ours: o,
-        raw: r,
-        ratio: round(ratio, 3),
-        pairedRatio: round(stat(oursMs.map((v, i) => v / rawMs[i])).median, 3),
-        otherCores: stat(runs.foreign.flat()),
-        redone: runs.redone[0] + runs.redone[1],
-        loadAvg: [round(load0), round(loadavg()[0])],
-        goal: `≤ ${GOAL_RATIO.toFixed(2)}`,
-        met: ratio <= GOAL_RATIO
-      })
+      rows.push({ ...p, ...pairedFigures(runs, GOAL_RATIO), loadAvg: [round(load0), round(loadavg()[0])] })
     }
   } finally {
     const exited = new Promise(resolve => probe.once('exit', resolve))
