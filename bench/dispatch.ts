@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { Worker } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import type { ExecutorKind } from '../src/executors/index.js'
-import { cores, HEAP_MB, interleave, measure, plan, rawPath, round, startExecutor, stat, type Settings, type Stat } from './lib.js'
+import { cores, HEAP_MB, interleave, measure, pairedFigures, plan, rawPath, startExecutor, type PairedFigures, type Settings } from './lib.js'
 
 // Per-task dispatch overhead: how much corebench's executors add on top of the bare mechanism they
 // are built on, for a task that does (almost) nothing. `sum-range {n: 1}` is the closest catalog
@@ -14,21 +14,10 @@ const LOOP_TASKS = 200_000
 const GOAL_RATIO = 1.10
 const trivial = plan('sum-range', { n: 1 }, POOL_TASKS)
 
-export interface DispatchRow {
+export interface DispatchRow extends PairedFigures {
   name: string
   workers: number
   tasks: number
-  ours: Stat
-  raw: Stat
-  /** median(ours) / median(raw), in µs per task. */
-  ratio: number
-  /** Median of the per-round ratios: each round's pair ran back to back, so drift cancels. */
-  pairedRatio: number
-  /** Cores other processes kept busy during this pair's recorded runs (both sides), and runs redone because of it. */
-  otherCores: Stat
-  redone: number
-  goal: string
-  met: boolean
 }
 
 /** A thing that can run the trivial batch once and say how long it took (ms). */
@@ -128,24 +117,7 @@ export async function benchDispatch (s: Settings): Promise<DispatchRow[]> {
     const [a, b] = await p.make(p.tasks)
     try {
       const runs = await interleave(s.reps, [a.run, b.run])
-      const [oursMs, rawMs] = runs.values
-      const us = (ms: number): number => ms * 1000 / p.tasks
-      const o = stat(oursMs.map(us))
-      const r = stat(rawMs.map(us))
-      const ratio = o.median / r.median
-      rows.push({
-        name: p.name,
-        workers: p.workers,
-        tasks: p.tasks,
-        ours: o,
-        raw: r,
-        ratio: round(ratio, 3),
-        pairedRatio: round(stat(oursMs.map((v, i) => v / rawMs[i])).median, 3),
-        otherCores: stat(runs.foreign.flat()),
-        redone: runs.redone[0] + runs.redone[1],
-        goal: `≤ ${GOAL_RATIO.toFixed(2)}`,
-        met: ratio <= GOAL_RATIO
-      })
+      rows.push({ name: p.name, workers: p.workers, tasks: p.tasks, ...pairedFigures(runs, GOAL_RATIO, ms => ms * 1000 / p.tasks) })
     } finally {
       await a.close()
       await b.close()

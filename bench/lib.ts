@@ -100,6 +100,39 @@ export async function interleave<T> (reps: number, sides: Array<() => Promise<T>
   return out
 }
 
+/** Ours against a raw baseline, side by side: what the dispatch and startup suites report per row. */
+export interface PairedFigures {
+  ours: Stat
+  raw: Stat
+  /** median(ours) / median(raw). */
+  ratio: number
+  /** Median of the per-round ratios: each round's pair ran back to back, so drift cancels. */
+  pairedRatio: number
+  /** Cores other processes kept busy during this pair's recorded runs (both sides), and runs redone because of it. */
+  otherCores: Stat
+  redone: number
+  goal: string
+  met: boolean
+}
+
+/** The figures of an `interleave` of [ours, raw] (values in any unit, the same on both sides); the goal is ratio ≤ goalRatio. */
+export function pairedFigures (runs: Interleaved<number>, goalRatio: number, unit: (v: number) => number = v => v): PairedFigures {
+  const [oursRuns, rawRuns] = runs.values
+  const ours = stat(oursRuns.map(unit))
+  const raw = stat(rawRuns.map(unit))
+  const ratio = ours.median / raw.median
+  return {
+    ours,
+    raw,
+    ratio: round(ratio, 3),
+    pairedRatio: round(stat(oursRuns.map((v, i) => v / rawRuns[i])).median, 3),
+    otherCores: stat(runs.foreign.flat()),
+    redone: runs.redone[0] + runs.redone[1],
+    goal: `≤ ${goalRatio.toFixed(2)}`,
+    met: ratio <= goalRatio
+  }
+}
+
 export function rawPath (name: string): string {
   return fileURLToPath(new URL(`./raw/${name}`, import.meta.url))
 }

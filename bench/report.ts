@@ -3,6 +3,7 @@ import type { CellRow } from './cells.js'
 import type { DispatchRow } from './dispatch.js'
 import { BUSY_CORES, type Stat } from './lib.js'
 import type { LoopDelayRow } from './loop-delay.js'
+import type { StartupRow } from './startup.js'
 
 export interface Meta {
   date: string
@@ -21,6 +22,7 @@ interface Section<R> { workload: string, tasks?: number, rows: R[] }
 export interface Results {
   meta: Meta
   dispatch?: Section<DispatchRow>
+  startup?: Section<StartupRow>
   scaling?: Array<Section<CellRow>>
   io?: Section<CellRow>
   loopDelay?: Section<LoopDelayRow>
@@ -45,7 +47,7 @@ export function markdown (r: Results): string {
     '',
     ...m.notes.map(n => `> ${n}`)
   ]
-  const rows = [...r.dispatch?.rows ?? [], ...r.scaling?.flatMap(x => x.rows) ?? [], ...r.io?.rows ?? [], ...r.loopDelay?.rows ?? []]
+  const rows = [...r.dispatch?.rows ?? [], ...r.startup?.rows ?? [], ...r.scaling?.flatMap(x => x.rows) ?? [], ...r.io?.rows ?? [], ...r.loopDelay?.rows ?? []]
   const busiest = Math.max(m.otherCoresAtStart, ...rows.map(x => x.otherCores.max))
   if (busiest > BUSY_CORES) {
     out.push('>', `> **The machine was shared**: other processes used up to ${f(busiest, 2)} cores during some recorded runs ` +
@@ -56,6 +58,12 @@ export function markdown (r: Results): string {
       table(['comparison', 'workers', 'tasks/run', 'ours µs/task (min–max)', 'raw µs/task (min–max)', 'ours/raw', 'paired', OTHER, 'goal', 'met'],
         r.dispatch.rows.map(d => [d.name, String(d.workers), String(d.tasks), range(d.ours, 2), range(d.raw, 2), f(d.ratio, 3), f(d.pairedRatio, 3), other(d.otherCores, d.redone), d.goal, yes(d.met)])),
       '', '`paired`: median of the per-round ours/raw ratios (each round runs both back to back).')
+  }
+  if (r.startup !== undefined) {
+    out.push('', '## 1b. Pool start-up (cost of a fork), from dist/', '',
+      table(['comparison', 'ours ms (min–max)', 'raw ms (min–max)', 'ours/raw', 'paired', 'load avg before / after', OTHER, 'goal', 'met'],
+        r.startup.rows.map(x => [x.name, range(x.ours), range(x.raw), f(x.ratio, 2), f(x.pairedRatio, 2), `${f(x.loadAvg[0], 2)} / ${f(x.loadAvg[1], 2)}`, other(x.otherCores, x.redone), x.goal, yes(x.met)])),
+      '', '`ours`: `start()` of a fresh pool until every worker has answered; `raw`: as many bare `new Worker()` / `fork()` of a one-line module, started at once, to the last first message.')
   }
   for (const [i, c] of (r.scaling ?? []).entries()) {
     out.push('', `## 2${'abc'[i]}. CPU scaling — ${c.workload}, ${c.tasks} tasks per run`, '',

@@ -8,6 +8,7 @@ import { foreignCores, snapshot } from './load.js'
 import { benchLoopDelay, loopDelayPlan } from './loop-delay.js'
 import { markdown, save, type Results } from './report.js'
 import { benchScaling, scalingPlans } from './scaling.js'
+import { benchStartup } from './startup.js'
 import { API_DEFAULTS, benchApi } from './api.js'
 import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-report.js'
 import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
@@ -16,7 +17,7 @@ import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from '.
 import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, type NoiseResult } from './noise.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,scaling,io,loop-delay,streams,api,runner,large-output,noise]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
 // suites (streams, api, runner) have their own `--service-reps` (default 3: each one is a whole job or a
@@ -24,7 +25,7 @@ import type { RunPlan } from '../src/executors/index.js'
 // the runner suite with 1 round (unless --service-reps says otherwise) and 2 s windows, to check that
 // it works (its figures mean little); other suites ignore it.
 
-const EXECUTOR_SUITES = ['dispatch', 'scaling', 'io', 'loop-delay']
+const EXECUTOR_SUITES = ['dispatch', 'startup', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
 const OWN_SUITES = ['large-output', 'noise']
@@ -59,7 +60,8 @@ const r: Results = {
     otherCoresAtStart,
     notes: [
       'Run from TypeScript under tsx. Per-task and per-run figures are what production sees; start-up is not: ' +
-      'on Node 20 each worker thread of ours registers tsx through a bootstrap (~0.5–1 s), so `startupMsTsx` in the JSON is not a production number.',
+      'on Node 20 each worker thread of ours registers tsx through a bootstrap (~0.5–1 s), so `startupMsTsx` in the JSON is not a production number. ' +
+      'The startup suite measures ours from dist/ under plain node (run `npm run build` first).',
       ...gcBetweenRuns ? [] : ['Run without --expose-gc (use `npm run bench`): runs may pay for the previous run\'s garbage.']
     ]
   }
@@ -68,6 +70,10 @@ const r: Results = {
 if (only.has('dispatch')) {
   log('dispatch overhead …')
   r.dispatch = { workload: describe(dispatchPlan), rows: await benchDispatch(s) }
+}
+if (only.has('startup')) {
+  log('pool start-up vs raw new Worker() / fork(), from dist/ …')
+  r.startup = { workload: 'none (start-up only)', rows: await benchStartup(s) }
 }
 if (only.has('scaling')) {
   log('CPU scaling …')

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { childEntry } from './entry.js'
 import { PARENT_ENV } from './leftovers.js'
+import { killWithThisProcess, type ParentWatch } from './parent-watch.js'
 import { prepareOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
@@ -32,6 +33,8 @@ export class ProcessExecutor implements Executor {
   readonly serialization = SERIALIZATION
   startupMs = 0
   private children: Child[] = []
+  /** Kills the children if this process dies; replaced with them. */
+  private watch: ParentWatch | undefined
   /** The children's scratch directory (their tasks' tmpDir), removed once they have all exited. */
   private scratch: string | undefined
   private tracker: RunTracker | undefined
@@ -49,6 +52,7 @@ export class ProcessExecutor implements Executor {
     this.scratch = createScratch(this.opts.tmpDir)
     const spawned = Array.from({ length: this.workers }, () => this.spawn(this.scratch as string))
     this.children = spawned
+    this.watch = killWithThisProcess(spawned.flatMap(c => c.proc.pid ?? []))
     try {
       await Promise.all(spawned.map(async (c) => await this.next(c, 'ready')))
     } catch (err) {
@@ -188,8 +192,7 @@ export class ProcessExecutor implements Executor {
     })
     this.children = []
     await Promise.all(exits)
-    removeScratch(this.scratch)
-    this.scratch = undefined
+    this.releaseAfterExit()
   }
 
   async close (): Promise<void> {
@@ -203,6 +206,13 @@ export class ProcessExecutor implements Executor {
     })
     this.children = []
     await Promise.all(exits)
+    this.releaseAfterExit()
+  }
+
+  /** Once the children have exited: the watch, then their scratch directory. */
+  private releaseAfterExit (): void {
+    this.watch?.stop()
+    this.watch = undefined
     removeScratch(this.scratch)
     this.scratch = undefined
   }

@@ -1,4 +1,4 @@
-import { getWorkload } from '../workloads/index.js'
+import { loadedWorkload, loadWorkload } from '../workloads/modules.js'
 import type { TaskContext } from '../workloads/types.js'
 import { serializeError, type ResultMessage } from './protocol.js'
 
@@ -13,21 +13,36 @@ export interface WorkerEnv {
 
 /**
  * Runs one task inside a worker or child; never throws (failures become result data).
+ * The workload's module is imported by the first task that needs it (see workloads/modules.ts),
+ * before that task's clocks start: its `runMs` is the workload's alone, and the load (~1 ms) lands
+ * in the first task's queue time, once per pool, in what is normally a warm-up run.
  * Two clocks from one read each: `startedAt`/`endedAt` are epoch ms (timeOrigin + now), comparable
  * across threads and processes but stepping by 2^-12 ms (~0.24 µs) at that magnitude; `runMs` is
  * the difference of this thread's own performance.now() reads, at the clock's full precision.
  */
 export async function runTask (index: number, workloadId: string, params: Record<string, unknown>, httpBase: string | undefined, env: WorkerEnv): Promise<ResultMessage> {
+  let workload = loadedWorkload(workloadId)
+  let loadError: unknown
+  if (workload === undefined) {
+    try {
+      workload = await loadWorkload(workloadId)
+    } catch (err) {
+      loadError = err
+    }
+  }
   const t0 = performance.now()
   const startedAt = performance.timeOrigin + t0
   if (env.startStamps !== undefined) env.startStamps[index] = startedAt
   let checksum: string | undefined
   let error: ResultMessage['error']
   try {
-    const workload = getWorkload(workloadId)
-    if (workload === undefined) throw new Error(`unknown workload ${workloadId}`)
+    if (workload === undefined) throw loadError
     const ctx: TaskContext = { index, tmpDir: env.tmpDir, httpBase, ...(workload.sharedMemory === true ? { shared: env.shared } : {}) }
-    checksum = (await workload.run(params as never, ctx)).checksum
+    // A synchronous workload's result is taken as it returns. Awaiting it anyway would stamp its
+    // end only when the loop next runs microtasks: under `async`, after every other task of the
+    // batch has run its CPU, which made each task's runMs ~4× its own (issue 19).
+    const out = workload.run(params as never, ctx)
+    checksum = (out instanceof Promise ? await out : out).checksum
   } catch (err) {
     error = serializeError(err)
   }

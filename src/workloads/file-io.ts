@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Type } from '@sinclair/typebox'
+import { Type } from './param-types.js'
 import { defineWorkload } from './types.js'
 import { fillBytes, xorshift32 } from './prng.js'
 

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type } from './param-types.js'
 import { defineWorkload } from './types.js'
 
 // Beyond the requested delay, how long to wait for the endpoint before failing the task, so an

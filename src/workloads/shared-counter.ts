@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type } from './param-types.js'
 import { defineWorkload } from './types.js'
 
 /**

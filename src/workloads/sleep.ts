@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { Type } from '@sinclair/typebox'
+import { Type } from './param-types.js'
 import { defineWorkload } from './types.js'
 
 /** Checksum: the decimal `ms` (a wait has no other deterministic result). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Type } from '@sinclair/typebox'
+import { Type } from './param-types.js'
 import { defineWorkload } from './types.js'
 import { xorshift32 } from './prng.js'
 

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs'
 import { threadCpuNs } from '../../measure/thread-cpu.js'
-import { exitWithParent } from '../parent-watch.js'
 import type { StatsReply, ToWorker } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
 
@@ -35,7 +34,6 @@ process.on('message', (msg: ToWorker) => {
   }
 })
 // When the parent closes the channel (pool close) or dies, exit instead of lingering; a parent
-// SIGKILLed in the middle of a long synchronous task is seen by the watch thread instead.
+// SIGKILLed in the middle of a long synchronous task is seen by its watch instead (parent-watch.ts).
 process.on('disconnect', () => process.exit(0))
-exitWithParent()
 send({ type: 'ready' })

@@ -1,0 +1,46 @@
+import type { Workload } from './types.js'
+
+/**
+ * The built-in catalog: every workload's id → a loader of its module, in display order. Adding a
+ * workload = one file plus one entry here. The API and the runner load all of them
+ * (workloads/index.ts); a worker thread or child process loads only the one its tasks run
+ * (loadWorkload), so that it answers its first message without paying for the rest.
+ */
+export const workloadModules = {
+  fibonacci: async () => await import('./fibonacci.js'),
+  'sum-range': async () => await import('./sum-range.js'),
+  primes: async () => await import('./primes.js'),
+  matmul: async () => await import('./matmul.js'),
+  hash: async () => await import('./hash.js'),
+  'text-analysis': async () => await import('./text-analysis.js'),
+  'json-roundtrip': async () => await import('./json-roundtrip.js'),
+  'sqrt-array': async () => await import('./sqrt-array.js'),
+  sleep: async () => await import('./sleep.js'),
+  'file-io': async () => await import('./file-io.js'),
+  'http-get': async () => await import('./http-get.js'),
+  'shared-counter': async () => await import('./shared-counter.js'),
+} satisfies Record<string, () => Promise<{ default: Workload }>>
+
+const loaded = new Map<string, Workload>()
+
+/**
+ * The workload `id`, once loadWorkload has loaded it in this thread; undefined before. Lets the
+ * per-task path skip an await (and the microtask turn it costs) for every task after the first.
+ */
+export function loadedWorkload (id: string): Workload | undefined {
+  return loaded.get(id)
+}
+
+/**
+ * Imports the module of workload `id` (once per thread) and returns its workload. Rejects with
+ * `unknown workload <id>` for an id not in the catalog, and if the module's own id differs from its key.
+ */
+export async function loadWorkload (id: string): Promise<Workload> {
+  const known = loaded.get(id)
+  if (known !== undefined) return known
+  if (!Object.hasOwn(workloadModules, id)) throw new Error(`unknown workload ${JSON.stringify(id)}`)
+  const workload: Workload = (await workloadModules[id as keyof typeof workloadModules]()).default
+  if (workload.id !== id) throw new Error(`workload catalog: the module listed as ${JSON.stringify(id)} defines ${JSON.stringify(workload.id)}`)
+  loaded.set(id, workload)
+  return workload
+}
