@@ -78,7 +78,7 @@ export function workersCap (config: Config, cores = usableCores()): number {
 
 /** Loopback listeners are reachable only from this machine. */
 export function isLoopback (host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
 export function corsOrigins (config: Config): string[] {

@@ -2,7 +2,7 @@ import type { JobRecord } from '../store/types.js'
 import type { JobEventBus } from './bus.js'
 import type { Progress } from './events.js'
 import { executeJob, type ExecutionContext, type StopReason } from './execute-job.js'
-import type { JobQueue, RunnerIdentity } from './queue.js'
+import type { RunnerIdentity } from './queue.js'
 
 export interface ClaimLoopOptions extends Omit<ExecutionContext, 'runnerId' | 'onProgress'> {
   identity: RunnerIdentity

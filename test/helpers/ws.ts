@@ -17,6 +17,7 @@ export async function connect (t: TestContext, url: string): Promise<Client> {
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString())
     messages.push(m)
+    // oxlint-disable-next-line unicorn/no-useless-spread -- a copy: the loop removes the waiters it resolves
     for (const w of [...waiters]) {
       if (w.match(m)) {
         waiters.splice(waiters.indexOf(w), 1)

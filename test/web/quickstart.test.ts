@@ -19,7 +19,7 @@ test('once listening, the log says where the dashboard and the API docs are, and
   t.after(async () => { await app.close() })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
-  const ready = lines.find(l => /^corebench is ready/.test(l.msg))
+  const ready = lines.find(l => String(l.msg).startsWith('corebench is ready'))
   assert.ok(ready !== undefined, JSON.stringify(lines.map(l => l.msg)))
   assert.equal(ready.msg, `corebench is ready: dashboard http://127.0.0.1:${port}/ · API docs http://127.0.0.1:${port}/docs`)
   for (const url of [ready.dashboard, ready.docs]) {
