@@ -1,8 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { usableCores } from './host/cores.js'
-import { CELL_ORDERS } from './jobs/order.js'
 import { DEFAULT_DISTURBED } from './measure/disturbance.js'
+
+/** How the cells of a round are ordered (jobs/order.ts): `rotate` (default) or `fixed` (A B C every round). */
+export const CELL_ORDERS = ['rotate', 'fixed'] as const
+export type CellOrder = typeof CELL_ORDERS[number]
 
 /**
  * Every setting corebench reads from the environment. The property names are the variable names,

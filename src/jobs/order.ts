@@ -1,9 +1,8 @@
-// The order of a job's cells within one round of forks, with no imports: the runner, the views and
-// the tests share it.
+// The order of a job's cells within one round of forks, with no imports but a type: the runner,
+// the views and the tests share it. The modes are a setting's choices, so config.ts lists them.
+import type { CellOrder } from '../config.js'
 
-/** How the cells of a round are ordered: `rotate` (default) or `fixed` (A B C every round). */
-export const CELL_ORDERS = ['rotate', 'fixed'] as const
-export type CellOrder = typeof CELL_ORDERS[number]
+export type { CellOrder }
 
 /**
  * The cells of round `round` (0-based fork index), in the order they run. `fixed` keeps the
