@@ -1,5 +1,5 @@
 import { LineReader } from '../src/executors/line-reader.js'
-import { threadCpuNs } from '../src/measure/thread-cpu.js'
+import { threadCpuNs } from '../src/executors/thread-cpu.js'
 import { discoverPython } from '../src/runtimes/python/index.js'
 import { stat, type Stat } from './lib.js'
 import { forkChild, jobEnded, jobView, phase, startCorebench, submitJob } from './service.js'

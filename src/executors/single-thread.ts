@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { threadEntry } from './entry.js'
 import { ExecutorError } from './errors.js'
-import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from '../measure/thread-cpu.js'
+import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from './thread-cpu.js'
 import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type PongMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'

@@ -4,7 +4,7 @@ import { ExecutorError } from '../executors/errors.js'
 import type { Executor, ExecutorRunResult, RunControl, RunPlan, TaskTimes } from '../executors/types.js'
 import { getWorkload } from '../workloads/index.js'
 import { clockPrecision, clockStepMs, type ClockPrecision } from './clock.js'
-import { cpuDeltaMs, threadCpuNs } from './thread-cpu.js'
+import { cpuDeltaMs, threadCpuNs } from '../executors/thread-cpu.js'
 import { startDisturbance, type Disturbance } from './disturbance.js'
 
 export interface SharedCounterResult {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { LineReader } from '../../src/executors/line-reader.js'
-import { threadCpuNs } from '../../src/measure/thread-cpu.js'
+import { threadCpuNs } from '../../src/executors/thread-cpu.js'
 
 function read (chunks: string[], max = Infinity): { lines: string[], tooLong: number[] } {
   const lines: string[] = []

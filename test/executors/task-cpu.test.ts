@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
 import { createExecutor, type Executor, type ExecutorKind, type ExecutorRunResult, type RunPlan } from '../../src/executors/index.js'
 import { measureRun, type RunMetrics, type RunOutcome } from '../../src/measure/measure-run.js'
-import { threadCpuNs, threadsCpuNs } from '../../src/measure/thread-cpu.js'
+import { threadCpuNs, threadsCpuNs } from '../../src/executors/thread-cpu.js'
 import { getWorkload, resolveParams } from '../../src/workloads/index.js'
 
 // Issue 13 "Honest CPU": the busy cores of a run are those of the threads that ran its tasks, not

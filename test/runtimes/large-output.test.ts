@@ -2,7 +2,7 @@
 // and storing it must never hold the event loop that serves the API.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { threadCpuNs } from '../../src/measure/thread-cpu.js'
+import { threadCpuNs } from '../../src/executors/thread-cpu.js'
 import { build } from '../helpers/app.js'
 import { FINAL, submit } from '../helpers/jobs.js'
 import { settled } from '../helpers/settled.js'

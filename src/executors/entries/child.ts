@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { threadCpuNs } from '../../measure/thread-cpu.js'
+import { threadCpuNs } from '../thread-cpu.js'
 import type { StatsReply, ToWorker } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
 

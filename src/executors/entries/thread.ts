@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { threadProcDir } from '../../measure/thread-cpu.js'
+import { threadProcDir } from '../thread-cpu.js'
 import type { BatchMessage, PongMessage, ToWorker } from '../protocol.js'
 import { runTask, type WorkerEnv } from '../task-runner.js'
 
