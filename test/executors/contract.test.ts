@@ -184,9 +184,10 @@ function countHandles (): Record<string, number> {
 
 function childPids (): number[] {
   try {
-    // ps lists itself as our child too; keep only node processes.
+    // ps lists itself as our child too; keep only node processes (Node 24 names its main thread, and so
+    // its comm, MainThread).
     return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .split('\n').map(l => l.trim().split(/\s+/)).filter(([, comm]) => comm === 'node').map(([pid]) => Number(pid))
+      .split('\n').map(l => l.trim().split(/\s+/)).filter(([, comm]) => comm === 'node' || comm === 'MainThread').map(([pid]) => Number(pid))
   } catch {
     return [] // ps exits 1 when there is no child
   }

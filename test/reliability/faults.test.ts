@@ -13,8 +13,9 @@ const one = (workload: unknown, extra: Record<string, unknown> = {}) => ({ workl
 
 function nodeChildren (): number[] {
   try {
+    // Node 24 names its main thread, and so its comm, MainThread.
     return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .split('\n').map(l => l.trim().split(/\s+/)).filter(([, c]) => c === 'node').map(([p]) => Number(p))
+      .split('\n').map(l => l.trim().split(/\s+/)).filter(([, c]) => c === 'node' || c === 'MainThread').map(([p]) => Number(p))
   } catch {
     return []
   }
