@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { jobListItem } from './api/views.js'
+import { jobListItem } from './views/jobs.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { hostFingerprint } from './host/fingerprint.js'
 import { MemoryBus, openBus, type JobEventBus, type RunnerCommand } from './jobs/bus.js'

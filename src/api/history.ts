@@ -7,7 +7,7 @@ import { compareJobs } from '../stats/compare-jobs.js'
 import { JobComparisonSchema } from '../schemas/comparison.js'
 import { CHANGE_WINDOW, HistorySchema, type History } from '../schemas/history.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
-import { cellKey } from '../jobs/cells.js'
+import { cellKey } from '../schemas/cells.js'
 import { METRICS, RUNTIME_IDS } from '../schemas/vocabulary.js'
 import { ExecutorKindSchema, TagFilterSchema } from '../schemas/job.js'
 

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { ConflictError, NotFoundError, QueueFullError, validationFailed } from '../errors.js'
-import { jobTasksTotal } from '../jobs/cells.js'
+import { jobTasksTotal } from '../schemas/cells.js'
 import { resolveSpec, specDefaults, specHash, specWarnings } from '../jobs/spec.js'
 import { JobSubmitSchema, SpecDefaultsSchema, TagFilterSchema } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
@@ -13,7 +13,7 @@ import { newId } from '../store/ids.js'
 import type { JobRecord } from '../store/types.js'
 import { isFinalStatus } from '../schemas/vocabulary.js'
 import { notModified } from './conditional.js'
-import { jobListItem, loadJobView, summaryOf } from './views.js'
+import { jobListItem, loadJobView, summaryOf } from '../views/jobs.js'
 
 const JobId = Type.Object({ id: Type.String({ pattern: '^j_[0-9a-z]{9}[0-9a-f]{10}$', description: 'A job id' }) })
 const Accepted = Type.Object({ id: Type.String(), status: JobStatusSchema, warnings: Type.Array(Type.String()), links: Type.Record(Type.String(), Type.String()) })

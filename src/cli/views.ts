@@ -1,5 +1,5 @@
 // The wire shapes the CLI reads are the API's own schemas, imported as types only.
-import { namesRuntime } from '../jobs/cells.js'
+import { namesRuntime } from '../schemas/cells.js'
 import type { JobListItem, JobView } from '../schemas/job-view.js'
 import type { CellSummary } from '../schemas/summary.js'
 import { DASH, fixed, ms, safe, table, type Column } from './format.js'

@@ -7,7 +7,7 @@ import type { JobListItem, JobView, Run } from '../schemas/job-view.js'
 import type { RunProgress, RunRef, StreamMessage } from '../schemas/stream.js'
 // The server's own cells and keys (`threaded/2` in Node, `python/threaded/2` in Python); cells.ts
 // imports only types, so the CLI does not load the workload catalog with it.
-import { cellKey, cells } from '../jobs/cells.js'
+import { cellKey, cells } from '../schemas/cells.js'
 import { isFinalEvent } from '../schemas/vocabulary.js'
 
 // Follows one job over WS /api/jobs/:id/stream (README "Streams"): a snapshot, then lifecycle and

@@ -2,7 +2,7 @@ import { disturbedBy, type DisturbedThresholds } from '../measure/disturbance.js
 import type { RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
 import type { JobRecord, RunStore } from '../store/types.js'
-import { cellKey, cells, jobTasksTotal, runsPerCell, type Cell } from './cells.js'
+import { cellKey, cells, jobTasksTotal, runsPerCell, type Cell } from '../schemas/cells.js'
 import { FINAL_EVENT, type Progress, type RunRef } from './events.js'
 import type { ForkRunner } from './forks/types.js'
 import { busyFraction } from './host-load.js'
@@ -12,7 +12,7 @@ import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import type { JobPublisher } from './publisher.js'
 import { CANCELLED_BY_REQUEST, type JobQueue } from './queue.js'
 import { runData, toRunRecord } from './run-record.js'
-import type { FinalStatus } from './state.js'
+import type { FinalStatus } from '../store/state.js'
 
 /**
  * Why a job stopped before its end: a request, the runner's shutdown, the loss of the server that

@@ -1,5 +1,5 @@
 import type { JobEventBus } from './bus.js'
-import { cellKey } from './cells.js'
+import { cellKey } from '../schemas/cells.js'
 import { isFinalEvent, type Progress } from './events.js'
 
 export interface CellProgress {

@@ -1,5 +1,5 @@
 import type { JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
-import type { FinalStatus } from './state.js'
+import type { FinalStatus } from '../store/state.js'
 
 /** Who claims: one runner process on one host, able to run these runtimes. */
 export interface RunnerIdentity {
@@ -22,7 +22,7 @@ export interface FinishFields {
 
 /**
  * The job queue seen by the API (enqueue, cancel) and by runners (claim, heartbeat, finish). Every
- * status change is a conditional transition (src/jobs/state.ts): methods that change a status return
+ * status change is a conditional transition (src/store/state.ts): methods that change a status return
  * the job as changed, or undefined when the transition lost a race. The returned job's `eventSeq` is
  * the seq of the event that announces the change.
  *

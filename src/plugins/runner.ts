@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
-import { jobListItem } from '../api/views.js'
+import { jobListItem } from '../views/jobs.js'
 import type { Config } from '../config.js'
 import { openBus, type JobEventBus } from '../jobs/bus.js'
 import { JobControl } from '../jobs/control.js'

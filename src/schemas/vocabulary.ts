@@ -2,7 +2,7 @@
 // the server's schemas all read their statuses, events, executors, runtimes and metrics from here, so
 // that a new word is added in one place and the browser bundle loads no server code with it.
 
-/** Every status a job can have (src/jobs/state.ts says which may follow which). */
+/** Every status a job can have (src/store/state.ts says which may follow which). */
 export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'] as const
 export type JobStatus = typeof JOB_STATUSES[number]
 

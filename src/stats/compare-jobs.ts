@@ -1,5 +1,5 @@
 import type { JobRecord, RunRecord } from '../store/types.js'
-import { cellKey } from '../jobs/cells.js'
+import { cellKey } from '../schemas/cells.js'
 import { VERDICTS, type CellComparison, type JobComparison } from '../schemas/comparison.js'
 import { compareSamples, type CompareOptions } from './compare.js'
 import { countedRuns } from './disturbed.js'

@@ -1,5 +1,5 @@
 // Which stored runs the statistics use when some were disturbed and redone (README "Disturbed runs").
-import { cellKey } from '../jobs/cells.js'
+import { cellKey } from '../schemas/cells.js'
 import type { RunRecord } from '../store/types.js'
 
 type Tries = Pick<RunRecord, 'runtime' | 'executor' | 'workers' | 'repetition' | 'disturbed' | 'redo'>

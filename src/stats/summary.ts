@@ -1,6 +1,6 @@
 import type { JobSpec } from '../schemas/job.js'
 import type { RunRecord } from '../store/types.js'
-import { cellKey, cells } from '../jobs/cells.js'
+import { cellKey, cells } from '../schemas/cells.js'
 import { usableCores } from '../host/cores.js'
 import { getWorkload } from '../workloads/index.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'

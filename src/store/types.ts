@@ -126,7 +126,7 @@ export interface HostStore {
   releaseMachine(machineId: string, runnerId: string): Promise<void>
 }
 
-/** Jobs and their queue: every status change is a conditional transition (src/jobs/state.ts). */
+/** Jobs and their queue: every status change is a conditional transition (src/store/state.ts). */
 export interface JobStore {
   createJob(job: NewJob): Promise<JobRecord>
   getJob(id: string): Promise<JobRecord | undefined>
@@ -142,10 +142,10 @@ export interface JobStore {
    */
   claimNextJob(claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined>
   /**
-   * The one conditional status change (see src/jobs/state.ts): applies `to` and `patch` only if the
+   * The one conditional status change (see src/store/state.ts): applies `to` and `patch` only if the
    * job is in `from` (and held by `runnerId`, when given), advancing its event counter in the same
    * write. Returns the job as changed, or undefined when the transition lost a race. Throws
-   * TransitionError for a move that src/jobs/state.ts forbids.
+   * TransitionError for a move that src/store/state.ts forbids.
    */
   transitionJob(id: string, t: JobTransition): Promise<JobRecord | undefined>
   /** Refreshes a running job's lease if this runner still holds it; says whether a cancel was asked. */

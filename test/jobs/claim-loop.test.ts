@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
 import { MemoryBus, type RunnerCommand } from '../../src/jobs/bus.js'
-import { cellKey } from '../../src/jobs/cells.js'
+import { cellKey } from '../../src/schemas/cells.js'
 import { ClaimLoop, type LoopState } from '../../src/jobs/claim-loop.js'
 import { isFinalEvent, type JobEvent, type Progress } from '../../src/jobs/events.js'
 import { JobControl } from '../../src/jobs/control.js'

@@ -1,7 +1,7 @@
 // Test doubles for the runner's seams: latches, a fake clock, a scriptable ForkRunner and fabricated
 // run outcomes. Races are driven by resolving latches, never by sleeping.
 import type { ForkHooks, ForkPlan, ForkRunner } from '../../src/jobs/forks/types.js'
-import { jobTasksTotal } from '../../src/jobs/cells.js'
+import { jobTasksTotal } from '../../src/schemas/cells.js'
 import type { RunFailure, RunMetrics, RunOutcome } from '../../src/measure/measure-run.js'
 import type { HostFingerprint } from '../../src/host/fingerprint.js'
 import type { JobSpec } from '../../src/schemas/job.js'

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { TRANSITIONS, TransitionError } from '../../src/jobs/state.js'
+import { TRANSITIONS, TransitionError } from '../../src/store/state.js'
 import { MemoryStore } from '../../src/store/memory/store.js'
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../../src/store/types.js'
 import { FakeClock, newJob, testHost } from './fakes.js'
 
-// Every edge of src/jobs/state.ts, taken through the store from a job that really is in `from`:
+// Every edge of src/store/state.ts, taken through the store from a job that really is in `from`:
 // the allowed ones apply (and number their event), the others throw before anything is written,
 // and an allowed one asked of a job in another status loses (undefined) without a trace.
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { jobListItem, loadJobView } from '../../src/api/views.js'
+import { jobListItem, loadJobView } from '../../src/views/jobs.js'
 import { MemoryBus } from '../../src/jobs/bus.js'
 import type { Progress } from '../../src/jobs/events.js'
 import { ProgressBoard } from '../../src/jobs/progress-board.js'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { cellProgress } from '../../web/src/progress.js'
-import { cellKey, cells } from '../../src/jobs/cells.js'
+import { cellKey, cells } from '../../src/schemas/cells.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import type { JobView } from '../../src/schemas/job-view.js'
 
@@ -35,7 +35,7 @@ test('a cell the server has not reported counts its recorded runs, each standing
 const both = { ...spec, runtimes: ['node', 'python'] }
 
 test('two runtimes: cells are runtime-major, keyed as the server keys them', () => {
-  // The dashboard uses the server's own cells() and cellKey() (src/jobs/cells.ts imports only types).
+  // The dashboard uses the server's own cells() and cellKey() (src/schemas/cells.ts imports only types).
   assert.deepEqual(cells(both as unknown as JobSpec).map(cellKey), ['serialized/1', 'threaded/2', 'python/serialized/1', 'python/threaded/2'])
   assert.equal(cellKey({ runtime: 'python-nogil', executor: 'process', workers: 4 }), 'python-nogil/process/4')
 })

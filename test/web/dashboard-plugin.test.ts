@@ -37,7 +37,7 @@ test('a build is served at / with its assets; other paths are not the dashboard\
   // just the import-free vocabulary, cells and host wording, and of the packages only uPlot.
   const sources = (JSON.parse(readFileSync(join(outdir, 'app.js.map'), 'utf8')) as { sources: string[] }).sources
   const server = sources.filter(s => !s.includes('/web/src/') && !s.includes('node_modules/')).map(s => s.replace(/^.*\/src\//, 'src/'))
-  assert.deepEqual(server.sort(), ['src/host/describe.ts', 'src/jobs/cells.ts', 'src/schemas/vocabulary.ts'])
+  assert.deepEqual(server.sort(), ['src/host/describe.ts', 'src/schemas/cells.ts', 'src/schemas/vocabulary.ts'])
   assert.deepEqual([...new Set(sources.filter(s => s.includes('node_modules/')).map(s => s.replace(/^.*node_modules\/([^/]+).*$/, '$1')))], ['uplot'])
   const app = await bare(t, outdir)
 

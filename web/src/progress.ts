@@ -1,7 +1,7 @@
 // Where a job stands, per cell, as the server reports it. Pure: the job page renders it and tests
 // check it without a browser. The runner sends each cell's own count with its progress events, so
 // nothing here knows the order in which the runner visits cells.
-import { cellKey, cells } from '../../src/jobs/cells.js'
+import { cellKey, cells } from '../../src/schemas/cells.js'
 import type { JobView } from '../../src/schemas/job-view.js'
 
 /**

@@ -4,7 +4,7 @@ import { jobPath, query } from '../client.js'
 import { decimal, type Context } from '../context.js'
 import { ms, pValue, safe, safeDocument, signedPct, table } from '../format.js'
 import { CliError, EXIT_ERROR, EXIT_REGRESSION, writeLine } from '../io.js'
-import { namesRuntime } from '../../jobs/cells.js'
+import { namesRuntime } from '../../schemas/cells.js'
 
 /** GET /api/jobs/:id/compare/:baselineId: the server's own schema (types only). */
 type Comparison = JobComparison

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { History } from '../../schemas/history.js'
-import { cellKey, cells } from '../../jobs/cells.js'
+import { cellKey, cells } from '../../schemas/cells.js'
 import type { JobListItem, JobView } from '../../schemas/job-view.js'
 import { query } from '../client.js'
 import type { Context } from '../context.js'

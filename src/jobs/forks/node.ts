@@ -1,6 +1,6 @@
 import { createExecutor, type ExecutorOptions } from '../../executors/index.js'
 import { measureRun } from '../../measure/measure-run.js'
-import { cellKey } from '../cells.js'
+import { cellKey } from '../../schemas/cells.js'
 import type { ForkHooks, ForkPlan, ForkRunner } from './types.js'
 
 export interface NodeForkOptions {

@@ -2,7 +2,7 @@ import { startDisturbance, type DisturbanceProbe } from '../../measure/disturban
 import type { RunOutcome } from '../../measure/measure-run.js'
 import { runPythonFork } from '../../runtimes/python/index.js'
 import type { Runtimes } from '../../runtimes/runtimes.js'
-import { cellKey } from '../cells.js'
+import { cellKey } from '../../schemas/cells.js'
 import type { ForkHooks, ForkPlan, ForkRunner } from './types.js'
 
 /**

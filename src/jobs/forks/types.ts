@@ -1,6 +1,6 @@
 import type { RunOutcome } from '../../measure/measure-run.js'
 import type { JobSpec } from '../../schemas/job.js'
-import type { Cell } from '../cells.js'
+import type { Cell } from '../../schemas/cells.js'
 
 /** One fork of one cell: a fresh pool, `spec.warmup` unrecorded runs, then one recorded run. */
 export interface ForkPlan {

@@ -1,4 +1,4 @@
-import { assertTransition, isFinal } from '../../jobs/state.js'
+import { assertTransition, isFinal } from '../state.js'
 import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 
 /**
@@ -35,7 +35,7 @@ export interface JobRow {
 /**
  * Jobs and their queue in memory, FOR TESTS, with the contract of the Prisma store
  * (src/store/prisma/jobs.ts; test/store/contract.test.ts runs the same cases on both): every status
- * change goes through `transition`, checked against src/jobs/state.ts and applied only from the
+ * change goes through `transition`, checked against src/store/state.ts and applied only from the
  * expected status (and holder, when given), advancing the job's event counter in the same step;
  * leases are `heartbeatAt` on the injected clock. Each call is atomic, as a transaction is; `hooks`
  * open the windows between a call's read and its write. Returned records are copies: nothing

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../client.js'
 import { Prisma, type Job } from '../generated/client.js'
-import { assertTransition, isFinal } from '../../jobs/state.js'
+import { assertTransition, isFinal } from '../state.js'
 import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 import type { PrismaDb } from './db.js'
 

@@ -1,7 +1,7 @@
 // The cells of a job and what they cost, with no imports beyond types: the CLI and the dashboard
 // load this without the workload catalog.
-import type { JobSpec } from '../schemas/job.js'
-import type { ExecutorKind, RuntimeId } from '../schemas/vocabulary.js'
+import type { JobSpec } from './job.js'
+import type { ExecutorKind, RuntimeId } from './vocabulary.js'
 
 export interface Cell {
   runtime: RuntimeId
