@@ -53,7 +53,7 @@ test('by runner (its supervisor saw it exit): every job it holds, however fresh,
 })
 
 test('re-queue: the job goes back to queued as a new attempt, announced with job.queued, and can be claimed again', async () => {
-  const { clock, store, queue, publisher, events, dead } = await setup()
+  const { clock, queue, publisher, events, dead } = await setup()
   const changed = await recoverJobs(queue, publisher, { staleBefore: new Date(clock.now().getTime() - LEASE_MS), requeue: true, reason: 'lease expired' })
   assert.equal(changed[0]?.status, 'queued')
   assert.equal(changed[0]?.attempt, 2)

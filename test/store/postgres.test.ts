@@ -22,8 +22,8 @@ async function columns (url: string): Promise<string[]> {
   try {
       const { rows } = await client.query<{ c: string }>(`
         SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS c
-        FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '\_corebench\_%'
-        UNION ALL SELECT tablename || ' index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT LIKE '\_corebench\_%'
+        FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '\\_corebench\\_%'
+        UNION ALL SELECT tablename || ' index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT LIKE '\\_corebench\\_%'
         ORDER BY 1`)
       return rows.map(r => r.c)
   } finally {
