@@ -1,7 +1,7 @@
 // The job's result in plain words: the question people come with is "how many of my cores does
 // this really use, threads vs processes?", so the answer leads with busy cores out of the usable
 // ones and the speedup, then says why the two differ.
-import type { CellSummary, JobSummary } from './summary.js'
+import type { CellSummary, JobSummary } from '../schemas/summary.js'
 
 const NAMES: Record<string, [string, string]> = {
   threaded: ['threads', 'thread pool'],

@@ -1,6 +1,6 @@
 // Self-checks: results no machine can produce. Each one means the instrument, the machine or the
 // spec is wrong, so it becomes a loud job warning instead of a quiet number in a table.
-import type { CellSummary } from './summary.js'
+import type { CellSummary } from '../schemas/summary.js'
 
 /** Margin above a limit that a point estimate must clear when there is no interval to consult. */
 const NOISE = 0.1
