@@ -14,7 +14,7 @@ export type CellOrder = typeof CELL_ORDERS[number]
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (0 picks a free one)' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to listen on' }),
-  DATABASE_URL: Type.String({ pattern: '^(file:|postgres(ql)?:\/\/).+', default: 'file:./data/corebench.db', description: 'file:… (SQLite, the embedded default) or postgres://… (team mode: PostgreSQL)' }),
+  DATABASE_URL: Type.String({ pattern: '^(file:|postgres(ql)?://).+', default: 'file:./data/corebench.db', description: 'file:… (SQLite, the embedded default) or postgres://… (team mode: PostgreSQL)' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   MAX_TASKS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Cap on tasks per run' }),
