@@ -8,15 +8,15 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const SOURCE = /\.(?:ts|mts|js|mjs)$/
-// Generated code (the Prisma client) is not ours to arrange.
-const SKIP = new Set(['node_modules', 'generated'])
+// Generated code (the Prisma clients: generated/, generated-pg/) is not ours to arrange.
+const SKIP = /^(?:node_modules|generated(?:-\w+)?)$/
 // Every relative specifier of a static import/export, a side-effect import or a dynamic import().
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g
 
 function sourceFiles (dir) {
   const out = []
   for (const name of readdirSync(dir).sort()) {
-    if (SKIP.has(name)) continue
+    if (SKIP.test(name)) continue
     const p = join(dir, name)
     if (statSync(p).isDirectory()) out.push(...sourceFiles(p))
     else if (SOURCE.test(name) && !name.endsWith('.d.ts')) out.push(p)
