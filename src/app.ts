@@ -9,6 +9,7 @@ import historyRoutes from './api/history.js'
 import hostRoutes from './api/host.js'
 import jobRoutes from './api/jobs.js'
 import loopbackRoutes from './api/loopback.js'
+import runnerRoutes from './api/runners.js'
 import type { Config } from './config.js'
 import { createLogger } from './logger.js'
 import { BodyTooLargeError, DatabaseUnavailableError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js'
@@ -81,6 +82,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
 
   await app.register(healthRoutes)
   await app.register(hostRoutes)
+  await app.register(runnerRoutes, { leaseMs: config.RUNNER_LEASE_MS })
   await app.register(catalogRoutes)
   await app.register(jobRoutes, { config })
   await app.register(historyRoutes)

@@ -38,6 +38,7 @@ export const ConfigSchema = Type.Object({
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000, description: 'Past this API event-loop delay requests get 503 + Retry-After' }),
   RUNNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on', description: 'on: the server starts and supervises one local runner process; off: an API alone (runners elsewhere)' }),
   RUNNER_NAME: Type.String({ maxLength: 128, default: '', description: 'The runner\'s name (default: the hostname)' }),
+  RUNNER_LABELS: Type.String({ maxLength: 512, pattern: '^([A-Za-z0-9_.-]{1,32}(,[A-Za-z0-9_.-]{1,32})*)?$', default: '', description: 'Comma-separated labels of this runner (e.g. gpu,lab-2: letters, digits, _ . -), listed by GET /api/runners' }),
   RUNNER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 2000, description: 'How often a runner renews the lease of its job and its machine claim' }),
   RUNNER_LEASE_MS: Type.Integer({ minimum: 500, maximum: 3_600_000, default: 15_000, description: 'A running job whose lease is older than this has lost its runner (interrupted, or re-queued)' }),
   RUNNER_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000, description: 'How often an idle runner looks for jobs it was not told about' }),

@@ -15,6 +15,7 @@ import type { CellOrder } from './order.js'
 import { recoverJobs } from './recovery.js'
 
 export interface RunnerSettings {
+  RUNNER_LABELS: string
   MAX_JOB_BUDGET_MS: number
   MAX_TASKS: number
   WORKER_MAX_OLD_GEN_MB: number
@@ -103,7 +104,7 @@ export class Runner {
   /** Takes the machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming. */
   async start (): Promise<void> {
     const { store, config, logger } = this.opts
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id }, config.RUNNER_LEASE_MS)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), releasedAt: null }, config.RUNNER_LEASE_MS)
     this.started = true
     this.machineBeat = setInterval(() => {
       store.heartbeatMachine(this.opts.machineId, this.runnerId).then(held => {

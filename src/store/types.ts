@@ -123,7 +123,10 @@ export interface HostStore {
   claimMachine(claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }>
   /** Refreshes the claim; false when another runner has taken the machine. */
   heartbeatMachine(machineId: string, runnerId: string): Promise<boolean>
+  /** Marks the claim released (kept, for GET /api/runners); only by the runner that holds it. */
   releaseMachine(machineId: string, runnerId: string): Promise<void>
+  /** Every machine claim, held or released, by name. */
+  listMachines(): Promise<MachineClaim[]>
 }
 
 /** Jobs and their queue: every status change is a conditional transition (src/store/state.ts). */
@@ -233,8 +236,14 @@ export interface MachineClaim {
   name: string
   pid: number
   hostId: string
+  /** RUNNER_LABELS of the runner, for routing and GET /api/runners. */
+  labels: string[]
+  /** Runtime ids the runner can run (the available ones it found at start). */
+  runtimes: string[]
   startedAt: Date
   heartbeatAt: Date
+  /** When its runner stopped cleanly (the machine is free again); null while held. */
+  releasedAt: Date | null
 }
 
 export interface ApiToken {

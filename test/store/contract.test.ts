@@ -249,7 +249,7 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(await store.getHost('h_missing'), undefined)
 
       const at = new Date()
-      const claim = { machineId: 'm_1', runnerId: 'r_a', name: 'bench', pid: 1, hostId: host.id, startedAt: at, heartbeatAt: at }
+      const claim = { machineId: 'm_1', runnerId: 'r_a', name: 'bench', pid: 1, hostId: host.id, labels: ['lab-2'], runtimes: ['node'], startedAt: at, heartbeatAt: at, releasedAt: null }
       assert.deepEqual(await store.claimMachine(claim, () => false), { ok: true })
       const busy = await store.claimMachine({ ...claim, runnerId: 'r_b' }, () => false)
       assert.equal(busy.ok, false)
@@ -262,6 +262,12 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(await store.heartbeatMachine('m_1', 'r_b'), true, 'only the holder releases')
       await store.releaseMachine('m_1', 'r_b')
       assert.equal(await store.heartbeatMachine('m_1', 'r_b'), false)
+      const [released] = await store.listMachines()
+      assert.equal(released.runnerId, 'r_b')
+      assert.deepEqual(released.labels, ['lab-2'])
+      assert.ok(released.releasedAt instanceof Date, 'a released claim stays listed, with when')
+      assert.deepEqual(await store.claimMachine({ ...claim, runnerId: 'r_c' }, () => false), { ok: true }, 'a released machine is free, its holder judged alive or not')
+      assert.equal((await store.listMachines())[0].releasedAt, null)
 
       const job = await store.createJob(newJob())
       assert.equal(await store.getBaseline('spec-hash'), undefined)

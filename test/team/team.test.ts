@@ -14,8 +14,8 @@ import { connect } from '../helpers/ws.js'
 
 const runnerEntry = fileURLToPath(new URL('../../src/runner.ts', import.meta.url))
 const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
-/** Short leases so that a dead runner's job is recovered within seconds. */
-const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200' }
+/** Short leases so that a dead runner's job is recovered within seconds; no redos: two runners on one machine disturb each other by design. */
+const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200', REDO_DISTURBED: '0' }
 
 let cluster: TestCluster
 const afters: Array<() => unknown> = []
@@ -69,6 +69,8 @@ test('two API instances and two runners: a job submitted to one API runs once; a
     startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r1', RUNNER_MACHINE_ID: 'team-m1' }),
     startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r2', RUNNER_MACHINE_ID: 'team-m2' })
   ])
+  const listed = await api(b.url, '/api/runners')
+  assert.deepEqual(listed.map((r: any) => `${r.name}:${r.state}`), ['r1:idle', 'r2:idle'], 'every API instance lists every runner')
   // A blocker keeps one runner busy, so the next job is claimed while B's client is subscribed.
   const jobs = await Promise.all(Array.from({ length: 4 }, async () => await api(a.url, '/api/jobs', { method: 'POST', body: JSON.stringify(tiny) })))
   const watched = jobs[3]
@@ -113,5 +115,8 @@ test('kill -9 of a runner mid-job: its job is interrupted by the APIs within the
   const tookMs = Date.now() - killedAt
   assert.equal(ended.status, 'interrupted')
   assert.match(ended.error.message ?? ended.error, /lease/)
+  const [victim] = await api(server.url, '/api/runners')
+  assert.equal(victim.name, 'victim')
+  assert.equal(victim.state, 'offline', 'its heartbeat is older than the lease: offline since then')
   t.diagnostic(`kill -9 → interrupted in ${tookMs} ms (lease ${LEASES.RUNNER_LEASE_MS} ms)`)
 })

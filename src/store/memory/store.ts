@@ -110,20 +110,25 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
 
   async claimMachine (claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }> {
     const holder = this.machines.get(claim.machineId)
-    if (holder !== undefined && !holderGone({ ...holder })) return { ok: false, holder: { ...holder } }
+    if (holder !== undefined && holder.releasedAt === null && !holderGone({ ...holder })) return { ok: false, holder: { ...holder } }
     this.machines.set(claim.machineId, { ...claim })
     return { ok: true }
   }
 
   async heartbeatMachine (machineId: string, runnerId: string): Promise<boolean> {
     const holder = this.machines.get(machineId)
-    if (holder?.runnerId !== runnerId) return false
+    if (holder?.runnerId !== runnerId || holder.releasedAt !== null) return false
     holder.heartbeatAt = this.now()
     return true
   }
 
   async releaseMachine (machineId: string, runnerId: string): Promise<void> {
-    if (this.machines.get(machineId)?.runnerId === runnerId) this.machines.delete(machineId)
+    const holder = this.machines.get(machineId)
+    if (holder?.runnerId === runnerId && holder.releasedAt === null) holder.releasedAt = this.now()
+  }
+
+  async listMachines (): Promise<MachineClaim[]> {
+    return [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name)).map(m => structuredClone(m))
   }
 
   protected override exists (table: 'host' | 'token', id: string): boolean {

@@ -1,5 +1,6 @@
 import type { HostFingerprint } from '../../host/fingerprint.js'
 import type { PrismaClient } from '../client.js'
+import type { RunnerClaim } from '../generated/client.js'
 import type { HostStore, MachineClaim } from '../types.js'
 import type { PrismaDb } from './db.js'
 
@@ -29,29 +30,39 @@ export class PrismaHostStore implements HostStore {
 
   async claimMachine (claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }> {
     for (;;) {
-      const holder = await this.prisma.runnerClaim.findUnique({ where: { machineId: claim.machineId } })
+      const row = await this.prisma.runnerClaim.findUnique({ where: { machineId: claim.machineId } })
+      const holder = row === null ? null : toClaim(row)
+      const data = { ...claim, labels: JSON.stringify(claim.labels), runtimes: JSON.stringify(claim.runtimes) }
       if (holder === null) {
         try {
-          await this.prisma.runnerClaim.create({ data: claim })
+          await this.prisma.runnerClaim.create({ data })
           return { ok: true }
         } catch (err) {
           if ((err as { code?: string }).code === 'P2002') continue // another runner was faster: look again
           throw err
         }
       }
-      if (!holderGone(holder)) return { ok: false, holder }
+      if (holder.releasedAt === null && !holderGone(holder)) return { ok: false, holder }
       // Take it over only from the holder we judged dead, never from one that replaced it meanwhile.
-      const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId: claim.machineId, runnerId: holder.runnerId }, data: claim })
+      const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId: claim.machineId, runnerId: holder.runnerId }, data })
       if (count === 1) return { ok: true }
     }
   }
 
   async heartbeatMachine (machineId: string, runnerId: string): Promise<boolean> {
-    const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId }, data: { heartbeatAt: new Date() } })
+    const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId, releasedAt: null }, data: { heartbeatAt: new Date() } })
     return count > 0
   }
 
   async releaseMachine (machineId: string, runnerId: string): Promise<void> {
-    await this.prisma.runnerClaim.deleteMany({ where: { machineId, runnerId } })
+    await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId, releasedAt: null }, data: { releasedAt: new Date() } })
   }
+
+  async listMachines (): Promise<MachineClaim[]> {
+    return (await this.prisma.runnerClaim.findMany({ orderBy: { name: 'asc' } })).map(toClaim)
+  }
+}
+
+function toClaim (r: RunnerClaim): MachineClaim {
+  return { ...r, labels: JSON.parse(r.labels) as string[], runtimes: JSON.parse(r.runtimes) as string[] }
 }
