@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { childEntry } from './entry.js'
 import { PARENT_ENV } from './leftovers.js'
 import { killWithThisProcess, type ParentWatch } from './parent-watch.js'
-import { prepareOptions } from './defaults.js'
+import { prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
 import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply } from './protocol.js'
@@ -39,7 +39,7 @@ export class ProcessExecutor implements Executor {
   private scratch: string | undefined
   private tracker: RunTracker | undefined
   private closed = false
-  private readonly opts: Required<ExecutorOptions>
+  private readonly opts: PreparedOptions
 
   constructor (readonly workers: number, opts: ExecutorOptions = {}) {
     if (!Number.isInteger(workers) || workers < 1) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `workers must be a positive integer, got ${workers}`)
@@ -68,7 +68,7 @@ export class ProcessExecutor implements Executor {
     const proc = fork(childEntry('child'), [], {
       execArgv: [...execArgv, `--max-old-space-size=${this.opts.maxOldGenerationSizeMb}`],
       serialization: SERIALIZATION,
-      env: { ...process.env, COREBENCH_TMPDIR: tmpDir, [PARENT_ENV]: String(process.pid) },
+      env: { ...process.env, COREBENCH_TMPDIR: tmpDir, [PARENT_ENV]: String(process.pid), ...(this.opts.workload === undefined ? {} : { COREBENCH_WORKLOAD: this.opts.workload }) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc']
     })
     const child: Child = { proc, busy: -1, dispatchedAt: 0, stderr: '', waiters: [] }

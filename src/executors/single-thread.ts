@@ -5,7 +5,7 @@ import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from './thread-cpu.js'
 import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type PongMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
-import { prepareOptions } from './defaults.js'
+import { prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -24,7 +24,7 @@ export class SingleThreadExecutor implements Executor {
   private scratch: string | undefined
   private tracker: RunTracker | undefined
   private closed = false
-  private readonly opts: Required<ExecutorOptions>
+  private readonly opts: PreparedOptions
   private readonly memory: ThreadMemory
 
   constructor (readonly kind: 'serialized' | 'async', private readonly mode: BatchMessage['mode'], opts: ExecutorOptions = {}) {
@@ -54,7 +54,7 @@ export class SingleThreadExecutor implements Executor {
   private async spawn (tmpDir: string): Promise<{ worker: Worker, thread: string | undefined }> {
     const { filename, entry } = threadEntry('thread')
     const worker = new Worker(filename, {
-      workerData: { entry, tmpDir, ...this.memory.workerData },
+      workerData: { entry, tmpDir, ...this.memory.workerData, workload: this.opts.workload },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.

@@ -12,10 +12,18 @@ export interface WorkerEnv {
 }
 
 /**
+ * Imports workload `id` in this thread ahead of its tasks (the pool's start-up; ExecutorOptions.workload).
+ * A module that fails to load is not an error here: its first task reports it, as a task failure.
+ */
+export async function preloadWorkload (id: string | undefined): Promise<void> {
+  if (id !== undefined && id !== '') await loadWorkload(id).catch(() => {})
+}
+
+/**
  * Runs one task inside a worker or child; never throws (failures become result data).
- * The workload's module is imported by the first task that needs it (see workloads/modules.ts),
- * before that task's clocks start: its `runMs` is the workload's alone, and the load (~1 ms) lands
- * in the first task's queue time, once per pool, in what is normally a warm-up run.
+ * The workload's module is normally imported while the pool starts (preloadWorkload); a pool started
+ * without knowing its workload imports it in the first task that needs it, before that task's clocks
+ * start, so its `runMs` is the workload's alone (the load lands in that task's queue time).
  * Two clocks from one read each: `startedAt`/`endedAt` are epoch ms (timeOrigin + now), comparable
  * across threads and processes but stepping by 2^-12 ms (~0.24 µs) at that magnitude; `runMs` is
  * the difference of this thread's own performance.now() reads, at the clock's full precision.

@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina'
 import { threadEntry } from './entry.js'
-import { prepareOptions } from './defaults.js'
+import { prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
 import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from './thread-cpu.js'
@@ -26,7 +26,7 @@ export class ThreadedExecutor implements Executor {
   private scratch: string | undefined
   private tracker: RunTracker | undefined
   private closed = false
-  private readonly opts: Required<ExecutorOptions>
+  private readonly opts: PreparedOptions
   private readonly memory: ThreadMemory
 
   constructor (readonly workers: number, opts: ExecutorOptions = {}) {
@@ -48,7 +48,7 @@ export class ThreadedExecutor implements Executor {
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
-      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier }
+      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier, workload: this.opts.workload }
     })
     // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
     // takes the blame; unhandled, that 'error' event would crash the whole process.

@@ -86,4 +86,10 @@ export interface ExecutorOptions {
   maxTasks?: number
   /** Directory for workloads' temporary files. */
   tmpDir?: string
+  /**
+   * The workload this pool's runs will run: every worker and child imports its module while the pool
+   * starts, so that the load is start-up (`startupMs`), never part of a measured run's wall time.
+   * Without it the first task of each worker loads it (under tsx: a TypeScript compile, ~100 ms).
+   */
+  workload?: string
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { threadCpuNs } from '../thread-cpu.js'
 import type { StatsReply, ToWorker } from '../protocol.js'
-import { runTask, type WorkerEnv } from '../task-runner.js'
+import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'
 
 // A child process of the `process` executor: one task at a time over IPC. Its shared-counter memory
 // is its own: nothing it counts is visible to any other child or to the parent.
@@ -36,4 +36,6 @@ process.on('message', (msg: ToWorker) => {
 // When the parent closes the channel (pool close) or dies, exit instead of lingering; a parent
 // SIGKILLed in the middle of a long synchronous task is seen by its watch instead (parent-watch.ts).
 process.on('disconnect', () => process.exit(0))
+// Before 'ready': the load is start-up, not a run's.
+await preloadWorkload(process.env.COREBENCH_WORKLOAD)
 send({ type: 'ready' })

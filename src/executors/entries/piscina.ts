@@ -1,12 +1,14 @@
 import { workerData } from 'node:worker_threads'
 import { threadProcDir } from '../thread-cpu.js'
 import type { TaskMessage } from '../protocol.js'
-import { runTask, type WorkerEnv } from '../task-runner.js'
+import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'
 
 // A piscina worker of the `threaded` executor. Every worker of the pool sees the same shared-counter
 // buffer (that is the point of the shared-counter workload) and the same start-stamp buffer.
 
-const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, barrier: SharedArrayBuffer }
+const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, barrier: SharedArrayBuffer, workload?: string }
+// piscina waits for this module before the warm-up barrier: the load is start-up, not a run's.
+await preloadWorkload(data.workload)
 const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
 const barrier = new Int32Array(data.barrier)
 

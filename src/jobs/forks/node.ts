@@ -14,7 +14,7 @@ export class NodeForkRunner implements ForkRunner {
   constructor (private readonly opts: NodeForkOptions) {}
 
   async run ({ spec, cell, signal }: ForkPlan, hooks: ForkHooks): Promise<string | undefined> {
-    const pool = createExecutor(cell.executor, cell.workers, this.opts.executorOptions)
+    const pool = createExecutor(cell.executor, cell.workers, { ...this.opts.executorOptions, workload: spec.workload.id })
     try {
       try {
         await pool.start()
