@@ -1,7 +1,8 @@
--- One run shape (issue 18): a run says which fork of its cell it belongs to (`fork`) and whether it is
--- a failed warm-up (`warmup`) instead of a negative `repetition`; its error is `errorCode` +
--- `errorMessage` instead of one "CODE: message" string; `parallelism` (average busy cores, task CPU
--- / wall) is called `busyCores`, in the runs and in the stored job summaries alike.
+-- One run shape (issue 18; its PostgreSQL twin is prisma/postgres/migrations/20261201005040_run_shape):
+-- a run says which fork of its cell it belongs to (`fork`) and whether it is a failed warm-up
+-- (`warmup`) instead of a negative `repetition`; its error is `errorCode` + `errorMessage` instead of
+-- one "CODE: message" string; `parallelism` (average busy cores, task CPU / wall) is called
+-- `busyCores`, in the runs and in the stored job summaries alike.
 --
 -- Legacy rows:
 -- - A recorded run's repetition was its fork. A failed warm-up (repetition < 0) never said its fork;
