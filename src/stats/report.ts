@@ -23,7 +23,7 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['speedup_ci95_low', c => c.speedupCi95?.[0] ?? null],
   ['speedup_ci95_high', c => c.speedupCi95?.[1] ?? null],
   ['efficiency', c => c.efficiency],
-  ['busyCores', c => c.busyCores],
+  ['busy_cores', c => c.busyCores],
   ['busy_share', c => c.busyShare ?? null],
   ['task_slowdown', c => c.taskSlowdown ?? null],
   ['startup_ms', c => c.startupMs],
