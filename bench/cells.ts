@@ -17,7 +17,7 @@ export interface CellRow {
   pairedSpeedup: number
   efficiency: number
   /** Median average busy cores (CPU time / wall), as measureRun reports it. */
-  parallelism: number
+  busyCores: number
   /** Median time one task runs inside its worker: grows when cores slow each other down. */
   taskMs: number
   /**
@@ -62,7 +62,7 @@ export async function benchCells (p: RunPlan, cells: Cell[], s: Settings, goalOf
         speedup: round(speedup, 3),
         pairedSpeedup: round(stat(own.map((m, r) => base[r].wallMs / m.wallMs)).median, 3),
         efficiency: round(speedup / workers, 3),
-        parallelism: med(m => m.parallelism),
+        busyCores: med(m => m.busyCores),
         taskMs: med(m => sumRunMs(m) / m.tasks, 3),
         idleUsPerTask: med(m => (m.wallMs * workers - sumRunMs(m)) / m.tasks * 1000, 0),
         loopDelayP99Ms: med(m => m.loopDelayP99Ms),

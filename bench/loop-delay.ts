@@ -16,7 +16,7 @@ export interface LoopDelayRow {
   p99Ms: Stat
   maxMs: number
   /** Median busy cores during the run: ≈ cores shows the job really saturated the machine. */
-  parallelism: number
+  busyCores: number
   /** Cores other processes kept busy during the recorded runs, and runs redone because of it. */
   otherCores: Stat
   redone: number
@@ -48,7 +48,7 @@ export async function benchLoopDelay (s: Settings): Promise<LoopDelayRow[]> {
         workers: ex.workers,
         p99Ms,
         maxMs: round(stat(own.map(m => m.loopDelayMaxMs)).median),
-        parallelism: round(stat(own.map(m => m.parallelism)).median),
+        busyCores: round(stat(own.map(m => m.busyCores)).median),
         otherCores: stat(runs.foreign[i]),
         redone: runs.redone[i],
         goal: `< ${GOAL_MS} ms`,
@@ -60,7 +60,7 @@ export async function benchLoopDelay (s: Settings): Promise<LoopDelayRow[]> {
       workers: 0,
       p99Ms: stat(idle.values[0].map(v => round(v.p99))),
       maxMs: round(stat(idle.values[0].map(v => v.max)).median),
-      parallelism: 0,
+      busyCores: 0,
       otherCores: stat(idle.foreign[0]),
       redone: idle.redone[0],
       goal: '—',

@@ -53,7 +53,7 @@ async function corebenchCell (svc: Awaited<ReturnType<typeof startCorebench>>, r
   const ended = await jobEnded(svc.app, id, 600_000)
   if (ended !== 'job.finished') throw new Error(`bench: the noise job ended with ${ended}`)
   const view = await jobView(svc.app, id)
-  const recorded = (view.runs as Array<{ repetition: number, ok: boolean, wallMs: number, disturbed: boolean, foreignCpu: number | null }>).filter(r => r.repetition >= 0 && r.ok)
+  const recorded = (view.runs as Array<{ warmup: boolean, ok: boolean, wallMs: number, disturbed: boolean, foreignCpu: number | null }>).filter(r => !r.warmup && r.ok)
   const walls = recorded.map(r => r.wallMs)
   const foreign = recorded.map(r => r.foreignCpu).filter((v): v is number => v !== null)
   return { walls, cv: cvOf(walls), disturbed: recorded.filter(r => r.disturbed).length, maxForeignCpu: foreign.length === 0 ? null : round(Math.max(...foreign)) }

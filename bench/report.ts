@@ -67,8 +67,8 @@ export function markdown (r: Results): string {
   }
   for (const [i, c] of (r.scaling ?? []).entries()) {
     out.push('', `## 2${'abc'[i]}. CPU scaling — ${c.workload}, ${c.tasks} tasks per run`, '',
-      table(['executor', 'workers', 'wall ms (min–max)', 'speedup', 'paired', 'efficiency', 'parallelism', 'task ms', 'idle µs/task/worker', 'verified', OTHER, 'goal', 'met'],
-        c.rows.map(x => [x.executor, String(x.workers), range(x.wallMs), `${f(x.speedup, 2)}×`, `${f(x.pairedSpeedup, 2)}×`, f(x.efficiency, 2), f(x.parallelism, 2),
+      table(['executor', 'workers', 'wall ms (min–max)', 'speedup', 'paired', 'efficiency', 'busy cores', 'task ms', 'idle µs/task/worker', 'verified', OTHER, 'goal', 'met'],
+        c.rows.map(x => [x.executor, String(x.workers), range(x.wallMs), `${f(x.speedup, 2)}×`, `${f(x.pairedSpeedup, 2)}×`, f(x.efficiency, 2), f(x.busyCores, 2),
           f(x.taskMs, 2), x.executor === 'async' ? '—' : f(x.idleUsPerTask, 0), x.verified ? 'yes' : '**no**', other(x.otherCores, x.redone), x.goal, yes(x.met)])))
   }
   if (r.scaling !== undefined) {
@@ -77,13 +77,13 @@ export function markdown (r: Results): string {
   }
   if (r.io !== undefined) {
     out.push('', `## 3. I/O overlap — ${r.io.workload}, ${r.io.tasks} tasks per run`, '',
-      table(['executor', 'workers', 'wall ms (min–max)', 'speedup', 'paired', 'parallelism', 'verified', OTHER, 'goal', 'met'],
-        r.io.rows.map(x => [x.executor, String(x.workers), range(x.wallMs), `${f(x.speedup, 2)}×`, `${f(x.pairedSpeedup, 2)}×`, f(x.parallelism, 2), x.verified ? 'yes' : '**no**', other(x.otherCores, x.redone), x.goal, yes(x.met)])))
+      table(['executor', 'workers', 'wall ms (min–max)', 'speedup', 'paired', 'busy cores', 'verified', OTHER, 'goal', 'met'],
+        r.io.rows.map(x => [x.executor, String(x.workers), range(x.wallMs), `${f(x.speedup, 2)}×`, `${f(x.pairedSpeedup, 2)}×`, f(x.busyCores, 2), x.verified ? 'yes' : '**no**', other(x.otherCores, x.redone), x.goal, yes(x.met)])))
   }
   if (r.loopDelay !== undefined) {
     out.push('', `## 4. Event-loop delay of the calling thread under full CPU load — ${r.loopDelay.workload}, ${r.loopDelay.tasks} tasks per run`, '',
-      table(['executor', 'workers', 'p99 ms (min–max)', 'max ms', 'parallelism', OTHER, 'goal', 'met'],
-        r.loopDelay.rows.map(x => [x.executor, String(x.workers), range(x.p99Ms, 2), f(x.maxMs, 2), f(x.parallelism, 2), other(x.otherCores, x.redone), x.goal, yes(x.met)])),
+      table(['executor', 'workers', 'p99 ms (min–max)', 'max ms', 'busy cores', OTHER, 'goal', 'met'],
+        r.loopDelay.rows.map(x => [x.executor, String(x.workers), range(x.p99Ms, 2), f(x.maxMs, 2), f(x.busyCores, 2), other(x.otherCores, x.redone), x.goal, yes(x.met)])),
       '', 'The monitor is `monitorEventLoopDelay({ resolution: 5 })` as in measureRun: the idle row is its floor on this machine.')
   }
   const goals = rows.map(x => x.met).filter(v => v !== null)

@@ -107,7 +107,7 @@ export interface DispatchMode {
 }
 
 export interface SerialCondition {
-  /** Over every recorded run of every round: the runs' `parallelism` (CPU ÷ wall). */
+  /** Over every recorded run of every round: the runs' `busyCores` (CPU ÷ wall). */
   busyCores: Stat
   /** cpuUserMs + cpuSystemMs per run. */
   cpuMs: Stat
@@ -200,9 +200,9 @@ async function serialJob (svc: Service, child: Child, polled: boolean, repetitio
     const outcome = await ended
     const poll = polled ? (await child.call<{ result: PollResult }>({ cmd: 'poll-stop' })).result : undefined
     if (outcome !== 'job.finished') throw new Error(`bench: the serialized job ended with ${outcome}`)
-    const runs = c.runs(id).filter(r => r.repetition >= 0)
+    const runs = c.runs(id).filter(r => !r.warmup)
     if (runs.length !== repetitions || runs.some(r => !r.ok)) throw new Error(`bench: the serialized job recorded ${runs.length} runs (${runs.filter(r => !r.ok).length} failed), expected ${repetitions}`)
-    return { busyCores: runs.map(r => r.parallelism), cpuMs: runs.map(r => r.cpuUserMs + r.cpuSystemMs), wallMs: runs.map(r => r.wallMs), poll }
+    return { busyCores: runs.map(r => r.busyCores), cpuMs: runs.map(r => r.cpuUserMs + r.cpuSystemMs), wallMs: runs.map(r => r.wallMs), poll }
   } finally {
     c.off()
   }

@@ -144,7 +144,7 @@ export function runnerMarkdown (r: RunnerResult): string[] {
   const { inline, child } = s.modes
   out.push('', `### Serialized CPU cell: ${s.tasks} × ${s.workload}, ${s.repetitions} repetitions, warmup 1`, '',
     `Each side: one job from submit to its end, quiet or while ${st.pollers} clients poll GET /api/jobs/:id back to back (fetch loops in the child) for the whole job. ` +
-      'Busy cores = the runs\' `parallelism` (the tasks\' own CPU ÷ wall); ' +
+      'Busy cores = the runs\' `busyCores` (the tasks\' own CPU ÷ wall); ' +
       `median / max over all ${s.repetitions} × ${st.rounds} recorded runs. CPU and wall: median (min–max) over the same runs. ` +
       `Product goal: busy cores ≤ 1.03 and CPU within ±10 % in child mode; inline mode is expected to miss it (its API work is counted as the job's).`, '',
     table(['runner', 'condition', 'busy cores med / max', 'CPU ms per run (user+sys)', 'wall ms per run', 'polled − quiet CPU; poll 2xx/s', 'other procs'], [

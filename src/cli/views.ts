@@ -14,7 +14,7 @@ const COLUMNS: Array<Column<CellSummary>> = [
   { header: '± stdev', align: 'right', value: c => ms(c.stdevWallMs) },
   { header: 'speedup', align: 'right', value: c => fixed(c.speedup, 2, '×') },
   { header: 'efficiency', align: 'right', value: c => c.efficiency === null ? DASH : fixed(c.efficiency * 100, 0, ' %') },
-  { header: 'busy cores', align: 'right', value: c => `${fixed(c.parallelism, 2)}${c.busyShare == null ? '' : ` (${fixed(c.busyShare * 100, 0, ' %')})`}` },
+  { header: 'busy cores', align: 'right', value: c => `${fixed(c.busyCores, 2)}${c.busyShare == null ? '' : ` (${fixed(c.busyShare * 100, 0, ' %')})`}` },
   { header: 'task slowdown', align: 'right', value: c => fixed(c.taskSlowdown, 2, '×') },
   { header: 'startup', align: 'right', value: c => ms(c.startupMs) },
   { header: 'verified', value: c => c.verified === null ? DASH : c.verified ? '✓' : '✗ MISMATCH' }

@@ -64,7 +64,7 @@ class Display {
     for (const cell of cells(spec)) {
       const key = cellKey(cell)
       const runs = view.runs.filter(r => cellKey(r) === key)
-      const recorded = runs.filter(r => r.repetition >= 0)
+      const recorded = runs.filter(r => !r.warmup)
       const state: CellState = this.cells.get(key) ?? { key, tasks: spec.tasks, runsTotal: rounds, repetitions: spec.repetitions, done: 0, recorded: 0, failed: 0, inflight: false, inflightDone: 0, last: '' }
       state.recorded = recorded.length
       state.failed = runs.filter(r => !r.ok).length
@@ -135,13 +135,13 @@ class Display {
       state.done++
       if (this.current === state) this.current = undefined
     }
-    if (run.repetition >= 0) state.recorded++
+    if (!run.warmup) state.recorded++
     if (!run.ok) state.failed++
     state.last = run.ok ? ms(run.wallMs) : 'failed'
-    const which = run.repetition < 0 ? 'warm-up' : `run ${run.repetition + 1}/${state.repetitions}`
+    const which = run.warmup ? 'warm-up' : `run ${run.fork + 1}/${state.repetitions}`
     const text = run.ok
-      ? `${state.key} ${which}: ${ms(run.wallMs)} wall, ${fixed(run.parallelism, 2)} cores busy${run.verified === false ? ', CHECKSUM MISMATCH' : ''}`
-      : `${state.key} ${which}: FAILED ${run.error ?? ''}`.trimEnd()
+      ? `${state.key} ${which}: ${ms(run.wallMs)} wall, ${fixed(run.busyCores, 2)} cores busy${run.verified === false ? ', CHECKSUM MISMATCH' : ''}`
+      : `${state.key} ${which}: FAILED${run.error === null ? '' : ` ${run.error.code}: ${run.error.message}`}`
     if (this.multibar === undefined) this.line(text)
     else if (!run.ok || run.verified === false) this.multibar.log(`${safe(text)}\n`)
     this.render()

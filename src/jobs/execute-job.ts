@@ -129,8 +129,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
   const spec = job.spec
   const key = cellKey(cell)
   const where = `${key} repetition ${fork + 1} of ${spec.repetitions}`
-  // Run k of the fork: warm-ups first (repetition -warmup … -1), then the recorded one (= fork).
-  const refOf = (k: number): RunRef => ({ jobId: job.id, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, fork, repetition: k === spec.warmup ? fork : k - spec.warmup, warmup: k < spec.warmup, tasks: spec.tasks, attempt: job.attempt })
+  // Run k of the fork: warm-ups first (k < warmup), then the recorded one.
+  const refOf = (k: number): RunRef => ({ jobId: job.id, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, fork, warmup: k < spec.warmup, tasks: spec.tasks, attempt: job.attempt })
   const jobBase = tally.done
   const cellBase = tally.cellDone.get(key) ?? 0
   const cellTotal = runsPerCell(spec) * spec.tasks

@@ -20,16 +20,16 @@ export function cellOrder<T> (cells: readonly T[], round: number, mode: CellOrde
 }
 
 /**
- * Each run's 0-based position within its round, from what was recorded: the runs of one
- * repetition sorted by start time. Works for any order the runner used (and for cells that broke
- * off), since it reads the order back rather than recomputing it. Warm-up failures (negative
- * repetitions) get no position.
+ * Each run's 0-based position within its round, from what was recorded: the recorded runs
+ * of one fork index sorted by start time. Works for any order the runner used (and for cells that
+ * broke off), since it reads the order back rather than recomputing it. Failed warm-ups get no
+ * position.
  */
-export function positionsInRound (runs: ReadonlyArray<{ id: string, repetition: number, startedAt: Date }>): Map<string, number> {
+export function positionsInRound (runs: ReadonlyArray<{ id: string, fork: number, warmup: boolean, startedAt: Date }>): Map<string, number> {
   const byRound = new Map<number, Array<{ id: string, startedAt: Date }>>()
   for (const r of runs) {
-    if (r.repetition < 0) continue
-    byRound.set(r.repetition, [...(byRound.get(r.repetition) ?? []), r])
+    if (r.warmup) continue
+    byRound.set(r.fork, [...(byRound.get(r.fork) ?? []), r])
   }
   const out = new Map<string, number>()
   for (const round of byRound.values()) {

@@ -11,13 +11,13 @@ import type { RunRef } from './events.js'
 export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | undefined, noise: Pick<RunRecord, 'disturbedBy' | 'redo'> = { disturbedBy: null, redo: 0 }): RunRecord {
   const d = o.ok ? o.disturbance : undefined
   const common = {
-    id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, repetition: ref.repetition, attempt: ref.attempt, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt,
+    id: newId('r'), jobId: ref.jobId, runtime: ref.runtime, executor: ref.executor, workers: ref.workers, fork: ref.fork, warmup: ref.warmup, attempt: ref.attempt, tasks: o.tasks, startedAt: o.startedAt, finishedAt: o.finishedAt,
     foreignCpu: d?.foreignCpu ?? null, steal: d?.steal ?? null, involuntarySwitches: d?.involuntarySwitches ?? null, canaryBeforeMs: d?.canaryBeforeMs ?? null, canaryAfterMs: d?.canaryAfterMs ?? null, canaryDrift: d?.canaryDrift ?? null,
     disturbed: noise.disturbedBy !== null, disturbedBy: noise.disturbedBy, redo: noise.redo
   }
   if (!o.ok) {
     return {
-      ...common, ok: false, error: `${o.code}: ${o.error}`, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, parallelism: 0,
+      ...common, ok: false, error: { code: o.code, message: o.error }, wallMs: 0, startupMs: o.startupMs, coldWallMs: 0, cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, busyCores: 0,
       peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null
     }
   }
@@ -32,7 +32,7 @@ export function toRunRecord (ref: RunRef, o: RunOutcome, reference: string | und
     cpuSystemMs: o.cpuSystemMs,
     taskCpuMs: o.taskCpuMs,
     coordinatorCpuMs: o.coordinatorCpuMs,
-    parallelism: o.parallelism,
+    busyCores: o.busyCores,
     peakRssBytes: o.peakRssBytes,
     loopDelayP50Ms: o.loopDelayP50Ms,
     loopDelayP99Ms: o.loopDelayP99Ms,

@@ -41,7 +41,7 @@ export interface RunMetrics {
    * the whole-machine figure (cpuUserMs + cpuSystemMs) / wallMs, which also counts the coordinator and
    * helper threads.
    */
-  parallelism: number
+  busyCores: number
   peakRssBytes: number
   loopDelayP50Ms: number
   loopDelayP99Ms: number
@@ -91,7 +91,7 @@ function rss (fallback: number): number {
  * thread of it) plus what each child reports for its whole self; taskCpuMs is the per-thread
  * scheduler time (/proc/<pid>/task/<tid>/schedstat, Linux only) of the threads that ran tasks, as
  * the executor reports it; coordinatorCpuMs is the calling thread's own (/proc/thread-self/schedstat).
- * parallelism is taskCpuMs / wallMs, or the whole-process figure where /proc is unavailable. The
+ * busyCores is taskCpuMs / wallMs, or the whole-process figure where /proc is unavailable. The
  * event-loop delay is the calling thread's. Never throws for a failed run: failures are data.
  */
 export async function measureRun (executor: Executor, plan: RunPlan, control: RunControl): Promise<RunOutcome> {
@@ -135,7 +135,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
     cpuSystemMs,
     taskCpuMs: result.taskCpuMs,
     coordinatorCpuMs: cpuDeltaMs(own0, own1),
-    parallelism: wallMs > 0 ? busyMs / wallMs : 0,
+    busyCores: wallMs > 0 ? busyMs / wallMs : 0,
     peakRssBytes: peakRss + result.childPeakRssBytes,
     loopDelayP50Ms: ns(loop.percentile(50)),
     loopDelayP99Ms: ns(loop.percentile(99)),

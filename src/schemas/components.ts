@@ -2,7 +2,7 @@ import { PresetSchema, WorkloadSchema } from './catalog.js'
 import { ErrorSchema, FieldErrorSchema } from './common.js'
 import { HostSchema } from './host.js'
 import { JobSpecSchema, JobSubmitSchema, SpecDefaultsSchema } from './job.js'
-import { JobListItemSchema, JobViewSchema, RunSchema } from './job-view.js'
+import { JobListItemSchema, JobViewSchema, RunErrorSchema, RunSchema } from './job-view.js'
 import { RunProgressSchema, RunRefSchema, StreamMessageSchema } from './stream.js'
 import { CellSummarySchema, JobSummarySchema, ScalingSummarySchema } from './summary.js'
 
@@ -12,6 +12,6 @@ import { CellSummarySchema, JobSummarySchema, ScalingSummarySchema } from './sum
  * OpenAPI cannot describe WebSocket frames).
  */
 export const COMPONENTS = [
-  FieldErrorSchema, ErrorSchema, HostSchema, WorkloadSchema, PresetSchema, JobSubmitSchema, JobSpecSchema, SpecDefaultsSchema, RunSchema, CellSummarySchema, ScalingSummarySchema, JobSummarySchema,
+  FieldErrorSchema, ErrorSchema, HostSchema, WorkloadSchema, PresetSchema, JobSubmitSchema, JobSpecSchema, SpecDefaultsSchema, RunErrorSchema, RunSchema, CellSummarySchema, ScalingSummarySchema, JobSummarySchema,
   JobListItemSchema, JobViewSchema, RunRefSchema, RunProgressSchema, StreamMessageSchema
 ]

@@ -6,16 +6,25 @@ import { JobSummarySchema } from './summary.js'
 
 export const JobStatusSchema = Type.Union(JOB_STATUSES.map(s => Type.Literal(s)))
 
+/** Why a run failed: a stable code and the words for people. */
+export const RunErrorSchema = Type.Object({
+  code: Type.String({ description: 'Stable COREBENCH_ERR_* code, e.g. COREBENCH_ERR_TASK_TIMEOUT' }),
+  message: Type.String()
+}, { $id: 'RunError' })
+
+export type RunError = Static<typeof RunErrorSchema>
+
 export const RunSchema = Type.Object({
   id: Type.String(),
   runtime: Type.String({ description: 'node, python or python-nogil' }),
   executor: Type.String(),
   workers: Type.Integer(),
-  repetition: Type.Integer({ description: '0-based fork (fresh pool) of the cell; negative for a failed warm-up run' }),
+  fork: Type.Integer({ minimum: 0, description: '0-based fork (fresh pool) of the cell: each fork warms up, then records one run' }),
+  warmup: Type.Boolean({ description: 'A failed warm-up run of its fork (warm-ups are stored only when they fail); not a measurement' }),
   attempt: Type.Integer({ minimum: 1, description: 'The job\'s attempt: a job re-queued after losing its runner starts again; only the current attempt\'s runs are shown and summarized' }),
-  position: Nullable(Type.Integer({ description: '0-based position of this run in its round (the runs of one repetition by start time); CELL_ORDER=rotate moves every cell through every position' })),
+  position: Nullable(Type.Integer({ description: '0-based position of this run in its round (the recorded runs of one fork index by start time); CELL_ORDER=rotate moves every cell through every position' })),
   ok: Type.Boolean(),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.Ref(RunErrorSchema)),
   tasks: Type.Integer(),
   wallMs: Type.Number(),
   startupMs: Type.Number({ description: 'Pool creation and warm-up, outside wallMs' }),
@@ -24,7 +33,7 @@ export const RunSchema = Type.Object({
   cpuSystemMs: Type.Number({ description: 'System CPU (ms), counted as cpuUserMs' }),
   taskCpuMs: Nullable(Type.Number({ description: 'CPU (ms) of the threads that ran tasks over the run: each worker thread, or each child process\'s main thread (Linux /proc schedstat); no coordinator, GC or other helper threads. Null off Linux, for Python runs, failed runs and runs stored before it existed' })),
   coordinatorCpuMs: Nullable(Type.Number({ description: 'CPU (ms) of the coordinator thread (dispatch and result handling) over the run; null as taskCpuMs' })),
-  parallelism: Type.Number({ description: 'Average busy cores of the workload: taskCpuMs / wallMs; where taskCpuMs is null, (cpuUserMs + cpuSystemMs) / wallMs' }),
+  busyCores: Type.Number({ description: 'Average busy cores of the workload: taskCpuMs / wallMs; where taskCpuMs is null, (cpuUserMs + cpuSystemMs) / wallMs' }),
   peakRssBytes: Type.Number(),
   loopDelayP50Ms: Type.Number({ description: 'Event-loop delay of the coordinator thread (the runner\'s main thread) during the run' }),
   loopDelayP99Ms: Type.Number(),
@@ -56,7 +65,6 @@ export const ProgressSchema = Type.Object({
     executor: Type.String(),
     workers: Type.Integer(),
     fork: Type.Integer({ description: '0-based fork (fresh pool) of the cell; each fork warms up, then records one repetition' }),
-    repetition: Type.Integer(),
     warmup: Type.Boolean(),
     runDone: Type.Integer(),
     runTotal: Type.Integer()

@@ -13,8 +13,7 @@ export const RunRefSchema = Type.Object({
   executor: Type.String(),
   workers: Type.Integer(),
   fork: Type.Integer({ description: '0-based fork (fresh pool) of the cell; one recorded run per fork' }),
-  repetition: Type.Integer({ description: 'The recorded repetition (= fork); negative for the fork\'s warm-up runs (-warmup … -1)' }),
-  warmup: Type.Boolean({ description: 'A warm-up run: measured, never recorded' }),
+  warmup: Type.Boolean({ description: 'A warm-up run of the fork: measured, recorded only when it fails' }),
   tasks: Type.Integer(),
   attempt: Type.Integer({ minimum: 1, description: 'The job\'s attempt (a re-queued job starts again)' })
 }, { $id: 'RunRef' })

@@ -45,5 +45,5 @@ export const RUNTIME_IDS = ['node', 'python', 'python-nogil'] as const
 export type RuntimeId = typeof RUNTIME_IDS[number]
 
 /** The per-cell summary figures GET /api/history can follow over time. */
-export const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
+export const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'busyCores', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
 export type Metric = typeof METRICS[number]

@@ -39,7 +39,7 @@ function runtimeAnswer (s: Pick<JobSummary, 'cells' | 'cores' | 'cpuBound'>, run
     const [plural] = NAMES[c.executor] as [string, string]
     const startup = c.startupMs !== null && c.startupMs >= 1 ? `, +${Math.round(c.startupMs)} ms start-up per pool` : ''
     const of = i === 0 ? ` of ${s.cores} cores` : ''
-    const busy = s.cpuBound === true && c.parallelism !== null ? `${i === 0 ? ' use' : ''} ${cores(c.parallelism)}${of}` : ''
+    const busy = s.cpuBound === true && c.busyCores !== null ? `${i === 0 ? ' use' : ''} ${cores(c.busyCores)}${of}` : ''
     const workers = mine.filter(m => m.executor === c.executor).length > 1 ? ` at ${c.workers} worker${c.workers === 1 ? '' : 's'}` : ''
     return `${plural}${busy} (${x(c.speedup as number)}${workers}${startup})`
   })
@@ -52,8 +52,8 @@ function runtimeAnswer (s: Pick<JobSummary, 'cells' | 'cores' | 'cpuBound'>, run
   const head = `${multi ? `${runtime}: ` : ''}${clauses.join(', ')}.`
   const slow = pools.filter(c => c.taskSlowdown != null && c.taskSlowdown >= SLOWDOWN_WORTH_SAYING).sort((a, b) => (b.taskSlowdown as number) - (a.taskSlowdown as number))[0]
   if (slow === undefined) return head
-  const why = slow.parallelism !== null && slow.speedup !== null && slow.parallelism - slow.speedup >= 0.05
-    ? `: that is why ${cores(slow.parallelism)} busy cores gave only ${x(slow.speedup)}`
+  const why = slow.busyCores !== null && slow.speedup !== null && slow.busyCores - slow.speedup >= 0.05
+    ? `: that is why ${cores(slow.busyCores)} busy cores gave only ${x(slow.speedup)}`
     : ''
   return `${head} Each task ran ${x(slow.taskSlowdown as number)} slower in a ${NAMES[slow.executor]?.[1] ?? slow.executor} of ${slow.workers} than alone (contention for shared caches, memory bandwidth, SMT siblings or a noisy neighbour)${why}.`
 }

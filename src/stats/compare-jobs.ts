@@ -12,7 +12,7 @@ type Cell = Pick<RunRecord, 'runtime' | 'executor' | 'workers'>
 function samples (runs: RunRecord[]): Map<string, { walls: number[], disturbed: number }> {
   const out = new Map<string, { walls: number[], disturbed: number }>()
   for (const r of countedRuns(runs)) {
-    if (!r.ok || r.repetition < 0) continue
+    if (!r.ok || r.warmup) continue
     const key = cellKey(r)
     const s = out.get(key) ?? { walls: [], disturbed: 0 }
     s.walls.push(r.wallMs)

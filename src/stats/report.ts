@@ -23,7 +23,7 @@ const COLUMNS: Array<[string, (c: CellSummary) => unknown]> = [
   ['speedup_ci95_low', c => c.speedupCi95?.[0] ?? null],
   ['speedup_ci95_high', c => c.speedupCi95?.[1] ?? null],
   ['efficiency', c => c.efficiency],
-  ['parallelism', c => c.parallelism],
+  ['busy_cores', c => c.busyCores],
   ['busy_share', c => c.busyShare ?? null],
   ['task_slowdown', c => c.taskSlowdown ?? null],
   ['startup_ms', c => c.startupMs],
@@ -89,9 +89,9 @@ export function toMarkdown (job: JobRecord, summary: JobSummary, host: HostFinge
     `${Object.keys(job.tags).length === 0 ? '' : `${Object.entries(job.tags).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join(' · ')}\n\n`}\`${job.workloadId}\` ${mdText(JSON.stringify(job.spec.workload.params))} · ${job.spec.tasks} tasks · ${job.spec.repetitions} repetitions${multi ? ` · runtimes ${job.spec.runtimes.join(', ')}` : ''}${hostText(host)} · status **${job.status}**`,
     ...(host === undefined ? [] : ['', `Host: ${mdText(hostCoresText(host))}`]),
     '',
-    `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | parallelism | task / coordinator CPU | startup | task p99 | verified |`,
+    `${multi ? '| runtime ' : ''}| executor | workers | median wall (95 % CI) | CV | speedup (95 % CI) | efficiency | busy cores | task / coordinator CPU | startup | task p99 | verified |`,
     `${multi ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |`,
-    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.parallelism, 2)} | ${f(c.taskCpuMs ?? null, 1, ' ms')} / ${f(c.coordinatorCpuMs ?? null, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
+    ...summary.cells.map(c => `${rt(c)}| ${c.executor} | ${c.workers} | ${f(c.medianWallMs, 1, ' ms')}${ci(c.medianWallCi95, 1)} | ${f(c.cv === null ? null : c.cv * 100, 1, ' %')} | ${f(c.speedup, 2, '×')}${ci(c.speedupCi95, 2)} | ${f(c.efficiency === null ? null : c.efficiency * 100, 0, ' %')} | ${f(c.busyCores, 2)} | ${f(c.taskCpuMs ?? null, 1, ' ms')} / ${f(c.coordinatorCpuMs ?? null, 1, ' ms')} | ${f(c.startupMs, 1, ' ms')} | ${f(c.latency?.totalMs.p99 ?? null, 2, ' ms')} | ${c.verified === null ? '–' : c.verified ? '✓' : '✗ MISMATCH'} |`)
   ]
   lines.push(...answerSection(summary))
   for (const s of summary.scaling ?? []) lines.push('', `**${multi ? `${s.runtime} ` : ''}${s.executor}** scaling — ${scalingText(s)}`)

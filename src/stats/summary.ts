@@ -39,7 +39,7 @@ export function summarize (spec: JobSpec, stored: RunRecord[], timings?: Readonl
   const runs = countedRuns(stored)
   const byCell = new Map<string, RunRecord[]>()
   for (const r of runs) {
-    if (r.repetition < 0) continue // a failed warm-up run is stored but is not a measurement
+    if (r.warmup) continue // a failed warm-up run is stored but is not a measurement
     const key = cellKey(r)
     byCell.set(key, [...(byCell.get(key) ?? []), r])
   }
@@ -52,7 +52,7 @@ export function summarize (spec: JobSpec, stored: RunRecord[], timings?: Readonl
     const serialWalls = serialWallsOf(c.runtime)
     const serialMedian = serialWalls.length > 0 ? describe(serialWalls).median : null
     const all = byCell.get(key) ?? []
-    const ok = all.filter(r => r.ok).sort((a, b) => a.repetition - b.repetition)
+    const ok = all.filter(r => r.ok).sort((a, b) => a.fork - b.fork)
     const d = ok.length > 0 ? describe(ok.map(r => r.wallMs)) : null
     const speedup = d !== null && serialMedian !== null && d.median > 0 ? serialMedian / d.median : null
     const verdicts = ok.map(r => r.verified)
@@ -84,8 +84,8 @@ export function summarize (spec: JobSpec, stored: RunRecord[], timings?: Readonl
       // The serialized cell is the reference: its speedup is 1 by definition, not an estimate.
       speedupCi95: speedup === null || c.executor === 'serialized' || Math.min(ok.length, serialWalls.length) < INTERVAL_MIN_N ? null : bootstrapRatioOfMedians(serialWalls, ok.map(r => r.wallMs), { seed: 1 }),
       efficiency: speedup === null ? null : speedup / c.workers,
-      parallelism: med(r => r.parallelism),
-      busyShare: ok.length > 0 ? (med(r => r.parallelism) as number) / cores : null,
+      busyCores: med(r => r.busyCores),
+      busyShare: ok.length > 0 ? (med(r => r.busyCores) as number) / cores : null,
       taskSlowdown: null,
       taskCpuMs: medianOf(ok.map(r => r.taskCpuMs)),
       coordinatorCpuMs: medianOf(ok.map(r => r.coordinatorCpuMs)),
@@ -110,7 +110,7 @@ export function summarize (spec: JobSpec, stored: RunRecord[], timings?: Readonl
   }
   // The declared kind first: on a loaded host a CPU-bound serialized run can show 0.4 busy cores.
   const kind = getWorkload(spec.workload.id)?.kind
-  const serialBusy = out.filter(c => c.executor === 'serialized' && c.parallelism !== null).map(c => c.parallelism as number)
+  const serialBusy = out.filter(c => c.executor === 'serialized' && c.busyCores !== null).map(c => c.busyCores as number)
   const cpuBound = kind !== undefined ? kind !== 'io' : serialBusy.length === 0 ? null : Math.min(...serialBusy) >= CPU_BOUND_PARALLELISM
   const walls = new Map([...byCell].map(([key, rs]) => [key, rs.filter(r => r.ok).map(r => r.wallMs)]))
   const sweep = scaling(out, { cores, cpuBound: cpuBound === true, walls, serialWalls: serialWallsOf })
@@ -124,7 +124,7 @@ export function summarize (spec: JobSpec, stored: RunRecord[], timings?: Readonl
 }
 
 function jobDisturbance (stored: RunRecord[], cells: CellSummary[]): JobDisturbance {
-  const recorded = stored.filter(r => r.ok && r.repetition >= 0).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())
+  const recorded = stored.filter(r => r.ok && !r.warmup).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())
   const max = (values: Array<number | null>): number | null => {
     const known = values.filter((v): v is number => v !== null)
     return known.length === 0 ? null : Math.max(...known)

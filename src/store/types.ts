@@ -1,6 +1,7 @@
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { SharedCounterResult } from '../measure/measure-run.js'
 import type { JobSpec } from '../schemas/job.js'
+import type { RunError } from '../schemas/job-view.js'
 
 import type { JobStatus } from '../schemas/vocabulary.js'
 
@@ -38,11 +39,15 @@ export interface RunRecord {
   runtime: string
   executor: string
   workers: number
-  repetition: number
+  /** 0-based fork (fresh pool) of the cell. */
+  fork: number
+  /** A failed warm-up run of the fork (warm-ups are stored only when they fail): not a measurement. */
+  warmup: boolean
   /** The job's attempt this run belongs to. */
   attempt: number
   ok: boolean
-  error: string | null
+  /** Why it failed (stored as the errorCode and errorMessage columns); null when ok. */
+  error: RunError | null
   tasks: number
   wallMs: number
   startupMs: number
@@ -53,7 +58,7 @@ export interface RunRecord {
   taskCpuMs: number | null
   /** CPU (ms) of the coordinator thread over the run (RunMetrics.coordinatorCpuMs); null as taskCpuMs. */
   coordinatorCpuMs: number | null
-  parallelism: number
+  busyCores: number
   peakRssBytes: number
   loopDelayP50Ms: number
   loopDelayP99Ms: number

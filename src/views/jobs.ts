@@ -37,7 +37,7 @@ function progressOf (job: JobRecord, live: LiveProgress | undefined): JobListIte
   return {
     tasksDone: Math.max(c.jobDone, job.tasksDone),
     tasksTotal: job.tasksTotal,
-    current: { runtime: c.runtime, executor: c.executor, workers: c.workers, fork: c.fork, repetition: c.repetition, warmup: c.warmup, runDone: c.runDone, runTotal: c.runTotal },
+    current: { runtime: c.runtime, executor: c.executor, workers: c.workers, fork: c.fork, warmup: c.warmup, runDone: c.runDone, runTotal: c.runTotal },
     cells: live.cells
   }
 }

@@ -67,7 +67,7 @@ test('job views are what /docs/json says they are: computed summaries, and a sto
     const current = await seedJob(store, { status: 'finished', walls })
     const old = await seedJob(store, { status: 'finished', walls })
     // As a job finished by an older version stored it: no cores, cpuBound, answer, impossible, busyShare, taskSlowdown.
-    const cell = { key: 'serialized/1', runtime: 'node', executor: 'serialized', workers: 1, runs: 6, failedRuns: 0, medianWallMs: 100.5, meanWallMs: 100.8, stdevWallMs: 1.5, minWallMs: 99, maxWallMs: 103, cv: 0.015, medianWallCi95: null, ciMethod: null, outlierRunIds: [], outlierRule: null, speedup: 1, speedupCi95: null, efficiency: 1, parallelism: 1, startupMs: 1, medianColdWallMs: 101.5, throughput: 39.8, verified: null, shared: null, latency: null }
+    const cell = { key: 'serialized/1', runtime: 'node', executor: 'serialized', workers: 1, runs: 6, failedRuns: 0, medianWallMs: 100.5, meanWallMs: 100.8, stdevWallMs: 1.5, minWallMs: 99, maxWallMs: 103, cv: 0.015, medianWallCi95: null, ciMethod: null, outlierRunIds: [], outlierRule: null, speedup: 1, speedupCi95: null, efficiency: 1, busyCores: 1, startupMs: 1, medianColdWallMs: 101.5, throughput: 39.8, verified: null, shared: null, latency: null }
     await store.updateJob(old.id, { summary: { cells: [cell], scaling: [], bestSpeedup: null, warnings: [] } })
     return { current, old }
   })

@@ -28,7 +28,7 @@ function ok (r: RunOutcome): RunMetrics {
 
 function figures (r: RunMetrics): string {
   const f = (v: number | null): string => v === null ? 'null' : v.toFixed(1)
-  return `wall ${f(r.wallMs)} ms, task CPU ${f(r.taskCpuMs)} ms, coordinator CPU ${f(r.coordinatorCpuMs)} ms, user+system ${f(r.cpuUserMs + r.cpuSystemMs)} ms, parallelism ${r.parallelism.toFixed(2)}, whole-process figure ${((r.cpuUserMs + r.cpuSystemMs) / r.wallMs).toFixed(2)}`
+  return `wall ${f(r.wallMs)} ms, task CPU ${f(r.taskCpuMs)} ms, coordinator CPU ${f(r.coordinatorCpuMs)} ms, user+system ${f(r.cpuUserMs + r.cpuSystemMs)} ms, busyCores ${r.busyCores.toFixed(2)}, whole-process figure ${((r.cpuUserMs + r.cpuSystemMs) / r.wallMs).toFixed(2)}`
 }
 
 // A few hundred ms of one thread's work: long against the 1–10 ms scheduler tick that bounds the error
@@ -76,9 +76,9 @@ describe('task CPU (Linux /proc)', { skip: linux ? false : 'no /proc per-thread 
     // bound, not a wall bound: on a loaded machine the worker gets well under one core of the wall).
     assert.ok(r.taskCpuMs <= 1.05 * r.wallMs, `one thread ran the tasks: ${figures(r)}`)
     assert.ok(r.taskCpuMs >= 0.5 * workMs, `the worker's CPU holds the work (${workMs.toFixed(1)} ms here): ${figures(r)}`)
-    assert.ok(r.parallelism <= 1.05, `busy cores of one thread: ${figures(r)}`)
+    assert.ok(r.busyCores <= 1.05, `busy cores of one thread: ${figures(r)}`)
     // The workload's busy core-ms leave the burn out (the old figure, whole-process CPU / wall, held it).
-    assert.ok(r.parallelism * r.wallMs <= r.cpuUserMs + r.cpuSystemMs - 0.8 * burnNs / 1e6, `the burn is not the workload's: ${figures(r)}`)
+    assert.ok(r.busyCores * r.wallMs <= r.cpuUserMs + r.cpuSystemMs - 0.8 * burnNs / 1e6, `the burn is not the workload's: ${figures(r)}`)
     // The burn is the coordinator's (its thread), and part of what the run cost the machine.
     assert.ok(r.coordinatorCpuMs >= 0.8 * burnNs / 1e6, `coordinator CPU ${r.coordinatorCpuMs} ms holds the ${burnNs / 1e6} ms burnt`)
     assert.ok(r.cpuUserMs + r.cpuSystemMs >= r.taskCpuMs, figures(r))
@@ -90,7 +90,7 @@ describe('task CPU (Linux /proc)', { skip: linux ? false : 'no /proc per-thread 
     t.diagnostic(figures(r))
     assert.ok(r.taskCpuMs !== null && r.coordinatorCpuMs !== null)
     assert.ok(r.taskCpuMs > r.coordinatorCpuMs, figures(r))
-    assert.ok(r.parallelism > 0 && r.parallelism <= 2.1, figures(r))
+    assert.ok(r.busyCores > 0 && r.busyCores <= 2.1, figures(r))
     assert.ok(r.cpuUserMs + r.cpuSystemMs >= r.taskCpuMs, figures(r))
   })
 
@@ -100,7 +100,7 @@ describe('task CPU (Linux /proc)', { skip: linux ? false : 'no /proc per-thread 
     t.diagnostic(figures(r))
     assert.ok(r.taskCpuMs !== null && r.taskCpuMs > 0, figures(r))
     assert.ok(r.taskCpuMs <= r.cpuUserMs + r.cpuSystemMs, figures(r))
-    assert.ok(r.parallelism <= 2.1, figures(r))
+    assert.ok(r.busyCores <= 2.1, figures(r))
   })
 
   test('a thread that cannot be read makes the sum unknown, not smaller', () => {
@@ -110,7 +110,7 @@ describe('task CPU (Linux /proc)', { skip: linux ? false : 'no /proc per-thread 
   })
 })
 
-test('without a task CPU figure, parallelism is the whole-process one', async () => {
+test('without a task CPU figure, busyCores is the whole-process one', async () => {
   // An executor whose platform could not say (taskCpuMs null): the figure of before stays.
   const result: ExecutorRunResult = {
     checksums: ['1'],
@@ -127,6 +127,6 @@ test('without a task CPU figure, parallelism is the whole-process one', async ()
   const ex: Executor = { kind: 'process', workers: 1, serialization: 'json', startupMs: 0, start: async () => {}, run: async () => result, close: async () => {}, destroy: async () => {} }
   const r = ok(await measureRun(ex, plan('fibonacci', { n: 1 }, 1), { taskTimeoutMs: 1000 }))
   assert.equal(r.taskCpuMs, null)
-  assert.equal(r.parallelism, (r.cpuUserMs + r.cpuSystemMs) / 100)
-  assert.ok(r.parallelism >= 0.8)
+  assert.equal(r.busyCores, (r.cpuUserMs + r.cpuSystemMs) / 100)
+  assert.ok(r.busyCores >= 0.8)
 })

@@ -42,11 +42,11 @@ export async function seedJob (store: Store, s: SeedJob): Promise<JobRecord> {
   const at = new Date()
   for (const [key, walls] of Object.entries(s.walls ?? {})) {
     const [executor, workers] = key.split('/') as [string, string]
-    for (const [repetition, wall] of walls.entries()) {
+    for (const [fork, wall] of walls.entries()) {
       const run: RunRecord = {
-        id: newId('r'), jobId: job.id, runtime: 'node', executor, workers: Number(workers), repetition, attempt: 1, ok: wall !== null,
-        error: wall === null ? 'COREBENCH_ERR_TASK_TIMEOUT: seeded' : null, tasks: 4, wallMs: wall ?? 0, startupMs: 1, coldWallMs: (wall ?? 0) + 1,
-        cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, parallelism: 0, peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0,
+        id: newId('r'), jobId: job.id, runtime: 'node', executor, workers: Number(workers), fork, warmup: false, attempt: 1, ok: wall !== null,
+        error: wall === null ? { code: 'COREBENCH_ERR_TASK_TIMEOUT', message: 'seeded' } : null, tasks: 4, wallMs: wall ?? 0, startupMs: 1, coldWallMs: (wall ?? 0) + 1,
+        cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, busyCores: 0, peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0,
         bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null, ...UNMEASURED_DISTURBANCE, startedAt: at, finishedAt: at
       }
       await store.insertRun(run, undefined)

@@ -34,7 +34,7 @@ test('a run made while another process burns a core is flagged disturbed, kept, 
   const job = await waitFor(app, id)
   assert.equal(job.status, 'finished', job.error)
   // Every try of the one fork is stored and listed: the first and its two redos.
-  const runs = job.runs.filter((r: any) => r.repetition === 0)
+  const runs = job.runs.filter((r: any) => r.fork === 0 && !r.warmup)
   assert.deepEqual(runs.map((r: any) => r.redo).sort(), [0, 1, 2])
   for (const r of runs) {
     assert.equal(r.disturbed, true, JSON.stringify(r))
@@ -73,13 +73,13 @@ test('a quiet run is not flagged: foreign CPU is measured, below a threshold no 
   assert.ok(!job.warnings.some((w: string) => /disturbed/.test(w)))
 })
 
-const r = (repetition: number, redo: number, disturbed: boolean, id = `${repetition}.${redo}`) => ({ id, runtime: 'node', executor: 'serialized', workers: 1, repetition, redo, disturbed })
+const r = (fork: number, redo: number, disturbed: boolean, id = `${fork}.${redo}`, warmup = false) => ({ id, runtime: 'node', executor: 'serialized', workers: 1, fork, warmup, redo, disturbed })
 
 test('the statistics count the latest undisturbed try of each fork, else its last try', () => {
-  const runs = [r(0, 0, true), r(0, 1, false), r(1, 0, false), r(2, 0, true), r(2, 1, true), r(2, 2, true), r(-1, 0, false, 'failed warm-up')]
+  const runs = [r(0, 0, true), r(0, 1, false), r(1, 0, false), r(2, 0, true), r(2, 1, true), r(2, 2, true), r(3, 0, false, 'failed warm-up', true)]
   assert.deepEqual(countedRuns(runs).map(x => x.id), ['0.1', '1.0', '2.2', 'failed warm-up'])
   // An undisturbed try wins over a later disturbed one (a redo is only made after a disturbed try, but stored order is not trusted).
   assert.deepEqual(countedRuns([r(0, 1, true), r(0, 0, false)]).map(x => x.id), ['0.0'])
-  // Other cells' forks of the same repetition are their own.
+  // Other cells' forks of the same index are their own.
   assert.equal(countedRuns([r(0, 0, false), { ...r(0, 0, false, 'threaded'), executor: 'threaded', workers: 2 }]).length, 2)
 })

@@ -124,7 +124,7 @@ export function okRun (tasks: number, wallMs = 10): RunMetrics {
     cpuSystemMs: 0,
     taskCpuMs: wallMs,
     coordinatorCpuMs: 0,
-    parallelism: 1,
+    busyCores: 1,
     peakRssBytes: 50e6,
     loopDelayP50Ms: 0.1,
     loopDelayP99Ms: 0.5,

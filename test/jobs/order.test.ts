@@ -21,12 +21,12 @@ test('fixed keeps the declared order; bad rounds are refused', () => {
   assert.throws(() => cellOrder(cells, 1.5), /round must be a non-negative integer/)
 })
 
-test('positions are read back from the recorded start times, per repetition', () => {
+test('positions are read back from the recorded start times, per fork index', () => {
   const at = (ms: number): Date => new Date(ms)
   const p = positionsInRound([
-    { id: 'a0', repetition: 0, startedAt: at(1) }, { id: 'b0', repetition: 0, startedAt: at(2) },
-    { id: 'b1', repetition: 1, startedAt: at(3) }, { id: 'a1', repetition: 1, startedAt: at(4) },
-    { id: 'w', repetition: -1, startedAt: at(0) }
+    { id: 'a0', fork: 0, warmup: false, startedAt: at(1) }, { id: 'b0', fork: 0, warmup: false, startedAt: at(2) },
+    { id: 'b1', fork: 1, warmup: false, startedAt: at(3) }, { id: 'a1', fork: 1, warmup: false, startedAt: at(4) },
+    { id: 'w', fork: 0, warmup: true, startedAt: at(0) }
   ])
   assert.deepEqual(Object.fromEntries(p), { a0: 0, b0: 1, b1: 0, a1: 1 })
 })
@@ -37,7 +37,7 @@ async function firstCells (env: Record<string, string>, t: TestContext): Promise
   const job = await waitFor(app, id)
   assert.equal(job.status, 'finished', job.error)
   assert.ok(job.runs.every((r: any) => Number.isInteger(r.position)), 'every run records its position')
-  return job.runs.filter((r: any) => r.position === 0).sort((a: any, b: any) => a.repetition - b.repetition).map((r: any) => r.executor)
+  return job.runs.filter((r: any) => r.position === 0).sort((a: any, b: any) => a.fork - b.fork).map((r: any) => r.executor)
 }
 
 test('a job rotates its cells by default and records each run\'s position; CELL_ORDER=fixed does not', async (t) => {

@@ -61,7 +61,7 @@ async function status (store: MemoryStore, id: string): Promise<JobStatus | unde
 }
 
 function runOf (job: JobRecord): RunRecord {
-  return toRunRecord({ jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, repetition: 0, warmup: false, tasks: 4, attempt: job.attempt }, okRun(4), undefined)
+  return toRunRecord({ jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, warmup: false, tasks: 4, attempt: job.attempt }, okRun(4), undefined)
 }
 
 describe('the job queue over MemoryStore: conditional changes, as the store makes them', () => {

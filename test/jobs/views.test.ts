@@ -20,14 +20,14 @@ async function runningJob (): Promise<{ store: MemoryStore, job: JobRecord }> {
   await store.createJob(newJob({ executors: ['serialized', 'threaded'], workers: [2], repetitions: 2 }))
   const job = await store.claimNextJob(RUNNER) as JobRecord
   for (const [executor, workers, fork] of [['serialized', 1, 0], ['threaded', 2, 0], ['serialized', 1, 1]] as const) {
-    await store.insertRun(toRunRecord({ jobId: job.id, runtime: 'node', executor, workers, fork, repetition: fork, warmup: false, tasks: 4, attempt: 1 }, okRun(4, executor === 'serialized' ? 20 : 10), undefined), undefined, RUNNER.runnerId)
+    await store.insertRun(toRunRecord({ jobId: job.id, runtime: 'node', executor, workers, fork, warmup: false, tasks: 4, attempt: 1 }, okRun(4, executor === 'serialized' ? 20 : 10), undefined), undefined, RUNNER.runnerId)
   }
   await store.updateHeldJob(job.id, RUNNER.runnerId, { tasksDone: 12 })
   return { store, job }
 }
 
 function progress (job: JobRecord, over: Partial<Progress>): Progress {
-  return { jobId: job.id, runtime: 'node', executor: 'threaded', workers: 2, fork: 1, repetition: 1, warmup: false, tasks: 4, attempt: 1, runDone: 2, runTotal: 4, cellDone: 6, cellTotal: 8, jobDone: 14, jobTotal: 16, ...over }
+  return { jobId: job.id, runtime: 'node', executor: 'threaded', workers: 2, fork: 1, warmup: false, tasks: 4, attempt: 1, runDone: 2, runTotal: 4, cellDone: 6, cellTotal: 8, jobDone: 14, jobTotal: 16, ...over }
 }
 
 test('a running job\'s view: its stored runs with their place in the round, a live summary, and the live progress of every cell', async () => {

@@ -20,7 +20,7 @@ test('re-queued: the new attempt\'s runs alone are listed; the old ones are kept
   const host = hostFingerprint()
   await store.upsertHost(host)
   const runner = (id: string) => ({ runnerId: id, hostId: host.id, runtimes: ['node'] })
-  const ref = (job: JobRecord, repetition: number) => ({ jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: repetition, repetition, warmup: false, tasks: 4, attempt: job.attempt })
+  const ref = (job: JobRecord, fork: number) => ({ jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork, warmup: false, tasks: 4, attempt: job.attempt })
 
   const first = await queue.claim(runner('r_first')) as JobRecord
   assert.equal(first.attempt, 1)
@@ -34,5 +34,5 @@ test('re-queued: the new attempt\'s runs alone are listed; the old ones are kept
   assert.equal(second.attempt, 2)
   for (const rep of [0, 1]) assert.equal(await store.insertRun(toRunRecord(ref(second, rep), okRun(4), undefined), undefined, 'r_second'), true)
   const runs = await store.listRuns(first.id)
-  assert.deepEqual(runs.map(r => [r.attempt, r.repetition]), [[2, 0], [2, 1]], 'two repetitions, as the spec says: never three')
+  assert.deepEqual(runs.map(r => [r.attempt, r.fork]), [[2, 0], [2, 1]], 'two repetitions, as the spec says: never three')
 })

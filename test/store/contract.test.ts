@@ -56,7 +56,7 @@ const allStale = (): Date => new Date(Date.now() + hour)
 const noneStale = (): Date => new Date(Date.now() - hour)
 
 function runOf (job: JobRecord, over: Partial<RunRef> = {}, ok = true): RunRecord {
-  const ref: RunRef = { jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, repetition: 0, warmup: false, tasks: 4, attempt: job.attempt, ...over }
+  const ref: RunRef = { jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, warmup: false, tasks: 4, attempt: job.attempt, ...over }
   return toRunRecord(ref, ok ? okRun(4) : failedRun(4), undefined)
 }
 
@@ -207,7 +207,7 @@ for (const impl of IMPLEMENTATIONS) {
       await store.claimNextJob(RUNNER)
       const a = runOf(second)
       const b = runOf(second, { executor: 'threaded', workers: 2 })
-      const failed = runOf(second, { executor: 'threaded', workers: 2, fork: 1, repetition: 1 }, false)
+      const failed = runOf(second, { executor: 'threaded', workers: 2, fork: 1 }, false)
       const timings = new Float32Array([0.5, 1.5, 0.25, 0.5, 2.5, 0.25])
       for (const r of [b, a, failed]) assert.equal(await store.insertRun(r, r === a ? timings : undefined, RUNNER.runnerId), true)
       assert.deepEqual((await store.listRuns(job.id)).map(r => r.id), [a, b, failed].sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime()).map(r => r.id), 'start order; the first attempt\'s run is apart')

@@ -15,12 +15,12 @@ test('taskCpuMs and coordinatorCpuMs are stored, read back (null where unknown) 
   const store = createPrismaStore(await createPrismaClient(db.url))
   t.after(async () => { await store.close() })
   const job = await store.createJob(newJob())
-  const ref = { jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, repetition: 0, warmup: false, tasks: 4, attempt: 1 }
-  const measured = { ...okRun(4, 100), taskCpuMs: 93.5, coordinatorCpuMs: 4.25, parallelism: 0.935 }
+  const ref = { jobId: job.id, runtime: 'node', executor: 'serialized', workers: 1, fork: 0, warmup: false, tasks: 4, attempt: 1 }
+  const measured = { ...okRun(4, 100), taskCpuMs: 93.5, coordinatorCpuMs: 4.25, busyCores: 0.935 }
   const unknown = { ...okRun(4, 100), taskCpuMs: null, coordinatorCpuMs: null }
   await store.insertRun(toRunRecord(ref, measured, undefined), undefined)
-  await store.insertRun(toRunRecord({ ...ref, fork: 1, repetition: 1 }, unknown, undefined), undefined)
-  await store.insertRun(toRunRecord({ ...ref, fork: 2, repetition: 2 }, failedRun(4), undefined), undefined)
+  await store.insertRun(toRunRecord({ ...ref, fork: 1 }, unknown, undefined), undefined)
+  await store.insertRun(toRunRecord({ ...ref, fork: 2 }, failedRun(4), undefined), undefined)
   const runs = await store.listRuns(job.id)
   assert.deepEqual(runs.map(r => [r.taskCpuMs, r.coordinatorCpuMs]), [[93.5, 4.25], [null, null], [null, null]])
   // The cell's median is over the runs that have the figure.

@@ -19,8 +19,8 @@ async function open (t: TestContext): Promise<{ store: Store, prisma: PrismaClie
 function run (id: string, tasks: number): RunRecord {
   const at = new Date()
   return {
-    id, jobId: 'j1', runtime: 'node', executor: 'serialized', workers: 1, repetition: 0, ok: true, error: null, tasks, wallMs: 1, startupMs: 1, coldWallMs: 2,
-    cpuUserMs: 1, cpuSystemMs: 0, parallelism: 1, peakRssBytes: 1, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0,
+    id, jobId: 'j1', runtime: 'node', executor: 'serialized', workers: 1, fork: 0, warmup: false, ok: true, error: null, tasks, wallMs: 1, startupMs: 1, coldWallMs: 2,
+    cpuUserMs: 1, cpuSystemMs: 0, busyCores: 1, peakRssBytes: 1, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, bytesToWorkers: 0, bytesFromWorkers: 0,
     serialization: 'none', checksum: 'c', verified: null, shared: null, startedAt: at, finishedAt: at
   } as RunRecord
 }

@@ -39,10 +39,10 @@ test('one job: snapshot first, then every lifecycle event in order with seq incr
   // Each fork: its warm-up starts, its recorded run starts, and that one is announced when stored.
   const order = types.filter(t => t === 'run.started' || t === 'run.finished')
   assert.deepEqual(order, Array.from({ length: 6 }, () => ['run.started', 'run.started', 'run.finished']).flat())
-  const forks = client.messages.filter(m => m.type === 'run.started').map(m => `${m.data.executor}:${m.data.fork}:${m.data.warmup ? 'w' : m.data.repetition}`)
+  const forks = client.messages.filter(m => m.type === 'run.started').map(m => `${m.data.executor}:${m.data.fork}:${m.data.warmup ? 'w' : 'r'}`)
   // One fork of each cell per round, the order rotating from round to round (CELL_ORDER=rotate).
   const rounds = [['serialized', 'threaded'], ['threaded', 'serialized'], ['serialized', 'threaded']]
-  assert.deepEqual(forks, rounds.flatMap((order, f) => order.flatMap(e => [`${e}:${f}:w`, `${e}:${f}:${f}`])))
+  assert.deepEqual(forks, rounds.flatMap((order, f) => order.flatMap(e => [`${e}:${f}:w`, `${e}:${f}:r`])))
   const last = client.messages.at(-1)
   assert.equal(last.data.status, 'finished')
 })

@@ -8,7 +8,7 @@ import type { JobView } from '../../src/schemas/job-view.js'
 // 2 cells × 3 forks × (2 warm-ups + 1 recorded run) × 10 tasks = 90 tasks per cell.
 const spec = { workload: { id: 'fibonacci', params: {} }, tasks: 10, runtimes: ['node'], executors: ['serialized', 'threaded'], workers: [2], repetitions: 3, warmup: 2 }
 
-type RunStub = { runtime: string, executor: string, workers: number, repetition: number }
+type RunStub = { runtime: string, executor: string, workers: number, fork: number, warmup: boolean }
 
 type CellStub = { runtime: string, executor: string, workers: number, done: number, total: number }
 
@@ -26,7 +26,7 @@ test('per-cell progress is the server\'s per-cell table, whatever order the runn
 })
 
 test('a cell the server has not reported counts its recorded runs, each standing for its whole fork', () => {
-  const p = cellProgress(view([], [{ runtime: 'node', executor: 'serialized', workers: 1, repetition: 0 }, { runtime: 'node', executor: 'serialized', workers: 1, repetition: 1 }, { runtime: 'node', executor: 'threaded', workers: 2, repetition: 0 }, { runtime: 'node', executor: 'threaded', workers: 2, repetition: -1 }]))
+  const p = cellProgress(view([], [{ runtime: 'node', executor: 'serialized', workers: 1, fork: 0, warmup: false }, { runtime: 'node', executor: 'serialized', workers: 1, fork: 1, warmup: false }, { runtime: 'node', executor: 'threaded', workers: 2, fork: 0, warmup: false }, { runtime: 'node', executor: 'threaded', workers: 2, fork: 1, warmup: true }]))
   assert.deepEqual(p.get('serialized/1'), { done: 60, total: 90 })
   assert.deepEqual(p.get('threaded/2'), { done: 30, total: 90 })
 })
@@ -49,9 +49,9 @@ test('two runtimes: a reported Python cell counts for that cell, not Node\'s of 
 
 test('two runtimes: stored runs count for the cell of their own runtime', () => {
   const p = cellProgress(view([], [
-    { runtime: 'node', executor: 'threaded', workers: 2, repetition: 0 },
-    { runtime: 'python', executor: 'threaded', workers: 2, repetition: 0 },
-    { runtime: 'python', executor: 'threaded', workers: 2, repetition: 1 }
+    { runtime: 'node', executor: 'threaded', workers: 2, fork: 0, warmup: false },
+    { runtime: 'python', executor: 'threaded', workers: 2, fork: 0, warmup: false },
+    { runtime: 'python', executor: 'threaded', workers: 2, fork: 1, warmup: false }
   ], both))
   assert.deepEqual(p.get('threaded/2'), { done: 30, total: 90 })
   assert.deepEqual(p.get('python/threaded/2'), { done: 60, total: 90 })

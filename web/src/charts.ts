@@ -206,7 +206,7 @@ export const METRIC_LABELS: Record<string, { label: string, format: (v: number |
   medianWallMs: { label: 'median wall time (ms)', format: fmt.ms },
   speedup: { label: 'speedup vs serialized (×)', format: v => fmt.times(v) },
   efficiency: { label: 'efficiency (speedup / workers)', format: v => fmt.pct(v) },
-  parallelism: { label: 'parallelism (busy cores)', format: v => fmt.num(v) },
+  busyCores: { label: 'busy cores', format: v => fmt.num(v) },
   throughput: { label: 'throughput (tasks/s)', format: v => fmt.num(v, 1) },
   startupMs: { label: 'pool start-up (ms)', format: fmt.ms },
   medianColdWallMs: { label: 'cold wall time (ms)', format: fmt.ms },

@@ -22,7 +22,7 @@ export function cellProgress (view: JobView): Map<string, { done: number, total:
     if (view.status === 'finished') {
       done = perCell
     } else {
-      const recorded = view.runs.filter(r => r.runtime === c.runtime && r.executor === c.executor && r.workers === c.workers && r.repetition >= 0).length
+      const recorded = view.runs.filter(r => r.runtime === c.runtime && r.executor === c.executor && r.workers === c.workers && !r.warmup).length
       done = Math.max(live.get(c.key) ?? 0, recorded * perFork)
     }
     out.set(c.key, { done: Math.max(0, Math.min(perCell, done)), total: perCell })

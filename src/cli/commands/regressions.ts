@@ -6,8 +6,8 @@ import { query } from '../client.js'
 import type { Context } from '../context.js'
 import { fixed, safe, safeDocument, signedPct, table, when } from '../format.js'
 import { CliError, EXIT_REGRESSION, writeLine } from '../io.js'
+import { METRICS } from '../../schemas/vocabulary.js'
 
-const METRICS = ['medianWallMs', 'speedup', 'efficiency', 'parallelism', 'throughput', 'startupMs', 'medianColdWallMs', 'cv'] as const
 const GATES = ['slower', 'any'] as const
 /** Finished jobs read to find the specs: 10 pages of 100, newest first. */
 const MAX_PAGES = 10

@@ -45,7 +45,7 @@ export function toMetrics (line: RunOkLine, parts: RunParts, workload: string, c
     // The harness reports per-process CPU only; per-thread figures are not measured for Python.
     taskCpuMs: null,
     coordinatorCpuMs: null,
-    parallelism: wallMs > 0 ? (line.cpuUserMs + line.cpuSystemMs) / wallMs : 0,
+    busyCores: wallMs > 0 ? (line.cpuUserMs + line.cpuSystemMs) / wallMs : 0,
     peakRssBytes: line.peakRssBytes,
     loopDelayP50Ms: 0,
     loopDelayP99Ms: 0,

@@ -50,7 +50,7 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
   }
 
   async listCellRuns (jobIds: string[], cell: { runtime: string, executor: string, workers: number }): Promise<RunRecord[]> {
-    return this.runsWhere(r => jobIds.includes(r.jobId) && r.runtime === cell.runtime && r.executor === cell.executor && r.workers === cell.workers && r.ok && r.repetition >= 0)
+    return this.runsWhere(r => jobIds.includes(r.jobId) && r.runtime === cell.runtime && r.executor === cell.executor && r.workers === cell.workers && r.ok && !r.warmup)
   }
 
   async setBaseline (specHash: string, jobId: string): Promise<Baseline> {

@@ -12,7 +12,7 @@ export class PrismaHistoryStore implements HistoryStore {
   }
 
   async listCellRuns (jobIds: string[], cell: { runtime: string, executor: string, workers: number }): Promise<RunRecord[]> {
-    const rows = await this.prisma.run.findMany({ where: { jobId: { in: jobIds }, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, ok: true, repetition: { gte: 0 } }, orderBy: [{ startedAt: 'asc' }] })
+    const rows = await this.prisma.run.findMany({ where: { jobId: { in: jobIds }, runtime: cell.runtime, executor: cell.executor, workers: cell.workers, ok: true, warmup: false }, orderBy: [{ startedAt: 'asc' }] })
     return rows.map(toRun)
   }
 

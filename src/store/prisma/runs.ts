@@ -15,8 +15,8 @@ export class PrismaRunStore implements RunStore {
   }
 
   async insertRun (run: RunRecord, timings: Float32Array | undefined, runnerId?: string): Promise<boolean> {
-    const { shared, ...fields } = run
-    const data = { ...fields, extra: shared === null ? null : JSON.stringify({ shared }) }
+    const { shared, error, ...fields } = run
+    const data = { ...fields, errorCode: error?.code ?? null, errorMessage: error?.message ?? null, extra: shared === null ? null : JSON.stringify({ shared }) }
     const bytes = timings === undefined ? undefined : new Uint8Array(Float32Array.from(timings).buffer)
     const stored = await this.db.transaction(async (tx) => {
       // The lease check and the insert commit together: a recovered job takes no late results.
@@ -68,7 +68,7 @@ export class PrismaRunStore implements RunStore {
 
 /** A stored run as a record (the one row → record mapping of runs; history reads use it too). */
 export function toRun (r: Run): RunRecord {
-  const { extra, ...rest } = r
+  const { extra, errorCode, errorMessage, ...rest } = r
   const parsed = extra === null ? null : JSON.parse(extra) as { shared?: RunRecord['shared'] }
-  return { ...rest, shared: parsed?.shared ?? null }
+  return { ...rest, error: errorCode === null ? null : { code: errorCode, message: errorMessage ?? '' }, shared: parsed?.shared ?? null }
 }

@@ -231,7 +231,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
             progress: {
               tasksDone: p.jobDone ?? view.progress.tasksDone,
               tasksTotal: p.jobTotal ?? view.progress.tasksTotal,
-              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, repetition: p.repetition, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks },
+              current: { runtime: p.runtime, executor: p.executor, workers: p.workers, fork: p.fork, warmup: p.warmup, runDone: p.runDone ?? 0, runTotal: p.runTotal ?? p.tasks },
               cells: withCellCount(view.progress.cells, p)
             }
           }
@@ -344,7 +344,7 @@ function renderSummary (section: HTMLElement, view: JobView, cells: CellSummary[
       h('td', null, c.meanWallMs === null ? fmt.DASH : `${fmt.ms(c.meanWallMs)} ± ${fmt.ms(c.stdevWallMs)}`, c.cv !== null ? h('div', { class: 'ci' }, `cv ${fmt.pct(c.cv, 1)}`) : null),
       h('td', null, h('strong', null, fmt.times(c.speedup)), ci(fmt.timesRange(c.speedupCi95))),
       h('td', null, fmt.pct(c.efficiency)),
-      h('td', null, fmt.num(c.parallelism, 1), c.busyShare != null ? h('div', { class: 'ci' }, `${fmt.pct(c.busyShare)} of the host`) : null),
+      h('td', null, fmt.num(c.busyCores, 1), c.busyShare != null ? h('div', { class: 'ci' }, `${fmt.pct(c.busyShare)} of the host`) : null),
       h('td', null, c.taskSlowdown == null ? fmt.DASH : fmt.times(c.taskSlowdown)),
       h('td', null, fmt.ms(c.startupMs), c.medianColdWallMs !== null ? h('div', { class: 'ci', title: explain('cold') }, `cold ${fmt.ms(c.medianColdWallMs)}`) : null),
       h('td', null, c.throughput === null ? fmt.DASH : `${fmt.num(c.throughput, 1)}/s`),
@@ -403,10 +403,10 @@ function renderRuns (section: HTMLElement, view: JobView): void {
           h('thead', null, h('tr', null, RUN_COLUMNS.map(([t, term]) => h('th', { scope: 'col', title: term === undefined ? undefined : explain(term) }, t)))),
           h('tbody', null, runs.map(r => h('tr', { class: outliers.has(r.id) ? 'outlier' : '', 'data-runtime': r.runtime },
             h('th', { scope: 'row' }, cellLabel(r, namesRuntime(view.spec.runtimes))),
-            h('td', null, r.repetition < 0 ? 'warm-up' : String(r.repetition + 1)),
+            h('td', null, r.warmup ? `warm-up ${r.fork + 1}` : String(r.fork + 1)),
             h('td', null, fmt.ms(r.wallMs), outliers.has(r.id) ? h('span', { class: 'small muted' }, ' outlier') : null),
             h('td', null, fmt.ms(r.startupMs)),
-            h('td', null, fmt.num(r.parallelism)),
+            h('td', null, fmt.num(r.busyCores)),
             h('td', null, fmt.ms(r.taskCpuMs)),
             h('td', null, fmt.ms(r.coordinatorCpuMs)),
             h('td', null, fmt.ms(r.cpuUserMs + r.cpuSystemMs)),
@@ -417,7 +417,7 @@ function renderRuns (section: HTMLElement, view: JobView): void {
               r.canaryDrift == null ? null : h('div', { class: 'ci' }, `canary ${fmt.pct(r.canaryDrift)}`),
               r.disturbed === true ? h('div', { class: 'error-text small' }, 'disturbed') : null,
               (r.redo ?? 0) > 0 ? h('div', { class: 'small muted' }, `redo ${r.redo ?? 0}`) : null),
-            h('td', { class: r.ok ? 'ok' : 'error-text' }, r.ok ? 'ok' : (r.error ?? 'failed')))))), 'Runs')))
+            h('td', { class: r.ok ? 'ok' : 'error-text' }, r.ok ? 'ok' : (r.error === null ? 'failed' : `${r.error.code}: ${r.error.message}`)))))), 'Runs')))
 }
 
 /** The job's per-cell table with the event's cell count in it (a progress event carries its cell's). */
