@@ -1,7 +1,5 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient } from './generated/client.js'
-import { PrismaClient as PgPrismaClient } from './generated-pg/client.js'
 import { sqlitePath } from './migrate.js'
 import { dialectOf } from './url.js'
 
@@ -26,6 +24,8 @@ export const BUSY_TIMEOUT_MS = 250
  */
 export async function createPrismaClient (url: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Promise<PrismaClient> {
   if (dialectOf(url) === 'postgres') {
+    // Loaded only here: a SQLite server and its runner never load the PostgreSQL client or pg.
+    const [{ PrismaPg }, { PrismaClient: PgPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-pg/client.js')])
     const pg = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) })
     await pg.$connect()
     return pg as unknown as PrismaClient

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { migratePostgres, pendingPostgresMigrations } from './pg-migrate.js'
 import { dialectOf } from './url.js'
 
 /** The repository root (holds prisma/ and prisma.config.ts) from src/store or dist/store alike. */
@@ -25,6 +24,8 @@ export function sqlitePath (url: string): string {
  */
 export async function migrate (url: string, opts: { ddl?: boolean, attempts?: number } = {}): Promise<void> {
   if (dialectOf(url) === 'postgres') {
+    // Loaded only here: SQLite deployments never load pg.
+    const { migratePostgres, pendingPostgresMigrations } = await import('./pg-migrate.js')
     if (opts.ddl !== false) {
       await migratePostgres(url)
       return
