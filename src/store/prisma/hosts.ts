@@ -15,8 +15,8 @@ export class PrismaHostStore implements HostStore {
   async upsertHost (host: HostFingerprint): Promise<void> {
     const { id, ...fields } = host
     // The topology is not hashed into the id (a governor may change): the latest reading is kept.
-    const { cpuQuota, physicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } = fields
-    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date(), cpuQuota, physicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } })
+    const { cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } = fields
+    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date(), cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } })
   }
 
   async getHost (id: string): Promise<HostFingerprint | undefined> {
