@@ -87,6 +87,19 @@ test('a pinned version the runner does not have: the job fails naming both versi
   assert.equal(absent.error, 'COREBENCH_ERR_WORKLOAD_UNAVAILABLE: this runner has no workload acme/absent; nothing was run')
 })
 
+test('a package workload is held to the limits of the built-ins: a task past its timeout is killed on threads and processes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corebench-wlhang-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'hang', version: '0.0.1', corebench: { workloads: ['./spin.mjs'] } }))
+  // Returns at once with the defaults (its smoke task); spins for ever otherwise.
+  writeFileSync(join(dir, 'spin.mjs'), "export default { id: 'acme/spin', kind: 'cpu', description: 'spins', params: { type: 'object', properties: { forever: { type: 'boolean', default: false } } }, run ({ forever }) { while (forever); return { checksum: '0' } } }\n")
+  const { app } = await build(t, { WORKLOADS: dir, RUNNER_POLL_MS: '50' })
+  const job = await runJob(app, jobSpec({ workload: { id: 'acme/spin', params: { forever: true } }, tasks: 2, executors: ['serialized', 'threaded', 'process'], workers: [2], taskTimeoutMs: 300 }))
+  assert.equal(job.status, 'failed')
+  const runs = await app.store.listRuns(job.id)
+  assert.deepEqual(runs.map(r => [r.executor, r.error?.code]).sort(), [['process', 'COREBENCH_ERR_TASK_TIMEOUT'], ['serialized', 'COREBENCH_ERR_TASK_TIMEOUT'], ['threaded', 'COREBENCH_ERR_TASK_TIMEOUT']])
+})
+
 test('the runner process: a bad module stops its start with one line naming the file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'corebench-wlrunner-'))
   t.after(() => { rmSync(dir, { recursive: true, force: true }) })
