@@ -100,6 +100,21 @@ test('a package workload is held to the limits of the built-ins: a task past its
   assert.deepEqual(runs.map(r => [r.executor, r.error?.code]).sort(), [['process', 'COREBENCH_ERR_TASK_TIMEOUT'], ['serialized', 'COREBENCH_ERR_TASK_TIMEOUT'], ['threaded', 'COREBENCH_ERR_TASK_TIMEOUT']])
 })
 
+test('a module edited after the runner loaded it: its jobs are refused, never run under the old version', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corebench-wledit-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'edit', version: '3.0.0', corebench: { workloads: ['./w.mjs'] } }))
+  const source = (checksum: string): string => `export default { id: 'acme/edit', kind: 'cpu', description: 'edited', params: { type: 'object', properties: {} }, run: () => ({ checksum: '${checksum}' }) }\n`
+  writeFileSync(join(dir, 'w.mjs'), source('a'))
+  const { app } = await build(t, { WORKLOADS: dir, RUNNER_POLL_MS: '50' })
+  const loaded = (await app.store.listMachines())[0]?.workloads.loaded.find(w => w.id === 'acme/edit')?.version as string
+  writeFileSync(join(dir, 'w.mjs'), source('b'))
+  const job = await runJob(app, jobSpec({ workload: { id: 'acme/edit', params: {} } }))
+  assert.equal(job.status, 'failed')
+  assert.match(job.error ?? '', new RegExp(`^COREBENCH_ERR_WORKLOAD_VERSION: acme/edit changed on disk since this runner loaded it: version ${loaded.replace('+', '\\+')} then, 3\\.0\\.0\\+[0-9a-f]{12} now \\(${join(dir, 'w.mjs')}\\); restart the runner to load it; refused, nothing was run$`))
+  assert.deepEqual(await app.store.listRuns(job.id), [])
+})
+
 test('the runner process: a bad module stops its start with one line naming the file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'corebench-wlrunner-'))
   t.after(() => { rmSync(dir, { recursive: true, force: true }) })
