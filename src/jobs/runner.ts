@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
+import { NO_RUNNER_WORKLOADS, type RunnerWorkloads } from '../schemas/workload.js'
 import type { JobRecord, RunnerStore } from '../store/types.js'
 import type { JobEventBus } from './bus.js'
 import { ClaimLoop, type LoopState } from './claim-loop.js'
@@ -54,6 +55,8 @@ export interface RunnerOptions {
   executorOptions?: ExecutorOptions
   /** Given by a supervisor, so that it knows which jobs were this runner's when it exits. */
   runnerId?: string
+  /** The workloads it loaded at start (src/workloads/packages), registered with its machine claim. */
+  workloads?: RunnerWorkloads
   /** Told whenever the claim loop's state changes (idle, running, stalled). */
   onState?: (state: LoopState) => void
 }
@@ -104,7 +107,7 @@ export class Runner {
   /** Takes the machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming. */
   async start (): Promise<void> {
     const { store, config, logger } = this.opts
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), releasedAt: null }, config.RUNNER_LEASE_MS)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.opts.workloads ?? NO_RUNNER_WORKLOADS, releasedAt: null }, config.RUNNER_LEASE_MS)
     this.started = true
     this.machineBeat = setInterval(() => {
       store.heartbeatMachine(this.opts.machineId, this.runnerId).then(held => {

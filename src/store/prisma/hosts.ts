@@ -1,4 +1,5 @@
 import type { HostFingerprint } from '../../host/fingerprint.js'
+import type { RunnerWorkloads } from '../../schemas/workload.js'
 import type { PrismaClient } from '../client.js'
 import type { RunnerClaim } from '../generated/client.js'
 import type { HostStore, MachineClaim } from '../types.js'
@@ -32,7 +33,7 @@ export class PrismaHostStore implements HostStore {
     for (;;) {
       const row = await this.prisma.runnerClaim.findUnique({ where: { machineId: claim.machineId } })
       const holder = row === null ? null : toClaim(row)
-      const data = { ...claim, labels: JSON.stringify(claim.labels), runtimes: JSON.stringify(claim.runtimes) }
+      const data = { ...claim, labels: JSON.stringify(claim.labels), runtimes: JSON.stringify(claim.runtimes), workloads: JSON.stringify(claim.workloads) }
       if (holder === null) {
         try {
           await this.prisma.runnerClaim.create({ data })
@@ -64,5 +65,5 @@ export class PrismaHostStore implements HostStore {
 }
 
 function toClaim (r: RunnerClaim): MachineClaim {
-  return { ...r, labels: JSON.parse(r.labels) as string[], runtimes: JSON.parse(r.runtimes) as string[] }
+  return { ...r, labels: JSON.parse(r.labels) as string[], runtimes: JSON.parse(r.runtimes) as string[], workloads: JSON.parse(r.workloads) as RunnerWorkloads }
 }
