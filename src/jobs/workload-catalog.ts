@@ -88,7 +88,7 @@ export class WorkloadSnapshot {
 }
 
 // Like the body validator (src/plugins/validation.ts): no coercion, defaults filled, every error.
-const ajv = new Ajv({ useDefaults: true, coerceTypes: false, removeAdditional: false, allErrors: true, strict: false })
+const ajv = new Ajv({ useDefaults: true, coerceTypes: false, removeAdditional: false, allErrors: true, verbose: true, strict: false })
 
 /** An Ajv error in the built-ins' words (src/workloads/index.ts), path relative to the params object. */
 function paramError (e: ErrorObject): ParamError {
