@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import type { ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
-import { NO_RUNNER_WORKLOADS, type RunnerWorkloads } from '../schemas/workload.js'
 import type { JobRecord, RunnerStore } from '../store/types.js'
 import type { JobEventBus } from './bus.js'
 import { ClaimLoop, type LoopState } from './claim-loop.js'
@@ -14,6 +13,7 @@ import { JobPublisher } from './publisher.js'
 import { StoreQueue, type JobQueue } from './queue.js'
 import type { CellOrder } from './order.js'
 import { recoverJobs } from './recovery.js'
+import { loadRunnerCatalog, type RunnerCatalog } from './workloads.js'
 
 export interface RunnerSettings {
   RUNNER_LABELS: string
@@ -29,6 +29,8 @@ export interface RunnerSettings {
   DISTURBED_STEAL: number
   DISTURBED_CANARY_DRIFT: number
   REDO_DISTURBED: number
+  WORKLOADS: string
+  WORKLOADS_STRICT: boolean
 }
 
 export interface Logger {
@@ -55,8 +57,6 @@ export interface RunnerOptions {
   executorOptions?: ExecutorOptions
   /** Given by a supervisor, so that it knows which jobs were this runner's when it exits. */
   runnerId?: string
-  /** The workloads it loaded at start (src/workloads/packages), registered with its machine claim. */
-  workloads?: RunnerWorkloads
   /** Told whenever the claim loop's state changes (idle, running, stalled). */
   onState?: (state: LoopState) => void
 }
@@ -77,6 +77,8 @@ export class Runner {
   readonly publisher: JobPublisher
   private readonly loop: ClaimLoop
   private machineBeat: NodeJS.Timeout | undefined
+  /** The workloads it can run, loaded by start(). */
+  private catalog: RunnerCatalog | undefined
   private started = false
 
   constructor (private readonly opts: RunnerOptions) {
@@ -100,14 +102,20 @@ export class Runner {
       idlePollMs: config.RUNNER_POLL_MS,
       retryMs: { first: 250, max: 10_000 },
       logger,
-      onState: opts.onState
+      onState: opts.onState,
+      versionsFor: spec => (this.catalog as RunnerCatalog).versionsFor(spec)
     })
   }
 
-  /** Takes the machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming. */
+  /**
+   * Loads the workload packages (WorkloadPackageError when WORKLOADS_STRICT and one fails), takes the
+   * machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming.
+   */
   async start (): Promise<void> {
     const { store, config, logger } = this.opts
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.opts.workloads ?? NO_RUNNER_WORKLOADS, releasedAt: null }, config.RUNNER_LEASE_MS)
+    this.catalog = await loadRunnerCatalog(config, this.opts.runtimes)
+    for (const u of this.catalog.workloads.unavailable) logger.warn({ file: u.file, source: u.source }, `runner: workload unavailable (WORKLOADS_STRICT=false): ${u.file}: ${u.reason}`)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.catalog.workloads, releasedAt: null }, config.RUNNER_LEASE_MS)
     this.started = true
     this.machineBeat = setInterval(() => {
       store.heartbeatMachine(this.opts.machineId, this.runnerId).then(held => {

@@ -6,7 +6,7 @@ import { WorkloadSchema } from './catalog.js'
 // named by WORKLOADS (src/workloads/packages/), each with where it came from and which version of
 // its code it is. The API's catalog, spec validation and routing read these; none imports code.
 
-const { id, kind, description, params, defaults, sharedMemory } = WorkloadSchema.properties
+const { id, kind, description, defaults, sharedMemory } = WorkloadSchema.properties
 
 export const WorkloadRuntimeIdSchema = Type.Union([Type.Literal('node'), Type.Literal('python')])
 
@@ -14,7 +14,7 @@ export const WorkloadDescriptionSchema = Type.Object({
   id,
   kind,
   description,
-  params,
+  params: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the params object: each property a number or integer with minimum, maximum and default, a boolean with default, or a string enum with default' }),
   defaults,
   sharedMemory,
   version: Type.String({ description: "Built-in: corebench's version. A package: its package.json version + '+' + the first 12 hex digits of a sha256 over its module file and Python twin, e.g. 1.2.0+3f9a0c1b2d4e" }),
