@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin'
 import { WorkloadCatalog } from '../jobs/workload-catalog.js'
 import { PYTHON_WORKLOADS } from '../runtimes/python/index.js'
-import type { WorkloadDescription } from '../schemas/workload.js'
-import { version } from '../version.js'
 import { describeWorkloads } from '../workloads/index.js'
 
 declare module 'fastify' {
@@ -20,12 +18,6 @@ export const CATALOG_MAX_AGE_MS = 2000
  * workload package: package code runs only in a runner's workers and children.
  */
 export default fp<{ leaseMs: number }>(async function workloadsPlugin (app, { leaseMs }) {
-  const builtins: WorkloadDescription[] = describeWorkloads().map(w => ({
-    ...w,
-    version,
-    source: 'builtin',
-    deterministic: true,
-    runtimes: (PYTHON_WORKLOADS as readonly string[]).includes(w.id) ? ['node', 'python'] : ['node']
-  }))
+  const builtins = describeWorkloads(PYTHON_WORKLOADS)
   app.decorate('workloads', new WorkloadCatalog({ builtins, machines: async () => await app.store.listMachines(), leaseMs, maxAgeMs: CATALOG_MAX_AGE_MS }))
 }, { name: 'workloads', dependencies: ['store'] })
