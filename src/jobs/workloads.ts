@@ -6,6 +6,7 @@ import { version as corebenchVersion } from '../version.js'
 import { externalWorkload, registerExternalWorkloads } from '../workloads/external.js'
 import { describeWorkloads, workloadIds } from '../workloads/index.js'
 import { loadWorkloadPackages } from '../workloads/packages/load.js'
+import { contentHash } from '../workloads/packages/resolve.js'
 
 export interface WorkloadSettings {
   WORKLOADS: string
@@ -42,6 +43,8 @@ export async function loadRunnerCatalog (config: WorkloadSettings, runtimes: Run
         const why = packages.unavailable.find(u => u.id === id)?.reason
         return { ok: false, error: `COREBENCH_ERR_WORKLOAD_UNAVAILABLE: this runner has no workload ${id}${why === undefined ? '' : ` (it could not load it: ${why})`}; nothing was run` }
       }
+      const changed = changedSinceLoad(id, have.version)
+      if (changed !== undefined) return { ok: false, error: `COREBENCH_ERR_WORKLOAD_VERSION: ${changed}; restart the runner to load it; refused, nothing was run` }
       const pinned = pinnedVersion(spec)
       if (pinned !== undefined && pinned !== have.version) {
         return { ok: false, error: `COREBENCH_ERR_WORKLOAD_VERSION: the spec pins ${id} version ${pinned}, this runner has version ${have.version} (from ${have.source}); refused, nothing was run` }
@@ -50,6 +53,24 @@ export async function loadRunnerCatalog (config: WorkloadSettings, runtimes: Run
       return { ok: true, versions: { workload: { id, version: have.version, source: have.source }, node: process.versions.node, python: python?.version ?? null, corebench: corebenchVersion } }
     }
   }
+}
+
+/**
+ * Why a package workload's files no longer are the version this runner loaded (edited or removed
+ * since its start), or undefined. Pools import the module afresh, so a job must not run code that
+ * its recorded version does not name.
+ */
+function changedSinceLoad (id: string, loaded: string): string | undefined {
+  const w = externalWorkload(id)
+  if (w === undefined) return undefined
+  let hash: string
+  try {
+    hash = contentHash(w.module, w.python)
+  } catch (err) {
+    return `${id}: ${(err as Error).message} (it was version ${loaded} at the runner's start)`
+  }
+  const now = `${loaded.slice(0, loaded.lastIndexOf('+') + 1)}${hash}`
+  return now === loaded ? undefined : `${id} changed on disk since this runner loaded it: version ${loaded} then, ${now} now (${w.module})`
 }
 
 /** `workload.version` of a spec, when it pins one (the API validates its shape: src/jobs/spec.ts). */

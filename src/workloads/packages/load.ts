@@ -103,6 +103,7 @@ const fromSource = import.meta.url.endsWith('.ts')
  */
 async function checkInThread (files: readonly string[], opts: LoadOptions): Promise<Map<string, ModuleResult>> {
   const results = new Map<string, ModuleResult>()
+  if (files.length === 0) return results
   const tmpDir = mkdtempSync(join(tmpdir(), 'corebench-workload-check-'))
   try {
     let rest = [...files]

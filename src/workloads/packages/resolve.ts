@@ -46,6 +46,13 @@ export function resolvePackages (entries: readonly string[], cwd: string): { pac
   return { packages, problems }
 }
 
+/** The first 12 hex digits of sha256(module bytes, then twin bytes): the part of a version that names the code. */
+export function contentHash (file: string, python: string | null): string {
+  const hash = createHash('sha256').update(readFileSync(file))
+  if (python !== null) hash.update(readFileSync(python))
+  return hash.digest('hex').slice(0, 12)
+}
+
 function packageDir (source: string, cwd: string): string | undefined {
   if (source.startsWith('.') || source.startsWith('/')) return resolve(cwd, source)
   // Every node_modules directory `require` would look in, without resolving the package's main or
@@ -74,9 +81,7 @@ function readPackage (source: string, dir: string | undefined): WorkloadPackage 
     if (!existsSync(file)) return problem(`corebench.workloads: ${entry} does not exist`)
     const twin = file.replace(/\.m?js$/, '.py')
     const python = existsSync(twin) ? twin : null
-    const hash = createHash('sha256').update(readFileSync(file))
-    if (python !== null) hash.update(readFileSync(python))
-    modules.push({ file, python, version: `${pkg.version}+${hash.digest('hex').slice(0, 12)}` })
+    modules.push({ file, python, version: `${pkg.version}+${contentHash(file, python)}` })
   }
   return { source, dir: dirname(join(dir, 'package.json')), modules }
 }
