@@ -65,7 +65,7 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
   if (merged.workload === undefined) return fail('workload', undefined, null, 'workload: is required (or give a preset)')
 
   const { id, version } = merged.workload
-  const params = catalog.resolveParams(id, merged.workload.params ?? {}, catalog.get(id)?.versions.includes(version ?? '') === true ? version : undefined)
+  const params = catalog.resolveParams(id, merged.workload.params ?? {}, version)
   // The workload's errors name `params.n`; in the request that field is `workload.params.n`.
   if (!params.ok) return { ok: false, details: params.errors.map(e => ({ field: e.path.startsWith('workload.') ? e.path : `workload.${e.path}`, value: e.value, limit: e.limit ?? null, message: e.message })) }
   const entry = catalog.get(id)

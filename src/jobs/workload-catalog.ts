@@ -36,7 +36,8 @@ export class WorkloadSnapshot {
   readonly entries: ReadonlyMap<string, CatalogEntry>
   readonly #validators = new Map<string, ValidateFunction>()
 
-  constructor (entries: CatalogEntry[], readonly takenAt: number) {
+  /** `schemas`: the params schema each published version (`id@version`) came with; versions may differ in params. */
+  constructor (entries: CatalogEntry[], readonly takenAt: number, private readonly schemas: ReadonlyMap<string, unknown> = new Map()) {
     this.entries = new Map(entries.map(e => [e.description.id, e]))
   }
 
@@ -46,7 +47,8 @@ export class WorkloadSnapshot {
 
   /**
    * Defaults filled and params validated without coercion, for a built-in by its TypeBox schema,
-   * for a package workload by the schema of `version` (else of its newest version). Unknown id or a
+   * for a package workload by the schema of `version` (of its newest version when `version` is
+   * undefined or not one a runner has: the caller refuses that pin). Unknown id or a
    * workload no live runner can run: one error on `workload.id`.
    */
   resolveParams (id: string, params: unknown, version?: string): ResolvedParams {
@@ -57,24 +59,12 @@ export class WorkloadSnapshot {
     if (!entry.available) return { ok: false, errors: [{ path: 'workload.id', message: `workload.id: ${show(id)} is not available on any runner: ${entry.reason ?? 'no live runner has it'}` }] }
     if (params === undefined) params = {}
     if (typeof params !== 'object' || params === null || Array.isArray(params)) return { ok: false, errors: [{ path: 'params', message: `params: expected an object, got ${show(params)}` }] }
-    const schema = version === undefined ? entry.description.params : this.#schemaOf(entry, version)
-    const validate = this.#validator(`${id}@${version ?? entry.description.version}`, schema)
+    const key = `${id}@${version !== undefined && this.schemas.has(`${id}@${version}`) ? version : entry.description.version}`
+    const validate = this.#validator(key, this.schemas.get(key) ?? entry.description.params)
     // Ajv fills defaults in place: validate a copy of the request's object.
     const value = { ...params } as Record<string, unknown>
     if (validate(value)) return { ok: true, params: value }
     return { ok: false, errors: (validate.errors ?? []).map(paramError) }
-  }
-
-  #schemaOf (entry: CatalogEntry, version: string): unknown {
-    // Every runner of a version published the same file hash, hence the same schema.
-    return this.#published.get(`${entry.description.id}@${version}`) ?? entry.description.params
-  }
-
-  readonly #published = new Map<string, unknown>()
-
-  /** Keeps the schema each version published (versions may differ in params). */
-  remember (d: WorkloadDescription): void {
-    this.#published.set(`${d.id}@${d.version}`, d.params)
   }
 
   #validator (key: string, schema: unknown): ValidateFunction {
@@ -158,11 +148,12 @@ export class WorkloadCatalog {
     for (const d of this.opts.builtins) {
       entries.set(d.id, { description: d, builtin: true, versions: [d.version], runners: [], available: true, reason: null, runtimes: [] })
     }
-    const published: WorkloadDescription[] = []
+    // Every runner of one version hashed the same files, hence published the same schema.
+    const schemas = new Map<string, unknown>()
     for (const claim of live) {
       for (const d of claim.workloads.loaded) {
         if (d.source === 'builtin' || entries.get(d.id)?.builtin === true) continue
-        published.push(d)
+        schemas.set(`${d.id}@${d.version}`, d.params)
         const e = entries.get(d.id) ?? { description: d, builtin: false, versions: [], runners: [], available: true, reason: null, runtimes: [] }
         // Newest runner first: the first description seen stays the entry's.
         if (e.available === false) Object.assign(e, { description: d, available: true, reason: null })
@@ -178,9 +169,7 @@ export class WorkloadCatalog {
         entries.set(u.id, { description: unavailableDescription(u.id, u.source), builtin: false, versions: [], runners: [], available: false, reason: `${claim.name}: ${u.reason}`, runtimes: [] })
       }
     }
-    const s = new WorkloadSnapshot([...entries.values()], Date.now())
-    for (const d of published) s.remember(d)
-    return s
+    return new WorkloadSnapshot([...entries.values()], Date.now(), schemas)
   }
 }
 

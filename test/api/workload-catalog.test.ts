@@ -112,3 +112,17 @@ test('POST /api/jobs: an id no runner published, a runtime its runners lack, and
   await register(app, 'late', [{ ...gzip('3.0.0+dddddddddddd'), id: 'acme/late' }])
   assert.equal((await post(app, spec({ id: 'acme/late', version: '3.0.0+dddddddddddd' }))).statusCode, 202)
 })
+
+test('versions that differ in params: a pin is checked against its own version\'s schema, no pin against the newest', async (t) => {
+  const { app } = await build(t, {}, { runner: 'off' })
+  const v2 = gzip('2.0.0+bbbbbbbbbbbb')
+  await register(app, 'lab-old', [gzip('1.0.0+aaaaaaaaaaaa')], { ageMs: 5000 })
+  await register(app, 'lab-new', [{ ...v2, params: { ...v2.params as object, properties: { kib: { type: 'integer', minimum: 1, maximum: 100, default: 64 } } }, defaults: { kib: 64 } }])
+
+  const newest = await post(app, spec({ id: 'examples/gzip', params: { kib: 1000 } }))
+  assert.equal(newest.statusCode, 400)
+  assert.deepEqual(newest.json().details[0], { field: 'workload.params.kib', value: 1000, limit: 100, message: 'params.kib: 1000 is above the maximum 100' })
+  const pinned = await post(app, spec({ id: 'examples/gzip', version: '1.0.0+aaaaaaaaaaaa', params: { kib: 1000 } }))
+  assert.equal(pinned.statusCode, 202, pinned.body)
+  assert.deepEqual((await app.inject(`/api/jobs/${pinned.json().id}`)).json().spec.workload.params, { kib: 1000, level: 6 })
+})
