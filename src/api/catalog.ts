@@ -18,7 +18,8 @@ const catalog: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Array(Type.Ref(WorkloadSchema)) }
     }
   }, async () => {
-    const snapshot = await app.workloads.current()
+    // Always the claims as they are now (one small query): a runner that just registered is listed.
+    const snapshot = await app.workloads.refresh()
     return [...snapshot.entries.values()].map(e => {
       const { id, kind, description, params, defaults, sharedMemory, source, version, deterministic } = e.description
       return {

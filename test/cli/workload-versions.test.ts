@@ -40,6 +40,16 @@ test('a slowed workload version: history, regressions and compare name both vers
   assert.equal(gate.code, 1)
   oneLine(gate.err, new RegExp(`at ${firstB} \\(workload ${A.replace('+', '\\+')} → ${B.replace('+', '\\+')}\\)`))
 
+  // `corebench workloads` names where a package workload comes from once a runner published one.
+  assert.doesNotMatch((await cli(url, ['workloads'])).out, /source and version/)
+  const at = new Date()
+  const published = { id: 'acme/resize', kind: 'cpu' as const, description: 'Resizes.', params: { type: 'object', properties: {} }, defaults: {}, sharedMemory: false, version: B, source: './bench-workloads', deterministic: true, runtimes: ['node' as const] }
+  await app.store.claimMachine({ machineId: 'm_lab', runnerId: 'r_lab', name: 'lab', pid: 1, hostId: app.host.id, labels: [], runtimes: ['node'], workloads: { loaded: [published], unavailable: [] }, startedAt: at, heartbeatAt: at, releasedAt: null }, () => false)
+  const listed = await cli(url, ['workloads'])
+  assert.match(listed.out, /^workload +kind +source and version +params/m)
+  assert.match(listed.out, new RegExp(`^acme/resize +cpu +\\./bench-workloads ${B.replace('+', '\\+')} `, 'm'))
+  assert.match(listed.out, /^fibonacci +cpu +builtin /m)
+
   const cmp = (await app.inject(`/api/jobs/${seeded[11]?.id as string}/compare/${seeded[0]?.id as string}`)).json()
   assert.equal(cmp.job.workloadVersion, B)
   assert.equal(cmp.baseline.workloadVersion, A)

@@ -60,7 +60,7 @@ test('a scaffolded package in WORKLOADS: listed with its version, run by every e
 test('one spec across a slowed version: regressions finds the change at the first job of B and names A → B; compare names both', { timeout: 600_000 }, async (t) => {
   const dir = await scaffold('slowed')
   const { url: databaseUrl } = await tempDatabase(t)
-  const spec = { workload: { id: 'acme/slowed', params: { n: 300_000 } }, executors: ['serialized'], tasks: 2, repetitions: 3, warmup: 0 }
+  const spec = { workload: { id: 'acme/slowed', params: { n: 600_000 } }, executors: ['serialized'], tasks: 2, repetitions: 3, warmup: 1 }
   const series = async (app: FastifyInstance, count: number): Promise<string[]> => {
     const ids: string[] = []
     for (let i = 0; i < count; i++) {
@@ -88,7 +88,8 @@ test('one spec across a slowed version: regressions finds the change at the firs
   const rows = await cli(b.url, ['regressions', '--json'])
   assert.equal(rows.code, 0, rows.err)
   const found = JSON.parse(rows.out).changePoints as Array<{ jobId: string, version: string, previousVersion: string, worse: boolean }>
-  assert.equal(found.length, 1, rows.out)
+  const walls = async (): Promise<string> => JSON.stringify((await b.app.inject(`/api/history?specHash=${(await b.app.inject(`/api/jobs/${firstB}`)).json().specHash as string}&executor=serialized`)).json().points.map((p: { value: number, version: string }) => `${p.version}: ${p.value}`))
+  assert.equal(found.length, 1, `${rows.out}\nmedian walls: ${await walls()}`)
   assert.deepEqual({ ...found[0] && { jobId: found[0].jobId, version: found[0].version, previousVersion: found[0].previousVersion, worse: found[0].worse } }, { jobId: firstB, version: versionB, previousVersion: versionA, worse: true })
   const table = await cli(b.url, ['regressions'])
   assert.ok(table.out.includes(`${versionA} → ${versionB}`), table.out)
