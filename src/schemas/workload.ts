@@ -51,5 +51,5 @@ export type UnavailableWorkload = Static<typeof UnavailableWorkloadSchema>
 export type RunnerWorkloads = Static<typeof RunnerWorkloadsSchema>
 export type JobVersions = Static<typeof JobVersionsSchema>
 
-/** A runner's registration before it has loaded anything, and a claim stored before this column existed. */
+/** A claim that registered no workloads: what the column holds for a claim stored before it existed. */
 export const NO_RUNNER_WORKLOADS: RunnerWorkloads = { loaded: [], unavailable: [] }

@@ -17,7 +17,3 @@ export function registerExternalWorkloads (list: readonly ExternalWorkload[]): v
 export function externalWorkload (id: string): (ExternalWorkload & { schema: TObject }) | undefined {
   return registered.get(id)
 }
-
-export function externalWorkloads (): ExternalWorkload[] {
-  return [...registered.values()].map(({ schema: _schema, ...w }) => w)
-}

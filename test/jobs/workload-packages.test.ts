@@ -59,6 +59,19 @@ test('a package workload runs through every executor and the python runtime, eve
   assert.deepEqual(job.versions, { workload: { id: 'acme/digest', version: registered?.version, source: ACME }, node: process.versions.node, python, corebench: corebenchVersion })
 })
 
+test('WORKLOADS_STRICT=false: the runner starts, and registers the module it could not load with the reason', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corebench-wllenient-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'half', version: '0.0.1', corebench: { workloads: ['./broken.mjs'] } }))
+  writeFileSync(join(dir, 'broken.mjs'), "export default { id: 'acme/broken', kind: 'cpu', description: 'x', params: { type: 'object', properties: {} } }\n")
+  const { app } = await build(t, { WORKLOADS: `${ACME},${dir}`, WORKLOADS_STRICT: 'false', RUNNER_POLL_MS: '50' })
+  const [machine] = await app.store.listMachines()
+  assert.deepEqual(machine?.workloads.unavailable, [{ source: dir, file: join(dir, 'broken.mjs'), id: 'acme/broken', reason: 'run is not a function (expected run(params, task) returning { checksum })' }])
+  assert.deepEqual(machine?.workloads.loaded.filter(w => w.source !== 'builtin').map(w => w.id), ['acme/digest', 'acme/noisy'])
+  const job = await runJob(app, jobSpec({ workload: { id: 'acme/broken', params: {} } }))
+  assert.equal(job.error, 'COREBENCH_ERR_WORKLOAD_UNAVAILABLE: this runner has no workload acme/broken (it could not load it: run is not a function (expected run(params, task) returning { checksum })); nothing was run')
+})
+
 test('a non-deterministic workload: runs succeed and none is called verified', async (t) => {
   const app = await runner(t)
   const job = await runJob(app, jobSpec({ workload: { id: 'acme/noisy', params: { spin: 1 } }, tasks: 4, executors: ['serialized', 'threaded', 'process'], workers: [2] }))
