@@ -3,7 +3,8 @@ import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 
 // The async zlib calls run on libuv's thread pool, off the JS thread: that is what this workload
-// shows (threads and processes scale; `async` overlaps a few compressions on the pool).
+// shows (threads and processes can scale; `async` can overlap compressions up to the pool's size,
+// UV_THREADPOOL_SIZE, 4 by default).
 const gzipAsync = promisify(gzip)
 const gunzipAsync = promisify(gunzip)
 
