@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Logger } from 'pino'
 import catalogRoutes from './api/catalog.js'
+import workloadsPlugin from './plugins/workloads.js'
 import healthRoutes from './api/health.js'
 import historyRoutes from './api/history.js'
 import hostRoutes from './api/host.js'
@@ -76,6 +77,7 @@ export const corebench = fp(async function corebench (app: FastifyInstance, opts
   await app.register(storePlugin, { databaseUrl: config.DATABASE_URL })
   await app.register(authPlugin, { config })
   await app.register(hostPlugin, { config })
+  await app.register(workloadsPlugin, { leaseMs: config.RUNNER_LEASE_MS })
   await app.register(runnerPlugin, { config, mode: opts.runner ?? (config.RUNNER === 'off' ? 'off' : 'child'), httpBase: opts.runnerHttpBase })
   await app.register(swaggerPlugin)
   await app.register(metricsPlugin)

@@ -23,7 +23,8 @@ function historyChanges (points: readonly Point[], metric: string): History['cha
   return changePoints(measured.map(x => x.p.value as number)).map(c => {
     const at = measured[c.index] as { p: Point, index: number }
     const up = c.afterMedian > c.beforeMedian
-    return { index: at.index, jobId: at.p.jobId, createdAt: at.p.createdAt, beforeMedian: c.beforeMedian, afterMedian: c.afterMedian, magnitude: c.magnitude, probability: c.probability, worse: HIGHER_IS_WORSE.has(metric) ? up : !up }
+    const previousVersion = measured[c.index - 1]?.p.version ?? null
+    return { index: at.index, jobId: at.p.jobId, createdAt: at.p.createdAt, beforeMedian: c.beforeMedian, afterMedian: c.afterMedian, magnitude: c.magnitude, probability: c.probability, worse: HIGHER_IS_WORSE.has(metric) ? up : !up, version: at.p.version, previousVersion }
   })
 }
 
@@ -112,9 +113,9 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
       const cell = (job.summary as JobSummary | null)?.cells.find(c => c.key === key)
       const value = cell === undefined ? null : cell[q.metric as keyof CellSummary] as number | null
       const ci95 = cell === undefined ? null : q.metric === 'medianWallMs' ? cell.medianWallCi95 : q.metric === 'speedup' ? cell.speedupCi95 : null
-      return { jobId: job.id, createdAt: job.createdAt.toISOString(), hostId: job.hostId, tags: job.tags, value, ci95, runs: cell?.runs ?? 0, isBaseline: baseline?.jobId === job.id }
+      return { jobId: job.id, createdAt: job.createdAt.toISOString(), hostId: job.hostId, tags: job.tags, value, ci95, runs: cell?.runs ?? 0, isBaseline: baseline?.jobId === job.id, version: job.versions?.workload.version ?? null }
     })
-    const cacheKey = `${q.metric}|${key}|${points.map(p => `${p.jobId}=${p.value}`).join(',')}`
+    const cacheKey = `${q.metric}|${key}|${points.map(p => `${p.jobId}=${p.value}@${p.version}`).join(',')}`
     let changes = changeCache.get(cacheKey)
     if (changes === undefined) changeCache.set(cacheKey, changes = historyChanges(points, q.metric))
     return { specHash: q.specHash, cell: key, metric: q.metric, baselineJobId: baseline?.jobId ?? null, points, changePoints: changes }

@@ -61,7 +61,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       response: { 202: Accepted, 400: Type.Ref('Error'), 429: Type.Ref('Error') }
     }
   }, async (req, reply) => {
-    const resolved = resolveSpec(req.body, config, cores, app.runtimes)
+    const resolved = resolveSpec(req.body, config, cores, app.runtimes, await app.workloads.current(req.body.workload))
     if (!resolved.ok) throw validationFailed(resolved.details)
     const spec = resolved.spec
     const depth = await app.queue.depth()

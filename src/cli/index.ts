@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { submitCommand } from './commands/submit.js'
 import { tokenCommand } from './commands/token.js'
+import { workloadCommand } from './commands/workload.js'
 import { createContext } from './context.js'
 import { safe } from './format.js'
 import { CliError, EXIT_ERROR, EXIT_OK, type Io, writeLine } from './io.js'
@@ -66,6 +67,7 @@ export async function main (argv: readonly string[], io: Partial<Io> = {}): Prom
   hostCommand(program, ctx)
   regressionsCommand(program, ctx)
   tokenCommand(program, ctx)
+  workloadCommand(program, ctx)
 
   try {
     await program.parseAsync([...argv], { from: 'user' })

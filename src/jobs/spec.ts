@@ -6,7 +6,8 @@ import type { Runtimes } from '../runtimes/runtimes.js'
 import { cells, runsPerCell } from '../schemas/cells.js'
 import type { FieldError } from '../schemas/common.js'
 import type { JobSpec, JobSubmit, SpecDefaults } from '../schemas/job.js'
-import { getWorkload, resolveParams } from '../workloads/index.js'
+import { getWorkload } from '../workloads/index.js'
+import type { WorkloadSnapshot } from './workload-catalog.js'
 import { getPreset, presets } from './presets.js'
 import { INTERVAL_MIN_N } from '../stats/descriptive.js'
 
@@ -45,9 +46,11 @@ export function defaultWorkers (cores: number): number[] {
 
 /**
  * Applies the preset (if any), then defaults, then every limit. A refusal names the field, the value
- * and the limit, so the client knows exactly what to change.
+ * and the limit, so the client knows exactly what to change. `catalog` knows the built-ins and what
+ * registered runners published (src/jobs/workload-catalog.ts): a package workload's params are
+ * checked against its published schema, and a pinned `workload.version` must be one a runner has.
  */
-export function resolveSpec (input: JobSubmit, config: Config, cores: number, runtimes: Runtimes): SpecResult {
+export function resolveSpec (input: JobSubmit, config: Config, cores: number, runtimes: Runtimes, catalog: WorkloadSnapshot): SpecResult {
   let base: JobSubmit = {}
   if (input.preset !== undefined) {
     const preset = getPreset(input.preset)
@@ -57,20 +60,31 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
   const { preset: _preset, ...overrides } = input
   const merged: JobSubmit = { ...base, ...overrides }
   if (base.workload !== undefined && overrides.workload !== undefined && overrides.workload.id === base.workload.id) {
-    merged.workload = { id: base.workload.id, params: { ...base.workload.params, ...overrides.workload.params } }
+    merged.workload = { ...overrides.workload, params: { ...base.workload.params, ...overrides.workload.params } }
   }
   if (merged.workload === undefined) return fail('workload', undefined, null, 'workload: is required (or give a preset)')
 
-  const params = resolveParams(merged.workload.id, merged.workload.params ?? {})
+  const { id, version } = merged.workload
+  const params = catalog.resolveParams(id, merged.workload.params ?? {}, version)
   // The workload's errors name `params.n`; in the request that field is `workload.params.n`.
-  if (!params.ok) return { ok: false, details: params.errors.map(e => ({ field: `workload.${e.path}`, value: e.value, limit: e.limit ?? null, message: e.message })) }
+  if (!params.ok) return { ok: false, details: params.errors.map(e => ({ field: e.path.startsWith('workload.') ? e.path : `workload.${e.path}`, value: e.value, limit: e.limit ?? null, message: e.message })) }
+  const entry = catalog.get(id)
+  if (entry === undefined) throw new Error(`workload ${id} resolved without a catalog entry`)
+  if (version !== undefined && !entry.versions.includes(version)) {
+    return fail('workload.version', version, entry.versions.join(', '), `workload.version: no registered runner has ${id} version ${JSON.stringify(version)} (they have ${entry.versions.join(', ')})`)
+  }
 
   const defaults = specDefaults(config, cores)
   const wanted = merged.runtimes ?? defaults.runtimes
-  for (const id of wanted) {
-    const rt = runtimes.get(id)
-    if (rt === undefined || !rt.available) return fail('runtimes', id, null, `runtimes: ${id} is not available on this host: ${rt?.reason ?? 'unknown runtime'} (GET /api/host lists the runtimes)`)
-    if (!rt.workloads.includes(merged.workload.id)) return fail('runtimes', id, rt.workloads.join(', '), `runtimes: ${id} cannot run workload ${merged.workload.id} (it runs ${rt.workloads.join(', ')})`)
+  for (const r of wanted) {
+    if (!entry.builtin) {
+      // A package workload runs where its runners are: what matters is the runtimes they have.
+      if (!entry.runtimes.includes(r)) return fail('runtimes', r, entry.runtimes.join(', '), `runtimes: no runner with workload ${id} has ${r} (they run it in ${entry.runtimes.join(', ')})`)
+      continue
+    }
+    const rt = runtimes.get(r)
+    if (rt === undefined || !rt.available) return fail('runtimes', r, null, `runtimes: ${r} is not available on this host: ${rt?.reason ?? 'unknown runtime'} (GET /api/host lists the runtimes)`)
+    if (!rt.workloads.includes(id)) return fail('runtimes', r, rt.workloads.join(', '), `runtimes: ${r} cannot run workload ${id} (it runs ${rt.workloads.join(', ')})`)
   }
 
   const executors = merged.executors ?? defaults.executors
@@ -90,8 +104,8 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
     if (value > limit) return fail(field, value, limit, `${field}: ${value} is above the limit ${limit}`)
   }
   const spec: JobSpec = {
-    name: merged.name ?? `${merged.workload.id} × ${tasks}`,
-    workload: { id: merged.workload.id, params: params.params },
+    name: merged.name ?? `${id} × ${tasks}`,
+    workload: { id, params: params.params, ...(version === undefined ? {} : { version }) },
     tasks,
     runtimes: RUNTIME_IDS.filter(r => wanted.includes(r)),
     executors: [...executors].sort((a, b) => EXECUTOR_ORDER[a] - EXECUTOR_ORDER[b]),

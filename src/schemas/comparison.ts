@@ -13,7 +13,8 @@ const SideSchema = Type.Object({
   specHash: Type.String(),
   hostId: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
-  status: JobStatusSchema
+  status: JobStatusSchema,
+  workloadVersion: Nullable(Type.String({ description: 'The workload version the job ran (null before versions were recorded)' }))
 })
 
 export const CellComparisonSchema = Type.Object({

@@ -5,6 +5,7 @@ import { JobSpecSchema, JobSubmitSchema, SpecDefaultsSchema } from './job.js'
 import { JobListItemSchema, JobViewSchema, RunErrorSchema, RunSchema } from './job-view.js'
 import { RunProgressSchema, RunRefSchema, StreamMessageSchema } from './stream.js'
 import { CellSummarySchema, JobSummarySchema, ScalingSummarySchema } from './summary.js'
+import { JobVersionsSchema } from './workload.js'
 
 /**
  * The shared schemas, added to the app by their $id: routes refer to them with Type.Ref, and the
@@ -13,5 +14,5 @@ import { CellSummarySchema, JobSummarySchema, ScalingSummarySchema } from './sum
  */
 export const COMPONENTS = [
   FieldErrorSchema, ErrorSchema, HostSchema, WorkloadSchema, PresetSchema, JobSubmitSchema, JobSpecSchema, SpecDefaultsSchema, RunErrorSchema, RunSchema, CellSummarySchema, ScalingSummarySchema, JobSummarySchema,
-  JobListItemSchema, JobViewSchema, RunRefSchema, RunProgressSchema, StreamMessageSchema
+  JobVersionsSchema, JobListItemSchema, JobViewSchema, RunRefSchema, RunProgressSchema, StreamMessageSchema
 ]

@@ -21,7 +21,8 @@ export const HistorySchema = Type.Object({
     value: Nullable(Type.Number()),
     ci95: Nullable(Type.Array(Type.Number())),
     runs: Type.Integer(),
-    isBaseline: Type.Boolean()
+    isBaseline: Type.Boolean(),
+    version: Nullable(Type.String({ description: 'The workload version the job ran (null for jobs from before versions were recorded)' }))
   })),
   changePoints: Type.Array(Type.Object({
     index: Type.Integer({ description: 'Index in points of the first job after the change' }),
@@ -31,7 +32,9 @@ export const HistorySchema = Type.Object({
     afterMedian: Type.Number({ description: 'Median from this change point up to the next' }),
     magnitude: Nullable(Type.Number({ description: 'afterMedian / beforeMedian − 1 (0.2 = 20 % higher)' })),
     probability: Type.Number({ description: 'Permutation-test p-value of the split (lower is surer; kept at ≤ 0.01)' }),
-    worse: Type.Boolean({ description: 'The metric moved the wrong way: a longer time or spread, a lower speedup, efficiency, busy cores or throughput' })
+    worse: Type.Boolean({ description: 'The metric moved the wrong way: a longer time or spread, a lower speedup, efficiency, busy cores or throughput' }),
+    version: Nullable(Type.String({ description: 'The workload version of the first job after the change' })),
+    previousVersion: Nullable(Type.String({ description: 'The workload version of the job right before it; differs from version when the change began with a new version' }))
   }), { description: `E-Divisive means (Daly et al., ICPE 2020) over the non-null values of the newest ${CHANGE_WINDOW} points, oldest first` })
 })
 

@@ -3,6 +3,7 @@ import { JOB_STATUSES } from './vocabulary.js'
 import { Nullable } from './common.js'
 import { JobSpecSchema } from './job.js'
 import { JobSummarySchema } from './summary.js'
+import { JobVersionsSchema } from './workload.js'
 
 export const JobStatusSchema = Type.Union(JOB_STATUSES.map(s => Type.Literal(s)))
 
@@ -94,6 +95,7 @@ const JobFields = {
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
   hostId: Nullable(Type.String()),
   tokenId: Nullable(Type.String({ description: 'The API token that submitted the job' })),
+  versions: Nullable(Type.Ref(JobVersionsSchema, { description: 'What it ran with (workload version and source, Node, Python, corebench), recorded by the runner when it started; null before' })),
   links: Type.Record(Type.String(), Type.String())
 }
 

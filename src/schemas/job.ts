@@ -20,7 +20,8 @@ export const JobSubmitSchema = Type.Object({
   name: Type.Optional(plainText(1, 200, 'One line of plain text')),
   workload: Type.Optional(Type.Object({
     id: plainText(1, 64, 'A workload id from GET /api/workloads'),
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 32, description: 'Validated against the workload\'s own schema' }))
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 32, description: 'Validated against the workload\'s own schema' })),
+    version: Type.Optional(plainText(1, 64, 'Pin a version (GET /api/workloads): refused unless a registered runner has it; a runner with another version refuses the job'))
   }, { additionalProperties: false })),
   tasks: Type.Optional(Type.Integer({ minimum: 1, description: 'Tasks per run (cap: MAX_TASKS)' })),
   runtimes: Type.Optional(Type.Array(RuntimeIdSchema, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Languages to run every executor in, side by side (default ["node"]; GET /api/host says which this host has)' })),
@@ -37,7 +38,7 @@ export type JobSubmit = Static<typeof JobSubmitSchema>
 /** A spec with every default filled in: what is stored and what runs. */
 export const JobSpecSchema = Type.Object({
   name: Type.String(),
-  workload: Type.Object({ id: Type.String(), params: Type.Record(Type.String(), Type.Unknown()) }),
+  workload: Type.Object({ id: Type.String(), params: Type.Record(Type.String(), Type.Unknown()), version: Type.Optional(Type.String({ description: 'The pinned version, when the spec named one' })) }),
   tasks: Type.Integer(),
   runtimes: Type.Array(RuntimeIdSchema),
   executors: Type.Array(ExecutorKindSchema),

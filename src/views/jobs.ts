@@ -26,6 +26,7 @@ function fields (job: JobRecord, live: LiveProgress | undefined): Omit<JobListIt
     finishedAt: iso(job.finishedAt),
     hostId: job.hostId,
     tokenId: job.tokenId,
+    versions: job.versions,
     links: { self: base, stream: `${base}/stream`, report: `${base}/report?format=md`, cancel: `${base}/cancel` }
   }
 }

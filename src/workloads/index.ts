@@ -98,7 +98,7 @@ function fail(path: string, message: string): ResolvedParams {
 }
 
 // Values come from requests: keep them short in messages.
-function show(value: unknown): string {
+export function show(value: unknown): string {
   let text: string
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) text = String(value)
   else {

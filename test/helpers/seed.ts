@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import { specHash } from '../../src/jobs/spec.js'
 import type { JobSpec } from '../../src/schemas/job.js'
+import type { JobVersions } from '../../src/schemas/workload.js'
 import { createPrismaClient } from '../../src/store/client.js'
 import { newId } from '../../src/store/ids.js'
 import { createPrismaStore } from '../../src/store/prisma-store.js'
@@ -20,6 +22,8 @@ export interface SeedJob {
   /** Stored as given: text the API would refuse now, as older versions or a task's error could leave it. */
   error?: string
   warnings?: string[]
+  /** Recorded as a runner records them when it starts the job. */
+  versions?: JobVersions
 }
 
 export const seedSpec = (s: SeedJob): JobSpec => ({
@@ -55,6 +59,7 @@ export async function seedJob (store: Store, s: SeedJob): Promise<JobRecord> {
   const error = s.error ?? (s.status === 'failed' ? 'every run failed' : null)
   // Through the lifecycle's own transitions, as a runner would: queued → running → the seeded end.
   if (s.status !== 'queued') await store.transitionJob(job.id, { from: 'queued', to: 'running', holder: 'r_seed' })
+  if (s.status !== 'queued' && s.versions !== undefined) assert.ok(await store.setJobVersions(job.id, 'r_seed', s.versions))
   if (s.status !== 'queued' && s.status !== 'running') await store.transitionJob(job.id, { from: 'running', to: s.status, patch: { finishedAt: at, error } })
   await store.updateJob(job.id, { warnings: s.warnings ?? [] })
   return { ...job, status: s.status, error, warnings: s.warnings ?? [] }

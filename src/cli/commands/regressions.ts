@@ -17,6 +17,12 @@ interface Options { since?: Date, failOn?: typeof GATES[number], metric: string,
 /** One change point with the spec and cell it belongs to. */
 interface Found extends Omit<History['changePoints'][number], 'index'> { specHash: string, name: string, cell: string }
 
+/** Where the change began, in workload versions: `A → B` when it began with a new version. */
+function versionOf (f: Pick<Found, 'version' | 'previousVersion'>): string {
+  if (f.version === null) return ''
+  return f.previousVersion !== null && f.previousVersion !== f.version ? `${f.previousVersion} → ${f.version}` : f.version
+}
+
 function date (value: string): Date {
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected a date, e.g. 2026-11-30 or 2026-11-30T12:00:00Z')
@@ -71,6 +77,8 @@ export function regressionsCommand (program: Command, ctx: Context): void {
           { header: 'cell', value: f => f.cell },
           { header: 'first job after', value: f => f.jobId },
           { header: 'created', value: f => when(f.createdAt) },
+          // Jobs from before versions were recorded have none: no empty column for them.
+          ...(found.some(f => f.version !== null) ? [{ header: 'workload version', value: (f: Found) => safe(versionOf(f)) }] : []),
           { header: 'before', align: 'right', value: f => fixed(f.beforeMedian, 2) },
           { header: 'after', align: 'right', value: f => fixed(f.afterMedian, 2) },
           { header: 'change', align: 'right', value: f => signedPct(f.magnitude === null ? null : f.magnitude * 100) },
@@ -80,7 +88,7 @@ export function regressionsCommand (program: Command, ctx: Context): void {
       }
       const hit = opts.failOn === undefined ? [] : found.filter(f => opts.failOn === 'any' || f.worse)
       if (hit.length > 0) {
-        writeLine(ctx.io.stderr, `corebench: ${hit.length} change point(s) ${opts.failOn === 'any' ? '' : 'for the worse '}in ${opts.metric}: ${hit.map(f => `${f.specHash.slice(0, 8)} ${safe(f.cell)} ${signedPct(f.magnitude === null ? null : f.magnitude * 100)} at ${f.jobId}`).join(', ')}`)
+        writeLine(ctx.io.stderr, `corebench: ${hit.length} change point(s) ${opts.failOn === 'any' ? '' : 'for the worse '}in ${opts.metric}: ${hit.map(f => `${f.specHash.slice(0, 8)} ${safe(f.cell)} ${signedPct(f.magnitude === null ? null : f.magnitude * 100)} at ${f.jobId}${f.version === null ? '' : ` (workload ${safe(versionOf(f))})`}`).join(', ')}`)
         ctx.exitCode = EXIT_REGRESSION
       }
     })

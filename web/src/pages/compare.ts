@@ -97,7 +97,7 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
         replace(historyMsg, h('p', { class: 'muted' }, 'No finished job of this spec has a value for this cell and metric yet.'))
       } else {
         replace(historyMsg, h('p', { class: 'hint' }, `${points.length} job${points.length > 1 ? 's' : ''}; baseline: `, hist.baselineJobId === null ? 'none yet' : h('a', { href: jobHref(hist.baselineJobId) }, hist.baselineJobId === view.id ? 'this job' : hist.baselineJobId)),
-          hist.changePoints.length === 0 ? [] : h('p', { class: 'hint', id: 'change-points' }, 'Change points (ringed in red): ', ...hist.changePoints.flatMap((c, i) => [i > 0 ? ' · ' : '', h('a', { href: jobHref(c.jobId) }, c.jobId), ` ${c.worse ? 'worse' : 'better'} ${c.magnitude === null ? '' : `${c.magnitude >= 0 ? '+' : ''}${fmt.pct(c.magnitude, 1)}`} (${fmt.num(c.beforeMedian)} → ${fmt.num(c.afterMedian)})`])))
+          hist.changePoints.length === 0 ? [] : h('p', { class: 'hint', id: 'change-points' }, 'Change points (ringed in red): ', ...hist.changePoints.flatMap((c, i) => [i > 0 ? ' · ' : '', h('a', { href: jobHref(c.jobId) }, c.jobId), ` ${c.worse ? 'worse' : 'better'} ${c.magnitude === null ? '' : `${c.magnitude >= 0 ? '+' : ''}${fmt.pct(c.magnitude, 1)}`} (${fmt.num(c.beforeMedian)} → ${fmt.num(c.afterMedian)})${versionChange(c)}`])))
         chart = historyChart(chartBox, hist, view.id)
       }
     } catch (err) {
@@ -155,6 +155,12 @@ export async function renderCompare (main: HTMLElement, id: string, query: URLSe
 }
 
 /** Updates the address without re-rendering the page (the hash router would otherwise reload it). */
+/** ` · began with version B (was A)` when a change point's first job ran another workload version than the job before it. */
+function versionChange (c: History['changePoints'][number]): string {
+  if (c.version === null) return ''
+  return c.previousVersion !== null && c.previousVersion !== c.version ? ` · began with workload version ${c.version} (was ${c.previousVersion})` : ` · workload version ${c.version}`
+}
+
 function history_replace (hash: string): void {
   window.history.replaceState(null, '', hash)
 }

@@ -84,6 +84,7 @@ export async function renderJob (main: HTMLElement, id: string): Promise<Page> {
       item('Ran', view.startedAt === null ? 'not yet' : `${fmt.date(view.startedAt)} for ${fmt.duration(view.startedAt, view.finishedAt)}`),
       item('Host', h('span', { title: view.hostId ?? '' }, shortHost(view.hostId, host?.id ?? null), host !== null && view.hostId === host.id ? ` · ${hostCoresText(host)}` : '')),
       item('Spec', h('code', { title: 'Jobs with the same spec hash can be compared' }, view.specHash)),
+      view.versions === null ? [] : item('Versions', h('span', { id: 'job-versions' }, `${view.versions.workload.source === 'builtin' ? 'built-in workload' : `${view.versions.workload.id} ${view.versions.workload.version} (${view.versions.workload.source})`} · Node ${view.versions.node}${view.versions.python === null ? '' : ` · ${view.versions.python}`} · corebench ${view.versions.corebench}`)),
       Object.keys(view.tags).length > 0 ? item('Tags', Object.entries(view.tags).map(([k, v]) => `${k}=${v}`).join(' · ')) : [])
     const active = !isFinalStatus(view.status)
     const cancel = active ? h('button', { type: 'button', class: 'danger', id: 'cancel-job' }, 'Cancel job') : null

@@ -67,10 +67,22 @@ export function runtimeField (runtimes: readonly RuntimeInfo[], slotId: string, 
   }
 }
 
-/** `fibonacci (cpu)`, plus where it runs when the host has more than one runtime to choose from. */
+/**
+ * `fibonacci (cpu)`, plus where it runs when the host has more than one runtime to choose from; a
+ * package workload (WORKLOADS) also names its source and version, or that no runner can run it.
+ */
 export function workloadOption (w: Workload, runtimes: readonly RuntimeInfo[]): string {
+  const origin = w.source === 'builtin' ? '' : ` — ${w.source} ${!w.available ? '(unavailable)' : w.version}`
   const available = runtimes.filter(r => r.available).map(r => r.id)
-  if (available.length <= 1) return `${w.id} (${w.kind})`
+  if (available.length <= 1) return `${w.id} (${w.kind})${origin}`
   const runs = w.runtimes.filter(r => available.includes(r.id)).map(r => r.id)
-  return runs.length === available.length ? `${w.id} (${w.kind})` : `${w.id} (${w.kind} · ${runs.join(', ')} only)`
+  return runs.length === available.length ? `${w.id} (${w.kind})${origin}` : `${w.id} (${w.kind} · ${runs.join(', ')} only)${origin}`
+}
+
+/** Where a package workload comes from, in words for the form; '' for a built-in. */
+export function workloadOrigin (w: Workload): string {
+  if (w.source === 'builtin') return ''
+  if (!w.available) return ` Unavailable: ${w.reason ?? 'no runner could load it'}.`
+  const runners = w.runners.map(r => w.versions.length > 1 ? `${r.name} (${r.version})` : r.name)
+  return ` From ${w.source}, version ${w.version}; on ${runners.length === 1 ? 'runner' : 'runners'} ${runners.join(', ')}.`
 }

@@ -9,7 +9,7 @@ import { EXECUTOR_KINDS, type ExecutorKind } from '../../../src/schemas/vocabula
 import type { JobSubmit } from '../../../src/schemas/job.js'
 import type { ParamSchema, Preset, Workload } from '../../../src/schemas/catalog.js'
 import { errorBox, pageHeading } from '../ui.js'
-import { runtimeField, workloadOption } from './runtime-field.js'
+import { runtimeField, workloadOption, workloadOrigin } from './runtime-field.js'
 
 /** A refused field as the form shows it: `field` is a request path (the API's details) or null. */
 interface Problem { field: string | null, message: string }
@@ -90,7 +90,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
 
   const formError = h('div', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' })
   const workloadSel = h('select', { id: inputId('workload'), name: 'workload' },
-    workloads.map(w => h('option', { value: w.id }, workloadOption(w, hostRuntimes))))
+    workloads.map(w => h('option', { value: w.id, disabled: !w.available }, workloadOption(w, hostRuntimes))))
   const workloadDesc = h('p', { class: 'hint', id: 'workload-desc' })
   const paramsBox = h('div', { class: 'params' })
   const nameIn = h('input', { id: inputId('name'), name: 'name', type: 'text', maxlength: 200, placeholder: 'optional: e.g. fib(30) scaling', autocomplete: 'off' })
@@ -113,7 +113,7 @@ export async function renderSubmit (main: HTMLElement, _query: URLSearchParams):
   const renderParams = (values: Record<string, unknown> = {}): void => {
     const w = workloadById(workloadSel.value)
     runtimes.check(w)
-    workloadDesc.textContent = w === undefined ? '' : `${w.description}${w.sharedMemory ? ' Uses shared memory.' : ''}`
+    workloadDesc.textContent = w === undefined ? '' : `${w.description}${w.sharedMemory ? ' Uses shared memory.' : ''}${workloadOrigin(w)}`
     const props = w?.params.properties ?? {}
     const rows = Object.entries(props).map(([name, schema]) => fieldRow({ name: `params.${name}`, label: name, control: paramControl(name, schema, values[name]), hint: describeBounds(schema) }))
     replace(paramsBox, rows.length === 0 ? h('p', { class: 'muted' }, 'This workload has no parameters.') : rows)
