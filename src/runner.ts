@@ -11,6 +11,7 @@ import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
 import { migrate } from './store/migrate.js'
 import { openStore } from './store/prisma-store.js'
+import { dialectOf } from './store/url.js'
 import type { RunnerStore, Store } from './store/types.js'
 import { startDelayServer } from './workloads/http-get-server.js'
 
@@ -55,6 +56,11 @@ const runtimes = await discoverRuntimes(config.PYTHON)
 const delay = await startDelayServer()
 // Supervised: events go up the IPC channel to the server, which publishes them. By hand: the
 // database's own bus (in memory on SQLite, where no API shares it; LISTEN/NOTIFY on PostgreSQL).
+const machineId = config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : machineIdentity()
+// Team mode: the machine is held by an advisory lock that PostgreSQL frees when this process dies.
+const machineLock = dialectOf(config.DATABASE_URL) === 'postgres'
+  ? new (await import('./jobs/pg-machine-lock.js')).PgMachineLock(config.DATABASE_URL, machineId, config.RUNNER_HEARTBEAT_MS)
+  : undefined
 const bus = supervised ? Object.assign(new ParentBus(toParent), { close: async () => {} }) : await openBus(config.DATABASE_URL, err => { logger.warn({ err }, 'job event bus: a message was not delivered; reconnecting') })
 const runner = new Runner({
   store,
@@ -63,7 +69,12 @@ const runner = new Runner({
   runtimes,
   config,
   logger,
-  machineId: config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : machineIdentity(),
+  machineId,
+  machineLock,
+  onMachineTaken: err => {
+    logger.error({ runnerId: runner.runnerId }, `corebench runner: lost its machine: ${err.message}`)
+    void stop('another runner took the machine while its lock was lost', EXIT_MACHINE_BUSY, 'orphaned')
+  },
   name: config.RUNNER_NAME !== '' ? config.RUNNER_NAME : hostname(),
   httpBase: () => delay.base,
   jobData: job => jobListItem(job, undefined),
