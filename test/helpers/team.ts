@@ -49,6 +49,17 @@ export async function said (runner: RunnerProcess, text: string, timeoutMs = 30_
   }
 }
 
+/** The runner's exit code; fails when it is still running after `timeoutMs` (it should have refused to start, say). */
+export async function exitCode (runner: RunnerProcess, timeoutMs = 60_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`runner still running after ${timeoutMs} ms:\n${runner.output().slice(-3000)}`)) }, timeoutMs) })
+  try {
+    return (await Promise.race([runner.exited, late])).code
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export async function api (url: string, path: string, init: RequestInit = {}): Promise<any> {
   const res = await fetch(`${url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } })
   const body = await res.json()

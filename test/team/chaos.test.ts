@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { after, before, test, type TestContext } from 'node:test'
 import pg from 'pg'
 import { machineLockKey } from '../../src/jobs/pg-machine-lock.js'
 import { EXIT_MACHINE_BUSY } from '../../src/jobs/supervisor.js'
+import { IDLE_IN_TRANSACTION_MS } from '../../src/store/client.js'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { api, assertGapFree, descendants, FINAL, LEASES, said, sleepy, spawnRunner, submit, tiny, until } from '../helpers/team.js'
+import { api, assertGapFree, descendants, exitCode, FINAL, LEASES, said, sleepy, spawnRunner, submit, tiny, until } from '../helpers/team.js'
 import { connect, type Client } from '../helpers/ws.js'
 
 // Crash safety of team mode with real processes on a real PostgreSQL: the machine's advisory lock, a
@@ -50,13 +53,13 @@ test('machine lock: the advisory lock decides who holds a machine; kill -9 of it
   const other = await session(t, db)
   await other.query('SELECT pg_advisory_lock($1::bigint)', [key])
   const early = await spawnRunner(t, { ...env, RUNNER_NAME: 'early' }, false)
-  assert.equal((await early.exited).code, EXIT_MACHINE_BUSY, early.output())
+  assert.equal(await exitCode(early), EXIT_MACHINE_BUSY, early.output())
   assert.match(early.output(), /another runner holds this machine \(its advisory lock in PostgreSQL is held\)/)
   await other.end()
 
   const first = await spawnRunner(t, { ...env, RUNNER_NAME: 'first' })
   const twin = await spawnRunner(t, { ...env, RUNNER_NAME: 'twin' }, false)
-  assert.equal((await twin.exited).code, EXIT_MACHINE_BUSY, twin.output())
+  assert.equal(await exitCode(twin), EXIT_MACHINE_BUSY, twin.output())
   assert.equal(twin.output().split('\n').filter(l => l.includes('another runner holds this machine')).length, 1, 'one line says why')
   assert.match(twin.output(), /first, pid \d+/, 'the refusal names the holder')
 
@@ -77,8 +80,7 @@ test('machine lock: the advisory lock decides who holds a machine; kill -9 of it
   const { rowCount } = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
   assert.equal(rowCount, 1, 'one session held the advisory lock: the runner\'s')
   await taking
-  const { code } = await second.exited
-  assert.equal(code, EXIT_MACHINE_BUSY, second.output())
+  assert.equal(await exitCode(second), EXIT_MACHINE_BUSY, second.output())
   assert.match(second.output(), /lost its machine/)
   t.diagnostic(`lock session killed and the lock taken by another → runner exited ${Date.now() - lostAt} ms later`)
 })
@@ -127,6 +129,36 @@ test('SIGSTOP of a runner mid-job until its job is interrupted, then SIGCONT: la
   const next = await submit(server.url, tiny)
   assert.equal((await until(server.url, next.id, j => FINAL.includes(j.status))).status, 'finished', runner.output().slice(-3000))
   t.diagnostic(`SIGSTOP → job interrupted in ${recoveredMs} ms (lease ${LEASES.RUNNER_LEASE_MS} ms); SIGCONT → job aborted by its runner in ${abortedMs} ms`)
+})
+
+test('a process paused inside a transaction (SIGSTOP) does not block the lease sweep: its session is ended, the job of a dead runner is interrupted', async (t) => {
+  const db = await cluster.database(t)
+  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
+  const runner = await spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'gone', RUNNER_MACHINE_ID: 'chaos-m5' })
+  const job = await submit(server.url, sleepy)
+  await until(server.url, job.id, j => j.status === 'running')
+  // A store session as every process opens it, stopped between two statements of a transaction
+  // that holds the job's row, as a runner paused mid-write would be.
+  const client = new URL('../../src/store/client.ts', import.meta.url).href
+  const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const { createPrismaClient } = await import(${JSON.stringify(client)})
+    const prisma = await createPrismaClient(process.env.DATABASE_URL)
+    await prisma.$transaction(async tx => {
+      await tx.$executeRawUnsafe('UPDATE "Job" SET "status" = "status" WHERE "id" = $1', ${JSON.stringify(job.id)})
+      console.log('locked')
+      await new Promise(() => {})
+    }, { timeout: 600000 })`], { env: { ...process.env, DATABASE_URL: db }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const holderExited = once(holder, 'exit')
+  t.after(async () => { holder.kill('SIGKILL'); await holderExited })
+  await once(holder.stdout, 'data')
+  holder.kill('SIGSTOP')
+  runner.child.kill('SIGKILL')
+  await runner.exited
+  const killedAt = Date.now()
+  const ended = await step('interrupted despite the paused transaction', until(server.url, job.id, j => FINAL.includes(j.status), 45_000), server)
+  assert.equal(ended.status, 'interrupted')
+  assert.match(ended.error.message ?? ended.error, /lease/)
+  t.diagnostic(`runner killed while another paused process held its job's row → interrupted in ${Date.now() - killedAt} ms (lease ${LEASES.RUNNER_LEASE_MS} ms, idle-in-transaction limit ${IDLE_IN_TRANSACTION_MS} ms)`)
 })
 
 test('two API instances: cancel via B reaches the runner of a job submitted via A; kill -9 of A while clients stream: B\'s client goes on, A\'s reconnects to B with no gap', async (t) => {
@@ -215,6 +247,6 @@ test('PostgreSQL restart mid-job: the runner and the API listeners recover, the 
   assert.equal(ran.status, 'finished', 'the job submitted after the restart runs')
   // The lock was taken again: a twin is still refused.
   const twin = await spawnRunner(t, { ...env, RUNNER_NAME: 'twin', RUNNER_MACHINE_ID: 'chaos-m4' }, false)
-  assert.equal((await twin.exited).code, EXIT_MACHINE_BUSY, twin.output())
+  assert.equal(await exitCode(twin), EXIT_MACHINE_BUSY, twin.output())
   t.diagnostic(`PostgreSQL stopped in ${downMs} ms; once back: the API listens again and re-snapshots its clients in ${listenMs} ms, the runner holds its machine lock again in ${lockMs} ms; the job running across the restart finished (${done.runs.length} runs)`)
 })
