@@ -54,13 +54,13 @@ const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
 const delay = await startDelayServer()
-// Supervised: events go up the IPC channel to the server, which publishes them. By hand: the
-// database's own bus (in memory on SQLite, where no API shares it; LISTEN/NOTIFY on PostgreSQL).
 const machineId = config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : machineIdentity()
 // Team mode: the machine is held by an advisory lock that PostgreSQL frees when this process dies.
 const machineLock = dialectOf(config.DATABASE_URL) === 'postgres'
   ? new (await import('./jobs/pg-machine-lock.js')).PgMachineLock(config.DATABASE_URL, machineId, config.RUNNER_HEARTBEAT_MS)
   : undefined
+// Supervised: events go up the IPC channel to the server, which publishes them. By hand: the
+// database's own bus (in memory on SQLite, where no API shares it; LISTEN/NOTIFY on PostgreSQL).
 const bus = supervised ? Object.assign(new ParentBus(toParent), { close: async () => {} }) : await openBus(config.DATABASE_URL, err => { logger.warn({ err }, 'job event bus: a message was not delivered; reconnecting') })
 const runner = new Runner({
   store,
