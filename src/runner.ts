@@ -89,6 +89,8 @@ let stopping: Promise<void> | undefined
 async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
   stopping ??= (async () => {
     logger.info({ runnerId: runner.runnerId }, `runner stopping: ${why}`)
+    // The bound below is unref'd: a close that leaves nothing running exits on its own, with this code.
+    process.exitCode = code
     // A close that cannot finish (a database that no longer answers) must not leave an orphaned
     // runner holding the machine: past this bound it exits anyway, and its lease does the rest.
     setTimeout(() => {

@@ -87,14 +87,16 @@ test('machine lock: the advisory lock decides who holds a machine; kill -9 of it
 
 test('SIGSTOP of a runner mid-job until its job is interrupted, then SIGCONT: late results refused, its job aborted, no executor process left', async (t) => {
   const db = await cluster.database(t)
-  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
-  const runner = await spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'sleeper', RUNNER_MACHINE_ID: 'chaos-m2' })
-  // Forked task processes; each fork's tasks (1.5 s) end while the runner is stopped (lease 2 s).
+  // A lease of 5 s: under a loaded CI machine 2 s can expire while the runner is busy forking its pool.
+  const leases = { ...LEASES, RUNNER_LEASE_MS: '5000' }
+  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...leases })
+  const runner = await spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'sleeper', RUNNER_MACHINE_ID: 'chaos-m2', ...leases })
+  // Forked task processes; each fork's tasks (1.5 s) end while the runner is stopped (longer than the lease).
   const job = await submit(server.url, { workload: { id: 'sleep', params: { ms: 1500 } }, tasks: 2, executors: ['process'], workers: [2], repetitions: 3, warmup: 0 })
   const client = await connect(t, `${server.url.replace('http', 'ws')}/api/jobs/${job.id}/stream`)
-  await client.next(m => m.type === 'run.finished')
+  await step('first run', client.next(m => m.type === 'run.finished'), server, runner)
   // The second fork is being measured: its pool's processes are up.
-  await client.next(m => m.type === 'run.started' && m.data.fork === 1)
+  await step('second fork', client.next(m => m.type === 'run.started' && m.data.fork === 1), server, runner)
   assert.ok(descendants(runner.child.pid as number).length >= 2, 'the process executor forked its workers')
 
   runner.child.kill('SIGSTOP')
@@ -128,7 +130,7 @@ test('SIGSTOP of a runner mid-job until its job is interrupted, then SIGCONT: la
   // Resumed, the runner is whole again: it claims and finishes the next job.
   const next = await submit(server.url, tiny)
   assert.equal((await until(server.url, next.id, j => FINAL.includes(j.status))).status, 'finished', runner.output().slice(-3000))
-  t.diagnostic(`SIGSTOP → job interrupted in ${recoveredMs} ms (lease ${LEASES.RUNNER_LEASE_MS} ms); SIGCONT → job aborted by its runner in ${abortedMs} ms`)
+  t.diagnostic(`SIGSTOP → job interrupted in ${recoveredMs} ms (lease ${leases.RUNNER_LEASE_MS} ms); SIGCONT → job aborted by its runner in ${abortedMs} ms`)
 })
 
 test('a process paused inside a transaction (SIGSTOP) does not block the lease sweep: its session is ended, the job of a dead runner is interrupted', async (t) => {
