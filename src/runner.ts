@@ -11,6 +11,7 @@ import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
 import { migrate } from './store/migrate.js'
 import { openStore } from './store/prisma-store.js'
+import { dialectOf } from './store/url.js'
 import type { RunnerStore, Store } from './store/types.js'
 import { startDelayServer } from './workloads/http-get-server.js'
 import { WorkloadPackageError } from './workloads/packages/load.js'
@@ -54,6 +55,11 @@ const host = hostFingerprint()
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
 const delay = await startDelayServer()
+const machineId = config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : machineIdentity()
+// Team mode: the machine is held by an advisory lock that PostgreSQL frees when this process dies.
+const machineLock = dialectOf(config.DATABASE_URL) === 'postgres'
+  ? new (await import('./jobs/pg-machine-lock.js')).PgMachineLock(config.DATABASE_URL, machineId, config.RUNNER_HEARTBEAT_MS)
+  : undefined
 // Supervised: events go up the IPC channel to the server, which publishes them. By hand: the
 // database's own bus (in memory on SQLite, where no API shares it; LISTEN/NOTIFY on PostgreSQL).
 const bus = supervised ? Object.assign(new ParentBus(toParent), { close: async () => {} }) : await openBus(config.DATABASE_URL, err => { logger.warn({ err }, 'job event bus: a message was not delivered; reconnecting') })
@@ -64,7 +70,12 @@ const runner = new Runner({
   runtimes,
   config,
   logger,
-  machineId: config.RUNNER_MACHINE_ID !== '' ? config.RUNNER_MACHINE_ID : machineIdentity(),
+  machineId,
+  machineLock,
+  onMachineTaken: err => {
+    logger.error({ runnerId: runner.runnerId }, `corebench runner: lost its machine: ${err.message}`)
+    void stop('another runner took the machine while its lock was lost', EXIT_MACHINE_BUSY, 'orphaned')
+  },
   name: config.RUNNER_NAME !== '' ? config.RUNNER_NAME : hostname(),
   httpBase: () => delay.base,
   jobData: job => jobListItem(job, undefined),
@@ -78,6 +89,8 @@ let stopping: Promise<void> | undefined
 async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
   stopping ??= (async () => {
     logger.info({ runnerId: runner.runnerId }, `runner stopping: ${why}`)
+    // The bound below is unref'd: a close that leaves nothing running exits on its own, with this code.
+    process.exitCode = code
     // A close that cannot finish (a database that no longer answers) must not leave an orphaned
     // runner holding the machine: past this bound it exits anyway, and its lease does the rest.
     setTimeout(() => {

@@ -18,6 +18,11 @@ export interface JobEventBus {
   /** API → runner: a job was queued (wake up) or must stop. */
   command(cmd: RunnerCommand): void
   onCommand(listener: (cmd: RunnerCommand) => void): () => void
+  /**
+   * Buses that can lose messages while disconnected (LISTEN/NOTIFY is never replayed) call this once
+   * they hear again, so that subscribers read what they missed from the tables. Returns the unsubscribe function.
+   */
+  onReconnect?: (listener: () => void) => () => void
 }
 
 export type RunnerCommand = { type: 'queued', jobId: string } | { type: 'cancel', jobId: string }

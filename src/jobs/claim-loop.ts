@@ -13,6 +13,8 @@ export interface ClaimLoopOptions extends Omit<ExecutionContext, 'runnerId' | 'o
   retryMs: { first: number, max: number }
   logger: ExecutionContext['logger'] & { error: (o: object, m: string) => void }
   onState?: (state: LoopState) => void
+  /** False while the runner may not claim (its machine lock is lost); it kicks the loop once it may again. */
+  mayClaim?: () => boolean
   /** The clock the back-off waits on; tests replace it. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
@@ -97,6 +99,10 @@ export class ClaimLoop {
     while (!this.closing) {
       let job: JobRecord | undefined
       this.rekick = false
+      if (this.opts.mayClaim?.() === false) {
+        if (this.status.state !== 'stalled') this.status = { state: 'stalled', since: new Date(), error: 'the machine lock was lost; no job is claimed until it is taken again' }
+        return
+      }
       try {
         job = await queue.claim(this.opts.identity)
         delay = this.opts.retryMs.first

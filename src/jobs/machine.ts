@@ -21,18 +21,38 @@ export function machineIdentity (): string {
 export class MachineBusyError extends Error {
   override name = 'MachineBusyError'
   readonly code = 'COREBENCH_ERR_MACHINE_BUSY'
-  constructor (readonly holder: MachineClaim) {
-    super(`another runner holds this machine (${holder.name}, pid ${holder.pid}, runner ${holder.runnerId}, since ${holder.startedAt.toISOString()}): one job per machine at a time; stop it first`)
+  /** `holder` is undefined when the machine lock is held but its holder has not written its row yet. */
+  constructor (readonly holder: MachineClaim | undefined) {
+    const who = holder === undefined ? 'its advisory lock in PostgreSQL is held' : `${holder.name}, pid ${holder.pid}, runner ${holder.runnerId}, since ${holder.startedAt.toISOString()}`
+    super(`another runner holds this machine (${who}): one job per machine at a time; stop it first`)
   }
 }
 
 /**
- * Takes the machine for this runner, or throws MachineBusyError naming the live holder. A holder is
- * gone when its pid no longer exists, or when it has not renewed its claim for `leaseMs` (a reused pid).
+ * A lock on the machine identity that the database releases by itself when its holder dies (team
+ * mode: a PostgreSQL session-level advisory lock, src/jobs/pg-machine-lock.ts). Where there is one, it
+ * decides who holds the machine; the store's claim row stays for GET /api/runners.
  */
-export async function claimMachine (store: HostStore, claim: Omit<MachineClaim, 'startedAt' | 'heartbeatAt'>, leaseMs: number): Promise<void> {
+export interface MachineLock {
+  /** True when taken, false when another runner holds it; throws when the database cannot be reached. */
+  acquire: () => Promise<boolean>
+  /** Told when a lock held so far is lost (its session ended: a database restart, a dropped connection). */
+  onLost: (listener: (err: unknown) => void) => void
+  release: () => Promise<void>
+}
+
+/**
+ * Takes the machine for this runner, or throws MachineBusyError naming the live holder. With `lock`
+ * the lock decides (a previous holder's row is taken over: the lock proves it is gone); without, a
+ * holder is gone when its pid no longer exists, or when it has not renewed its claim for `leaseMs`
+ * (a reused pid).
+ */
+export async function claimMachine (store: HostStore, claim: Omit<MachineClaim, 'startedAt' | 'heartbeatAt'>, leaseMs: number, lock?: MachineLock): Promise<void> {
+  if (lock !== undefined && !await lock.acquire()) {
+    throw new MachineBusyError((await store.listMachines()).find(m => m.machineId === claim.machineId && m.releasedAt === null))
+  }
   const now = new Date()
   const result = await store.claimMachine({ ...claim, startedAt: now, heartbeatAt: now }, holder =>
-    !pidAlive(holder.pid) || now.getTime() - holder.heartbeatAt.getTime() > leaseMs)
+    lock !== undefined || !pidAlive(holder.pid) || now.getTime() - holder.heartbeatAt.getTime() > leaseMs)
   if (!result.ok) throw new MachineBusyError(result.holder)
 }

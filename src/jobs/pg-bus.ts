@@ -40,7 +40,7 @@ type Notice = JobEvent | { spilled: { jobId: string, seq: number } }
  * meanwhile are sent when the publishing session is back (up to MAX_BUFFERED).
  */
 export class PgBus implements JobEventBus {
-  private readonly emitter = new EventEmitter<{ event: [JobEvent], command: [RunnerCommand] }>()
+  private readonly emitter = new EventEmitter<{ event: [JobEvent], command: [RunnerCommand], reconnect: [] }>()
   private readonly backoff: readonly number[]
   private listener?: pg.Client
   private publisher?: pg.Client
@@ -87,6 +87,11 @@ export class PgBus implements JobEventBus {
   onCommand (listener: (cmd: RunnerCommand) => void): () => void {
     this.emitter.on('command', listener)
     return () => { this.emitter.off('command', listener) }
+  }
+
+  onReconnect (listener: () => void): () => void {
+    this.emitter.on('reconnect', listener)
+    return () => { this.emitter.off('reconnect', listener) }
   }
 
   /** Resolves when everything published so far has been handed to PostgreSQL. */
@@ -166,7 +171,10 @@ export class PgBus implements JobEventBus {
         await client.query(`LISTEN ${EVENTS_CHANNEL}`)
         await client.query(`LISTEN ${COMMANDS_CHANNEL}`)
         this.listener = client
-        if (reconnecting) this.opts.onReconnect?.()
+        if (reconnecting) {
+          this.opts.onReconnect?.()
+          this.emitter.emit('reconnect')
+        }
         return
       } catch (err) {
         if (!reconnecting) throw err

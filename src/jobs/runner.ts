@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ExecutorOptions } from '../executors/index.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
@@ -8,7 +9,7 @@ import { ClaimLoop, type LoopState } from './claim-loop.js'
 import type { Progress } from './events.js'
 import { NodeForkRunner } from './forks/node.js'
 import { PythonForkRunner } from './forks/python.js'
-import { claimMachine } from './machine.js'
+import { claimMachine, MachineBusyError, type MachineLock } from './machine.js'
 import { JobPublisher } from './publisher.js'
 import { StoreQueue, type JobQueue } from './queue.js'
 import type { CellOrder } from './order.js'
@@ -59,6 +60,10 @@ export interface RunnerOptions {
   runnerId?: string
   /** Told whenever the claim loop's state changes (idle, running, stalled). */
   onState?: (state: LoopState) => void
+  /** Team mode: the database lock that holds the machine (see MachineLock). */
+  machineLock?: MachineLock
+  /** A lost machine lock that another runner took meanwhile: this runner must stop. */
+  onMachineTaken?: (err: MachineBusyError) => void
 }
 
 /** `r_` + 12 hex digits: one start of one runner process. */
@@ -80,6 +85,9 @@ export class Runner {
   /** The workloads it can run, loaded by start(). */
   private catalog: RunnerCatalog | undefined
   private started = false
+  /** False while a lost machine lock is being taken again: no job is claimed meanwhile. */
+  private locked = true
+  private readonly closed = new AbortController()
 
   constructor (private readonly opts: RunnerOptions) {
     const { store, config, logger } = opts
@@ -103,7 +111,8 @@ export class Runner {
       retryMs: { first: 250, max: 10_000 },
       logger,
       onState: opts.onState,
-      versionsFor: spec => (this.catalog as RunnerCatalog).versionsFor(spec)
+      versionsFor: spec => (this.catalog as RunnerCatalog).versionsFor(spec),
+      mayClaim: () => this.locked
     })
   }
 
@@ -115,8 +124,9 @@ export class Runner {
     const { store, config, logger } = this.opts
     this.catalog = await loadRunnerCatalog(config, this.opts.runtimes)
     for (const u of this.catalog.workloads.unavailable) logger.warn({ file: u.file, source: u.source }, `runner: workload unavailable (WORKLOADS_STRICT=false): ${u.file}: ${u.reason}`)
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.catalog.workloads, releasedAt: null }, config.RUNNER_LEASE_MS)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.catalog.workloads, releasedAt: null }, config.RUNNER_LEASE_MS, this.opts.machineLock)
     this.started = true
+    this.opts.machineLock?.onLost(err => { void this.relock(err) })
     this.machineBeat = setInterval(() => {
       store.heartbeatMachine(this.opts.machineId, this.runnerId).then(held => {
         if (!held) logger.error({ runnerId: this.runnerId }, 'runner: another runner took this machine over (this one missed its heartbeats)')
@@ -141,8 +151,38 @@ export class Runner {
 
   /** Stops the running job (stored as cancelled, or interrupted when orphaned), stops claiming and gives the machine back. */
   async close (why: 'shutdown' | 'orphaned' = 'shutdown'): Promise<void> {
+    this.closed.abort()
     await this.loop.close(why)
     clearInterval(this.machineBeat)
     if (this.started) await this.opts.store.releaseMachine(this.opts.machineId, this.runnerId).catch(() => {})
+    await this.opts.machineLock?.release()
+  }
+
+  /**
+   * The machine lock's session ended while this runner lives (a database restart): no claim until it
+   * is taken again, retried with back-off. Taking it again rather than exiting keeps the job in hand
+   * (its lease decides its fate) and needs no supervisor; a lock that another runner took meanwhile
+   * ends this runner (onMachineTaken), since the machine is no longer its own.
+   */
+  private async relock (err: unknown): Promise<void> {
+    const { logger, machineLock: lock } = this.opts
+    if (lock === undefined || this.closed.signal.aborted) return
+    this.locked = false
+    logger.error({ err, runnerId: this.runnerId }, 'runner: the machine lock was lost (its database session ended); no job is claimed until it is taken again')
+    for (let attempt = 0; !this.closed.signal.aborted; attempt++) {
+      try {
+        if (await lock.acquire()) {
+          this.locked = true
+          logger.info({ runnerId: this.runnerId }, 'runner: machine lock taken again')
+          this.loop.kick()
+          return
+        }
+        this.opts.onMachineTaken?.(new MachineBusyError((await this.opts.store.listMachines()).find(m => m.machineId === this.opts.machineId && m.runnerId !== this.runnerId)))
+        return
+      } catch (retry) {
+        logger.warn({ err: retry }, 'runner: cannot take the machine lock again yet; retrying')
+      }
+      await sleep(Math.min(100 * 2 ** attempt, 2000), undefined, { signal: this.closed.signal }).catch(() => {})
+    }
   }
 }

@@ -14,6 +14,15 @@ export { dialectOf, type Dialect } from './url.js'
 export const BUSY_TIMEOUT_MS = 250
 
 /**
+ * PostgreSQL ends a session that sits idle inside a transaction for this long, rolling it back. A
+ * process paused mid-transaction (SIGSTOP, a VM freeze) would otherwise hold its row locks for as
+ * long as it is paused, and every API instance's lease sweep, which must interrupt exactly that
+ * process's job, would wait behind them (and exhaust its pool). Healthy transactions here idle
+ * microseconds between their statements.
+ */
+export const IDLE_IN_TRANSACTION_MS = 5000
+
+/**
  * A Prisma client for a DATABASE_URL. SQLite: over better-sqlite3, in WAL mode so that readers never
  * wait on the runner's writes. PostgreSQL: over node-postgres (a pool of 10; `sslmode` and the other
  * URL parameters are honoured by pg's connection-string parser).
@@ -26,7 +35,7 @@ export async function createPrismaClient (url: string, busyTimeoutMs = BUSY_TIME
   if (dialectOf(url) === 'postgres') {
     // Loaded only here: a SQLite server and its runner never load the PostgreSQL client or pg.
     const [{ PrismaPg }, { PrismaClient: PgPrismaClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated-pg/client.js')])
-    const pg = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) })
+    const pg = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS }) })
     await pg.$connect()
     return pg as unknown as PrismaClient
   }

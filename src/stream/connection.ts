@@ -55,6 +55,11 @@ export class Connection {
     for (const m of queued) if (snapshot.jobId === null || m.jobId !== snapshot.jobId || m.seq > snapshot.seq) this.send(m)
   }
 
+  /** Holds live messages until the next sendSnapshot (a fresh snapshot after the bus lost messages). */
+  hold (): void {
+    if (!this.closed) this.pending ??= []
+  }
+
   send (msg: StreamMessage, encoded?: string): void {
     if (this.closed) return
     if (this.pending !== undefined) {

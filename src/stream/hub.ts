@@ -12,9 +12,20 @@ export class StreamHub {
   private readonly byJob = new Map<string, Set<Connection>>()
   private readonly global = new Set<Connection>()
   private readonly unsubscribe: () => void
+  private readonly unsubscribeReconnect: () => void
 
-  constructor (bus: JobEventBus) {
+  /**
+   * `resync` sends a connection a fresh snapshot read from the tables (after `hold`): called for every
+   * connection when the bus says it may have lost events (its database session came back).
+   */
+  constructor (bus: JobEventBus, resync: (c: Connection) => Promise<void>) {
     this.unsubscribe = bus.subscribe(e => { this.publish(e) })
+    this.unsubscribeReconnect = bus.onReconnect?.(() => {
+      for (const c of this.connections()) {
+        c.hold()
+        void resync(c)
+      }
+    }) ?? (() => {})
   }
 
   add (c: Connection): void {
@@ -45,7 +56,12 @@ export class StreamHub {
 
   closeAll (code: number, reason: string): void {
     this.unsubscribe()
-    for (const c of [...this.global, ...[...this.byJob.values()].flatMap(s => [...s])]) c.close(code, reason)
+    this.unsubscribeReconnect()
+    for (const c of this.connections()) c.close(code, reason)
+  }
+
+  private connections (): Connection[] {
+    return [...this.global, ...[...this.byJob.values()].flatMap(s => [...s])]
   }
 
   private publish (e: JobEvent): void {

@@ -29,7 +29,43 @@ export const websocketOptions = (app: FastifyInstance): WebsocketPluginOptions =
 })
 
 const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }> = async (app, { config, onDrop }) => {
-  const hub = new StreamHub(app.bus)
+  /** A job's snapshot, read from the tables; after the end, its terminal event too (the connection then closes). False when there is no such job. */
+  const sendJobSnapshot = async (c: Connection, jobId: string): Promise<boolean> => {
+    const found = await loadJobView(app.store, id => app.progress.get(id), jobId)
+    if (found === undefined) return false
+    // The job's own counter: the snapshot reflects every event up to it, live ones come above it.
+    const seq = found.job.eventSeq
+    c.sendSnapshot({ type: 'snapshot', jobId, seq, at: new Date().toISOString(), data: found.view })
+    const status = found.job.status
+    if (isFinal(status)) {
+      // Joined after the end: the terminal event again, with the seq it had (never backwards),
+      // after which the connection closes normally.
+      c.send({ type: FINAL_EVENT[status], jobId, seq, at: new Date().toISOString(), data: jobListItem(found.job, undefined) })
+    }
+    return true
+  }
+
+  /** The running and queued jobs. */
+  const sendListSnapshot = async (c: Connection): Promise<void> => {
+    const [running, queued] = await Promise.all([
+      app.store.listJobs({ status: 'running', limit: 100 }),
+      app.store.listJobs({ status: 'queued', limit: 1000 })
+    ])
+    const jobs = [...running, ...queued.reverse()].map(j => jobListItem(j, app.progress.get(j.id)))
+    c.sendSnapshot({ type: 'snapshot', jobId: null, seq: 0, at: new Date().toISOString(), data: { jobs } })
+  }
+
+  // After the bus lost messages (a database restart), every client gets a fresh snapshot: what it
+  // missed is read from the tables, and a job that ended meanwhile ends its stream.
+  const hub = new StreamHub(app.bus, async c => {
+    try {
+      if (c.jobId === null) await sendListSnapshot(c)
+      else await sendJobSnapshot(c, c.jobId)
+    } catch (err) {
+      app.log.error({ err }, 'stream: snapshot after a reconnect failed')
+      c.close(1011, 'internal error')
+    }
+  })
   app.decorate('streams', hub)
 
   const connect = (socket: WebSocket, jobId: string | null): Connection => {
@@ -52,20 +88,9 @@ const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }
     const jobId = req.params.id
     const c = connect(socket, jobId)
     try {
-      const found = await loadJobView(app.store, id => app.progress.get(id), jobId)
-      if (found === undefined) {
+      if (!await sendJobSnapshot(c, jobId)) {
         socket.send(JSON.stringify({ type: 'error', jobId, seq: 0, at: new Date().toISOString(), data: { code: 'COREBENCH_ERR_NOT_FOUND', message: `job ${jobId} not found` } }))
         c.close(4404, 'job not found')
-        return
-      }
-      // The job's own counter: the snapshot reflects every event up to it, live ones come above it.
-      const seq = found.job.eventSeq
-      c.sendSnapshot({ type: 'snapshot', jobId, seq, at: new Date().toISOString(), data: found.view })
-      const status = found.job.status
-      if (isFinal(status)) {
-        // Joined after the end: the terminal event again, with the seq it had (never backwards),
-        // after which the connection closes normally.
-        c.send({ type: FINAL_EVENT[status], jobId, seq, at: new Date().toISOString(), data: jobListItem(found.job, undefined) })
       }
     } catch (err) {
       req.log.error({ err }, 'stream: snapshot failed')
@@ -79,12 +104,7 @@ const streams: FastifyPluginAsyncTypebox<{ config: Config, onDrop?: () => void }
   }, async (socket, req) => {
     const c = connect(socket, null)
     try {
-      const [running, queued] = await Promise.all([
-        app.store.listJobs({ status: 'running', limit: 100 }),
-        app.store.listJobs({ status: 'queued', limit: 1000 })
-      ])
-      const jobs = [...running, ...queued.reverse()].map(j => jobListItem(j, app.progress.get(j.id)))
-      c.sendSnapshot({ type: 'snapshot', jobId: null, seq: 0, at: new Date().toISOString(), data: { jobs } })
+      await sendListSnapshot(c)
     } catch (err) {
       req.log.error({ err }, 'stream: snapshot failed')
       c.close(1011, 'internal error')

@@ -47,6 +47,7 @@ interface RigOptions {
   retryMs?: { first: number, max: number }
   /** Replaces some of the run log's methods (a database failure mid-job, say). */
   runs?: (store: MemoryStore) => Partial<RunStore>
+  mayClaim?: () => boolean
 }
 
 /**
@@ -91,6 +92,7 @@ async function rig (t: TestContext, opts: RigOptions = {}): Promise<Rig> {
     retryMs: opts.retryMs ?? { first: 100, max: 1000 },
     logger: { ...silentLogger, error: (o: object) => { errors.push(o) } },
     onState: states.add,
+    mayClaim: opts.mayClaim,
     skipHostCheck: true,
     sleep: async (ms, signal) => {
       await new Promise<void>(resolve => {
@@ -462,6 +464,23 @@ describe('(d) a claim that fails', () => {
     assert.equal(sleep.ms, 100, 'a claim that worked resets the back-off')
     sleep.wake()
     assert.equal((await r.final(next.id)).type, 'job.finished')
+  })
+
+  test('while the runner may not claim (its machine lock is lost) a queued job waits and the loop is stalled; the kick that follows the lock claims it', async (t) => {
+    let locked = true
+    const r = await rig(t, { forks: 'auto', mayClaim: () => locked })
+    locked = false
+    const stalled = r.states.next(s => s.state === 'stalled')
+    const job = await r.submit()
+    assert.match((await stalled as { error: string }).error, /machine lock/)
+    r.loop.kick()
+    assert.equal((await r.store.getJob(job.id))?.status, 'queued', 'not claimed while the lock is lost')
+    locked = true
+    const settled = r.states.next(s => s.state === 'idle')
+    r.loop.kick()
+    assert.equal((await r.final(job.id)).type, 'job.finished')
+    await settled
+    assert.deepEqual(r.states.items.map(s => s.state), ['idle', 'stalled', 'running', 'idle'], 'stalled reported once')
   })
 
   test('close() while stalled ends the back-off at once', async (t) => {

@@ -1,65 +1,21 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { after, before, test, type TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { after, before, test } from 'node:test'
 import { EXIT_MACHINE_BUSY } from '../../src/jobs/supervisor.js'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
+import { api, FINAL, LEASES, runnerEntry, sleepy, spawnRunner as startRunner, tiny, until } from '../helpers/team.js'
 import { connect } from '../helpers/ws.js'
 
 // Team mode with real processes on a real PostgreSQL: API instances without runners (RUNNER=off) and
 // runners started by hand, each with a test-only machine identity so that several share this machine.
 // States, routing and events are asserted, never speed.
 
-const runnerEntry = fileURLToPath(new URL('../../src/runner.ts', import.meta.url))
-const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
-/** Short leases so that a dead runner's job is recovered within seconds; no redos: two runners on one machine disturb each other by design. */
-const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200', REDO_DISTURBED: '0' }
-
 let cluster: TestCluster
 const afters: Array<() => unknown> = []
 before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
 after(async () => { for (const fn of afters.reverse()) await fn() })
-
-interface RunnerProcess { child: ChildProcess, output: () => string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }
-
-/** `corebench runner` by hand: resolves once it says it is ready (or rejects with what it printed). */
-async function startRunner (t: TestContext, env: Record<string, string>): Promise<RunnerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', runnerEntry], { env: { ...process.env, ...LEASES, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
-  })
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('runner ready')) resolve() })
-    child.stderr.on('data', (d: Buffer) => { out += d.toString() })
-    void exited.then(({ code }) => { reject(new Error(`runner exited with ${code} before it was ready:\n${out}`)) })
-  })
-  return { child, output: () => out, exited }
-}
-
-async function api (url: string, path: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(`${url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } })
-  const body = await res.json()
-  assert.ok(res.ok, `${path}: ${res.status} ${JSON.stringify(body)}`)
-  return body
-}
-
-async function until (url: string, id: string, done: (job: any) => boolean, timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const job = await api(url, `/api/jobs/${id}`)
-    if (done(job)) return job
-    if (Date.now() > deadline) assert.fail(`job ${id} is still ${job.status} after ${timeoutMs} ms`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
-
-const tiny = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 4, executors: ['serialized', 'async'], repetitions: 2, warmup: 0 }
-const sleepy = { workload: { id: 'sleep', params: { ms: 20_000 } }, tasks: 1, executors: ['serialized'], repetitions: 1, warmup: 0 }
 
 test('two API instances and two runners: a job submitted to one API runs once; a client of the other sees every event in order', async (t) => {
   const db = await cluster.database(t)
