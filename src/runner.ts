@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { jobListItem } from './views/jobs.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { hostFingerprint } from './host/fingerprint.js'
+import { hostFingerprint, withTestHardware } from './host/fingerprint.js'
 import { MemoryBus, openBus, type JobEventBus, type RunnerCommand } from './jobs/bus.js'
 import type { JobEvent } from './jobs/events.js'
 import { machineIdentity, MachineBusyError } from './jobs/machine.js'
@@ -49,7 +49,7 @@ const logger = await createLogger(config, { process: 'runner' })
 if (!supervised) await migrate(config.DATABASE_URL, { ddl: false })
 // The runner uses the job queue, runs and hosts (RunnerStore), and closes the store when it stops.
 const store: RunnerStore & Pick<Store, 'close'> = await openStore(config.DATABASE_URL)
-const host = hostFingerprint()
+const host = withTestHardware(hostFingerprint(), config.RUNNER_TEST_HARDWARE)
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
 const delay = await startDelayServer()

@@ -1,12 +1,8 @@
-import type { JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
+import type { JobClaim, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
 import type { FinalStatus } from '../store/state.js'
 
-/** Who claims: one runner process on one host, able to run these runtimes. */
-export interface RunnerIdentity {
-  runnerId: string
-  hostId: string
-  runtimes: readonly string[]
-}
+/** Who claims: one runner process on one host, able to run these runtimes, working these queues. */
+export type RunnerIdentity = JobClaim
 
 export interface Lease {
   /** False once the job is no longer this runner's (recovered after a lost lease, say). */

@@ -13,6 +13,7 @@ import { JobPublisher } from './publisher.js'
 import { StoreQueue, type JobQueue } from './queue.js'
 import type { CellOrder } from './order.js'
 import { recoverJobs } from './recovery.js'
+import { classQueue, runnerQueue } from './routing.js'
 
 export interface RunnerSettings {
   RUNNER_LABELS: string
@@ -58,6 +59,10 @@ export interface RunnerOptions {
   onState?: (state: LoopState) => void
 }
 
+function labelsOf (config: Pick<RunnerSettings, 'RUNNER_LABELS'>): string[] {
+  return config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(',')
+}
+
 /** `r_` + 12 hex digits: one start of one runner process. */
 export function newRunnerId (): string {
   return `r_${randomBytes(6).toString('hex')}`
@@ -83,8 +88,10 @@ export class Runner {
     this.publisher = new JobPublisher(opts.bus, this.queue, opts.jobData, err => { logger.warn({ err }, 'runner: an event could not be published') }, this.runnerId)
     const node = new NodeForkRunner({ executorOptions: { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...opts.executorOptions }, httpBase: opts.httpBase })
     const python = new PythonForkRunner(opts.runtimes, opts.executorOptions?.tmpDir)
+    // Routed jobs (runOn) reach it through its class's queue and the queue of its own name.
+    const queues = [classQueue({ ...opts.host, labels: labelsOf(config) }), runnerQueue(opts.name)]
     this.loop = new ClaimLoop({
-      identity: { runnerId: this.runnerId, hostId: opts.host.id, runtimes: opts.runtimes.list.filter(r => r.available).map(r => r.id) },
+      identity: { runnerId: this.runnerId, hostId: opts.host.id, runtimes: opts.runtimes.list.filter(r => r.available).map(r => r.id), name: opts.name, queues },
       bus: opts.bus,
       queue: this.queue,
       runs: store,
@@ -104,7 +111,7 @@ export class Runner {
   /** Takes the machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming. */
   async start (): Promise<void> {
     const { store, config, logger } = this.opts
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), releasedAt: null }, config.RUNNER_LEASE_MS)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: labelsOf(config), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), releasedAt: null }, config.RUNNER_LEASE_MS)
     this.started = true
     this.machineBeat = setInterval(() => {
       store.heartbeatMachine(this.opts.machineId, this.runnerId).then(held => {

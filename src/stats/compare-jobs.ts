@@ -46,7 +46,8 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   if (!sameSpec) notes.push(`the jobs measured different specs (${job.specHash} vs ${base.specHash}): only cells with the same runtime, executor and workers are compared, and workload, params or tasks may differ`)
   const unfinished = [job, base].filter(j => j.status !== 'finished')
   for (const j of unfinished) notes.push(`job ${j.id} is ${j.status}, not finished: its cells are compared on the runs it has, which may be few or none, and decide nothing`)
-  if (!sameHost) notes.push(`the jobs ran on different hosts (${job.hostId ?? 'unknown'} vs ${base.hostId ?? 'unknown'}): a difference may be the machine, not the code`)
+  const where = (j: JobRecord): string => `${j.hostId ?? 'unknown'}${j.runnerName === null ? '' : ` on runner ${j.runnerName}`}`
+  if (!sameHost) notes.push(`the jobs ran on different hosts (${where(job)} vs ${where(base)}): a difference may be the machine, not the code`)
   const only = (a: Map<string, number[]>, b: Map<string, number[]>): string[] => [...a.keys()].filter(k => !b.has(k))
   if (only(mine, theirs).length > 0) notes.push(`cells only in this job: ${only(mine, theirs).join(', ')}`)
   if (only(theirs, mine).length > 0) notes.push(`cells only in the baseline: ${only(theirs, mine).join(', ')}`)
@@ -63,7 +64,7 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const verdict = cells.length === 0
     ? 'inconclusive'
     : verdicts.size === 1 ? [...verdicts][0] as JobComparison['verdict'] : verdicts.has('slower') && verdicts.has('faster') ? 'mixed' : verdicts.has('slower') ? 'slower' : verdicts.has('faster') ? 'faster' : 'inconclusive'
-  const side = (j: JobRecord): JobComparison['job'] => ({ id: j.id, specHash: j.specHash, hostId: j.hostId, createdAt: j.createdAt.toISOString(), status: j.status })
+  const side = (j: JobRecord): JobComparison['job'] => ({ id: j.id, specHash: j.specHash, hostId: j.hostId, runner: j.runnerName, createdAt: j.createdAt.toISOString(), status: j.status })
   // A gate reads these fields, not the prose: a broken or unfinished job must never pass as "no regression".
   const counts = Object.fromEntries(VERDICTS.map(v => [v, cells.filter(c => c.verdict === v).length])) as JobComparison['counts']
   const reason = unfinished.length > 0

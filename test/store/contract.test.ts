@@ -96,6 +96,26 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(await store.countJobs('queued'), 0)
     })
 
+    test('routed jobs go only to a runner that works one of their queues; unrouted ones to any; the claim records the runner\'s name', async (t) => {
+      const store = await impl.open(t)
+      const arm = { ...RUNNER, name: 'arm-1', queues: ['corebench.class.arm', 'corebench.runner.arm-1'] }
+      const x64 = { ...OTHER, name: 'x64-1', queues: ['corebench.class.x64', 'corebench.runner.x64-1'] }
+      const forArm = await store.createJob({ ...newJob(), queues: ['corebench.class.arm'] })
+      const forX64 = await store.createJob({ ...newJob(), queues: ['corebench.runner.x64-1'] })
+      const anywhere = await store.createJob(newJob())
+      assert.deepEqual(forArm.queues, ['corebench.class.arm'])
+      assert.deepEqual(anywhere.queues, [])
+      const first = await store.claimNextJob(x64)
+      assert.equal(first?.id, forX64.id, 'the older arm job waits for an arm runner')
+      assert.equal(first?.runnerName, 'x64-1')
+      assert.equal((await store.claimNextJob(x64))?.id, anywhere.id)
+      assert.equal(await store.claimNextJob(x64), undefined)
+      assert.equal(await store.claimNextJob(RUNNER), undefined, 'a runner that works no queue takes only unrouted jobs')
+      assert.equal((await store.claimNextJob(arm))?.id, forArm.id)
+      assert.deepEqual((await store.listJobs({ limit: 10, runner: 'x64-1' })).map(j => j.id), [anywhere.id, forX64.id])
+      assert.deepEqual((await store.getJob(forArm.id))?.runnerName, 'arm-1')
+    })
+
     test('a claim names a recorded host: a job refers to the host that ran it', async (t) => {
       const store = await impl.open(t)
       const job = await store.createJob(newJob())

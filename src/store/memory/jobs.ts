@@ -1,5 +1,5 @@
-import { assertTransition, isFinal } from '../state.js'
-import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
+import { assertTransition, claimable, isFinal } from '../state.js'
+import type { JobClaim, JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 
 /**
  * Places where a test can hold a MemoryStore call in mid-flight (with a latch it resolves later)
@@ -81,6 +81,8 @@ export class MemoryJobStore implements JobStore {
       hostId: null,
       tokenId: job.tokenId ?? null,
       runnerId: null,
+      runnerName: null,
+      queues: [...(job.queues ?? [])],
       eventSeq: 1 // job.queued
     }
     this.rows.set(job.id, { job: record, heartbeatAt: null, cancelRequestedAt: null })
@@ -99,6 +101,7 @@ export class MemoryJobStore implements JobStore {
         (f.workload === undefined || j.workloadId === f.workload) &&
         (f.tag === undefined || j.tags[f.tag.key] === f.tag.value) &&
         (f.host === undefined || j.hostId === f.host) &&
+        (f.runner === undefined || j.runnerName === f.runner) &&
         (f.specHash === undefined || j.specHash === f.specHash) &&
         (f.before === undefined || j.id < f.before))
       .slice(0, f.limit)
@@ -119,7 +122,7 @@ export class MemoryJobStore implements JobStore {
     return this.rows.delete(id)
   }
 
-  async claimNextJob (claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined> {
+  async claimNextJob (claim: JobClaim): Promise<JobRecord | undefined> {
     if (this.failing.count > 0) {
       this.failing.count--
       throw new Error(this.failing.message)
@@ -127,14 +130,14 @@ export class MemoryJobStore implements JobStore {
     // Read, then take with a conditional transition, as the Prisma store does: another process may
     // change a candidate in between, and then the transition loses.
     const candidates = this.sorted()
-      .filter(r => r.job.status === 'queued' && r.job.spec.runtimes.every(rt => claim.runtimes.includes(rt)))
+      .filter(r => r.job.status === 'queued' && claimable(r.job, claim))
       .map(r => r.job.id)
     await this.hooks.beforeClaim?.(candidates)
     // A job's host is a foreign key in the database: a runner records its host before claiming.
     if (candidates.length > 0 && !this.exists('host', claim.hostId)) throw new Error(`Foreign key constraint violated: no host ${claim.hostId}`)
     let claimed: JobRecord | undefined
     for (const id of candidates) {
-      claimed = this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, startedAt: this.now() } })
+      claimed = this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: this.now() } })
       if (claimed !== undefined) break
     }
     await this.hooks.afterClaim?.(claimed)
