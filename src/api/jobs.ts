@@ -117,6 +117,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
         workload: Type.Optional(Type.String({ maxLength: 64 })),
         tag: Type.Optional(TagFilterSchema),
         host: Type.Optional(Type.String({ maxLength: 64 })),
+        runner: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only jobs of the runner of this RUNNER_NAME' })),
         specHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$', description: 'Only jobs of this spec (comparable jobs)' })),
         cursor: Type.Optional(Type.String({ maxLength: 64, description: 'nextCursor of the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
@@ -130,7 +131,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       const at = q.tag.indexOf(':')
       tag = { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
     }
-    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, specHash: q.specHash, tag, before: q.cursor, limit: q.limit + 1 })
+    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, runner: q.runner, specHash: q.specHash, tag, before: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return {
       items: page.map(j => jobListItem(j, app.progress.get(j.id))),

@@ -86,10 +86,13 @@ test('a routed job\'s default sweep, caps and core warnings use the cores of its
   assert.match(res.json().message, /workers: 2 is above the limit 1 .*× 1 cores/)
 })
 
-test('history filters by the runner that ran the job; a comparison names the runners', async (t) => {
+test('a job records its runner; job lists and history filter by it; a comparison names the runners', async (t) => {
   const { app } = await build(t, { RUNNER_NAME: 'bench-a' })
   const job = await waitFor(app, (await submit(app, quickSpec)).id)
   assert.equal(job.status, 'finished')
+  assert.equal(job.runner, 'bench-a', 'the job records the runner that ran it')
+  assert.deepEqual((await app.inject('/api/jobs?runner=bench-a')).json().items.map((j: { id: string }) => j.id), [job.id])
+  assert.deepEqual((await app.inject('/api/jobs?runner=bench-b')).json().items, [])
   const history = async (runner: string): Promise<string[]> => {
     const res = await app.inject(`/api/history?specHash=${job.specHash}&executor=serialized&runner=${runner}`)
     assert.equal(res.statusCode, 200, res.body)

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { startCluster, type TestCluster } from '../helpers/postgres.js'
+import { startServer } from '../helpers/server-process.js'
+import { api, FINAL, LEASES, startRunner, until } from '../helpers/team.js'
+
+// Routing (runOn) with real processes on a real PostgreSQL: one API (RUNNER=off) and two runners on
+// this machine, told apart by test-only machine identities, labels and, for one, a test-only
+// fingerprint (RUNNER_TEST_HARDWARE=arm64:64) so that "arm64, 64 cores" can be routed to on x86.
+// Where jobs ran and which waited is asserted, never speed.
+
+let cluster: TestCluster
+const afters: Array<() => unknown> = []
+before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
+after(async () => { for (const fn of afters.reverse()) await fn() })
+
+const tiny = { workload: { id: 'fibonacci', params: { n: 12 } }, tasks: 4, executors: ['serialized'], repetitions: 1, warmup: 0 }
+
+test('jobs with runOn land on the runner that matches; a job for a named runner waits while that runner is offline', async (t) => {
+  const db = await cluster.database(t)
+  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
+  const arm = { DATABASE_URL: db, RUNNER_NAME: 'arm', RUNNER_MACHINE_ID: 'routing-m1', RUNNER_LABELS: 'lab-2', RUNNER_TEST_HARDWARE: 'arm64:64' }
+  const x86 = { DATABASE_URL: db, RUNNER_NAME: 'x86', RUNNER_MACHINE_ID: 'routing-m2', RUNNER_LABELS: 'lab-1' }
+  const [armRunner, x86Runner] = await Promise.all([startRunner(t, arm), startRunner(t, x86)])
+  const listed = await api(server.url, '/api/runners')
+  assert.deepEqual(listed.map((r: any) => `${r.name}:${r.host.arch}:${r.host.usableCores}:${r.labels.join('+')}`).sort(), ['arm:arm64:64:lab-2', `x86:${process.arch}:${listed.find((r: any) => r.name === 'x86').host.usableCores}:lab-1`])
+
+  const submit = async (runOn: object): Promise<any> => await api(server.url, '/api/jobs', { method: 'POST', body: JSON.stringify({ ...tiny, runOn }) })
+  const wanted: Array<[object, string]> = [
+    [{ arch: 'arm64' }, 'arm'], [{ labels: ['lab-1'] }, 'x86'], [{ minCores: 64 }, 'arm'],
+    [{ runner: 'x86' }, 'x86'], [{ runner: 'arm' }, 'arm'], [{ labels: ['lab-2'], arch: 'arm64' }, 'arm']
+  ]
+  const jobs = await Promise.all(wanted.map(async ([runOn]) => await submit(runOn)))
+  const ends = await Promise.all(jobs.map(async j => await until(server.url, j.id, job => FINAL.includes(job.status))))
+    .catch((err: Error) => { throw new Error(`${err.message}\nrunners said:\n${[armRunner, x86Runner].map(r => r.output().slice(-2000)).join('\n---\n')}`) })
+  assert.deepEqual(ends.map(j => `${j.status}@${j.runner}`), wanted.map(([, runner]) => `finished@${runner}`))
+  const hosts = new Map<string, string>(listed.map((r: any) => [r.name, r.host.id]))
+  assert.deepEqual(ends.map(j => j.hostId), wanted.map(([, runner]) => hosts.get(runner)), 'each job records the host (fingerprint) of the runner that ran it')
+
+  // The arm runner goes away cleanly: a job for it by name waits (and says so); x86 does not take it.
+  armRunner.child.kill('SIGTERM')
+  await armRunner.exited
+  const waiting = await submit({ runner: 'arm' })
+  assert.match(waiting.warnings.join('\n'), /every runner that can run this job is offline \(arm since /)
+  const other = await submit({ labels: ['lab-1'] })
+  assert.equal((await until(server.url, other.id, job => FINAL.includes(job.status))).runner, 'x86', 'x86 kept working meanwhile')
+  assert.equal((await api(server.url, `/api/jobs/${waiting.id}`)).status, 'queued', 'x86 polled past the job for arm and left it queued')
+
+  // Back online, the arm runner takes the job that waited for it.
+  const again = await startRunner(t, arm)
+  const done = await until(server.url, waiting.id, job => FINAL.includes(job.status))
+    .catch((err: Error) => { throw new Error(`${err.message}\n${again.output().slice(-2000)}`) })
+  assert.equal(`${done.status}@${done.runner}`, 'finished@arm')
+})
