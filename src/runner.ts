@@ -11,6 +11,7 @@ import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
 import { migrate } from './store/migrate.js'
 import { openStore } from './store/prisma-store.js'
+import { dialectOf } from './store/url.js'
 import type { RunnerStore, Store } from './store/types.js'
 import { startDelayServer } from './workloads/http-get-server.js'
 
@@ -68,8 +69,12 @@ const runner = new Runner({
   httpBase: () => delay.base,
   jobData: job => jobListItem(job, undefined),
   runnerId: process.env.RUNNER_ID,
+  delivered: !supervised && dialectOf(config.DATABASE_URL) === 'postgres',
   onState: state => { toParent({ kind: 'state', state }) }
 })
+
+/** Team mode's pg-boss worker, once started. */
+let consumer: { start: () => Promise<void>, close: () => Promise<void> } | undefined
 
 /** Longest a stop may take: under the server's own 7 s kill timeout plus the store's 10 s deadline. */
 const STOP_BOUND_MS = 20_000
@@ -84,6 +89,7 @@ async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = '
       process.exit(code === 0 ? 1 : code)
     }, STOP_BOUND_MS).unref()
     await runner.close(how)
+    await consumer?.close()
     await delay.close()
     // After the runner: its last events (the job's end) are handed to the bus before it closes.
     await bus.close()
@@ -112,5 +118,10 @@ try {
   await store.close()
   process.exit(busy ? EXIT_MACHINE_BUSY : 1)
 }
+// Team mode: pg-boss delivers jobs (src/jobs/pg-delivery.ts); the bus wake-up and the poll stay as a fallback.
+consumer = supervised || dialectOf(config.DATABASE_URL) !== 'postgres'
+  ? undefined
+  : new (await import('./jobs/pg-delivery.js')).DeliveryConsumer(config.DATABASE_URL, runner.queues, async id => { await runner.deliver(id) }, err => { logger.warn({ err }, 'pg-boss') })
+await consumer?.start()
 logger.info({ runnerId: runner.runnerId, pid: process.pid, supervised, runtimes: runtimes.list.filter(r => r.available).map(r => r.id) }, 'runner ready')
 if (!supervised) logger.warn('runner started by hand: with SQLite no server hears its events (progress shows when runs are stored); team mode (PostgreSQL) is where hand-started runners belong')

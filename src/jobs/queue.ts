@@ -32,6 +32,8 @@ export interface JobQueue {
   depth: () => Promise<number>
   /** Takes the oldest queued job this runner can run: queued → running, held by it. */
   claim: (runner: RunnerIdentity) => Promise<JobRecord | undefined>
+  /** Takes this queued job if this runner may (a delivery named it): queued → running, held by it. */
+  claimJob: (jobId: string, runner: RunnerIdentity) => Promise<JobRecord | undefined>
   /** Refreshes the lease of a job this runner holds. */
   heartbeat: (jobId: string, runnerId: string) => Promise<Lease>
   /** Progress of a held job; false when it is no longer held. */
@@ -88,6 +90,10 @@ export class StoreQueue implements JobQueue {
 
   async claim (runner: RunnerIdentity): Promise<JobRecord | undefined> {
     return await this.store.claimNextJob(runner)
+  }
+
+  async claimJob (jobId: string, runner: RunnerIdentity): Promise<JobRecord | undefined> {
+    return await this.store.claimJob(jobId, runner)
   }
 
   async heartbeat (jobId: string, runnerId: string): Promise<Lease> {

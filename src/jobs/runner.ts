@@ -55,6 +55,8 @@ export interface RunnerOptions {
   executorOptions?: ExecutorOptions
   /** Given by a supervisor, so that it knows which jobs were this runner's when it exits. */
   runnerId?: string
+  /** Jobs reach it through deliver() (pg-boss, team mode): `queued` wake-ups on the bus are ignored, the poll stays. */
+  delivered?: boolean
   /** Told whenever the claim loop's state changes (idle, running, stalled). */
   onState?: (state: LoopState) => void
 }
@@ -77,6 +79,8 @@ export class Runner {
   readonly runnerId: string
   readonly queue: JobQueue
   readonly publisher: JobPublisher
+  /** The queues routed jobs reach it through: its class's and its own (src/jobs/routing.ts). */
+  readonly queues: readonly string[]
   private readonly loop: ClaimLoop
   private machineBeat: NodeJS.Timeout | undefined
   private started = false
@@ -89,7 +93,7 @@ export class Runner {
     const node = new NodeForkRunner({ executorOptions: { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...opts.executorOptions }, httpBase: opts.httpBase })
     const python = new PythonForkRunner(opts.runtimes, opts.executorOptions?.tmpDir)
     // Routed jobs (runOn) reach it through its class's queue and the queue of its own name.
-    const queues = [classQueue({ ...opts.host, labels: labelsOf(config) }), runnerQueue(opts.name)]
+    const queues = this.queues = [classQueue({ ...opts.host, labels: labelsOf(config) }), runnerQueue(opts.name)]
     this.loop = new ClaimLoop({
       identity: { runnerId: this.runnerId, hostId: opts.host.id, runtimes: opts.runtimes.list.filter(r => r.available).map(r => r.id), name: opts.name, queues },
       bus: opts.bus,
@@ -102,6 +106,7 @@ export class Runner {
       disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT }, redos: config.REDO_DISTURBED },
       heartbeatMs: config.RUNNER_HEARTBEAT_MS,
       idlePollMs: config.RUNNER_POLL_MS,
+      wakeOnQueued: opts.delivered !== true,
       retryMs: { first: 250, max: 10_000 },
       logger,
       onState: opts.onState
@@ -125,6 +130,11 @@ export class Runner {
     })
     if (recovered.length > 0) logger.warn({ jobs: recovered.map(j => j.id) }, `${recovered.length} job(s) had lost their runner: ${config.REQUEUE_INTERRUPTED ? 're-queued' : 'marked interrupted'}`)
     this.loop.start()
+  }
+
+  /** Runs a job a delivery named, after the one in hand (ClaimLoop.deliver). */
+  async deliver (jobId: string): Promise<void> {
+    await this.loop.deliver(jobId)
   }
 
   get state (): LoopState {

@@ -172,6 +172,8 @@ export interface JobStore {
    * with its event counter advanced for `job.started`. Undefined when nothing matches.
    */
   claimNextJob(claim: JobClaim): Promise<JobRecord | undefined>
+  /** As claimNextJob, for one job (a delivery names it): undefined when it is no longer queued or not this runner's to take. */
+  claimJob(id: string, claim: JobClaim): Promise<JobRecord | undefined>
   /**
    * The one conditional status change (see src/store/state.ts): applies `to` and `patch` only if the
    * job is in `from` (and held by `runnerId`, when given), advancing its event counter in the same

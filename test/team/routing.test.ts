@@ -19,8 +19,10 @@ const tiny = { workload: { id: 'fibonacci', params: { n: 12 } }, tasks: 4, execu
 test('jobs with runOn land on the runner that matches; a job for a named runner waits while that runner is offline', async (t) => {
   const db = await cluster.database(t)
   const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
-  const arm = { DATABASE_URL: db, RUNNER_NAME: 'arm', RUNNER_MACHINE_ID: 'routing-m1', RUNNER_LABELS: 'lab-2', RUNNER_TEST_HARDWARE: 'arm64:64' }
-  const x86 = { DATABASE_URL: db, RUNNER_NAME: 'x86', RUNNER_MACHINE_ID: 'routing-m2', RUNNER_LABELS: 'lab-1' }
+  // A poll far apart: jobs reach the runners through pg-boss deliveries (src/jobs/pg-delivery.ts).
+  const slowPoll = { RUNNER_POLL_MS: '600000' }
+  const arm = { ...slowPoll, DATABASE_URL: db, RUNNER_NAME: 'arm', RUNNER_MACHINE_ID: 'routing-m1', RUNNER_LABELS: 'lab-2', RUNNER_TEST_HARDWARE: 'arm64:64' }
+  const x86 = { ...slowPoll, DATABASE_URL: db, RUNNER_NAME: 'x86', RUNNER_MACHINE_ID: 'routing-m2', RUNNER_LABELS: 'lab-1' }
   const [armRunner, x86Runner] = await Promise.all([startRunner(t, arm), startRunner(t, x86)])
   const listed = await api(server.url, '/api/runners')
   assert.deepEqual(listed.map((r: any) => `${r.name}:${r.host.arch}:${r.host.usableCores}:${r.labels.join('+')}`).sort(), ['arm:arm64:64:lab-2', `x86:${process.arch}:${listed.find((r: any) => r.name === 'x86').host.usableCores}:lab-1`])
@@ -34,6 +36,8 @@ test('jobs with runOn land on the runner that matches; a job for a named runner 
   const ends = await Promise.all(jobs.map(async j => await until(server.url, j.id, job => FINAL.includes(job.status))))
     .catch((err: Error) => { throw new Error(`${err.message}\nrunners said:\n${[armRunner, x86Runner].map(r => r.output().slice(-2000)).join('\n---\n')}`) })
   assert.deepEqual(ends.map(j => `${j.status}@${j.runner}`), wanted.map(([, runner]) => `finished@${runner}`))
+  const delivered = (r: { output: () => string }): number => r.output().split('\n').filter(l => l.includes('claimed a delivered job')).length
+  assert.equal(delivered(armRunner) + delivered(x86Runner), jobs.length, 'every job was claimed through its pg-boss delivery')
   const hosts = new Map<string, string>(listed.map((r: any) => [r.name, r.host.id]))
   assert.deepEqual(ends.map(j => j.hostId), wanted.map(([, runner]) => hosts.get(runner)), 'each job records the host (fingerprint) of the runner that ran it')
 
@@ -51,4 +55,6 @@ test('jobs with runOn land on the runner that matches; a job for a named runner 
   const done = await until(server.url, waiting.id, job => FINAL.includes(job.status))
     .catch((err: Error) => { throw new Error(`${err.message}\n${again.output().slice(-2000)}`) })
   assert.equal(`${done.status}@${done.runner}`, 'finished@arm')
+  // At start a runner claims its backlog itself (the poll's first round); the delivery then finds the row taken.
+  assert.match(again.output(), new RegExp(`"jobId":"${waiting.id}".*(claimed a delivered job|no longer claimable here)`), 'its delivery reached it too')
 })

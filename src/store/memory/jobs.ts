@@ -144,6 +144,12 @@ export class MemoryJobStore implements JobStore {
     return claimed
   }
 
+  async claimJob (id: string, claim: JobClaim): Promise<JobRecord | undefined> {
+    const row = this.rows.get(id)
+    if (row?.job.status !== 'queued' || !claimable(row.job, claim)) return undefined
+    return this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: this.now() } })
+  }
+
   async transitionJob (id: string, t: JobTransition): Promise<JobRecord | undefined> {
     return this.transition(id, t)
   }

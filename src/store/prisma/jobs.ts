@@ -86,6 +86,12 @@ export class PrismaJobStore implements JobStore {
     }
   }
 
+  async claimJob (id: string, claim: JobClaim): Promise<JobRecord | undefined> {
+    const row = await this.prisma.job.findUnique({ where: { id }, select: { status: true, spec: true, queues: true } })
+    if (row?.status !== 'queued' || !claimable({ spec: JSON.parse(row.spec), queues: JSON.parse(row.queues) }, claim)) return undefined
+    return await this.transitionJob(id, { from: 'queued', to: 'running', patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: new Date() }, holder: claim.runnerId })
+  }
+
   async transitionJob (id: string, t: JobTransition): Promise<JobRecord | undefined> {
     assertTransition(t.from, t.to)
     const { summary, warnings, ...rest } = t.patch ?? {}
