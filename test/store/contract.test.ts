@@ -116,6 +116,22 @@ for (const impl of IMPLEMENTATIONS) {
       assert.deepEqual((await store.getJob(forArm.id))?.runnerName, 'arm-1')
     })
 
+    test('a delivered job is claimed by id only while it is queued and this runner may take it', async (t) => {
+      const store = await impl.open(t)
+      const arm = { ...RUNNER, name: 'arm-1', queues: ['corebench.class.arm'] }
+      const forArm = await store.createJob({ ...newJob(), queues: ['corebench.class.arm'] })
+      const python = await store.createJob(newJob({ runtimes: ['node', 'python'] }))
+      assert.equal(await store.claimJob(forArm.id, { ...OTHER, name: 'x64-1', queues: ['corebench.class.x64'] }), undefined, 'not its queue')
+      assert.equal(await store.claimJob(python.id, arm), undefined, 'not its runtimes')
+      assert.equal(await store.claimJob('j_missing', arm), undefined)
+      const claimed = await store.claimJob(forArm.id, arm)
+      assert.equal(claimed?.status, 'running')
+      assert.equal(claimed?.runnerId, arm.runnerId)
+      assert.equal(claimed?.runnerName, 'arm-1')
+      assert.equal(claimed?.eventSeq, 2)
+      assert.equal(await store.claimJob(forArm.id, arm), undefined, 'a delivery of a job already taken is dropped')
+    })
+
     test('a claim names a recorded host: a job refers to the host that ran it', async (t) => {
       const store = await impl.open(t)
       const job = await store.createJob(newJob())
