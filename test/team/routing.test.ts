@@ -58,3 +58,27 @@ test('jobs with runOn land on the runner that matches; a job for a named runner 
   // At start a runner claims its backlog itself (the poll's first round); the delivery then finds the row taken.
   assert.match(again.output(), new RegExp(`"jobId":"${waiting.id}".*(claimed a delivered job|no longer claimable here)`), 'its delivery reached it too')
 })
+
+test('kill -9 of a runner mid-job with REQUEUE_INTERRUPTED: the re-queued job is delivered again and runs on the other runner of its class', async (t) => {
+  const db = await cluster.database(t)
+  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', REQUEUE_INTERRUPTED: 'true', ...LEASES })
+  const env = { DATABASE_URL: db, RUNNER_POLL_MS: '600000', RUNNER_LABELS: 'lab-3' }
+  const first = await startRunner(t, { ...env, RUNNER_NAME: 'first', RUNNER_MACHINE_ID: 'routing-m3' })
+  const job = await api(server.url, '/api/jobs', { method: 'POST', body: JSON.stringify({ workload: { id: 'sleep', params: { ms: 20_000 } }, tasks: 1, executors: ['serialized'], repetitions: 1, warmup: 0, runOn: { labels: ['lab-3'] } }) })
+  await until(server.url, job.id, j => j.status === 'running' && j.runner === 'first')
+  first.child.kill('SIGKILL')
+  await first.exited
+  const again = await until(server.url, job.id, j => j.status === 'queued')
+  assert.match(again.error ?? '', /re-queued/)
+  // The same class (same hardware and labels), another machine identity: it works the class's queue.
+  const second = await startRunner(t, { ...env, RUNNER_NAME: 'second', RUNNER_MACHINE_ID: 'routing-m4' })
+  const running = await until(server.url, job.id, j => j.status === 'running')
+  assert.equal(running.runner, 'second')
+  await api(server.url, `/api/jobs/${job.id}/cancel`, { method: 'POST', body: '{}' })
+  assert.equal((await until(server.url, job.id, j => FINAL.includes(j.status))).status, 'cancelled')
+  // Its start-up claim may have taken the job first; the re-queue's delivery then waits for the job in
+  // hand and finds the row taken. Either way it reached this runner.
+  const seen = new RegExp(`"jobId":"${job.id}".*(claimed a delivered job|no longer claimable here)`)
+  for (const deadline = Date.now() + 30_000; !seen.test(second.output()) && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.match(second.output(), seen, 'the re-queue sent a new delivery')
+})
