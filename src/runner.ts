@@ -121,7 +121,7 @@ try {
 // Team mode: pg-boss delivers jobs (src/jobs/pg-delivery.ts); the bus wake-up and the poll stay as a fallback.
 consumer = supervised || dialectOf(config.DATABASE_URL) !== 'postgres'
   ? undefined
-  : new (await import('./jobs/pg-delivery.js')).DeliveryConsumer(config.DATABASE_URL, runner.queues, async id => { await runner.deliver(id) }, err => { logger.warn({ err }, 'pg-boss') })
+  : new (await import('./jobs/pg-delivery.js')).DeliveryConsumer(config.DATABASE_URL, runner.queues, { idle: () => runner.state.state === 'idle', deliver: async id => { await runner.deliver(id) } }, err => { logger.warn({ err }, 'pg-boss') })
 await consumer?.start()
 logger.info({ runnerId: runner.runnerId, pid: process.pid, supervised, runtimes: runtimes.list.filter(r => r.available).map(r => r.id) }, 'runner ready')
 if (!supervised) logger.warn('runner started by hand: with SQLite no server hears its events (progress shows when runs are stored); team mode (PostgreSQL) is where hand-started runners belong')

@@ -46,7 +46,7 @@ export class DeliveryProducer {
   async ensureQueue (name: string): Promise<void> {
     if (this.known.has(name)) return
     // Options given as absent, never as undefined: pg-boss validates `deadLetter: undefined` as a non-string.
-    await this.boss.createQueue(name, { heartbeatSeconds: DELIVERY_HEARTBEAT_S, retryLimit: 0, notify: true, expireInSeconds: this.expireInSeconds, deadLetter: LOST_QUEUE })
+    await this.boss.createQueue(name, { heartbeatSeconds: DELIVERY_HEARTBEAT_S, retryLimit: 0, expireInSeconds: this.expireInSeconds, deadLetter: LOST_QUEUE })
     this.known.add(name)
   }
 
@@ -141,41 +141,76 @@ export async function startApiDelivery (opts: ApiDeliveryOptions): Promise<{ wra
 }
 
 /**
- * The runner's side: works its queues with heartbeats (batches of one) and hands each delivered id
- * to `deliver`, which claims the row conditionally and runs it, one job at a time; the delivery is
- * completed when `deliver` resolves. Queues are worked once the API has created them (a runner has
- * no business creating queues).
+ * The runner's side: fetches one delivery at a time from its queues (its class's, its own, the
+ * default), and only while the runner is idle: a delivery fetched by a busy runner would sit there
+ * while another runner of the class could run it. Each delivered id goes to `deliver`, which claims
+ * the row conditionally and runs it; the delivery is kept alive with `touch` meanwhile (pg-boss
+ * heartbeats), completed when `deliver` resolves and failed when it throws (it is then re-sent from
+ * the dead-letter queue if the row is still queued). Queues are worked once the API has created them.
  */
 export class DeliveryConsumer {
   private readonly boss: PgBoss
   private closed = false
+  private loop: Promise<void> | undefined
+  private readonly stop = new AbortController()
 
-  constructor (databaseUrl: string, private readonly queues: readonly string[], private readonly deliver: (jobId: string) => Promise<void>, private readonly onError: (err: Error) => void) {
-    // LISTEN/NOTIFY wakes a worker the moment a delivery is sent (queues are created with notify).
-    this.boss = new PgBoss({ connectionString: databaseUrl, migrate: false, supervise: false, schedule: false, useListenNotify: true })
+  constructor (databaseUrl: string, private readonly queues: readonly string[], private readonly runner: { idle: () => boolean, deliver: (jobId: string) => Promise<void> }, private readonly onError: (err: Error) => void, private readonly pollMs = 1000) {
+    this.boss = new PgBoss({ connectionString: databaseUrl, migrate: false, supervise: false, schedule: false })
     this.boss.on('error', onError)
   }
 
   async start (): Promise<void> {
     await this.boss.start()
-    void this.workWhenCreated([...this.queues, DEFAULT_QUEUE])
+    this.loop = this.fetchLoop()
   }
 
-  private async workWhenCreated (pending: string[]): Promise<void> {
-    while (pending.length > 0 && !this.closed) {
-      for (const name of [...pending]) {
-        if (await this.boss.getQueue(name).catch(() => null) === null) continue
-        await this.boss.work<Delivery>(name, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([delivery]) => {
-          if (delivery !== undefined) await this.deliver(delivery.data.jobId)
-        })
-        pending.splice(pending.indexOf(name), 1)
+  private async fetchLoop (): Promise<void> {
+    const all = [...this.queues, DEFAULT_QUEUE]
+    const ready = new Set<string>()
+    while (!this.closed) {
+      let took = false
+      try {
+        for (const name of all) if (!ready.has(name) && await this.boss.getQueue(name) !== null) ready.add(name)
+        for (const name of all) {
+          if (this.closed || !ready.has(name) || !this.runner.idle()) break
+          const [delivery] = await this.boss.fetch<Delivery>(name, { batchSize: 1 })
+          if (delivery === undefined) continue
+          took = true
+          await this.handle(name, delivery.id, delivery.data.jobId)
+          break
+        }
+      } catch (err) {
+        this.onError(err as Error)
       }
-      if (pending.length > 0) await new Promise(resolve => setTimeout(resolve, 500))
+      if (!took) await this.sleep(this.pollMs)
     }
   }
 
+  private async handle (queue: string, id: string, jobId: string): Promise<void> {
+    const beat = setInterval(() => { this.boss.touch(queue, id).catch(this.onError) }, DELIVERY_HEARTBEAT_S * 1000 / 2)
+    try {
+      await this.runner.deliver(jobId)
+      await this.boss.complete(queue, id)
+    } catch (err) {
+      this.onError(err as Error)
+      await this.boss.fail(queue, id, { error: (err as Error).message }).catch(this.onError)
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, ms)
+      this.stop.signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+    })
+  }
+
+  /** Stops fetching (after the runner closed: the delivery in hand has been completed or failed). */
   async close (): Promise<void> {
     this.closed = true
+    this.stop.abort()
+    await this.loop
     await this.boss.stop({ graceful: true, timeout: 5000 }).catch((err: unknown) => { this.onError(err as Error) })
   }
 }

@@ -14,6 +14,13 @@ const afters: Array<() => unknown> = []
 before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
 after(async () => { for (const fn of afters.reverse()) await fn() })
 
+/** Waits until the runner logs that a pg-boss delivery of this job reached it (claimed, or found taken). */
+async function deliveryReached (runner: { output: () => string }, jobId: string): Promise<void> {
+  const seen = new RegExp(`"jobId":"${jobId}".*(claimed a delivered job|no longer claimable here)`)
+  for (const deadline = Date.now() + 30_000; !seen.test(runner.output()) && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.match(runner.output(), seen, `a delivery of ${jobId} reached the runner`)
+}
+
 const tiny = { workload: { id: 'fibonacci', params: { n: 12 } }, tasks: 4, executors: ['serialized'], repetitions: 1, warmup: 0 }
 
 test('jobs with runOn land on the runner that matches; a job for a named runner waits while that runner is offline', async (t) => {
@@ -56,7 +63,7 @@ test('jobs with runOn land on the runner that matches; a job for a named runner 
     .catch((err: Error) => { throw new Error(`${err.message}\n${again.output().slice(-2000)}`) })
   assert.equal(`${done.status}@${done.runner}`, 'finished@arm')
   // At start a runner claims its backlog itself (the poll's first round); the delivery then finds the row taken.
-  assert.match(again.output(), new RegExp(`"jobId":"${waiting.id}".*(claimed a delivered job|no longer claimable here)`), 'its delivery reached it too')
+  await deliveryReached(again, waiting.id)
 })
 
 test('kill -9 of a runner mid-job with REQUEUE_INTERRUPTED: the re-queued job is delivered again and runs on the other runner of its class', async (t) => {
@@ -78,7 +85,5 @@ test('kill -9 of a runner mid-job with REQUEUE_INTERRUPTED: the re-queued job is
   assert.equal((await until(server.url, job.id, j => FINAL.includes(j.status))).status, 'cancelled')
   // Its start-up claim may have taken the job first; the re-queue's delivery then waits for the job in
   // hand and finds the row taken. Either way it reached this runner.
-  const seen = new RegExp(`"jobId":"${job.id}".*(claimed a delivered job|no longer claimable here)`)
-  for (const deadline = Date.now() + 30_000; !seen.test(second.output()) && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 100))
-  assert.match(second.output(), seen, 'the re-queue sent a new delivery')
+  await deliveryReached(second, job.id)
 })
