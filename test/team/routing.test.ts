@@ -14,11 +14,12 @@ const afters: Array<() => unknown> = []
 before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
 after(async () => { for (const fn of afters.reverse()) await fn() })
 
-/** Waits until the runner logs that a pg-boss delivery of this job reached it (claimed, or found taken). */
-async function deliveryReached (runner: { output: () => string }, jobId: string): Promise<void> {
+/** Waits until one of the runners logs that a pg-boss delivery of this job reached it (claimed, or found taken). */
+async function deliveryReached (runners: Array<{ output: () => string }>, jobId: string): Promise<void> {
   const seen = new RegExp(`"jobId":"${jobId}".*(claimed a delivered job|no longer claimable here)`)
-  for (const deadline = Date.now() + 30_000; !seen.test(runner.output()) && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 100))
-  assert.match(runner.output(), seen, `a delivery of ${jobId} reached the runner`)
+  const output = (): string => runners.map(r => r.output()).join('\n')
+  for (const deadline = Date.now() + 30_000; !seen.test(output()) && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 100))
+  assert.match(output(), seen, `a delivery of ${jobId} reached a runner`)
 }
 
 const tiny = { workload: { id: 'fibonacci', params: { n: 12 } }, tasks: 4, executors: ['serialized'], repetitions: 1, warmup: 0 }
@@ -63,7 +64,7 @@ test('jobs with runOn land on the runner that matches; a job for a named runner 
     .catch((err: Error) => { throw new Error(`${err.message}\n${again.output().slice(-2000)}`) })
   assert.equal(`${done.status}@${done.runner}`, 'finished@arm')
   // At start a runner claims its backlog itself (the poll's first round); the delivery then finds the row taken.
-  await deliveryReached(again, waiting.id)
+  await deliveryReached([again], waiting.id)
 })
 
 test('kill -9 of a runner mid-job with REQUEUE_INTERRUPTED: the re-queued job is delivered again and runs on the other runner of its class', async (t) => {
@@ -81,9 +82,14 @@ test('kill -9 of a runner mid-job with REQUEUE_INTERRUPTED: the re-queued job is
   const second = await startRunner(t, { ...env, RUNNER_NAME: 'second', RUNNER_MACHINE_ID: 'routing-m4' })
   const running = await until(server.url, job.id, j => j.status === 'running')
   assert.equal(running.runner, 'second')
+  // While `second` is busy, a new job of the class goes to its idle peer: a busy runner fetches no delivery.
+  const third = await startRunner(t, { ...env, RUNNER_NAME: 'third', RUNNER_MACHINE_ID: 'routing-m5' })
+  const next = await api(server.url, '/api/jobs', { method: 'POST', body: JSON.stringify({ ...tiny, runOn: { labels: ['lab-3'] } }) })
+  assert.equal((await until(server.url, next.id, j => FINAL.includes(j.status))).runner, 'third')
+  await deliveryReached([third], next.id)
   await api(server.url, `/api/jobs/${job.id}/cancel`, { method: 'POST', body: '{}' })
   assert.equal((await until(server.url, job.id, j => FINAL.includes(j.status))).status, 'cancelled')
-  // Its start-up claim may have taken the job first; the re-queue's delivery then waits for the job in
-  // hand and finds the row taken. Either way it reached this runner.
-  await deliveryReached(second, job.id)
+  // Its start-up claim may have taken the job first; the re-queue's delivery is then fetched by an idle
+  // runner of the class, which finds the row taken. Either way it was sent.
+  await deliveryReached([second, third], job.id)
 })
