@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object({
   RUNNER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 2000, description: 'How often a runner renews the lease of its job and its machine claim' }),
   RUNNER_LEASE_MS: Type.Integer({ minimum: 500, maximum: 3_600_000, default: 15_000, description: 'A running job whose lease is older than this has lost its runner (interrupted, or re-queued)' }),
   RUNNER_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000, description: 'How often an idle runner looks for jobs it was not told about' }),
+  RUNNER_TEST_HARDWARE: Type.String({ maxLength: 40, pattern: '^([a-z0-9_]{1,32}:[1-9][0-9]{0,3})?$', default: '', description: 'Test-only: `arch:cores` (e.g. arm64:64) that a runner reports instead of its own, so that routing to other hardware can be tested on one machine; it measures on its real cores' }),
   RUNNER_MACHINE_ID: Type.String({ maxLength: 256, default: '', description: 'Test-only: the machine identity a runner claims (default /etc/machine-id, else the hostname)' }),
   MAX_CONNECTIONS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open connections (HTTP and WebSocket) past which new ones get 503; 0: 70 % of the descriptor limit (ulimit -n), which is also the ceiling' }),
   STREAM_PING_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000, description: 'WebSocket keep-alive ping interval' }),

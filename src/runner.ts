@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { jobListItem } from './views/jobs.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { hostFingerprint } from './host/fingerprint.js'
+import { hostFingerprint, withTestHardware } from './host/fingerprint.js'
 import { MemoryBus, openBus, type JobEventBus, type RunnerCommand } from './jobs/bus.js'
 import type { JobEvent } from './jobs/events.js'
 import { machineIdentity, MachineBusyError } from './jobs/machine.js'
@@ -51,7 +51,7 @@ const logger = await createLogger(config, { process: 'runner' })
 if (!supervised) await migrate(config.DATABASE_URL, { ddl: false })
 // The runner uses the job queue, runs and hosts (RunnerStore), and closes the store when it stops.
 const store: RunnerStore & Pick<Store, 'close'> = await openStore(config.DATABASE_URL)
-const host = hostFingerprint()
+const host = withTestHardware(hostFingerprint(), config.RUNNER_TEST_HARDWARE)
 await store.upsertHost(host)
 const runtimes = await discoverRuntimes(config.PYTHON)
 const delay = await startDelayServer()
@@ -80,8 +80,12 @@ const runner = new Runner({
   httpBase: () => delay.base,
   jobData: job => jobListItem(job, undefined),
   runnerId: process.env.RUNNER_ID,
+  delivered: !supervised && dialectOf(config.DATABASE_URL) === 'postgres',
   onState: state => { toParent({ kind: 'state', state }) }
 })
+
+/** Team mode's pg-boss worker, once started. */
+let consumer: { start: () => Promise<void>, close: () => Promise<void> } | undefined
 
 /** Longest a stop may take: under the server's own 7 s kill timeout plus the store's 10 s deadline. */
 const STOP_BOUND_MS = 20_000
@@ -98,6 +102,7 @@ async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = '
       process.exit(code === 0 ? 1 : code)
     }, STOP_BOUND_MS).unref()
     await runner.close(how)
+    await consumer?.close()
     await delay.close()
     // After the runner: its last events (the job's end) are handed to the bus before it closes.
     await bus.close()
@@ -128,5 +133,10 @@ try {
   await store.close()
   process.exit(busy ? EXIT_MACHINE_BUSY : 1)
 }
+// Team mode: pg-boss delivers jobs (src/jobs/pg-delivery.ts); the bus wake-up and the poll stay as a fallback.
+consumer = supervised || dialectOf(config.DATABASE_URL) !== 'postgres'
+  ? undefined
+  : new (await import('./jobs/pg-delivery.js')).DeliveryConsumer(config.DATABASE_URL, runner.queues, { idle: () => runner.state.state === 'idle', deliver: async id => { await runner.deliver(id) } }, err => { logger.warn({ err }, 'pg-boss') })
+await consumer?.start()
 logger.info({ runnerId: runner.runnerId, pid: process.pid, supervised, runtimes: runtimes.list.filter(r => r.available).map(r => r.id) }, 'runner ready')
 if (!supervised) logger.warn('runner started by hand: with SQLite no server hears its events (progress shows when runs are stored); team mode (PostgreSQL) is where hand-started runners belong')

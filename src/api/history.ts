@@ -91,6 +91,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
         workers: Type.Integer({ minimum: 1, default: 1 }),
         metric: Type.Union(METRICS.map(m => Type.Literal(m)), { default: 'medianWallMs' }),
         host: Type.Optional(Type.String({ maxLength: 64 })),
+        runner: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only jobs run by the runner of this RUNNER_NAME (GET /api/runners)' })),
         tag: Type.Optional(TagFilterSchema),
         limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 })
       }, { additionalProperties: false }),
@@ -104,7 +105,7 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
     const at = q.tag?.indexOf(':') ?? -1
     const tag = q.tag === undefined ? undefined : { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
     const [jobs, baseline] = await Promise.all([
-      app.store.listJobs({ specHash: q.specHash, host: q.host, tag, status: 'finished', limit: q.limit }),
+      app.store.listJobs({ specHash: q.specHash, host: q.host, runner: q.runner, tag, status: 'finished', limit: q.limit }),
       app.store.getBaseline(q.specHash)
     ])
     const key = cellKey({ runtime: q.runtime, executor: q.executor, workers: q.executor === 'serialized' || q.executor === 'async' ? 1 : q.workers })

@@ -5,8 +5,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import { ConflictError, NotFoundError, QueueFullError, validationFailed } from '../errors.js'
 import { jobTasksTotal } from '../schemas/cells.js'
-import { resolveSpec, specDefaults, specHash, specWarnings } from '../jobs/spec.js'
-import { JobSubmitSchema, SpecDefaultsSchema, TagFilterSchema } from '../schemas/job.js'
+import { registeredRunners } from '../jobs/registry.js'
+import { isPlacementError, place, type Placement } from '../jobs/routing.js'
+import { resolveSpec, specDefaults, specHash, specWarnings, submittedRuntimes } from '../jobs/spec.js'
+import { JobSubmitSchema, SpecDefaultsSchema, TagFilterSchema, type JobSubmit } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
 import { toCsv, toMarkdown } from '../stats/report.js'
 import { newId } from '../store/ids.js'
@@ -48,6 +50,20 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     return job
   }
 
+  /**
+   * Where a spec with `runOn` may run, against the runners registered now (online or not); a 400
+   * naming the field when none can ever match. Undefined without runOn: any runner, as always (a
+   * single-machine server's runner may not have registered yet when the first job arrives).
+   */
+  async function placement (input: JobSubmit): Promise<Placement | undefined> {
+    if (input.runOn === undefined) return undefined
+    const p = place(input.runOn, submittedRuntimes(input), await registeredRunners(app.store, config.RUNNER_LEASE_MS))
+    if (!isPlacementError(p)) return p
+    const key = p.field.split('.')[1] as keyof typeof input.runOn | undefined
+    const value = p.field === 'runtimes' ? submittedRuntimes(input) : key === undefined ? input.runOn : input.runOn[key]
+    throw validationFailed([{ field: p.field, value, limit: null, message: `${p.field}: ${p.message}` }])
+  }
+
   const defaults = specDefaults(config, cores)
   app.get('/api/spec/defaults', {
     schema: { tags: ['jobs'], summary: 'What POST /api/jobs fills in for each field a spec leaves out here, and the configured caps', response: { 200: Type.Ref(SpecDefaultsSchema) } }
@@ -61,21 +77,26 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       response: { 202: Accepted, 400: Type.Ref('Error'), 429: Type.Ref('Error') }
     }
   }, async (req, reply) => {
-    const resolved = resolveSpec(req.body, config, cores, app.runtimes, await app.workloads.current(req.body.workload))
+    // A routed job's default sweep, caps and core warnings are those of the runners it may run on.
+    const placed = await placement(req.body)
+    const jobCores = placed?.cores ?? cores
+    const resolved = resolveSpec(req.body, config, jobCores, app.runtimes, await app.workloads.current(req.body.workload))
     if (!resolved.ok) throw validationFailed(resolved.details)
     const spec = resolved.spec
     const depth = await app.queue.depth()
     if (depth >= config.QUEUE_LIMIT) {
       throw Object.assign(new QueueFullError(depth), { headers: { 'retry-after': '30' } })
     }
-    const warnings = specWarnings(spec, cores, app.host)
+    // The API host's SMT topology says nothing about another machine's.
+    const warnings = [...(placed?.warnings ?? []), ...specWarnings(spec, jobCores, placed === undefined ? app.host : undefined)]
     const job = await app.queue.enqueue({
       id: newId('j'),
       spec,
       specHash: specHash(spec),
       warnings,
       tasksTotal: jobTasksTotal(spec),
-      tokenId: req.tokenId ?? undefined
+      tokenId: req.tokenId ?? undefined,
+      queues: placed?.queues
     })
     await app.jobs.queued(job)
     const self = `/api/jobs/${job.id}`
@@ -96,6 +117,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
         workload: Type.Optional(Type.String({ maxLength: 64 })),
         tag: Type.Optional(TagFilterSchema),
         host: Type.Optional(Type.String({ maxLength: 64 })),
+        runner: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only jobs of the runner of this RUNNER_NAME' })),
         specHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$', description: 'Only jobs of this spec (comparable jobs)' })),
         cursor: Type.Optional(Type.String({ maxLength: 64, description: 'nextCursor of the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
@@ -109,7 +131,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
       const at = q.tag.indexOf(':')
       tag = { key: q.tag.slice(0, at), value: q.tag.slice(at + 1) }
     }
-    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, specHash: q.specHash, tag, before: q.cursor, limit: q.limit + 1 })
+    const rows = await app.store.listJobs({ status: q.status, workload: q.workload, host: q.host, runner: q.runner, specHash: q.specHash, tag, before: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return {
       items: page.map(j => jobListItem(j, app.progress.get(j.id))),

@@ -2,14 +2,15 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RunnerSchema, type Runner } from '../schemas/runner.js'
 import type { MachineClaim } from '../store/types.js'
+import { offlineSince } from '../jobs/registry.js'
 
 /**
  * Where a runner stands: offline once it released its machine or its heartbeat is older than the
  * lease (the same rule that recovers its job), else running while it holds a running job, else idle.
  */
 export function runnerState (claim: MachineClaim, heldJobId: string | undefined, leaseMs: number, now: Date): Pick<Runner, 'state' | 'jobId' | 'offlineSince'> {
-  if (claim.releasedAt !== null) return { state: 'offline', jobId: null, offlineSince: claim.releasedAt.toISOString() }
-  if (now.getTime() - claim.heartbeatAt.getTime() > leaseMs) return { state: 'offline', jobId: null, offlineSince: claim.heartbeatAt.toISOString() }
+  const since = offlineSince(claim, leaseMs, now)
+  if (since !== null) return { state: 'offline', jobId: null, offlineSince: since.toISOString() }
   return heldJobId === undefined ? { state: 'idle', jobId: null, offlineSince: null } : { state: 'running', jobId: heldJobId, offlineSince: null }
 }
 

@@ -50,3 +50,15 @@ export function hostFingerprint (): HostFingerprint {
   const { availableParallelism: usableCores, ...rest } = identity
   return { id, ...rest, usableCores, cpuQuota: limits.cpuQuota, ...readTopology() }
 }
+
+/**
+ * TEST-ONLY (RUNNER_TEST_HARDWARE): the fingerprint with another architecture and core count, as
+ * `arch:cores`, under an id of its own, so that several runners on one machine look like different
+ * hardware to routing. Empty: the fingerprint unchanged.
+ */
+export function withTestHardware (host: HostFingerprint, spec: string): HostFingerprint {
+  if (spec === '') return host
+  const [arch, cores] = spec.split(':') as [string, string]
+  const id = createHash('sha256').update(`${host.id}|${spec}`).digest('hex').slice(0, 16)
+  return { ...host, id, arch, usableCores: Number(cores), logicalCores: Number(cores) }
+}

@@ -7,6 +7,8 @@ import type { RunnerIdentity } from './queue.js'
 export interface ClaimLoopOptions extends Omit<ExecutionContext, 'runnerId' | 'onProgress'> {
   identity: RunnerIdentity
   bus: JobEventBus
+  /** False when another path delivers jobs (pg-boss in team mode): the poll stays as the fallback. */
+  wakeOnQueued?: boolean
   /** How often an idle runner looks for work it was not told about (another API instance, a lost message). */
   idlePollMs: number
   /** Back-off after a failed claim: first delay and cap. */
@@ -42,7 +44,9 @@ export class ClaimLoop {
 
   constructor (private readonly opts: ClaimLoopOptions) {
     this.unsubscribe = opts.bus.onCommand(cmd => {
-      if (cmd.type === 'queued') this.kick()
+      if (cmd.type === 'queued') {
+        if (opts.wakeOnQueued !== false) this.kick()
+      }
       else if (this.current?.job.id === cmd.jobId) this.current.abort.abort('cancel' satisfies StopReason)
       else this.cancels.add(cmd.jobId)
     })
@@ -82,6 +86,22 @@ export class ClaimLoop {
     this.current?.abort.abort(why satisfies StopReason)
     await this.loop
     this.status = { state: 'closed' }
+  }
+
+  /**
+   * Runs one job a delivery named (team mode, src/jobs/pg-delivery.ts) once no other job runs here:
+   * claims its row conditionally and runs it; resolves when it is stored, or at once when the row is
+   * no longer this runner's to take. Throws while closing, so that the delivery fails and is re-sent.
+   */
+  async deliver (jobId: string): Promise<void> {
+    while (this.loop !== undefined) await this.loop
+    if (this.closing) throw new Error('the runner is closing')
+    this.loop = (async () => {
+      const job = await this.opts.queue.claimJob(jobId, this.opts.identity)
+      this.opts.logger.info({ jobId }, job === undefined ? 'runner: delivered job is no longer claimable here' : 'runner: claimed a delivered job')
+      if (job !== undefined) await this.run(job)
+    })().finally(() => { this.loop = undefined })
+    await this.loop
   }
 
   kick (): void {

@@ -1,13 +1,9 @@
-import type { JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
+import type { JobClaim, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
 import type { FinalStatus } from '../store/state.js'
 import type { JobVersions } from '../schemas/workload.js'
 
-/** Who claims: one runner process on one host, able to run these runtimes. */
-export interface RunnerIdentity {
-  runnerId: string
-  hostId: string
-  runtimes: readonly string[]
-}
+/** Who claims: one runner process on one host, able to run these runtimes, working these queues. */
+export type RunnerIdentity = JobClaim
 
 export interface Lease {
   /** False once the job is no longer this runner's (recovered after a lost lease, say). */
@@ -37,6 +33,8 @@ export interface JobQueue {
   depth: () => Promise<number>
   /** Takes the oldest queued job this runner can run: queued → running, held by it. */
   claim: (runner: RunnerIdentity) => Promise<JobRecord | undefined>
+  /** Takes this queued job if this runner may (a delivery named it): queued → running, held by it. */
+  claimJob: (jobId: string, runner: RunnerIdentity) => Promise<JobRecord | undefined>
   /** Refreshes the lease of a job this runner holds. */
   heartbeat: (jobId: string, runnerId: string) => Promise<Lease>
   /** Progress of a held job; false when it is no longer held. */
@@ -95,6 +93,10 @@ export class StoreQueue implements JobQueue {
 
   async claim (runner: RunnerIdentity): Promise<JobRecord | undefined> {
     return await this.store.claimNextJob(runner)
+  }
+
+  async claimJob (jobId: string, runner: RunnerIdentity): Promise<JobRecord | undefined> {
+    return await this.store.claimJob(jobId, runner)
   }
 
   async heartbeat (jobId: string, runnerId: string): Promise<Lease> {

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto'
+import type { RunOn } from '../schemas/job.js'
 
 // Where a job may run, in team mode. Pure functions over the registered runners: the API resolves a
 // spec's `runOn` at submit (refusing what no runner can ever match), the queue sends the job to the
 // queues of the matching classes, and a runner works its class's queue and the queue of its own name.
 
-/** A job spec's placement: one runner by name, or requirements any matching runner satisfies. */
-export interface RunOn {
-  runner?: string
-  minCores?: number
-  arch?: string
-  labels?: string[]
-}
+export type { RunOn }
 
 /** A registered runner as routing sees it. */
 export interface RunnerInfo {

@@ -15,6 +15,7 @@ import { StoreQueue, type JobQueue } from './queue.js'
 import type { CellOrder } from './order.js'
 import { recoverJobs } from './recovery.js'
 import { loadRunnerCatalog, type RunnerCatalog } from './workloads.js'
+import { classQueue, runnerQueue } from './routing.js'
 
 export interface RunnerSettings {
   RUNNER_LABELS: string
@@ -58,12 +59,18 @@ export interface RunnerOptions {
   executorOptions?: ExecutorOptions
   /** Given by a supervisor, so that it knows which jobs were this runner's when it exits. */
   runnerId?: string
+  /** Jobs reach it through deliver() (pg-boss, team mode): `queued` wake-ups on the bus are ignored, the poll stays. */
+  delivered?: boolean
   /** Told whenever the claim loop's state changes (idle, running, stalled). */
   onState?: (state: LoopState) => void
   /** Team mode: the database lock that holds the machine (see MachineLock). */
   machineLock?: MachineLock
   /** A lost machine lock that another runner took meanwhile: this runner must stop. */
   onMachineTaken?: (err: MachineBusyError) => void
+}
+
+function labelsOf (config: Pick<RunnerSettings, 'RUNNER_LABELS'>): string[] {
+  return config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(',')
 }
 
 /** `r_` + 12 hex digits: one start of one runner process. */
@@ -80,6 +87,8 @@ export class Runner {
   readonly runnerId: string
   readonly queue: JobQueue
   readonly publisher: JobPublisher
+  /** The queues routed jobs reach it through: its class's and its own (src/jobs/routing.ts). */
+  readonly queues: readonly string[]
   private readonly loop: ClaimLoop
   private machineBeat: NodeJS.Timeout | undefined
   /** The workloads it can run, loaded by start(). */
@@ -96,8 +105,10 @@ export class Runner {
     this.publisher = new JobPublisher(opts.bus, this.queue, opts.jobData, err => { logger.warn({ err }, 'runner: an event could not be published') }, this.runnerId)
     const node = new NodeForkRunner({ executorOptions: { maxOldGenerationSizeMb: config.WORKER_MAX_OLD_GEN_MB, maxTasks: config.MAX_TASKS, ...opts.executorOptions }, httpBase: opts.httpBase })
     const python = new PythonForkRunner(opts.runtimes, opts.executorOptions?.tmpDir)
+    // Routed jobs (runOn) reach it through its class's queue and the queue of its own name.
+    const queues = this.queues = [classQueue({ ...opts.host, labels: labelsOf(config) }), runnerQueue(opts.name)]
     this.loop = new ClaimLoop({
-      identity: { runnerId: this.runnerId, hostId: opts.host.id, runtimes: opts.runtimes.list.filter(r => r.available).map(r => r.id) },
+      identity: { runnerId: this.runnerId, hostId: opts.host.id, runtimes: opts.runtimes.list.filter(r => r.available).map(r => r.id), name: opts.name, queues },
       bus: opts.bus,
       queue: this.queue,
       runs: store,
@@ -108,6 +119,7 @@ export class Runner {
       disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT }, redos: config.REDO_DISTURBED },
       heartbeatMs: config.RUNNER_HEARTBEAT_MS,
       idlePollMs: config.RUNNER_POLL_MS,
+      wakeOnQueued: opts.delivered !== true,
       retryMs: { first: 250, max: 10_000 },
       logger,
       onState: opts.onState,
@@ -124,7 +136,7 @@ export class Runner {
     const { store, config, logger } = this.opts
     this.catalog = await loadRunnerCatalog(config, this.opts.runtimes)
     for (const u of this.catalog.workloads.unavailable) logger.warn({ file: u.file, source: u.source }, `runner: workload unavailable (WORKLOADS_STRICT=false): ${u.file}: ${u.reason}`)
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.catalog.workloads, releasedAt: null }, config.RUNNER_LEASE_MS, this.opts.machineLock)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: labelsOf(config), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.catalog.workloads, releasedAt: null }, config.RUNNER_LEASE_MS, this.opts.machineLock)
     this.started = true
     this.opts.machineLock?.onLost(err => { void this.relock(err) })
     this.machineBeat = setInterval(() => {
@@ -139,6 +151,11 @@ export class Runner {
     })
     if (recovered.length > 0) logger.warn({ jobs: recovered.map(j => j.id) }, `${recovered.length} job(s) had lost their runner: ${config.REQUEUE_INTERRUPTED ? 're-queued' : 'marked interrupted'}`)
     this.loop.start()
+  }
+
+  /** Runs a job a delivery named, after the one in hand (ClaimLoop.deliver). */
+  async deliver (jobId: string): Promise<void> {
+    await this.loop.deliver(jobId)
   }
 
   get state (): LoopState {

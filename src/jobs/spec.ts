@@ -44,6 +44,11 @@ export function defaultWorkers (cores: number): number[] {
   return out
 }
 
+/** The runtimes a submitted spec asks for: its own, else its preset's, else the default (node). */
+export function submittedRuntimes (input: JobSubmit): string[] {
+  return input.runtimes ?? (input.preset === undefined ? undefined : getPreset(input.preset)?.spec.runtimes) ?? ['node']
+}
+
 /**
  * Applies the preset (if any), then defaults, then every limit. A refusal names the field, the value
  * and the limit, so the client knows exactly what to change. `catalog` knows the built-ins and what
@@ -113,7 +118,8 @@ export function resolveSpec (input: JobSubmit, config: Config, cores: number, ru
     repetitions,
     warmup,
     taskTimeoutMs,
-    tags: merged.tags ?? {}
+    tags: merged.tags ?? {},
+    ...(merged.runOn === undefined ? {} : { runOn: merged.runOn })
   }
   return checkWorkloadLimits(spec) ?? checkBudget(spec, config) ?? { ok: true, spec }
 }

@@ -12,6 +12,7 @@ import { recoverJobs } from '../jobs/recovery.js'
 import { Runner } from '../jobs/runner.js'
 import { RunnerSupervisor, type SupervisedState } from '../jobs/supervisor.js'
 import { startDelayServer } from '../workloads/http-get-server.js'
+import { dialectOf } from '../store/url.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,13 +40,25 @@ const runnerEntry = fileURLToPath(new URL(`../runner${import.meta.url.endsWith('
 export default fp(async function runnerPlugin (app, opts: { config: Config, mode: RunnerMode, httpBase?: string }) {
   const { config } = opts
   const bus = await openBus(config.DATABASE_URL, err => { app.log.warn({ err }, 'job event bus: a message was not delivered; reconnecting') })
-  const queue = new StoreQueue(app.store)
+  // Team mode: pg-boss carries delivery (src/jobs/pg-delivery.ts), loaded only for PostgreSQL.
+  const delivery = dialectOf(config.DATABASE_URL) !== 'postgres'
+    ? undefined
+    : await (await import('../jobs/pg-delivery.js')).startApiDelivery({
+      databaseUrl: config.DATABASE_URL,
+      store: app.store,
+      leaseMs: config.RUNNER_LEASE_MS,
+      expireInSeconds: Math.ceil(config.MAX_JOB_BUDGET_MS / 1000) + 60,
+      recovery: { requeue: config.REQUEUE_INTERRUPTED, reason: `its runner stopped renewing its lease for ${config.RUNNER_LEASE_MS} ms (its delivery failed)` },
+      onError: err => { app.log.warn({ err }, 'pg-boss') }
+    })
+  const queue: JobQueue = delivery === undefined ? new StoreQueue(app.store) : delivery.wrap(new StoreQueue(app.store))
   const publisher = new JobPublisher(bus, queue, job => jobListItem(job, undefined), err => { app.log.warn({ err }, 'an event could not be published') })
   const progress = new ProgressBoard(bus)
   app.decorate('bus', bus)
   app.decorate('queue', queue)
   app.decorate('jobs', new JobControl(queue, bus, publisher))
   app.decorate('progress', progress)
+  await delivery?.attach(queue, publisher)
 
   let runnerState: () => SupervisedState | undefined = () => undefined
   let start = async (): Promise<void> => {}
@@ -107,6 +120,7 @@ export default fp(async function runnerPlugin (app, opts: { config: Config, mode
   // preClose: the running job is cancelled and stored while the database is still open.
   app.addHook('preClose', async () => { await app.stopRunner() })
   app.addHook('onClose', async () => {
+    await delivery?.close()
     progress.close()
     await bus.close()
   })

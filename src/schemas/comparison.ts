@@ -12,6 +12,7 @@ const SideSchema = Type.Object({
   id: Type.String(),
   specHash: Type.String(),
   hostId: Nullable(Type.String()),
+  runner: Nullable(Type.String({ description: 'RUNNER_NAME of the runner that ran it' })),
   createdAt: Type.String({ format: 'date-time' }),
   status: JobStatusSchema,
   workloadVersion: Nullable(Type.String({ description: 'The workload version the job ran (null before versions were recorded)' }))

@@ -94,6 +94,7 @@ const JobFields = {
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
   hostId: Nullable(Type.String()),
+  runner: Nullable(Type.String({ description: 'RUNNER_NAME of the runner that runs or ran it (GET /api/runners)' })),
   tokenId: Nullable(Type.String({ description: 'The API token that submitted the job' })),
   versions: Nullable(Type.Ref(JobVersionsSchema, { description: 'What it ran with (workload version and source, Node, Python, corebench), recorded by the runner when it started; null before' })),
   links: Type.Record(Type.String(), Type.String())

@@ -15,6 +15,16 @@ const plainText = (minLength: number, maxLength: number, description?: string) =
 /** `?tag=key:value` of GET /api/jobs and /api/history: an exact, case-sensitive match of both. */
 export const TagFilterSchema = Type.String({ pattern: `^${TAG_KEY}:[^${UNSAFE_CHARS}]{0,200}$`, description: 'key:value, matched exactly (case-sensitive, no wildcards)' })
 
+/** Where a job must run, in team mode (src/jobs/routing.ts): one runner by name, or requirements. */
+export const RunOnSchema = Type.Object({
+  runner: Type.Optional(plainText(1, 128, 'RUNNER_NAME of the one runner that may run it (GET /api/runners)')),
+  minCores: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'Only runners with at least this many usable cores' })),
+  arch: Type.Optional(Type.String({ pattern: '^[a-z0-9_]{1,32}$', description: 'Only runners of this CPU architecture, as Node names it (x64, arm64, …)' })),
+  labels: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$' }), { minItems: 1, maxItems: 16, uniqueItems: true, description: 'Only runners that have every one of these RUNNER_LABELS' }))
+}, { additionalProperties: false, minProperties: 1, description: 'Team mode: resolved at submit against the registered runners (400 when none can ever match); without it any runner may take the job' })
+
+export type RunOn = Static<typeof RunOnSchema>
+
 export const JobSubmitSchema = Type.Object({
   preset: Type.Optional(plainText(1, 64, 'Start from a ready-made spec (GET /api/presets); other fields override it')),
   name: Type.Optional(plainText(1, 200, 'One line of plain text')),
@@ -30,7 +40,8 @@ export const JobSubmitSchema = Type.Object({
   repetitions: Type.Optional(Type.Integer({ minimum: 1, description: 'Recorded runs per cell, each on a fresh pool (a fork) of its own (cap: MAX_REPETITIONS)' })),
   warmup: Type.Optional(Type.Integer({ minimum: 0, description: 'Unrecorded runs on each fresh pool before its recorded run (cap: MAX_WARMUP)' })),
   taskTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: 'A task running longer is killed and fails its run (cap: MAX_TASK_TIMEOUT_MS)' })),
-  tags: Type.Optional(Type.Record(Type.String({ pattern: `^${TAG_KEY}$` }), plainText(0, 200), { maxProperties: 32, additionalProperties: false, description: 'Free labels such as branch and commit; filter with ?tag=key:value' }))
+  tags: Type.Optional(Type.Record(Type.String({ pattern: `^${TAG_KEY}$` }), plainText(0, 200), { maxProperties: 32, additionalProperties: false, description: 'Free labels such as branch and commit; filter with ?tag=key:value' })),
+  runOn: Type.Optional(RunOnSchema)
 }, { additionalProperties: false, $id: 'JobSubmit' })
 
 export type JobSubmit = Static<typeof JobSubmitSchema>
@@ -46,7 +57,8 @@ export const JobSpecSchema = Type.Object({
   repetitions: Type.Integer(),
   warmup: Type.Integer(),
   taskTimeoutMs: Type.Integer(),
-  tags: Type.Record(Type.String(), Type.String())
+  tags: Type.Record(Type.String(), Type.String()),
+  runOn: Type.Optional(RunOnSchema)
 }, { $id: 'JobSpec' })
 
 export type JobSpec = Static<typeof JobSpecSchema>

@@ -48,7 +48,8 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   for (const j of unfinished) notes.push(`job ${j.id} is ${j.status}, not finished: its cells are compared on the runs it has, which may be few or none, and decide nothing`)
   const [mineVersion, theirVersion] = [job, base].map(j => j.versions?.workload.version ?? null)
   if (mineVersion !== null && theirVersion !== null && mineVersion !== theirVersion) notes.push(`the jobs ran different versions of workload ${job.workloadId}: ${mineVersion} vs ${theirVersion} (the baseline): a difference may be the workload's code`)
-  if (!sameHost) notes.push(`the jobs ran on different hosts (${job.hostId ?? 'unknown'} vs ${base.hostId ?? 'unknown'}): a difference may be the machine, not the code`)
+  const where = (j: JobRecord): string => `${j.hostId ?? 'unknown'}${j.runnerName === null ? '' : ` on runner ${j.runnerName}`}`
+  if (!sameHost) notes.push(`the jobs ran on different hosts (${where(job)} vs ${where(base)}): a difference may be the machine, not the code`)
   const only = (a: Map<string, number[]>, b: Map<string, number[]>): string[] => [...a.keys()].filter(k => !b.has(k))
   if (only(mine, theirs).length > 0) notes.push(`cells only in this job: ${only(mine, theirs).join(', ')}`)
   if (only(theirs, mine).length > 0) notes.push(`cells only in the baseline: ${only(theirs, mine).join(', ')}`)
@@ -65,7 +66,7 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const verdict = cells.length === 0
     ? 'inconclusive'
     : verdicts.size === 1 ? [...verdicts][0] as JobComparison['verdict'] : verdicts.has('slower') && verdicts.has('faster') ? 'mixed' : verdicts.has('slower') ? 'slower' : verdicts.has('faster') ? 'faster' : 'inconclusive'
-  const side = (j: JobRecord): JobComparison['job'] => ({ id: j.id, specHash: j.specHash, hostId: j.hostId, createdAt: j.createdAt.toISOString(), status: j.status, workloadVersion: j.versions?.workload.version ?? null })
+  const side = (j: JobRecord): JobComparison['job'] => ({ id: j.id, specHash: j.specHash, hostId: j.hostId, runner: j.runnerName, createdAt: j.createdAt.toISOString(), status: j.status, workloadVersion: j.versions?.workload.version ?? null })
   // A gate reads these fields, not the prose: a broken or unfinished job must never pass as "no regression".
   const counts = Object.fromEntries(VERDICTS.map(v => [v, cells.filter(c => c.verdict === v).length])) as JobComparison['counts']
   const reason = unfinished.length > 0

@@ -1,4 +1,5 @@
 import type { FinalStatus, JobStatus } from '../schemas/vocabulary.js'
+import type { JobClaim, JobRecord } from './types.js'
 
 // The job lifecycle in one place. Every status change in every store is a conditional update
 // ("from this status, held by this runner"), checked against this table first: a transition that
@@ -28,4 +29,10 @@ export function assertTransition (from: JobStatus, to: JobStatus): void {
 
 export function isFinal (status: JobStatus): status is FinalStatus {
   return TRANSITIONS[status].length === 0
+}
+
+/** Whether a runner working `claim` may take this job: it has every runtime and, for a routed job, one of its queues. */
+export function claimable (job: Pick<JobRecord, 'queues'> & { spec: Pick<JobRecord['spec'], 'runtimes'> }, claim: JobClaim): boolean {
+  return job.spec.runtimes.every(r => claim.runtimes.includes(r)) &&
+    (job.queues.length === 0 || job.queues.some(q => claim.queues?.includes(q) === true))
 }

@@ -28,6 +28,10 @@ export interface JobRecord {
   tokenId: string | null
   /** The runner process that holds (running) or last held the job. */
   runnerId: string | null
+  /** RUNNER_NAME of that runner (its id changes at every start; the name is what history filters by). */
+  runnerName: string | null
+  /** The queues it may be claimed from (src/jobs/routing.ts: a class queue or a runner's own); empty: any runner. */
+  queues: string[]
   /** The job's event counter: the seq of the last event published for it. */
   eventSeq: number
   /** 1, and one more each time the job is re-queued after losing its runner; its runs carry it. */
@@ -101,7 +105,24 @@ export interface NewJob {
   warnings: string[]
   tasksTotal: number
   tokenId?: string
+  /** Where it may run (Placement.queues); absent or empty: any runner. */
+  queues?: string[]
 }
+
+/**
+ * Who claims a job: one runner process on one host, able to run these runtimes, working these
+ * queues (its class queue and its own: src/jobs/routing.ts). A job with queues goes only to a runner
+ * that works one of them; a job without goes to any runner.
+ */
+export interface JobClaim {
+  runnerId: string
+  hostId: string
+  runtimes: readonly string[]
+  /** RUNNER_NAME, recorded on the job it claims. */
+  name?: string
+  queues?: readonly string[]
+}
+
 
 export interface JobFilter {
   status?: JobStatus
@@ -109,13 +130,15 @@ export interface JobFilter {
   /** `key:value` */
   tag?: { key: string, value: string }
   host?: string
+  /** RUNNER_NAME of the runner that ran it. */
+  runner?: string
   specHash?: string
   /** Only jobs with an id below this one (ids sort by creation time). */
   before?: string
   limit: number
 }
 
-export type JobPatch = Partial<Pick<JobRecord, 'error' | 'summary' | 'tasksDone' | 'startedAt' | 'finishedAt' | 'hostId' | 'warnings'>>
+export type JobPatch = Partial<Pick<JobRecord, 'error' | 'summary' | 'tasksDone' | 'startedAt' | 'finishedAt' | 'hostId' | 'runnerName' | 'warnings'>>
 
 /** Hosts (one row per distinct fingerprint) and the machines that runners hold. */
 export interface HostStore {
@@ -147,11 +170,13 @@ export interface JobStore {
   /** Deletes a job and its runs; false when there was no such job. */
   deleteJob(id: string): Promise<boolean>
   /**
-   * Moves the oldest queued job whose runtimes are all in `runtimes` to `running`, held by this
+   * Moves the oldest queued job this runner may take (src/store/state.ts, `claimable`) to `running`, held by this
    * runner on this host (a conditional update: of several runners only one wins), and returns it
    * with its event counter advanced for `job.started`. Undefined when nothing matches.
    */
-  claimNextJob(claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined>
+  claimNextJob(claim: JobClaim): Promise<JobRecord | undefined>
+  /** As claimNextJob, for one job (a delivery names it): undefined when it is no longer queued or not this runner's to take. */
+  claimJob(id: string, claim: JobClaim): Promise<JobRecord | undefined>
   /**
    * The one conditional status change (see src/store/state.ts): applies `to` and `patch` only if the
    * job is in `from` (and held by `runnerId`, when given), advancing its event counter in the same

@@ -25,6 +25,7 @@ function fields (job: JobRecord, live: LiveProgress | undefined): Omit<JobListIt
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
     hostId: job.hostId,
+    runner: job.runnerName,
     tokenId: job.tokenId,
     versions: job.versions,
     links: { self: base, stream: `${base}/stream`, report: `${base}/report?format=md`, cancel: `${base}/cancel` }

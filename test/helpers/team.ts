@@ -60,6 +60,7 @@ export async function exitCode (runner: RunnerProcess, timeoutMs = 60_000): Prom
   }
 }
 
+/** One API call; fails the test on a non-2xx answer. */
 export async function api (url: string, path: string, init: RequestInit = {}): Promise<any> {
   const res = await fetch(`${url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } })
   const body = await res.json()
@@ -67,10 +68,12 @@ export async function api (url: string, path: string, init: RequestInit = {}): P
   return body
 }
 
+/** Submits a spec; fails the test on a non-2xx answer. */
 export async function submit (url: string, spec: object): Promise<any> {
   return await api(url, '/api/jobs', { method: 'POST', body: JSON.stringify(spec) })
 }
 
+/** Polls a job until `done` holds; fails after `timeoutMs`. */
 export async function until (url: string, id: string, done: (job: any) => boolean, timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs
   for (;;) {

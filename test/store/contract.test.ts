@@ -103,6 +103,42 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(await store.countJobs('queued'), 0)
     })
 
+    test('routed jobs go only to a runner that works one of their queues; unrouted ones to any; the claim records the runner\'s name', async (t) => {
+      const store = await impl.open(t)
+      const arm = { ...RUNNER, name: 'arm-1', queues: ['corebench.class.arm', 'corebench.runner.arm-1'] }
+      const x64 = { ...OTHER, name: 'x64-1', queues: ['corebench.class.x64', 'corebench.runner.x64-1'] }
+      const forArm = await store.createJob({ ...newJob(), queues: ['corebench.class.arm'] })
+      const forX64 = await store.createJob({ ...newJob(), queues: ['corebench.runner.x64-1'] })
+      const anywhere = await store.createJob(newJob())
+      assert.deepEqual(forArm.queues, ['corebench.class.arm'])
+      assert.deepEqual(anywhere.queues, [])
+      const first = await store.claimNextJob(x64)
+      assert.equal(first?.id, forX64.id, 'the older arm job waits for an arm runner')
+      assert.equal(first?.runnerName, 'x64-1')
+      assert.equal((await store.claimNextJob(x64))?.id, anywhere.id)
+      assert.equal(await store.claimNextJob(x64), undefined)
+      assert.equal(await store.claimNextJob(RUNNER), undefined, 'a runner that works no queue takes only unrouted jobs')
+      assert.equal((await store.claimNextJob(arm))?.id, forArm.id)
+      assert.deepEqual((await store.listJobs({ limit: 10, runner: 'x64-1' })).map(j => j.id), [anywhere.id, forX64.id])
+      assert.deepEqual((await store.getJob(forArm.id))?.runnerName, 'arm-1')
+    })
+
+    test('a delivered job is claimed by id only while it is queued and this runner may take it', async (t) => {
+      const store = await impl.open(t)
+      const arm = { ...RUNNER, name: 'arm-1', queues: ['corebench.class.arm'] }
+      const forArm = await store.createJob({ ...newJob(), queues: ['corebench.class.arm'] })
+      const python = await store.createJob(newJob({ runtimes: ['node', 'python'] }))
+      assert.equal(await store.claimJob(forArm.id, { ...OTHER, name: 'x64-1', queues: ['corebench.class.x64'] }), undefined, 'not its queue')
+      assert.equal(await store.claimJob(python.id, arm), undefined, 'not its runtimes')
+      assert.equal(await store.claimJob('j_missing', arm), undefined)
+      const claimed = await store.claimJob(forArm.id, arm)
+      assert.equal(claimed?.status, 'running')
+      assert.equal(claimed?.runnerId, arm.runnerId)
+      assert.equal(claimed?.runnerName, 'arm-1')
+      assert.equal(claimed?.eventSeq, 2)
+      assert.equal(await store.claimJob(forArm.id, arm), undefined, 'a delivery of a job already taken is dropped')
+    })
+
     test('a claim names a recorded host: a job refers to the host that ran it', async (t) => {
       const store = await impl.open(t)
       const job = await store.createJob(newJob())

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test'
 import { EXIT_MACHINE_BUSY } from '../../src/jobs/supervisor.js'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { api, FINAL, LEASES, runnerEntry, sleepy, spawnRunner as startRunner, tiny, until } from '../helpers/team.js'
+import { api, FINAL, LEASES, runnerEntry, sleepy, spawnRunner, tiny, until } from '../helpers/team.js'
 import { connect } from '../helpers/ws.js'
 
 // Team mode with real processes on a real PostgreSQL: API instances without runners (RUNNER=off) and
@@ -22,8 +22,8 @@ test('two API instances and two runners: a job submitted to one API runs once; a
   const apiEnv = { DATABASE_URL: db, RUNNER: 'off', ...LEASES }
   const [a, b] = await Promise.all([startServer(t, apiEnv), startServer(t, apiEnv)])
   const runners = await Promise.all([
-    startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r1', RUNNER_MACHINE_ID: 'team-m1' }),
-    startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r2', RUNNER_MACHINE_ID: 'team-m2' })
+    spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r1', RUNNER_MACHINE_ID: 'team-m1' }),
+    spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'r2', RUNNER_MACHINE_ID: 'team-m2' })
   ])
   const listed = await api(b.url, '/api/runners')
   assert.deepEqual(listed.map((r: any) => `${r.name}:${r.state}`), ['r1:idle', 'r2:idle'], 'every API instance lists every runner')
@@ -52,7 +52,7 @@ test('two API instances and two runners: a job submitted to one API runs once; a
 test('kill -9 of a runner mid-job: its job is interrupted by the APIs within the lease; another runner with the same machine identity is refused while it lives', async (t) => {
   const db = await cluster.database(t)
   const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
-  const runner = await startRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'victim', RUNNER_MACHINE_ID: 'team-m3' })
+  const runner = await spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'victim', RUNNER_MACHINE_ID: 'team-m3' })
 
   const twin = spawn(process.execPath, ['--import', 'tsx', runnerEntry], { env: { ...process.env, ...LEASES, LOG_LEVEL: 'error', DATABASE_URL: db, RUNNER_NAME: 'twin', RUNNER_MACHINE_ID: 'team-m3' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let twinOut = ''

@@ -1,6 +1,6 @@
 import type { JobVersions } from '../../schemas/workload.js'
-import { assertTransition, isFinal } from '../state.js'
-import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
+import { assertTransition, claimable, isFinal } from '../state.js'
+import type { JobClaim, JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 
 /**
  * Places where a test can hold a MemoryStore call in mid-flight (with a latch it resolves later)
@@ -82,6 +82,8 @@ export class MemoryJobStore implements JobStore {
       hostId: null,
       tokenId: job.tokenId ?? null,
       runnerId: null,
+      runnerName: null,
+      queues: [...(job.queues ?? [])],
       eventSeq: 1, // job.queued
       versions: null
     }
@@ -101,6 +103,7 @@ export class MemoryJobStore implements JobStore {
         (f.workload === undefined || j.workloadId === f.workload) &&
         (f.tag === undefined || j.tags[f.tag.key] === f.tag.value) &&
         (f.host === undefined || j.hostId === f.host) &&
+        (f.runner === undefined || j.runnerName === f.runner) &&
         (f.specHash === undefined || j.specHash === f.specHash) &&
         (f.before === undefined || j.id < f.before))
       .slice(0, f.limit)
@@ -121,7 +124,7 @@ export class MemoryJobStore implements JobStore {
     return this.rows.delete(id)
   }
 
-  async claimNextJob (claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined> {
+  async claimNextJob (claim: JobClaim): Promise<JobRecord | undefined> {
     if (this.failing.count > 0) {
       this.failing.count--
       throw new Error(this.failing.message)
@@ -129,18 +132,24 @@ export class MemoryJobStore implements JobStore {
     // Read, then take with a conditional transition, as the Prisma store does: another process may
     // change a candidate in between, and then the transition loses.
     const candidates = this.sorted()
-      .filter(r => r.job.status === 'queued' && r.job.spec.runtimes.every(rt => claim.runtimes.includes(rt)))
+      .filter(r => r.job.status === 'queued' && claimable(r.job, claim))
       .map(r => r.job.id)
     await this.hooks.beforeClaim?.(candidates)
     // A job's host is a foreign key in the database: a runner records its host before claiming.
     if (candidates.length > 0 && !this.exists('host', claim.hostId)) throw new Error(`Foreign key constraint violated: no host ${claim.hostId}`)
     let claimed: JobRecord | undefined
     for (const id of candidates) {
-      claimed = this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, startedAt: this.now() } })
+      claimed = this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: this.now() } })
       if (claimed !== undefined) break
     }
     await this.hooks.afterClaim?.(claimed)
     return claimed
+  }
+
+  async claimJob (id: string, claim: JobClaim): Promise<JobRecord | undefined> {
+    const row = this.rows.get(id)
+    if (row?.job.status !== 'queued' || !claimable(row.job, claim)) return undefined
+    return this.transition(id, { from: 'queued', to: 'running', holder: claim.runnerId, patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: this.now() } })
   }
 
   async transitionJob (id: string, t: JobTransition): Promise<JobRecord | undefined> {

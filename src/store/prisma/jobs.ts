@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../client.js'
 import { Prisma, type Job } from '../generated/client.js'
 import type { JobVersions } from '../../schemas/workload.js'
-import { assertTransition, isFinal } from '../state.js'
-import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
+import { assertTransition, claimable, isFinal } from '../state.js'
+import type { JobClaim, JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 import type { PrismaDb } from './db.js'
 
 /** Jobs and their queue in SQLite: each status change one conditional update. */
@@ -28,6 +28,7 @@ export class PrismaJobStore implements JobStore {
         warnings: JSON.stringify(job.warnings),
         tasksTotal: job.tasksTotal,
         tokenId: job.tokenId,
+        queues: JSON.stringify(job.queues ?? []),
         eventSeq: 1 // job.queued
       }
     }))
@@ -69,21 +70,27 @@ export class PrismaJobStore implements JobStore {
     return count > 0
   }
 
-  async claimNextJob (claim: { runnerId: string, hostId: string, runtimes: readonly string[] }): Promise<JobRecord | undefined> {
-    const runnable = (spec: string): boolean => (JSON.parse(spec) as { runtimes: string[] }).runtimes.every(r => claim.runtimes.includes(r))
+  async claimNextJob (claim: JobClaim): Promise<JobRecord | undefined> {
+    const runnable = (row: { spec: string, queues: string }): boolean => claimable({ spec: JSON.parse(row.spec), queues: JSON.parse(row.queues) }, claim)
     // Oldest first; a job this runner cannot run waits for one that can. The conditional transition
     // is the claim: of several runners on one database only one wins each job.
     for (let skip = 0; ;) {
-      const batch = await this.prisma.job.findMany({ where: { status: 'queued' }, orderBy: { id: 'asc' }, select: { id: true, spec: true }, skip, take: 20 })
+      const batch = await this.prisma.job.findMany({ where: { status: 'queued' }, orderBy: { id: 'asc' }, select: { id: true, spec: true, queues: true }, skip, take: 20 })
       if (batch.length === 0) return undefined
       for (const next of batch) {
-        if (!runnable(next.spec)) continue
+        if (!runnable(next)) continue
         const now = new Date()
-        const job = await this.transitionJob(next.id, { from: 'queued', to: 'running', patch: { hostId: claim.hostId, startedAt: now }, holder: claim.runnerId })
+        const job = await this.transitionJob(next.id, { from: 'queued', to: 'running', patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: now }, holder: claim.runnerId })
         if (job !== undefined) return job
       }
       skip += batch.length
     }
+  }
+
+  async claimJob (id: string, claim: JobClaim): Promise<JobRecord | undefined> {
+    const row = await this.prisma.job.findUnique({ where: { id }, select: { status: true, spec: true, queues: true } })
+    if (row?.status !== 'queued' || !claimable({ spec: JSON.parse(row.spec), queues: JSON.parse(row.queues) }, claim)) return undefined
+    return await this.transitionJob(id, { from: 'queued', to: 'running', patch: { hostId: claim.hostId, runnerName: claim.name ?? null, startedAt: new Date() }, holder: claim.runnerId })
   }
 
   async transitionJob (id: string, t: JobTransition): Promise<JobRecord | undefined> {
@@ -179,6 +186,7 @@ export function jobIdQuery (f: JobFilter): Prisma.Sql {
   eq('j."status"', f.status)
   eq('j."workloadId"', f.workload)
   eq('j."hostId"', f.host)
+  eq('j."runnerName"', f.runner)
   eq('j."specHash"', f.specHash)
   if (f.before !== undefined) where.push(Prisma.sql`${id} < ${f.before}`)
   const from = Prisma.raw(f.tag === undefined ? '"Job" AS j' : '"JobTag" AS t JOIN "Job" AS j ON j."id" = t."jobId"')
@@ -207,6 +215,8 @@ function toJob (r: Job): JobRecord {
     hostId: r.hostId,
     tokenId: r.tokenId,
     runnerId: r.runnerId,
+    runnerName: r.runnerName,
+    queues: JSON.parse(r.queues),
     eventSeq: r.eventSeq,
     attempt: r.attempt,
     versions: r.versions === null ? null : JSON.parse(r.versions) as JobVersions
