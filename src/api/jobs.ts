@@ -6,7 +6,7 @@ import type { Config } from '../config.js'
 import { ConflictError, NotFoundError, QueueFullError, validationFailed } from '../errors.js'
 import { jobTasksTotal } from '../schemas/cells.js'
 import { registeredRunners } from '../jobs/registry.js'
-import { isPlacementError, place, type Placement } from '../jobs/routing.js'
+import { isPlacementError, place, type Placement, type PlacementError, type RunOn } from '../jobs/routing.js'
 import { resolveSpec, specDefaults, specHash, specWarnings, submittedRuntimes } from '../jobs/spec.js'
 import { JobSubmitSchema, SpecDefaultsSchema, TagFilterSchema, type JobSubmit } from '../schemas/job.js'
 import { JobListItemSchema, JobStatusSchema, JobViewSchema } from '../schemas/job-view.js'
@@ -51,17 +51,25 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
   }
 
   /**
-   * Where a spec with `runOn` may run, against the runners registered now (online or not); a 400
-   * naming the field when none can ever match. Undefined without runOn: any runner, as always (a
-   * single-machine server's runner may not have registered yet when the first job arrives).
+   * Where a spec may run, against the runners registered now (online or not): with `runOn`, the
+   * runners that meet it; for a package workload, those that loaded it (at the pinned version); or
+   * the first requirement none meets. Undefined for a built-in workload without runOn: any runner,
+   * as always (a single-machine server's runner may not have registered yet when the first job arrives).
    */
-  async function placement (input: JobSubmit): Promise<Placement | undefined> {
-    if (input.runOn === undefined) return undefined
-    const p = place(input.runOn, submittedRuntimes(input), await registeredRunners(app.store, config.RUNNER_LEASE_MS))
-    if (!isPlacementError(p)) return p
-    const key = p.field.split('.')[1] as keyof typeof input.runOn | undefined
-    const value = p.field === 'runtimes' ? submittedRuntimes(input) : key === undefined ? input.runOn : input.runOn[key]
-    throw validationFailed([{ field: p.field, value, limit: null, message: `${p.field}: ${p.message}` }])
+  async function placement (input: JobSubmit): Promise<Placement | PlacementError | undefined> {
+    const entry = input.workload === undefined ? undefined : (await app.workloads.current(input.workload)).get(input.workload.id)
+    const pkg = input.workload !== undefined && entry !== undefined && !entry.builtin ? { id: input.workload.id, version: input.workload.version } : undefined
+    if (input.runOn === undefined && pkg === undefined) return undefined
+    return place(input.runOn, submittedRuntimes(input), await registeredRunners(app.store, config.RUNNER_LEASE_MS), pkg)
+  }
+
+  /** The 400 for a placement no registered runner can ever meet, naming the field. */
+  function placementFailed (input: JobSubmit, p: PlacementError): Error {
+    const [group, key] = p.field.split('.')
+    const value = p.field === 'runtimes'
+      ? submittedRuntimes(input)
+      : group === 'workload' ? input.workload?.[key as 'id' | 'version'] : key === undefined ? input.runOn : input.runOn?.[key as keyof RunOn]
+    return validationFailed([{ field: p.field, value, limit: null, message: `${p.field}: ${p.message}` }])
   }
 
   const defaults = specDefaults(config, cores)
@@ -78,17 +86,23 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     }
   }, async (req, reply) => {
     // A routed job's default sweep, caps and core warnings are those of the runners it may run on.
-    const placed = await placement(req.body)
+    const where = await placement(req.body)
+    const failed = where !== undefined && isPlacementError(where) ? where : undefined
+    if (failed !== undefined && req.body.runOn !== undefined) throw placementFailed(req.body, failed)
+    const placed = failed === undefined ? where as Placement | undefined : undefined
     const jobCores = placed?.cores ?? cores
-    const resolved = resolveSpec(req.body, config, jobCores, app.runtimes, await app.workloads.current(req.body.workload))
+    const catalog = await app.workloads.current(req.body.workload)
+    const resolved = resolveSpec(req.body, config, jobCores, app.runtimes, catalog)
     if (!resolved.ok) throw validationFailed(resolved.details)
+    // Without runOn the catalog's own refusals (unknown id, runtime, version) read better: they come first.
+    if (failed !== undefined) throw placementFailed(req.body, failed)
     const spec = resolved.spec
     const depth = await app.queue.depth()
     if (depth >= config.QUEUE_LIMIT) {
       throw Object.assign(new QueueFullError(depth), { headers: { 'retry-after': '30' } })
     }
     // The API host's SMT topology says nothing about another machine's.
-    const warnings = [...(placed?.warnings ?? []), ...specWarnings(spec, jobCores, placed === undefined ? app.host : undefined)]
+    const warnings = [...(placed?.warnings ?? []), ...specWarnings(spec, jobCores, placed === undefined ? app.host : undefined, catalog.get(spec.workload.id)?.description.kind)]
     const job = await app.queue.enqueue({
       id: newId('j'),
       spec,

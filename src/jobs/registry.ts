@@ -21,7 +21,7 @@ export async function registeredRunners (store: HostStore, leaseMs: number, now 
   const out = await Promise.all(claims.map(async (c): Promise<RunnerInfo | undefined> => {
     const host = await store.getHost(c.hostId)
     if (host === undefined) return undefined
-    return { name: c.name, arch: host.arch, usableCores: host.usableCores, cpuModel: host.cpuModel, labels: c.labels, runtimes: c.runtimes, online: offlineSince(c, leaseMs, now) === null, lastSeenAt: c.heartbeatAt }
+    return { name: c.name, arch: host.arch, usableCores: host.usableCores, cpuModel: host.cpuModel, labels: c.labels, runtimes: c.runtimes, workloads: c.workloads.loaded.filter(w => w.source !== 'builtin').map(w => ({ id: w.id, version: w.version })), online: offlineSince(c, leaseMs, now) === null, lastSeenAt: c.heartbeatAt }
   }))
   return out.filter(r => r !== undefined)
 }

@@ -16,6 +16,8 @@ export interface RunnerInfo {
   cpuModel: string
   labels: readonly string[]
   runtimes: readonly string[]
+  /** The package workloads it loaded (id and version); built-ins are on every runner and need no entry. */
+  workloads: ReadonlyArray<{ id: string, version: string }>
   online: boolean
   /** When it last heartbeated. */
   lastSeenAt: Date
@@ -54,9 +56,11 @@ export function runnerQueue (name: string): string {
 /**
  * Resolves a spec's placement against the registered runners (online or not: a job may wait for an
  * offline runner, and says so). `runtimes` are the spec's runtimes: a runner that lacks one cannot
- * run the job. Returns the matches, or the first requirement that no registered runner meets.
+ * run the job. `workload`, for a package workload only (built-ins are everywhere): the runners must
+ * have loaded it, at `version` when the spec pins one. Returns the matches, or the first requirement
+ * that no registered runner meets.
  */
-export function place (runOn: RunOn | undefined, runtimes: readonly string[], registered: readonly RunnerInfo[]): Placement | PlacementError {
+export function place (runOn: RunOn | undefined, runtimes: readonly string[], registered: readonly RunnerInfo[], workload?: { id: string, version?: string }): Placement | PlacementError {
   let pool = [...registered]
   if (pool.length === 0) return { field: 'runOn', message: 'no runner is registered: start one with `corebench runner`' }
   const narrow = (field: string, keep: (r: RunnerInfo) => boolean, message: (had: RunnerInfo[]) => string): PlacementError | undefined => {
@@ -70,10 +74,16 @@ export function place (runOn: RunOn | undefined, runtimes: readonly string[], re
     (runOn?.arch === undefined ? undefined : narrow('runOn.arch', r => r.arch === runOn.arch, had => `no registered runner is ${runOn.arch} (registered: ${[...new Set(had.map(r => r.arch))].sort().join(', ')})`)) ??
     (runOn?.minCores === undefined ? undefined : narrow('runOn.minCores', r => r.usableCores >= (runOn.minCores ?? 0), had => `no registered runner has ${runOn.minCores} usable cores (the most: ${Math.max(...had.map(r => r.usableCores))})`)) ??
     (runOn?.labels === undefined ? undefined : narrow('runOn.labels', r => runOn.labels?.every(l => r.labels.includes(l)) === true, had => `no registered runner has every label of ${runOn.labels?.join(', ')} (labels seen: ${[...new Set(had.flatMap(r => r.labels))].sort().join(', ') || 'none'})`)) ??
-    narrow('runtimes', r => runtimes.every(rt => r.runtimes.includes(rt)), had => `no matching runner has every runtime of ${runtimes.join(', ')} (${had.map(r => `${r.name}: ${r.runtimes.join(', ')}`).join('; ')})`)
+    narrow('runtimes', r => runtimes.every(rt => r.runtimes.includes(rt)), had => `no matching runner has every runtime of ${runtimes.join(', ')} (${had.map(r => `${r.name}: ${r.runtimes.join(', ')}`).join('; ')})`) ??
+    (workload === undefined ? undefined : narrow('workload.id', r => r.workloads.some(w => w.id === workload.id), had => `no matching runner has loaded workload ${workload.id} (matching runners: ${names(had)})`)) ??
+    (workload?.version === undefined ? undefined : narrow('workload.version', r => r.workloads.some(w => w.id === workload.id && w.version === workload.version), had => `no matching runner has version ${workload.version} of ${workload.id} (they have ${[...new Set(had.flatMap(r => r.workloads.filter(w => w.id === workload.id).map(w => w.version)))].sort().join(', ')})`))
   if (failed !== undefined) return failed
 
-  const queues = runOn?.runner !== undefined ? [runnerQueue(runOn.runner)] : [...new Set(pool.map(classQueue))].sort()
+  // A class shares hardware and labels, not workload packages: a package workload goes to the own
+  // queue of each runner that loaded it, so that a class peer without it never claims the job.
+  const queues = runOn?.runner !== undefined
+    ? [runnerQueue(runOn.runner)]
+    : [...new Set(pool.map(workload === undefined ? classQueue : r => runnerQueue(r.name)))].sort()
   const cores = Math.min(...pool.map(r => r.usableCores))
   const warnings: string[] = []
   if (pool.every(r => !r.online)) {

@@ -168,11 +168,14 @@ function canonicalJson (v: unknown): string {
   return JSON.stringify(v)
 }
 
-/** Reasons the numbers of this spec on this host will be weak (shown with the job, not refused). */
-export function specWarnings (spec: JobSpec, cores: number, topology?: { usablePhysicalCores: number | null }): string[] {
+/**
+ * Reasons the numbers of this spec on this host will be weak (shown with the job, not refused).
+ * `kind`: the workload's, from the catalog (a package workload's is what its runners published).
+ */
+export function specWarnings (spec: JobSpec, cores: number, topology?: { usablePhysicalCores: number | null }, kind = getWorkload(spec.workload.id)?.kind): string[] {
   const warnings: string[] = []
   // Waits overlap whatever the core count, so these two only matter for work that needs a core.
-  const pools = spec.executors.some(e => e === 'threaded' || e === 'process') && getWorkload(spec.workload.id)?.kind !== 'io'
+  const pools = spec.executors.some(e => e === 'threaded' || e === 'process') && kind !== 'io'
   const maxWorkers = spec.workers.at(-1) as number
   if (pools && spec.tasks < 4 * maxWorkers) {
     warnings.push(`tasks (${spec.tasks}) < 4 × workers (${maxWorkers}): with few tasks per worker the last tasks run on a partly idle pool and speedups read low`)

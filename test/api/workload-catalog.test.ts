@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { WorkloadDescription } from '../../src/schemas/workload.js'
 import type { MachineClaim } from '../../src/store/types.js'
 import { version as corebenchVersion } from '../../src/version.js'
+import { runnerQueue } from '../../src/jobs/routing.js'
 import { build } from '../helpers/app.js'
 
 const gzip = (version: string): WorkloadDescription => ({
@@ -125,4 +126,36 @@ test('versions that differ in params: a pin is checked against its own version\'
   const pinned = await post(app, spec({ id: 'examples/gzip', version: '1.0.0+aaaaaaaaaaaa', params: { kib: 1000 } }))
   assert.equal(pinned.statusCode, 202, pinned.body)
   assert.deepEqual((await app.inject(`/api/jobs/${pinned.json().id}`)).json().spec.workload.params, { kib: 1000, level: 6 })
+})
+
+test('routing: a package workload is queued only for the runners that published it (and the pinned version)', async (t) => {
+  const { app } = await build(t, {}, { runner: 'off' })
+  await register(app, 'lab', [gzip('1.0.0+aaaaaaaaaaaa')])
+  await register(app, 'plain', [])
+  await register(app, 'newer', [gzip('1.1.0+bbbbbbbbbbbb')])
+  const queuesOf = async (workload: Record<string, unknown>): Promise<string[]> => {
+    const res = await post(app, spec(workload))
+    assert.equal(res.statusCode, 202, res.body)
+    return (await app.store.getJob(res.json().id))?.queues ?? []
+  }
+  assert.deepEqual(await queuesOf({ id: 'examples/gzip' }), [runnerQueue('lab'), runnerQueue('newer')].sort())
+  assert.deepEqual(await queuesOf({ id: 'examples/gzip', version: '1.1.0+bbbbbbbbbbbb' }), [runnerQueue('newer')])
+  assert.deepEqual(await queuesOf({ id: 'fibonacci' }), [], 'a built-in runs anywhere')
+  const elsewhere = await post(app, spec({ id: 'examples/gzip' }, { runOn: { runner: 'plain' } }))
+  assert.equal(elsewhere.statusCode, 400)
+  assert.equal(elsewhere.json().details[0].field, 'workload.id')
+  assert.match(elsewhere.json().details[0].message, /no matching runner has loaded workload examples\/gzip \(matching runners: plain\)/)
+})
+
+test('the warnings use a package workload\'s published kind: waits on more workers than cores are no warning', async (t) => {
+  const { app } = await build(t, {}, { runner: 'off' })
+  await register(app, 'lab', [gzip('1.0.0+aaaaaaaaaaaa'), { ...gzip('1.0.0+aaaaaaaaaaaa'), id: 'examples/fetch', kind: 'io' }])
+  const many = app.host.usableCores * 2
+  const warnings = async (id: string): Promise<string[]> => {
+    const res = await post(app, spec({ id }, { executors: ['serialized', 'threaded'], workers: [1, many], tasks: 8 * many, repetitions: 5 }))
+    assert.equal(res.statusCode, 202, res.body)
+    return res.json().warnings
+  }
+  assert.ok((await warnings('examples/gzip')).some(w => w.startsWith(`workers up to ${many} on `)), 'CPU work past the cores is warned about')
+  assert.ok(!(await warnings('examples/fetch')).some(w => w.startsWith(`workers up to ${many} on `)), 'waits overlap whatever the cores')
 })

@@ -4,7 +4,7 @@ import { classQueue, isPlacementError, place, runnerQueue, type RunnerInfo } fro
 
 const seen = new Date('2026-11-30T12:00:00Z')
 function runner (name: string, over: Partial<RunnerInfo> = {}): RunnerInfo {
-  return { name, arch: 'x64', usableCores: 16, cpuModel: 'EPYC', labels: [], runtimes: ['node', 'python'], online: true, lastSeenAt: seen, ...over }
+  return { name, arch: 'x64', usableCores: 16, cpuModel: 'EPYC', labels: [], runtimes: ['node', 'python'], workloads: [], online: true, lastSeenAt: seen, ...over }
 }
 const team = [
   runner('x64-a'),
@@ -64,4 +64,29 @@ test('a job for offline runners is accepted, with a warning that says since when
   const p = place({ arch: 'arm64' }, ['node'], team.map(r => ({ ...r, online: false })))
   assert.ok(!isPlacementError(p))
   assert.match(p.warnings[0], /offline \(arm-64 since 2026-11-30T12:00:00.000Z\)/)
+})
+
+test('a package workload goes only to the runners that loaded it, at the pinned version', () => {
+  const withPkg = [
+    runner('has-a', { workloads: [{ id: 'acme/resize', version: '1.0.0+aaaaaaaaaaaa' }] }),
+    runner('has-b', { arch: 'arm64', cpuModel: 'Neoverse', workloads: [{ id: 'acme/resize', version: '1.1.0+bbbbbbbbbbbb' }] }),
+    runner('plain')
+  ]
+  const any = place(undefined, ['node'], withPkg, { id: 'acme/resize' })
+  assert.ok(!isPlacementError(any))
+  assert.deepEqual(any.runners.map(r => r.name), ['has-a', 'has-b'])
+  const pinned = place(undefined, ['node'], withPkg, { id: 'acme/resize', version: '1.1.0+bbbbbbbbbbbb' })
+  assert.ok(!isPlacementError(pinned))
+  assert.deepEqual(pinned.runners.map(r => r.name), ['has-b'])
+  assert.deepEqual(pinned.queues, [runnerQueue('has-b')], 'its own queue: a class peer may lack the package')
+  assert.deepEqual(any.queues, [runnerQueue('has-a'), runnerQueue('has-b')].sort())
+
+  const nowhere = place({ arch: 'x64' }, ['node'], withPkg, { id: 'acme/resize', version: '1.1.0+bbbbbbbbbbbb' })
+  assert.ok(isPlacementError(nowhere))
+  assert.equal(nowhere.field, 'workload.version')
+  assert.match(nowhere.message, /no matching runner has version 1\.1\.0\+bbbbbbbbbbbb of acme\/resize \(they have 1\.0\.0\+aaaaaaaaaaaa\)/)
+  const missing = place({ runner: 'plain' }, ['node'], withPkg, { id: 'acme/resize' })
+  assert.ok(isPlacementError(missing))
+  assert.equal(missing.field, 'workload.id')
+  assert.match(missing.message, /no matching runner has loaded workload acme\/resize \(matching runners: plain\)/)
 })
