@@ -51,6 +51,25 @@ test('past the backlog limit progress is dropped, lifecycle is kept, and the nex
   assert.equal(drops(), 3)
 })
 
+test('an event that arrives after the snapshot that reflects it is not sent again (a late NOTIFY from another instance)', (t) => {
+  const { socket, c, msg } = setup(t)
+  c.sendSnapshot(msg('snapshot', 1))
+  c.send(msg('job.queued', 1))
+  c.send(msg('job.started', 2))
+  c.send(msg('job.started', 2))
+  c.send(msg('job.finished', 3))
+  assert.deepEqual(socket.sent.map(s => `${JSON.parse(s).type}:${JSON.parse(s).seq}`), ['snapshot:1', 'job.started:2', 'job.finished:3'])
+})
+
+test('a client that joins after the end gets the terminal event once, with the snapshot\'s seq', (t) => {
+  const { socket, c, msg } = setup(t)
+  c.sendSnapshot(msg('snapshot', 6))
+  c.send(msg('run.finished', 5))
+  c.send(msg('job.finished', 6))
+  c.send(msg('job.finished', 6))
+  assert.deepEqual(socket.sent.map(s => `${JSON.parse(s).type}:${JSON.parse(s).seq}`), ['snapshot:6', 'job.finished:6'])
+})
+
 test('messages that race the snapshot are held and delivered after it, in order', (t) => {
   const { socket, c, msg } = setup(t)
   c.send(msg('run.started', 3))
