@@ -49,6 +49,8 @@ export const ConfigSchema = Type.Object({
   DISTURBED_FOREIGN_CPU: Type.Number({ minimum: 0, maximum: 100_000, default: DEFAULT_DISTURBED.foreignCpu, description: 'A run during which processes outside the runner used more CPU than this (in cores: 0.5 = half a core for the whole run) is disturbed' }),
   DISTURBED_STEAL: Type.Number({ minimum: 0, maximum: 1, default: DEFAULT_DISTURBED.steal, description: 'A run during which the hypervisor stole more than this share of the machine\'s CPU time (/proc/stat steal) is disturbed' }),
   DISTURBED_CANARY_DRIFT: Type.Number({ minimum: 0, maximum: 1000, default: DEFAULT_DISTURBED.canaryDrift, description: 'A run whose canary (a ~3 ms CPU kernel timed on the runner before and after it) changed by more than this share (0.5 = ±50 %) is disturbed' }),
+  WORKLOADS: Type.String({ maxLength: 4096, default: '', description: 'Workload packages every runner loads at start: comma-separated directories (relative to the runner\'s working directory) or npm package names (README "Workload packages")' }),
+  WORKLOADS_STRICT: Type.Boolean({ default: true, description: 'true: a workload module that fails its checks stops the runner\'s start (one line naming the file); false: it is listed as unavailable and the rest load' }),
   REDO_DISTURBED: Type.Integer({ minimum: 0, maximum: 20, default: 2, description: 'How many times a fork whose recorded run was disturbed is redone; the last try counts when every one was disturbed' })
 })
 

@@ -13,6 +13,7 @@ import { migrate } from './store/migrate.js'
 import { openStore } from './store/prisma-store.js'
 import type { RunnerStore, Store } from './store/types.js'
 import { startDelayServer } from './workloads/http-get-server.js'
+import { WorkloadPackageError } from './workloads/packages/load.js'
 
 // The runner process: claims jobs and measures them on this machine. It measures nothing but itself
 // and its children: no HTTP API, no stream fan-out, no fastify in this process. Started by the
@@ -105,9 +106,11 @@ try {
   await runner.start()
 } catch (err) {
   const busy = err instanceof MachineBusyError
+  // A workload package that failed its checks: its one line says all (no stack of ours to add).
+  const known = busy || err instanceof WorkloadPackageError
   const message = busy ? err.message : `cannot start: ${(err as Error).message}`
-  logger.error({ err: busy ? undefined : err }, `corebench runner: ${message}`)
-  toParent({ kind: 'fatal', code: busy ? err.code : 'COREBENCH_ERR_RUNNER_START', message })
+  logger.error({ err: known ? undefined : err }, `corebench runner: ${message}`)
+  toParent({ kind: 'fatal', code: known ? err.code : 'COREBENCH_ERR_RUNNER_START', message })
   await delay.close()
   await store.close()
   process.exit(busy ? EXIT_MACHINE_BUSY : 1)

@@ -31,7 +31,7 @@ from multiprocessing.reduction import ForkingPickler
 from corebench_harness.executors import WORKER_EXITED, TaskError, execute
 from corebench_harness.lifeline import die_with_parent
 from corebench_harness.protocol import adopt_anchor, anchor, now_ms
-from corebench_harness.workloads import WORKLOADS, Context, Counter
+from corebench_harness.workloads import WORKLOADS, Context, Counter, register_module
 
 SLOT = 5  # pid, user s, system s, max RSS bytes, shared counter
 RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KiB elsewhere
@@ -39,8 +39,11 @@ RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macO
 _child = {}
 
 
-def _child_init(clock, stamps, owners, slots, next_slot, workers):
+def _child_init(clock, stamps, owners, slots, next_slot, workers, package=None):
     die_with_parent()
+    if package is not None:
+        # A spawned child starts with the built-ins only: the package workload's twin, by the plan's path.
+        register_module(package[0], package[1])
     adopt_anchor(clock)
     with next_slot.get_lock():
         slot = next_slot.value
@@ -101,7 +104,8 @@ class Process:
         self.slots = ctx.RawArray("d", self.workers * SLOT)
         next_slot = ctx.Value("i", 0)
         self.pool = ctx.Pool(self.workers, initializer=_child_init,
-                             initargs=(anchor(), self.stamps_array, self.owners, self.slots, next_slot, self.workers))
+                             initargs=(anchor(), self.stamps_array, self.owners, self.slots, next_slot, self.workers,
+                                       (self.plan["module"], self.plan["workload"]) if self.plan.get("module") else None))
         self.procs = list(self.pool._pool)  # the Process objects: their exit codes tell a dead child
         while True:
             ready = sum(1 for k in range(self.workers) if self.slots[k * SLOT] > 0)

@@ -18,13 +18,13 @@ from corebench_harness.executors import HARNESS_PROTOCOL, Async, RunState, Seria
 from corebench_harness.lifeline import die_with_parent, mark_children
 from corebench_harness.pool import RSS_UNIT, Process
 from corebench_harness.protocol import Channel, PlanError, clock_step_ms, hello_line, now_ms, read_plan_line, watch_stdin
-from corebench_harness.workloads import WORKLOADS, Context, Counter, check_params
+from corebench_harness.workloads import WORKLOADS, Context, Counter, check_params, register_module
 
 EXECUTORS = {"serialized": Serialized, "async": Async, "threaded": Threaded, "process": Process}
 HEARTBEAT_S = 0.1
 TASKS_PER_LINE = 1024  # MAX_TASKS_PER_LINE in src/runtimes/python/protocol.ts
 DEFAULT_STARTUP_TIMEOUT_MS = 60000
-PLAN_KEYS = {"protocol", "workload", "params", "tasks", "executor", "workers", "warmup", "tmpDir", "startupTimeoutMs", "startMethod"}
+PLAN_KEYS = {"protocol", "workload", "params", "tasks", "executor", "workers", "warmup", "tmpDir", "startupTimeoutMs", "startMethod", "module"}
 
 
 class Job:
@@ -59,7 +59,11 @@ def parse_plan(plan):
         raise PlanError("plan.startMethod must be spawn, fork or forkserver, got %r" % plan.get("startMethod"))
     if not isinstance(plan.get("tmpDir"), str):
         raise PlanError("plan.tmpDir must be a string")
+    if plan.get("module") is not None and not isinstance(plan.get("module"), str):
+        raise PlanError("plan.module must be a string (the path of a package workload's Python twin)")
     try:
+        if plan.get("module") is not None:
+            register_module(plan["module"], plan.get("workload"))
         workload = check_params(plan.get("workload"), plan.get("params"))
     except ValueError as err:
         raise PlanError(str(err))
@@ -175,6 +179,8 @@ def checksums_mode():
             continue
         case = json.loads(raw)
         try:
+            if case.get("module") is not None:
+                register_module(case["module"], case.get("workload"))
             w = check_params(case.get("workload"), case.get("params"))
             ctx = Context(case.get("index", 0), case.get("tmpDir") or tempfile.gettempdir(), Counter())
             if case.get("async") and w.arun is not None:

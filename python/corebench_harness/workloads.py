@@ -8,6 +8,7 @@ the standard library's C equivalent. Parameters arrive already validated and def
 """
 import asyncio
 import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -260,7 +261,7 @@ def file_io(p, ctx):
 class Workload:
     def __init__(self, id, params, run, arun=None, shared=False):
         self.id = id
-        self.params = params  # name -> int | bool
+        self.params = params  # name -> int | bool; None for a package workload (Node checked them)
         self.run = run
         self.arun = arun
         self.shared = shared
@@ -281,11 +282,42 @@ WORKLOADS = {w.id: w for w in (
 )}
 
 
+def register_module(path, workload_id):
+    """Imports the Python twin of a package workload (src/workloads/packages) from ``path``, the file
+    its runner resolved and checked, and registers it as ``workload_id``. The module defines
+    ``ID = '<owner/name>'`` and ``run(params, task)`` returning the checksum string; ``task`` has
+    ``index`` and ``tmp_dir`` as the built-ins' Context. Raises ValueError naming what is wrong."""
+    known = WORKLOADS.get(workload_id)
+    if known is not None and getattr(known, "path", None) == path:
+        return known
+    spec = importlib.util.spec_from_file_location("corebench_workload_%d" % len(WORKLOADS), path)
+    if spec is None or spec.loader is None:
+        raise ValueError("cannot load a Python module from %s" % path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as err:  # noqa: BLE001 - the message names the file and the error
+        raise ValueError("%s throws on import: %s: %s" % (path, type(err).__name__, err))
+    if getattr(module, "ID", None) != workload_id:
+        raise ValueError("%s defines ID %r, the plan names %r" % (path, getattr(module, "ID", None), workload_id))
+    if not callable(getattr(module, "run", None)):
+        raise ValueError("%s has no run(params, task) function" % path)
+    w = Workload(workload_id, None, module.run)
+    w.path = path
+    WORKLOADS[workload_id] = w
+    return w
+
+
 def check_params(workload_id, params):
     """Returns the Workload, or raises ValueError naming what is wrong."""
     w = WORKLOADS.get(workload_id)
     if w is None:
         raise ValueError("unknown workload %r; this harness has %s" % (workload_id, ", ".join(WORKLOADS)))
+    if w.params is None:
+        # A package workload: Node validated its params against the package's own JSON Schema.
+        if not isinstance(params, dict):
+            raise ValueError("params of %s must be an object, got %r" % (workload_id, params))
+        return w
     if not isinstance(params, dict) or set(params) != set(w.params):
         raise ValueError("params of %s must be exactly %s, got %r" % (workload_id, sorted(w.params), params))
     for name, kind in w.params.items():

@@ -178,7 +178,7 @@ const jobs: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config
     const types = disposition === 'inline' ? { json: 'application/json', csv: 'text/plain', md: 'text/plain' } as const : { json: 'application/json', csv: 'text/csv; header=present', md: 'text/markdown' } as const
     reply.header('content-type', `${types[format]}; charset=utf-8`).header('content-disposition', `${disposition}; filename="corebench-${job.id}.${format}"`)
     if (format === 'json') return JSON.stringify({ job: { id: job.id, name: job.name, status: job.status, spec: job.spec, specHash: job.specHash, warnings: job.warnings, error: job.error, hostId: job.hostId }, host: host ?? null, summary }, null, 2)
-    if (format === 'csv') return toCsv(job, summary)
+    if (format === 'csv') return toCsv(job, summary, host)
     return toMarkdown(job, summary, host)
   })
 }

@@ -68,7 +68,7 @@ export class ProcessExecutor implements Executor {
     const proc = fork(childEntry('child'), [], {
       execArgv: [...execArgv, `--max-old-space-size=${this.opts.maxOldGenerationSizeMb}`],
       serialization: SERIALIZATION,
-      env: { ...process.env, COREBENCH_TMPDIR: tmpDir, [PARENT_ENV]: String(process.pid), ...(this.opts.workload === undefined ? {} : { COREBENCH_WORKLOAD: this.opts.workload }) },
+      env: { ...process.env, COREBENCH_TMPDIR: tmpDir, [PARENT_ENV]: String(process.pid), ...(this.opts.workload === undefined ? {} : { COREBENCH_WORKLOAD: this.opts.workload }), ...(this.opts.workloadModule === undefined ? {} : { COREBENCH_WORKLOAD_MODULE: this.opts.workloadModule }) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc']
     })
     const child: Child = { proc, busy: -1, dispatchedAt: 0, stderr: '', waiters: [] }

@@ -54,7 +54,7 @@ export class SingleThreadExecutor implements Executor {
   private async spawn (tmpDir: string): Promise<{ worker: Worker, thread: string | undefined }> {
     const { filename, entry } = threadEntry('thread')
     const worker = new Worker(filename, {
-      workerData: { entry, tmpDir, ...this.memory.workerData, workload: this.opts.workload },
+      workerData: { entry, tmpDir, ...this.memory.workerData, workload: this.opts.workload, workloadModule: this.opts.workloadModule },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.

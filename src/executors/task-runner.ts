@@ -1,4 +1,4 @@
-import { loadedWorkload, loadWorkload } from '../workloads/modules.js'
+import { allowWorkloadModule, loadedWorkload, loadWorkload } from '../workloads/modules.js'
 import type { TaskContext } from '../workloads/types.js'
 import { serializeError, type ResultMessage } from './protocol.js'
 
@@ -12,11 +12,14 @@ export interface WorkerEnv {
 }
 
 /**
- * Imports workload `id` in this thread ahead of its tasks (the pool's start-up; ExecutorOptions.workload).
+ * Imports workload `id` in this thread ahead of its tasks (the pool's start-up; ExecutorOptions.workload),
+ * from `module` for a package workload (ExecutorOptions.workloadModule).
  * A module that fails to load is not an error here: its first task reports it, as a task failure.
  */
-export async function preloadWorkload (id: string | undefined): Promise<void> {
-  if (id !== undefined && id !== '') await loadWorkload(id).catch(() => {})
+export async function preloadWorkload (id: string | undefined, module?: string): Promise<void> {
+  if (id === undefined || id === '') return
+  if (module !== undefined && module !== '') allowWorkloadModule(id, module)
+  await loadWorkload(id).catch(() => {})
 }
 
 /**

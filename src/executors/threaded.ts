@@ -48,7 +48,7 @@ export class ThreadedExecutor implements Executor {
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
-      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier, workload: this.opts.workload }
+      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier, workload: this.opts.workload, workloadModule: this.opts.workloadModule }
     })
     // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
     // takes the blame; unhandled, that 'error' event would crash the whole process.

@@ -92,4 +92,9 @@ export interface ExecutorOptions {
    * Without it the first task of each worker loads it (under tsx: a TypeScript compile, ~100 ms).
    */
   workload?: string
+  /**
+   * For a package workload (WORKLOADS): the absolute path of its module, as the runner resolved and
+   * checked it at start. Every worker and child may load `workload` from this file and no other.
+   */
+  workloadModule?: string
 }

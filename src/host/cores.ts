@@ -22,18 +22,24 @@ function read (path: string): string | undefined {
   }
 }
 
-/** Counts the CPUs of a kernel CPU list such as `0-3,8,10-11` (cpuset(7) "List format"); undefined if malformed. */
-export function countCpuList (list: string): number | undefined {
-  let n = 0
+/** The CPUs of a kernel CPU list such as `0-3,8,10-11` (cpuset(7) "List format"), ascending; undefined if malformed or empty. */
+export function parseCpuList (list: string): number[] | undefined {
+  const cpus = new Set<number>()
   for (const part of list.trim().split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim())
     if (m === null) return undefined
     const lo = Number(m[1])
     const hi = m[2] === undefined ? lo : Number(m[2])
-    if (hi < lo) return undefined
-    n += hi - lo + 1
+    if (hi < lo || hi - lo > 65_536) return undefined
+    for (let cpu = lo; cpu <= hi; cpu++) cpus.add(cpu)
   }
-  return n > 0 ? n : undefined
+  return cpus.size > 0 ? [...cpus].sort((a, b) => a - b) : undefined
+}
+
+/** This process's affinity mask (`Cpus_allowed_list` of /proc/self/status under `rootDir`); undefined when not exposed. */
+export function readAffinityCpus (rootDir = '/'): number[] | undefined {
+  const listed = /^Cpus_allowed_list:\s*(\S+)/m.exec(read(join(rootDir, 'proc/self/status')) ?? '')?.[1]
+  return listed === undefined ? undefined : parseCpuList(listed)
 }
 
 interface Mount { root: string, mountPoint: string, fsType: string, superOptions: string[] }
@@ -114,9 +120,7 @@ function cgroupQuota (rootDir: string): { cpus: number, source: 'cgroup v1' | 'c
  * `fallbackCpus` is used when the root has no /proc/self/status affinity list.
  */
 export function readCoreLimits (rootDir = '/', fallbackCpus = os.availableParallelism()): CoreLimits {
-  const status = read(join(rootDir, 'proc/self/status')) ?? ''
-  const listed = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1]
-  const affinityCpus = (listed === undefined ? undefined : countCpuList(listed)) ?? fallbackCpus
+  const affinityCpus = readAffinityCpus(rootDir)?.length ?? fallbackCpus
   const quota = cgroupQuota(rootDir)
   const usableCores = Math.max(1, Math.min(affinityCpus, quota === undefined ? Infinity : Math.floor(quota.cpus)))
   return { usableCores, affinityCpus, cpuQuota: quota?.cpus ?? null, cpuQuotaSource: quota?.source ?? null }

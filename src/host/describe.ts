@@ -4,6 +4,11 @@
 export interface CpuTopology {
   /** Distinct (package, core) pairs of the online CPUs: cores that do not share execution units. */
   physicalCores: number | null
+  /**
+   * Physical cores with at least one CPU in this process's affinity mask: `taskset -c 0,1` on two SMT
+   * siblings grants 2 CPUs but 1 core. Equals physicalCores when the mask is not exposed.
+   */
+  usablePhysicalCores: number | null
   /** NUMA nodes (/sys/devices/system/node/node*). */
   numaNodes: number | null
   /** The cpufreq scaling governor(s), e.g. "performance", "powersave"; several joined by ","; null without cpufreq. */
@@ -23,7 +28,8 @@ export type HostCores = CpuTopology & { logicalCores: number, usableCores: numbe
  */
 export function hostCoresText (h: HostCores): string {
   const n = (v: number, one: string): string => `${v} ${one}${v === 1 ? '' : 's'}`
-  const bound = h.cpuQuota !== null ? ` (cgroup quota ${h.cpuQuota} CPUs)` : h.usableCores < h.logicalCores ? ' (CPU affinity)' : ''
+  const siblings = h.usablePhysicalCores !== null && h.usablePhysicalCores < h.usableCores ? `, on ${n(h.usablePhysicalCores, 'physical core')}` : ''
+  const bound = h.cpuQuota !== null ? ` (cgroup quota ${h.cpuQuota} CPUs)` : h.usableCores < h.logicalCores ? ` (CPU affinity${siblings})` : ''
   const parts = [`${n(h.usableCores, 'usable core')}${bound}`]
   parts.push(h.physicalCores === null
     ? n(h.logicalCores, 'logical CPU')

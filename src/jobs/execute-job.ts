@@ -12,6 +12,7 @@ import { describeLeftovers, reapLeftovers } from '../executors/leftovers.js'
 import type { JobPublisher } from './publisher.js'
 import { CANCELLED_BY_REQUEST, type JobQueue } from './queue.js'
 import { runData, toRunRecord } from './run-record.js'
+import { isDeterministic, type RunnerCatalog } from './workloads.js'
 import type { FinalStatus } from '../store/state.js'
 
 /**
@@ -40,6 +41,12 @@ export interface ExecutionContext {
    * (REDO_DISTURBED). Without it no run is flagged (disturbance is still measured and stored).
    */
   disturbance?: { thresholds: DisturbedThresholds, redos: number }
+  /**
+   * The versions the job runs with, recorded on the job before anything runs; or why this runner
+   * refuses it (a workload or pinned version it has not loaded): the job then fails with that error.
+   * Without it nothing is recorded or refused (unit tests of the lifecycle).
+   */
+  versionsFor?: RunnerCatalog['versionsFor']
   /** Skips the busy-host probe (unit tests of the lifecycle). */
   skipHostCheck?: boolean
 }
@@ -73,12 +80,16 @@ export async function executeJob (job: JobRecord, abort: AbortController, ctx: E
   }, ctx.heartbeatMs)
   const warnings = [...job.warnings]
   let failures: string[] = []
+  let refused: string | undefined
   try {
     await ctx.publisher.announce('job.started', job)
     // A cancel asked for between the claim and now (its bus message found no job here yet).
     const lease = await queue.heartbeat(job.id, runnerId)
     if (!lease.held) abort.abort('lost' satisfies StopReason)
     else if (lease.cancelRequested) abort.abort('cancel' satisfies StopReason)
+    const versions = ctx.versionsFor?.(job.spec)
+    if (versions?.ok === false) refused = versions.error
+    else if (versions !== undefined) await queue.recordVersions(job.id, runnerId, versions.versions)
     if (ctx.skipHostCheck !== true) {
       // Task processes of a runner that died (kill -9) would measure beside this job: gone first.
       const leftovers = await reapLeftovers()
@@ -91,12 +102,12 @@ export async function executeJob (job: JobRecord, abort: AbortController, ctx: E
       if (busy > 0.25) warnings.push(`the host was ${Math.round(busy * 100)} % busy with other work just before the job started: expect noisy numbers`)
       if (warnings.length !== job.warnings.length) await queue.progress(job.id, runnerId, { warnings })
     }
-    failures = await measureCells(job, abort, ctx, warnings)
+    if (refused === undefined) failures = await measureCells(job, abort, ctx, warnings)
   } finally {
     clearTimeout(deadline)
     clearInterval(renew)
   }
-  await finish(job, warnings, failures, abort.signal.reason as StopReason | undefined, ctx)
+  await finish(job, warnings, refused === undefined ? failures : [refused], abort.signal.reason as StopReason | undefined, ctx, refused !== undefined)
 }
 
 async function measureCells (job: JobRecord, abort: AbortController, ctx: ExecutionContext, warnings: string[]): Promise<string[]> {
@@ -159,7 +170,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
     const ref = refOf(k)
     tally.done = jobBase + (k + 1) * spec.tasks
     tally.cellDone.set(key, cellBase + (k + 1) * spec.tasks)
-    if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined) tally.reference = outcome.checksum
+    // A workload that declares itself non-deterministic has no reference: its runs' verified stays null.
+    if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined && isDeterministic(spec.workload.id)) tally.reference = outcome.checksum
     if (outcome.ok) noteClockPrecision(warnings, key, outcome.clock)
     if (!ref.warmup || !outcome.ok) {
       if (!ref.warmup && outcome.ok && outcome.disturbance !== undefined && ctx.disturbance !== undefined) disturbed = disturbedBy(outcome.disturbance, ctx.disturbance.thresholds)
@@ -179,7 +191,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
 }
 
 /** Summarizes with the stored task timings, records the final state, then announces it. */
-async function finish (job: JobRecord, warnings: string[], failures: string[], reason: StopReason | undefined, ctx: ExecutionContext): Promise<void> {
+/** `refused`: the runner refused the job before running anything, and `failures` holds only why. */
+async function finish (job: JobRecord, warnings: string[], failures: string[], reason: StopReason | undefined, ctx: ExecutionContext, refused = false): Promise<void> {
   const { runs: log, queue, runnerId, publisher } = ctx
   await publisher.flush(job.id)
   if (reason === 'lost') {
@@ -207,7 +220,7 @@ async function finish (job: JobRecord, warnings: string[], failures: string[], r
     error = `the job ran past its budget of ${ctx.budgetMs} ms (MAX_JOB_BUDGET_MS) and was stopped; runs measured before that are kept`
   } else if (failures.length > 0) {
     status = 'failed'
-    error = `${failures.length} of ${cells(job.spec).length} cells failed: ${failures.join('; ')}`
+    error = refused ? failures.join('; ') : `${failures.length} of ${cells(job.spec).length} cells failed: ${failures.join('; ')}`
   }
   const done = await queue.finish(job.id, runnerId, status, { error, summary, warnings })
   if (done === undefined) {

@@ -1,5 +1,6 @@
 import type { JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../store/types.js'
 import type { FinalStatus } from '../store/state.js'
+import type { JobVersions } from '../schemas/workload.js'
 
 /** Who claims: one runner process on one host, able to run these runtimes. */
 export interface RunnerIdentity {
@@ -46,6 +47,8 @@ export interface JobQueue {
    * "cancelling"), with the summary and warnings given.
    */
   finish: (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields) => Promise<JobRecord | undefined>
+  /** Records the versions a held job runs with (JobStore.setJobVersions); false when it is no longer held. */
+  recordVersions: (jobId: string, runnerId: string, versions: JobVersions) => Promise<boolean>
   /** queued → cancelled. */
   cancelQueued: (jobId: string) => Promise<JobRecord | undefined>
   /** Asks the runner holding a running job to stop; false when the job is not running. */
@@ -104,6 +107,10 @@ export class StoreQueue implements JobQueue {
 
   async finish (jobId: string, runnerId: string, status: FinalStatus, fields: FinishFields): Promise<JobRecord | undefined> {
     return await finishHeld(async t => await this.store.transitionJob(jobId, t), jobId, runnerId, status, fields)
+  }
+
+  async recordVersions (jobId: string, runnerId: string, versions: JobVersions): Promise<boolean> {
+    return await this.store.setJobVersions(jobId, runnerId, versions)
   }
 
   async cancelQueued (jobId: string): Promise<JobRecord | undefined> {

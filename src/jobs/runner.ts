@@ -13,6 +13,7 @@ import { JobPublisher } from './publisher.js'
 import { StoreQueue, type JobQueue } from './queue.js'
 import type { CellOrder } from './order.js'
 import { recoverJobs } from './recovery.js'
+import { loadRunnerCatalog, type RunnerCatalog } from './workloads.js'
 
 export interface RunnerSettings {
   RUNNER_LABELS: string
@@ -28,6 +29,8 @@ export interface RunnerSettings {
   DISTURBED_STEAL: number
   DISTURBED_CANARY_DRIFT: number
   REDO_DISTURBED: number
+  WORKLOADS: string
+  WORKLOADS_STRICT: boolean
 }
 
 export interface Logger {
@@ -74,6 +77,8 @@ export class Runner {
   readonly publisher: JobPublisher
   private readonly loop: ClaimLoop
   private machineBeat: NodeJS.Timeout | undefined
+  /** The workloads it can run, loaded by start(). */
+  private catalog: RunnerCatalog | undefined
   private started = false
 
   constructor (private readonly opts: RunnerOptions) {
@@ -97,14 +102,20 @@ export class Runner {
       idlePollMs: config.RUNNER_POLL_MS,
       retryMs: { first: 250, max: 10_000 },
       logger,
-      onState: opts.onState
+      onState: opts.onState,
+      versionsFor: spec => (this.catalog as RunnerCatalog).versionsFor(spec)
     })
   }
 
-  /** Takes the machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming. */
+  /**
+   * Loads the workload packages (WorkloadPackageError when WORKLOADS_STRICT and one fails), takes the
+   * machine (MachineBusyError when a live runner holds it), recovers expired leases, starts claiming.
+   */
   async start (): Promise<void> {
     const { store, config, logger } = this.opts
-    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), releasedAt: null }, config.RUNNER_LEASE_MS)
+    this.catalog = await loadRunnerCatalog(config, this.opts.runtimes)
+    for (const u of this.catalog.workloads.unavailable) logger.warn({ file: u.file, source: u.source }, `runner: workload unavailable (WORKLOADS_STRICT=false): ${u.file}: ${u.reason}`)
+    await claimMachine(store, { machineId: this.opts.machineId, runnerId: this.runnerId, name: this.opts.name, pid: process.pid, hostId: this.opts.host.id, labels: config.RUNNER_LABELS === '' ? [] : config.RUNNER_LABELS.split(','), runtimes: this.opts.runtimes.list.filter(r => r.available).map(r => r.id), workloads: this.catalog.workloads, releasedAt: null }, config.RUNNER_LEASE_MS)
     this.started = true
     this.machineBeat = setInterval(() => {
       store.heartbeatMachine(this.opts.machineId, this.runnerId).then(held => {

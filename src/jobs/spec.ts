@@ -149,7 +149,7 @@ function canonicalJson (v: unknown): string {
 }
 
 /** Reasons the numbers of this spec on this host will be weak (shown with the job, not refused). */
-export function specWarnings (spec: JobSpec, cores: number, topology?: { physicalCores: number | null, logicalCores: number }): string[] {
+export function specWarnings (spec: JobSpec, cores: number, topology?: { usablePhysicalCores: number | null }): string[] {
   const warnings: string[] = []
   // Waits overlap whatever the core count, so these two only matter for work that needs a core.
   const pools = spec.executors.some(e => e === 'threaded' || e === 'process') && getWorkload(spec.workload.id)?.kind !== 'io'
@@ -157,7 +157,7 @@ export function specWarnings (spec: JobSpec, cores: number, topology?: { physica
   if (pools && spec.tasks < 4 * maxWorkers) {
     warnings.push(`tasks (${spec.tasks}) < 4 × workers (${maxWorkers}): with few tasks per worker the last tasks run on a partly idle pool and speedups read low`)
   }
-  if (pools && topology !== undefined) warnings.push(...smtWarnings(maxWorkers, topology.physicalCores, topology.logicalCores))
+  if (pools && topology !== undefined) warnings.push(...smtWarnings(maxWorkers, topology.usablePhysicalCores, cores))
   if (pools && maxWorkers > cores) warnings.push(`workers up to ${maxWorkers} on ${cores} cores: CPU-bound work cannot speed up past ${cores} workers`)
   if (spec.repetitions < INTERVAL_MIN_N) warnings.push(`only ${spec.repetitions} repetition(s): intervals, outlier flags and a 'same' verdict need ${INTERVAL_MIN_N}`)
   if (!spec.executors.includes('serialized')) warnings.push('no serialized cell: speedups and checksum verification need it')

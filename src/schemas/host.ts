@@ -20,6 +20,7 @@ export const HostSchema = Type.Object({
   usableCores: Type.Integer({ minimum: 1, description: 'The smallest of the CPU affinity mask and the cgroup CPU quota (floored): what the default worker sweep goes up to and efficiency is measured against' }),
   cpuQuota: Nullable(Type.Number({ description: 'cgroup CPU quota in CPUs (quota ÷ period, e.g. 1.5); null: none' })),
   physicalCores: Nullable(Type.Integer({ description: 'Cores that share no execution units; logical CPUs past them are SMT siblings (null: not exposed)' })),
+  usablePhysicalCores: Nullable(Type.Integer({ description: 'Physical cores with a CPU in the affinity mask (taskset -c 0,1 on two SMT siblings: 1); SMT warnings start past them' })),
   numaNodes: Nullable(Type.Integer()),
   cpuGovernor: Nullable(Type.String({ description: 'cpufreq scaling governor, e.g. performance, powersave (null: no cpufreq, as in most VMs)' })),
   virtualMachine: Type.Boolean({ description: 'The CPU reports the hypervisor flag' }),

@@ -48,19 +48,28 @@ const JOB_COLUMNS: Array<[string, (j: JobRecord) => string]> = [
   ['job_tags', j => JSON.stringify(j.tags)]
 ]
 
+/** The host that ran the job, last (empty fields for a job that never ran). */
+const HOST_COLUMNS: Array<[string, (h: HostFingerprint) => string | number]> = [
+  ['host_id', h => h.id],
+  ['host_name', h => h.hostname],
+  ['host_cpu_model', h => h.cpuModel],
+  ['host_usable_cores', h => h.usableCores]
+]
+
 /**
- * The per-cell summary as CSV (RFC 4180): one row per cell, each with the job's id, name and tags;
+ * The per-cell summary as CSV (RFC 4180): one row per cell, each with the job's id, name and tags
+ * and the host that ran it (`host`: job.hostId's fingerprint; undefined leaves those fields empty);
  * fields with a comma, quote, CR or LF are quoted (quotes doubled), lines end with CRLF. Text that a
  * spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe
  * (OWASP "CSV injection"), and controls in text are visible escapes (src/schemas/text.ts), so that
  * every record is one line; numbers are left as they are.
  */
-export function toCsv (job: JobRecord, summary: JobSummary): string {
+export function toCsv (job: JobRecord, summary: JobSummary, host: HostFingerprint | undefined): string {
   const field = (s: string): string => /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
   const text = (s: string): string => field(escapeUnsafe(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s))
   const cell = (v: unknown): string => v === null || v === undefined ? '' : typeof v === 'number' ? String(round(v)) : text(String(v))
-  const jobFields = JOB_COLUMNS.map(([, f]) => text(f(job)))
-  const header = [...COLUMNS.map(c => c[0]), ...JOB_COLUMNS.map(c => c[0])].join(',')
+  const jobFields = [...JOB_COLUMNS.map(([, f]) => text(f(job))), ...HOST_COLUMNS.map(([, f]) => cell(host === undefined ? null : f(host)))]
+  const header = [...COLUMNS, ...JOB_COLUMNS, ...HOST_COLUMNS].map(c => c[0]).join(',')
   return [header, ...summary.cells.map(c => [...COLUMNS.map(([, f]) => cell(f(c))), ...jobFields].join(','))].join('\r\n') + '\r\n'
 }
 

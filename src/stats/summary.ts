@@ -3,6 +3,7 @@ import type { RunRecord } from '../store/types.js'
 import { cellKey, cells } from '../schemas/cells.js'
 import { usableCores } from '../host/cores.js'
 import { getWorkload } from '../workloads/index.js'
+import { externalWorkload } from '../workloads/external.js'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { plainAnswer } from './answer.js'
 import { impossibleResults } from './checks.js'
@@ -109,7 +110,7 @@ export function summarize (spec: JobSpec, stored: RunRecord[], timings?: Readonl
     if (c.latency !== null && serialTask !== undefined && serialTask > 0) c.taskSlowdown = c.latency.runMs.p50 / serialTask
   }
   // The declared kind first: on a loaded host a CPU-bound serialized run can show 0.4 busy cores.
-  const kind = getWorkload(spec.workload.id)?.kind
+  const kind = getWorkload(spec.workload.id)?.kind ?? externalWorkload(spec.workload.id)?.description.kind
   const serialBusy = out.filter(c => c.executor === 'serialized' && c.busyCores !== null).map(c => c.busyCores as number)
   const cpuBound = kind !== undefined ? kind !== 'io' : serialBusy.length === 0 ? null : Math.min(...serialBusy) >= CPU_BOUND_PARALLELISM
   const walls = new Map([...byCell].map(([key, rs]) => [key, rs.filter(r => r.ok).map(r => r.wallMs)]))

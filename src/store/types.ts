@@ -4,6 +4,7 @@ import type { JobSpec } from '../schemas/job.js'
 import type { RunError } from '../schemas/job-view.js'
 
 import type { JobStatus } from '../schemas/vocabulary.js'
+import type { JobVersions, RunnerWorkloads } from '../schemas/workload.js'
 
 export { FINAL_STATUSES, JOB_STATUSES, type JobStatus } from '../schemas/vocabulary.js'
 
@@ -31,6 +32,8 @@ export interface JobRecord {
   eventSeq: number
   /** 1, and one more each time the job is re-queued after losing its runner; its runs carry it. */
   attempt: number
+  /** The versions it ran with (workload, Node, Python, corebench), written when a runner starts it; null before. */
+  versions: JobVersions | null
 }
 
 export interface RunRecord {
@@ -170,6 +173,8 @@ export interface JobStore {
   heldJobs(by: { runnerId?: string, staleBefore?: Date }): Promise<JobRecord[]>
   /** Progress of a running job this runner holds; false when it no longer holds it. */
   updateHeldJob(id: string, runnerId: string, patch: Pick<JobPatch, 'tasksDone' | 'warnings'>): Promise<boolean>
+  /** Records the versions a running job runs with (once per attempt, at its start); false when this runner does not hold it. */
+  setJobVersions(id: string, runnerId: string, versions: JobVersions): Promise<boolean>
 }
 
 /** The runs of jobs and their per-task timings. */
@@ -245,6 +250,8 @@ export interface MachineClaim {
   labels: string[]
   /** Runtime ids the runner can run (the available ones it found at start). */
   runtimes: string[]
+  /** The workloads it loaded at start (built-in and from WORKLOADS) and those it could not load. */
+  workloads: RunnerWorkloads
   startedAt: Date
   heartbeatAt: Date
   /** When its runner stopped cleanly (the machine is free again); null while held. */

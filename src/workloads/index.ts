@@ -1,7 +1,10 @@
 import type { TObject, TSchema } from '@sinclair/typebox'
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
+import type { WorkloadDescription, WorkloadRuntimeId } from '../schemas/workload.js'
+import { version } from '../version.js'
+import { externalWorkload } from './external.js'
 import { loadWorkload, workloadModules } from './modules.js'
-import type { Workload, WorkloadKind } from './types.js'
+import type { Workload } from './types.js'
 
 export type { TaskContext, TaskOutput, Workload, WorkloadKind } from './types.js'
 
@@ -27,15 +30,16 @@ export type ResolvedParams =
  * Executors must call `run` only with the `params` returned here.
  */
 export function resolveParams(id: string, params: unknown): ResolvedParams {
-  const workload = workloads.get(id)
-  if (!workload) {
+  // A package workload this process registered (a runner: src/workloads/external.ts) has a plain
+  // JSON Schema, marked with TypeBox's kinds at registration.
+  const schema = workloads.get(id)?.params ?? externalWorkload(id)?.schema
+  if (schema === undefined) {
     return fail('workload.id', `workload.id: unknown workload ${show(id)}; expected one of ${workloadIds.join(', ')}`)
   }
   if (params === undefined) params = {}
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return fail('params', `params: expected an object, got ${show(params)}`)
   }
-  const schema = workload.params
   const entries = Object.entries(params)
   const isKnown = ([key]: [string, unknown]): boolean => Object.hasOwn(schema.properties, key)
   const errors: ParamError[] = entries.filter(e => !isKnown(e))
@@ -57,18 +61,12 @@ export function resolveParams(id: string, params: unknown): ResolvedParams {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, params: value }
 }
 
-export interface WorkloadDescription {
-  id: string
-  kind: WorkloadKind
-  description: string
-  /** Plain JSON Schema of the params object. */
-  params: Record<string, unknown>
-  defaults: Record<string, unknown>
-  sharedMemory: boolean
-}
-
-/** The catalog as published by `GET /api/workloads`. */
-export function describeWorkloads(): WorkloadDescription[] {
+/**
+ * The built-in catalog as published (GET /api/workloads, a runner's registration): source
+ * `builtin`, corebench's version, deterministic; `pythonIds` are the ids the Python harness
+ * implements (PYTHON_WORKLOADS), which list `python` among their runtimes.
+ */
+export function describeWorkloads(pythonIds: readonly string[] = []): WorkloadDescription[] {
   return catalog.map((w) => ({
     id: w.id,
     kind: w.kind,
@@ -76,8 +74,14 @@ export function describeWorkloads(): WorkloadDescription[] {
     params: publicSchema(w.params),
     defaults: defaultsOf(w.params),
     sharedMemory: w.sharedMemory === true,
+    version,
+    source: 'builtin',
+    deterministic: true,
+    runtimes: ['node', ...(pythonIds.includes(w.id) ? ['python'] as WorkloadRuntimeId[] : [])],
   }))
 }
+
+export type { WorkloadDescription } from '../schemas/workload.js'
 
 // Every property has a default, so a client may omit any of them: drop `required` from what it sees.
 function publicSchema(schema: TObject): Record<string, unknown> {

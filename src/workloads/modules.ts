@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url'
 import type { Workload } from './types.js'
 
 /**
@@ -22,6 +23,16 @@ export const workloadModules = {
 } satisfies Record<string, () => Promise<{ default: Workload }>>
 
 const loaded = new Map<string, Workload>()
+/** Package workloads (WORKLOADS) this thread may load: id → the module path its runner resolved. */
+const packageModules = new Map<string, string>()
+
+/**
+ * Lets this thread load package workload `id` from `file`, the absolute path the runner resolved
+ * and checked at its start (a pool gets it with its options, never from a task or a request).
+ */
+export function allowWorkloadModule (id: string, file: string): void {
+  packageModules.set(id, file)
+}
 
 /**
  * The workload `id`, once loadWorkload has loaded it in this thread; undefined before. Lets the
@@ -32,15 +43,19 @@ export function loadedWorkload (id: string): Workload | undefined {
 }
 
 /**
- * Imports the module of workload `id` (once per thread) and returns its workload. Rejects with
- * `unknown workload <id>` for an id not in the catalog, and if the module's own id differs from its key.
+ * Imports the module of workload `id` (once per thread) and returns its workload: a built-in one, or
+ * a package workload allowed by allowWorkloadModule. Rejects with `unknown workload <id>` for any
+ * other id, and if the module's own id differs from its key.
  */
 export async function loadWorkload (id: string): Promise<Workload> {
   const known = loaded.get(id)
   if (known !== undefined) return known
-  if (!Object.hasOwn(workloadModules, id)) throw new Error(`unknown workload ${JSON.stringify(id)}`)
-  const workload: Workload = (await workloadModules[id as keyof typeof workloadModules]()).default
-  if (workload.id !== id) throw new Error(`workload catalog: the module listed as ${JSON.stringify(id)} defines ${JSON.stringify(workload.id)}`)
+  const file = packageModules.get(id)
+  if (!Object.hasOwn(workloadModules, id) && file === undefined) throw new Error(`unknown workload ${JSON.stringify(id)}`)
+  const workload: Workload = file === undefined
+    ? (await workloadModules[id as keyof typeof workloadModules]()).default
+    : (await import(pathToFileURL(file).href) as { default: Workload }).default
+  if (workload?.id !== id) throw new Error(`workload catalog: the module listed as ${JSON.stringify(id)} defines ${JSON.stringify(workload?.id)}`)
   loaded.set(id, workload)
   return workload
 }

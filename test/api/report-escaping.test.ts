@@ -65,16 +65,16 @@ test('the CSV report is RFC 4180 with CRLF, and carries the job id, name and tag
   assert.match(String(res.headers['content-type']), /^text\/csv; header=present; charset=utf-8$/)
   const rows = parseCsv(res.body)
   const header = rows[0] as string[]
-  assert.deepEqual(header.slice(-3), ['job_id', 'job_name', 'job_tags'])
+  assert.deepEqual(header.slice(-7, -4), ['job_id', 'job_name', 'job_tags'])
   assert.equal(rows.length, 3, 'a header and one record per cell, whatever the name holds')
   assert.equal(res.body.split('\r\n').length, 4, 'one line per record')
   for (const r of rows.slice(1)) {
     assert.equal(r.length, header.length)
     // Controls in text are visible escapes, so that every record is one line; JSON escapes its own.
-    assert.deepEqual(r.slice(-3), [seeded.forged.id, 'x\\n\\n| threaded | 2 | 99.00× |\\n\\n> ✓ verified', JSON.stringify({ branch: 'main', q: 'say "hi", then \r\nleave' })])
+    assert.deepEqual(r.slice(-7, -4), [seeded.forged.id, 'x\\n\\n| threaded | 2 | 99.00× |\\n\\n> ✓ verified', JSON.stringify({ branch: 'main', q: 'say "hi", then \r\nleave' })])
   }
   assert.deepEqual(rows.slice(1).map(r => r.slice(0, 3)), [['node', 'serialized', '1'], ['node', 'threaded', '2']])
 
   const formula = parseCsv((await app.inject(`/api/jobs/${seeded.formula.id}/report?format=csv`)).body)
-  assert.equal(formula[1]?.at(-2), '\'=HYPERLINK("http://evil","click")')
+  assert.equal(formula[1]?.at(-6), '\'=HYPERLINK("http://evil","click")')
 })

@@ -26,6 +26,14 @@ test('the report names the host that ran the job, not the API\'s; a job that nev
   const md = (await app.inject(`/api/jobs/${seeded.ran.id}/report?format=md`)).body
   assert.match(md, / · on bench-7 \(Bench CPU 9000\) · status \*\*finished\*\*\n\nHost: 96 usable cores · /)
 
+  const csv = (await app.inject(`/api/jobs/${seeded.ran.id}/report?format=csv`)).body.split('\r\n')
+  const header = (csv[0] ?? '').split(',')
+  const row = (csv[1] ?? '').split(',')
+  assert.deepEqual(header.slice(-4), ['host_id', 'host_name', 'host_cpu_model', 'host_usable_cores'])
+  assert.deepEqual(row.slice(-4), [bench.id, 'bench-7', 'Bench CPU 9000', '96'])
+  const neverCsv = (await app.inject(`/api/jobs/${seeded.queued.id}/report?format=csv`)).body.split('\r\n')
+  assert.equal(neverCsv[0], csv[0], 'one header for every job')
+
   const never = await app.inject(`/api/jobs/${seeded.queued.id}/report?format=json`)
   assert.equal(JSON.parse(never.body).host, null)
   assert.doesNotMatch((await app.inject(`/api/jobs/${seeded.queued.id}/report?format=md`)).body, / · on /)

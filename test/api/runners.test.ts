@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { runnerState } from '../../src/api/runners.js'
+import { NO_RUNNER_WORKLOADS } from '../../src/schemas/workload.js'
 import type { MachineClaim } from '../../src/store/types.js'
 import { build } from '../helpers/app.js'
 import { slowSpec, submit, waitFor } from '../helpers/jobs.js'
@@ -29,7 +30,7 @@ test('RUNNER_LABELS is refused with the variable named when a label is not plain
 
 test('a runner is offline once released or once its heartbeat is older than the lease, since then', () => {
   const at = new Date('2026-12-01T00:00:00Z')
-  const claim: MachineClaim = { machineId: 'm', runnerId: 'r', name: 'n', pid: 1, hostId: 'h', labels: [], runtimes: [], startedAt: at, heartbeatAt: at, releasedAt: null }
+  const claim: MachineClaim = { machineId: 'm', runnerId: 'r', name: 'n', pid: 1, hostId: 'h', labels: [], runtimes: [], workloads: NO_RUNNER_WORKLOADS, startedAt: at, heartbeatAt: at, releasedAt: null }
   const later = (ms: number): Date => new Date(at.getTime() + ms)
   assert.deepEqual(runnerState(claim, undefined, 15_000, later(1000)), { state: 'idle', jobId: null, offlineSince: null })
   assert.deepEqual(runnerState(claim, 'j_1', 15_000, later(1000)), { state: 'running', jobId: 'j_1', offlineSince: null })

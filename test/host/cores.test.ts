@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import os from 'node:os'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { countCpuList, readCoreLimits } from '../../src/host/cores.js'
+import { parseCpuList, readCoreLimits } from '../../src/host/cores.js'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}/`, import.meta.url))
 
@@ -28,8 +28,8 @@ test('a root with no /proc falls back to the given CPU count; this process agree
 })
 
 test('CPU lists count ranges and singles; malformed lists are refused', () => {
-  assert.equal(countCpuList('0-3,8,10-11\n'), 7)
-  assert.equal(countCpuList('0'), 1)
-  assert.equal(countCpuList('3-1'), undefined)
-  assert.equal(countCpuList('x'), undefined)
+  assert.deepEqual(parseCpuList('0-3,8,10-11\n'), [0, 1, 2, 3, 8, 10, 11])
+  assert.deepEqual(parseCpuList('0'), [0])
+  assert.equal(parseCpuList('3-1'), undefined)
+  assert.equal(parseCpuList('x'), undefined)
 })

@@ -15,15 +15,15 @@ test('GET /api/host shows the usable cores, the quota and the CPU topology', asy
   assert.equal(host.usableCores, coreLimits().usableCores)
   assert.equal(host.cpuQuota, coreLimits().cpuQuota)
   const topology = readTopology()
-  for (const k of ['physicalCores', 'numaNodes', 'cpuGovernor', 'virtualMachine', 'systemVendor'] as const) assert.equal(host[k], topology[k], k)
+  for (const k of ['physicalCores', 'usablePhysicalCores', 'numaNodes', 'cpuGovernor', 'virtualMachine', 'systemVendor'] as const) assert.equal(host[k], topology[k], k)
 })
 
 test('a sweep past the physical cores says where the SMT siblings begin; one within them does not', async (t) => {
   const { app } = await build(t, {}, { runner: 'off' })
   // This machine's topology is whatever it is: the host is given 1 physical core of 2 logical CPUs.
-  Object.assign(app.host, { physicalCores: 1, logicalCores: 2 })
+  Object.assign(app.host, { physicalCores: 1, usablePhysicalCores: 1, logicalCores: 2, usableCores: 2 })
   const past = await submit(app, { workload: { id: 'fibonacci', params: { n: 10 } }, tasks: 8, executors: ['serialized', 'threaded'], workers: [1, 2], repetitions: 5 })
-  assert.ok(past.warnings.some(w => /past the 1 physical core: from 2 workers on, each shares a core with its SMT sibling/.test(w)), JSON.stringify(past.warnings))
+  assert.ok(past.warnings.some(w => /past the 1 physical core this job may use: from 2 workers on, each shares a core with its SMT sibling/.test(w)), JSON.stringify(past.warnings))
   const within = await submit(app, { workload: { id: 'fibonacci', params: { n: 10 } }, tasks: 8, executors: ['serialized', 'threaded'], workers: [1], repetitions: 5 })
   assert.ok(!within.warnings.some(w => /SMT/.test(w)), JSON.stringify(within.warnings))
 })
@@ -48,9 +48,10 @@ test('corebench host and the Markdown report say the usable cores and the topolo
 })
 
 test('the one-line host text names what bounds the cores, SMT and the VM', () => {
-  const base = { logicalCores: 8, usableCores: 8, cpuQuota: null, physicalCores: 4, numaNodes: 2, cpuGovernor: 'performance', virtualMachine: false, systemVendor: null }
+  const base = { logicalCores: 8, usableCores: 8, cpuQuota: null, physicalCores: 4, usablePhysicalCores: 4, numaNodes: 2, cpuGovernor: 'performance', virtualMachine: false, systemVendor: null }
   assert.equal(hostCoresText(base), '8 usable cores · 4 physical cores, 8 logical CPUs (SMT) · 2 NUMA nodes · governor performance · bare metal')
-  assert.equal(hostCoresText({ ...base, usableCores: 1, cpuQuota: 1.5, virtualMachine: true, systemVendor: 'QEMU', cpuGovernor: null, numaNodes: null, physicalCores: null }),
+  assert.equal(hostCoresText({ ...base, usableCores: 1, cpuQuota: 1.5, virtualMachine: true, systemVendor: 'QEMU', cpuGovernor: null, numaNodes: null, physicalCores: null, usablePhysicalCores: null }),
     '1 usable core (cgroup quota 1.5 CPUs) · 8 logical CPUs · governor – · VM (QEMU)')
-  assert.match(hostCoresText({ ...base, usableCores: 2 }), /^2 usable cores \(CPU affinity\)/)
+  assert.match(hostCoresText({ ...base, usableCores: 2, usablePhysicalCores: 2 }), /^2 usable cores \(CPU affinity\) /)
+  assert.match(hostCoresText({ ...base, usableCores: 2, usablePhysicalCores: 1 }), /^2 usable cores \(CPU affinity, on 1 physical core\) /, 'taskset on two SMT siblings')
 })

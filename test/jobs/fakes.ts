@@ -94,7 +94,7 @@ export class FakeClock {
 
 /** A host's fingerprint with this id (a runner records its host before it claims: jobs refer to it). */
 export function testHost (id: string, over: Partial<HostFingerprint> = {}): HostFingerprint {
-  return { id, hostname: `host-${id}`, cpuModel: 'Test CPU', logicalCores: 64, usableCores: 64, cpuQuota: null, physicalCores: null, numaNodes: null, cpuGovernor: null, virtualMachine: false, systemVendor: null, totalMemoryMb: 1024, platform: 'linux', arch: 'x64', release: '6.1', nodeVersion: 'v20.20.2', corebenchVersion: '0.1.0', ...over }
+  return { id, hostname: `host-${id}`, cpuModel: 'Test CPU', logicalCores: 64, usableCores: 64, cpuQuota: null, physicalCores: null, usablePhysicalCores: null, numaNodes: null, cpuGovernor: null, virtualMachine: false, systemVendor: null, totalMemoryMb: 1024, platform: 'linux', arch: 'x64', release: '6.1', nodeVersion: 'v20.20.2', corebenchVersion: '0.1.0', ...over }
 }
 
 export function jobSpec (over: Partial<JobSpec> = {}): JobSpec {

@@ -6,6 +6,7 @@ import { TransitionError } from '../../src/store/state.js'
 import { createPrismaClient } from '../../src/store/client.js'
 import { MemoryStore } from '../../src/store/memory/store.js'
 import { createPrismaStore } from '../../src/store/prisma-store.js'
+import type { WorkloadDescription } from '../../src/schemas/workload.js'
 import type { JobRecord, RunRecord, Store } from '../../src/store/types.js'
 import { tempDatabase } from '../helpers/db.js'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
@@ -48,6 +49,12 @@ const IMPLEMENTATIONS: Array<{ name: string, open: (t: TestContext) => Promise<S
 async function withHosts (store: Store): Promise<Store> {
   for (const id of [RUNNER.hostId, OTHER.hostId]) await store.upsertHost(testHost(id))
   return store
+}
+
+/** A workload description as a runner registers it (src/schemas/workload.ts). */
+const published: WorkloadDescription = {
+  id: 'acme/resize', kind: 'cpu', description: 'Resizes', params: { type: 'object', properties: {} }, defaults: {}, sharedMemory: false,
+  version: '1.2.0+3f9a0c1b2d4e', source: './w', deterministic: false, runtimes: ['node', 'python']
 }
 
 /** Leases are on the wall clock in both stores: a bound an hour away is "every lease" or "none". */
@@ -184,6 +191,19 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal((await store.listRuns(job.id)).length, 1, 'the run stored while held stays, the late one was refused')
     })
 
+    test('versions: recorded by the runner that holds the job, read back with it; null before', async (t) => {
+      const store = await impl.open(t)
+      const job = await store.createJob(newJob())
+      assert.equal(job.versions, null)
+      const versions = { workload: { id: 'acme/resize', version: '1.2.0+3f9a0c1b2d4e', source: './w' }, node: '20.20.2', python: null, corebench: '0.1.0' }
+      assert.equal(await store.setJobVersions(job.id, RUNNER.runnerId, versions), false, 'queued: nobody holds it')
+      await store.claimNextJob(RUNNER)
+      assert.equal(await store.setJobVersions(job.id, OTHER.runnerId, versions), false, 'only its holder')
+      assert.equal(await store.setJobVersions(job.id, RUNNER.runnerId, versions), true)
+      assert.deepEqual((await store.getJob(job.id))?.versions, versions)
+      assert.deepEqual((await store.listJobs({ limit: 5 }))[0]?.versions, versions)
+    })
+
     test('event seq: each call advances the counter; with a holder only while it holds the job', async (t) => {
       const store = await impl.open(t)
       const job = await store.createJob(newJob())
@@ -249,7 +269,7 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(await store.getHost('h_missing'), undefined)
 
       const at = new Date()
-      const claim = { machineId: 'm_1', runnerId: 'r_a', name: 'bench', pid: 1, hostId: host.id, labels: ['lab-2'], runtimes: ['node'], startedAt: at, heartbeatAt: at, releasedAt: null }
+      const claim = { machineId: 'm_1', runnerId: 'r_a', name: 'bench', pid: 1, hostId: host.id, labels: ['lab-2'], runtimes: ['node'], workloads: { loaded: [published], unavailable: [{ source: './w', file: '/w/bad.mjs', id: null, reason: 'bad.mjs: throws on import' }] }, startedAt: at, heartbeatAt: at, releasedAt: null }
       assert.deepEqual(await store.claimMachine(claim, () => false), { ok: true })
       const busy = await store.claimMachine({ ...claim, runnerId: 'r_b' }, () => false)
       assert.equal(busy.ok, false)
@@ -265,6 +285,7 @@ for (const impl of IMPLEMENTATIONS) {
       const [released] = await store.listMachines()
       assert.equal(released.runnerId, 'r_b')
       assert.deepEqual(released.labels, ['lab-2'])
+      assert.deepEqual(released.workloads, claim.workloads, 'the workloads it registered, as registered')
       assert.ok(released.releasedAt instanceof Date, 'a released claim stays listed, with when')
       assert.deepEqual(await store.claimMachine({ ...claim, runnerId: 'r_c' }, () => false), { ok: true }, 'a released machine is free, its holder judged alive or not')
       assert.equal((await store.listMachines())[0].releasedAt, null)

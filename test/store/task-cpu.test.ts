@@ -24,7 +24,7 @@ test('taskCpuMs and coordinatorCpuMs are stored, read back (null where unknown) 
   const runs = await store.listRuns(job.id)
   assert.deepEqual(runs.map(r => [r.taskCpuMs, r.coordinatorCpuMs]), [[93.5, 4.25], [null, null], [null, null]])
   // The cell's median is over the runs that have the figure.
-  const [header, row] = toCsv(job, summarize(jobSpec(), runs)).split('\r\n') as [string, string]
+  const [header, row] = toCsv(job, summarize(jobSpec(), runs), undefined).split('\r\n') as [string, string]
   const at = (name: string): string => row.split(',')[header.split(',').indexOf(name)] as string
   assert.equal(at('task_cpu_ms'), '93.5')
   assert.equal(at('coordinator_cpu_ms'), '4.25')

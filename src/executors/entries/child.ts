@@ -37,5 +37,5 @@ process.on('message', (msg: ToWorker) => {
 // SIGKILLed in the middle of a long synchronous task is seen by its watch instead (parent-watch.ts).
 process.on('disconnect', () => process.exit(0))
 // Before 'ready': the load is start-up, not a run's.
-await preloadWorkload(process.env.COREBENCH_WORKLOAD)
+await preloadWorkload(process.env.COREBENCH_WORKLOAD, process.env.COREBENCH_WORKLOAD_MODULE)
 send({ type: 'ready' })

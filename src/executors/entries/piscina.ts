@@ -6,9 +6,9 @@ import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'
 // A piscina worker of the `threaded` executor. Every worker of the pool sees the same shared-counter
 // buffer (that is the point of the shared-counter workload) and the same start-stamp buffer.
 
-const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, barrier: SharedArrayBuffer, workload?: string }
+const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, barrier: SharedArrayBuffer, workload?: string, workloadModule?: string }
 // piscina waits for this module before the warm-up barrier: the load is start-up, not a run's.
-await preloadWorkload(data.workload)
+await preloadWorkload(data.workload, data.workloadModule)
 const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
 const barrier = new Int32Array(data.barrier)
 

@@ -5,9 +5,9 @@ import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'
 
 // The one dedicated worker thread of the `serialized` and `async` executors.
 
-const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, workload?: string }
+const data = workerData as { tmpDir: string, shared: SharedArrayBuffer, startStamps: SharedArrayBuffer, workload?: string, workloadModule?: string }
 // Before the first pong (messages wait in the port meanwhile): the load is start-up, not a run's.
-await preloadWorkload(data.workload)
+await preloadWorkload(data.workload, data.workloadModule)
 const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
 const port = parentPort
 if (port === null) throw new Error('thread entry must run in a worker thread')

@@ -1,6 +1,7 @@
 import { createExecutor, type ExecutorOptions } from '../../executors/index.js'
 import { measureRun } from '../../measure/measure-run.js'
 import { cellKey } from '../../schemas/cells.js'
+import { externalWorkload } from '../../workloads/external.js'
 import type { ForkHooks, ForkPlan, ForkRunner } from './types.js'
 
 export interface NodeForkOptions {
@@ -14,7 +15,9 @@ export class NodeForkRunner implements ForkRunner {
   constructor (private readonly opts: NodeForkOptions) {}
 
   async run ({ spec, cell, signal }: ForkPlan, hooks: ForkHooks): Promise<string | undefined> {
-    const pool = createExecutor(cell.executor, cell.workers, { ...this.opts.executorOptions, workload: spec.workload.id })
+    // A package workload's module: the path this runner resolved and checked at its start, by id.
+    const workloadModule = externalWorkload(spec.workload.id)?.module
+    const pool = createExecutor(cell.executor, cell.workers, { ...this.opts.executorOptions, workload: spec.workload.id, workloadModule })
     try {
       try {
         await pool.start()

@@ -3,6 +3,7 @@ import type { RunOutcome } from '../../measure/measure-run.js'
 import { runPythonFork } from '../../runtimes/python/index.js'
 import type { Runtimes } from '../../runtimes/runtimes.js'
 import { cellKey } from '../../schemas/cells.js'
+import { externalWorkload } from '../../workloads/external.js'
 import type { ForkHooks, ForkPlan, ForkRunner } from './types.js'
 
 /**
@@ -15,6 +16,8 @@ export class PythonForkRunner implements ForkRunner {
   async run ({ spec, cell, signal }: ForkPlan, hooks: ForkHooks): Promise<string | undefined> {
     const interpreter = this.runtimes.python(cell.runtime)
     if (interpreter === undefined) return `${cellKey(cell)}: runtime ${cell.runtime} is not available on this host`
+    const external = externalWorkload(spec.workload.id)
+    if (external !== undefined && external.python === null) return `${cellKey(cell)}: workload ${spec.workload.id} has no Python twin on this runner (${external.module.replace(/\.m?js$/, '.py')})`
     let onTaskDone: (done: number) => void = () => {}
     // The window opens when the harness's run-start line arrives and closes at its result line, a
     // little after each; no canary: the runner cannot hold the harness back while it is timed.
@@ -27,7 +30,7 @@ export class PythonForkRunner implements ForkRunner {
       recorded = recorded.then(async failed => failed ?? await hooks.record(k, outcome))
     }
     const outcomes = await runPythonFork({
-      workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, executor: cell.executor, workers: cell.workers, warmup: spec.warmup, command: interpreter.command, tmpDir: this.tmpDir
+      workload: spec.workload.id, params: spec.workload.params, tasks: spec.tasks, executor: cell.executor, workers: cell.workers, warmup: spec.warmup, command: interpreter.command, tmpDir: this.tmpDir, module: external?.python ?? undefined
     }, {
       signal,
       taskTimeoutMs: spec.taskTimeoutMs,

@@ -142,7 +142,8 @@ class ForkSession {
       warmup: p.warmup,
       tmpDir: p.tmpDir as string,
       startupTimeoutMs: this.startupTimeoutMs,
-      ...(p.startMethod !== undefined ? { startMethod: p.startMethod } : {})
+      ...(p.startMethod !== undefined ? { startMethod: p.startMethod } : {}),
+      ...(p.module !== undefined ? { module: p.module } : {})
     }
   }
 
@@ -154,7 +155,8 @@ class ForkSession {
     const line = parsed.line
     if (this.hello === undefined) {
       if (line.type !== 'hello') { this.protocolError(`a ${line.type} line where its hello line should come first`); return }
-      if (!line.workloads.includes(this.plan.workload)) { this.protocolError(`a hello without workload ${this.plan.workload} (it has ${line.workloads.join(', ')})`); return }
+      // A package workload is not in the hello: the harness imports its twin from the plan's module.
+      if (this.plan.module === undefined && !line.workloads.includes(this.plan.workload)) { this.protocolError(`a hello without workload ${this.plan.workload} (it has ${line.workloads.join(', ')})`); return }
       this.hello = line
       this.helloAt = performance.now()
       this.control.onHello?.(line)

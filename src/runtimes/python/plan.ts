@@ -29,6 +29,8 @@ export interface PythonForkPlan {
   tmpDir?: string
   /** multiprocessing start method of the `process` pool; the harness defaults to `spawn`. */
   startMethod?: HarnessPlan['startMethod']
+  /** A package workload's Python twin (HarnessPlan.module); without it the workload must be a built-in one. */
+  module?: string
 }
 
 export interface PythonForkControl {
@@ -65,7 +67,7 @@ export function harnessMissing (): string | undefined {
 /** A plan Node must not hand to the harness, as the failure to report; else the prepared tmpDir. */
 export function checkPlan (plan: PythonForkPlan, control: PythonForkControl): ExecutorError | { tmpDir: string } {
   const misuse = (message: string): ExecutorError => new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', message)
-  if (!(PYTHON_WORKLOADS as readonly string[]).includes(plan.workload)) return misuse(`the python runtime does not implement workload ${plan.workload}; it has ${PYTHON_WORKLOADS.join(', ')}`)
+  if (plan.module === undefined && !(PYTHON_WORKLOADS as readonly string[]).includes(plan.workload)) return misuse(`the python runtime does not implement workload ${plan.workload}; it has ${PYTHON_WORKLOADS.join(', ')}`)
   const resolved = resolveParams(plan.workload, plan.params)
   if (!resolved.ok) return misuse(resolved.errors.map(e => e.message).join('; '))
   if (!EXECUTOR_KINDS.includes(plan.executor)) return misuse(`unknown executor ${String(plan.executor)}`)

@@ -29,6 +29,8 @@ export interface HarnessPlan {
   tmpDir: string
   startupTimeoutMs: number
   startMethod?: 'spawn' | 'fork' | 'forkserver'
+  /** A package workload's Python twin: the absolute path its runner resolved and checked (never from a request). */
+  module?: string
 }
 
 const Int = (min = 0): TInteger => Type.Integer({ minimum: min })

@@ -1,3 +1,4 @@
+import type { JobVersions } from '../../schemas/workload.js'
 import { assertTransition, isFinal } from '../state.js'
 import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 
@@ -81,7 +82,8 @@ export class MemoryJobStore implements JobStore {
       hostId: null,
       tokenId: job.tokenId ?? null,
       runnerId: null,
-      eventSeq: 1 // job.queued
+      eventSeq: 1, // job.queued
+      versions: null
     }
     this.rows.set(job.id, { job: record, heartbeatAt: null, cancelRequestedAt: null })
     return copy(record)
@@ -208,6 +210,13 @@ export class MemoryJobStore implements JobStore {
     const row = this.heldBy(id, runnerId)
     if (row === undefined) return false
     applyPatch(row.job, patch)
+    return true
+  }
+
+  async setJobVersions (id: string, runnerId: string, versions: JobVersions): Promise<boolean> {
+    const row = this.heldBy(id, runnerId)
+    if (row === undefined) return false
+    row.job.versions = structuredClone(versions)
     return true
   }
 

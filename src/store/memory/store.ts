@@ -111,7 +111,7 @@ export class MemoryStore extends MemoryJobStore implements Store, HostStore, Run
   async claimMachine (claim: MachineClaim, holderGone: (holder: MachineClaim) => boolean): Promise<{ ok: true } | { ok: false, holder: MachineClaim }> {
     const holder = this.machines.get(claim.machineId)
     if (holder !== undefined && holder.releasedAt === null && !holderGone({ ...holder })) return { ok: false, holder: { ...holder } }
-    this.machines.set(claim.machineId, { ...claim })
+    this.machines.set(claim.machineId, structuredClone(claim))
     return { ok: true }
   }
 

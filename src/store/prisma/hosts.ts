@@ -1,4 +1,5 @@
 import type { HostFingerprint } from '../../host/fingerprint.js'
+import type { RunnerWorkloads } from '../../schemas/workload.js'
 import type { PrismaClient } from '../client.js'
 import type { RunnerClaim } from '../generated/client.js'
 import type { HostStore, MachineClaim } from '../types.js'
@@ -15,8 +16,8 @@ export class PrismaHostStore implements HostStore {
   async upsertHost (host: HostFingerprint): Promise<void> {
     const { id, ...fields } = host
     // The topology is not hashed into the id (a governor may change): the latest reading is kept.
-    const { cpuQuota, physicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } = fields
-    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date(), cpuQuota, physicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } })
+    const { cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } = fields
+    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date(), cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } })
   }
 
   async getHost (id: string): Promise<HostFingerprint | undefined> {
@@ -32,7 +33,7 @@ export class PrismaHostStore implements HostStore {
     for (;;) {
       const row = await this.prisma.runnerClaim.findUnique({ where: { machineId: claim.machineId } })
       const holder = row === null ? null : toClaim(row)
-      const data = { ...claim, labels: JSON.stringify(claim.labels), runtimes: JSON.stringify(claim.runtimes) }
+      const data = { ...claim, labels: JSON.stringify(claim.labels), runtimes: JSON.stringify(claim.runtimes), workloads: JSON.stringify(claim.workloads) }
       if (holder === null) {
         try {
           await this.prisma.runnerClaim.create({ data })
@@ -64,5 +65,5 @@ export class PrismaHostStore implements HostStore {
 }
 
 function toClaim (r: RunnerClaim): MachineClaim {
-  return { ...r, labels: JSON.parse(r.labels) as string[], runtimes: JSON.parse(r.runtimes) as string[] }
+  return { ...r, labels: JSON.parse(r.labels) as string[], runtimes: JSON.parse(r.runtimes) as string[], workloads: JSON.parse(r.workloads) as RunnerWorkloads }
 }

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../client.js'
 import { Prisma, type Job } from '../generated/client.js'
+import type { JobVersions } from '../../schemas/workload.js'
 import { assertTransition, isFinal } from '../state.js'
 import type { JobFilter, JobPatch, JobRecord, JobStatus, JobStore, JobTransition, NewJob } from '../types.js'
 import type { PrismaDb } from './db.js'
@@ -152,6 +153,11 @@ export class PrismaJobStore implements JobStore {
     })
     return count > 0
   }
+
+  async setJobVersions (id: string, runnerId: string, versions: JobVersions): Promise<boolean> {
+    const { count } = await this.prisma.job.updateMany({ where: { id, status: 'running', runnerId }, data: { versions: JSON.stringify(versions) } })
+    return count > 0
+  }
 }
 
 /**
@@ -202,6 +208,7 @@ function toJob (r: Job): JobRecord {
     tokenId: r.tokenId,
     runnerId: r.runnerId,
     eventSeq: r.eventSeq,
-    attempt: r.attempt
+    attempt: r.attempt,
+    versions: r.versions === null ? null : JSON.parse(r.versions) as JobVersions
   }
 }
