@@ -27,10 +27,11 @@ GRANT SELECT ON "_corebench_migrations" TO corebench_runner;
 -- Its host fingerprint (upsert) and its machine claim, renewed by its heartbeat, released at stop.
 GRANT SELECT, INSERT, UPDATE ON "Host", "RunnerClaim" TO corebench_runner;
 -- The queue: claim (queued → running), lease heartbeat, cancel requests, progress, the job's event
--- counter, its end, and the recovery of jobs whose runner's lease expired (interrupted or re-queued).
+-- counter, the versions it runs with, its end, and the recovery of jobs whose runner's lease expired
+-- (interrupted or re-queued). A new column the runner writes needs its line here (the test fails).
 GRANT SELECT ON "Job" TO corebench_runner;
 GRANT UPDATE ("status", "eventSeq", "hostId", "runnerId", "startedAt", "heartbeatAt", "finishedAt",
-  "cancelRequestedAt", "attempt", "tasksDone", "warnings", "summary", "error") ON "Job" TO corebench_runner;
+  "cancelRequestedAt", "attempt", "tasksDone", "warnings", "summary", "error", "versions") ON "Job" TO corebench_runner;
 -- Its runs and their per-task timings; read back for the job's summary.
 GRANT SELECT, INSERT ON "Run", "TaskTiming", "TaskTimingPart" TO corebench_runner;
 -- Job events too large for a NOTIFY payload (LISTEN and pg_notify themselves need no grant).
