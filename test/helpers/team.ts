@@ -1,14 +1,26 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 // Team mode with real processes: runners started by hand (as `corebench runner` is on each host),
 // and the API's JSON over fetch. Shared by the test/team/ files.
 
-/** The runner entry from dist/ (plain node: a worker thread starts in ~20 ms, not the ~0.5 s of tsx): `npm run build` first. */
+/** The runner entry from dist/ (plain node: a worker thread starts in ~20 ms, not the ~0.5 s of tsx); see buildDist. */
 export const RUNNER_DIST = fileURLToPath(new URL('../../dist/runner.js', import.meta.url))
+
+/**
+ * Compiles src/ into dist/ (`tsc -p tsconfig.build.json`, after `npm test`'s prisma generate), so that
+ * runners started from dist/ run the sources under test, on a fresh checkout too. A few seconds.
+ */
+export async function buildDist (): Promise<void> {
+  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc')
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('../../', import.meta.url)) })
+}
 export const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
 /** Short leases so that a dead runner's job is recovered within seconds; no redos: runners sharing one machine disturb each other by design. */
 export const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200', REDO_DISTURBED: '0' }

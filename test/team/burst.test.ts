@@ -3,11 +3,11 @@ import { after, before, test } from 'node:test'
 import pg from 'pg'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { FINAL, LEASES, startRunner } from '../helpers/team.js'
+import { buildDist, FINAL, LEASES, startRunner } from '../helpers/team.js'
 import { connect, type Client } from '../helpers/ws.js'
 
 // Issue 14, "Done means": 200 jobs submitted in a burst across 2 API instances and 3 runners (3 machine
-// identities, runners from dist/: `npm run build` first). Every job runs exactly once, never two at a
+// identities, runners from dist/, compiled before). Every job runs exactly once, never two at a
 // time on one machine identity, and a client of either instance sees each job's events gap-free.
 // States and ordering are asserted, never speed.
 
@@ -18,7 +18,10 @@ const trivial = { workload: { id: 'fibonacci', params: { n: 1 } }, tasks: 1, exe
 
 let cluster: TestCluster
 const afters: Array<() => unknown> = []
-before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
+before(async () => {
+  await buildDist()
+  cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } })
+})
 after(async () => { for (const fn of afters.reverse()) await fn() })
 
 interface JobRow { id: string, status: string, runnerId: string | null, machineId: string | null, startedAt: Date, finishedAt: Date, attempt: number, runs: number }

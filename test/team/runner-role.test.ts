@@ -7,18 +7,21 @@ import { PgBus } from '../../src/jobs/pg-bus.js'
 import { createPrismaClient } from '../../src/store/client.js'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { api, LEASES, startRunner, until } from '../helpers/team.js'
+import { api, buildDist, LEASES, startRunner, until } from '../helpers/team.js'
 import { connect } from '../helpers/ws.js'
 
 // The least-privilege runner role (prisma/postgres/runner-role.sql) with a real runner process
-// (from dist/: `npm run build` first), and TLS settings reaching both kinds of connection.
+// (from dist/, compiled before), and TLS settings reaching both kinds of connection.
 
 const ROLE_SQL = readFileSync(fileURLToPath(new URL('../../prisma/postgres/runner-role.sql', import.meta.url)), 'utf8')
 const tiny = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 4, executors: ['serialized', 'threaded'], workers: [2], repetitions: 2, warmup: 0 }
 
 let cluster: TestCluster
 const afters: Array<() => unknown> = []
-before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
+before(async () => {
+  await buildDist()
+  cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } })
+})
 after(async () => { for (const fn of afters.reverse()) await fn() })
 
 async function sql (url: string, text: string): Promise<pg.QueryResult> {
