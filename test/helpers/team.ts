@@ -3,9 +3,10 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import type { TestContext } from 'node:test'
+import { after, before, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { startCluster, type TestCluster } from './postgres.js'
 
 // Team mode with real processes: runners started by hand (as `corebench runner` is on each host),
 // and the API's JSON over fetch. Shared by the test/team/ files.
@@ -26,6 +27,21 @@ export const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
 export const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200', REDO_DISTURBED: '0' }
 
 export interface RunnerProcess { child: ChildProcess, output: () => string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }
+
+/**
+ * For a test file whose runners start from dist/: compiles it and starts the file's PostgreSQL
+ * cluster before its tests, stops the cluster after them. Returns the cluster (once `before` ran).
+ */
+export function teamFile (): () => TestCluster {
+  let cluster: TestCluster | undefined
+  const afters: Array<() => unknown> = []
+  before(async () => {
+    await buildDist()
+    cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } })
+  })
+  after(async () => { for (const fn of afters.reverse()) await fn() })
+  return () => cluster ?? assert.fail('the cluster starts in the file\'s before hook')
+}
 
 /** `corebench runner` by hand, from `entry`: resolves once it says it is ready (or rejects with what it printed); killed after `t`. */
 export async function startRunner (t: TestContext, env: Record<string, string>, entry = RUNNER_DIST): Promise<RunnerProcess> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import pg from 'pg'
-import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { buildDist, FINAL, LEASES, startRunner } from '../helpers/team.js'
+import { FINAL, LEASES, startRunner, teamFile } from '../helpers/team.js'
 import { connect, type Client } from '../helpers/ws.js'
 
 // Issue 14, "Done means": 200 jobs submitted in a burst across 2 API instances and 3 runners (3 machine
@@ -16,19 +15,13 @@ const JOBS = 200
 const WATCHED = 20
 const trivial = { workload: { id: 'fibonacci', params: { n: 1 } }, tasks: 1, executors: ['serialized'], repetitions: 1, warmup: 0 }
 
-let cluster: TestCluster
-const afters: Array<() => unknown> = []
-before(async () => {
-  await buildDist()
-  cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } })
-})
-after(async () => { for (const fn of afters.reverse()) await fn() })
+const cluster = teamFile()
 
 interface JobRow { id: string, status: string, runnerId: string | null, machineId: string | null, startedAt: Date, finishedAt: Date, attempt: number, runs: number }
 
 test(`a burst of ${JOBS} jobs over 2 API instances and 3 runners: each runs once, one at a time per machine, events gap-free on either instance`, async (t) => {
   const began = performance.now()
-  const db = await cluster.database(t)
+  const db = await cluster().database(t)
   const sql = new pg.Client({ connectionString: db })
   // The database is dropped (WITH FORCE) when the test ends, possibly before this session closes.
   sql.on('error', () => {})

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { PgBus } from '../../src/jobs/pg-bus.js'
 import { createPrismaClient } from '../../src/store/client.js'
-import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { api, buildDist, LEASES, startRunner, until } from '../helpers/team.js'
+import { api, LEASES, startRunner, teamFile, until } from '../helpers/team.js'
 import { connect } from '../helpers/ws.js'
 
 // The least-privilege runner role (prisma/postgres/runner-role.sql) with a real runner process
@@ -16,13 +15,7 @@ import { connect } from '../helpers/ws.js'
 const ROLE_SQL = readFileSync(fileURLToPath(new URL('../../prisma/postgres/runner-role.sql', import.meta.url)), 'utf8')
 const tiny = { workload: { id: 'fibonacci', params: { n: 15 } }, tasks: 4, executors: ['serialized', 'threaded'], workers: [2], repetitions: 2, warmup: 0 }
 
-let cluster: TestCluster
-const afters: Array<() => unknown> = []
-before(async () => {
-  await buildDist()
-  cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } })
-})
-after(async () => { for (const fn of afters.reverse()) await fn() })
+const cluster = teamFile()
 
 async function sql (url: string, text: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url })
@@ -43,7 +36,7 @@ function as (db: string, user: string, password: string): string {
 }
 
 test('a runner connected as the runner role runs a job to the end; the role reads no token and creates no table', async (t) => {
-  const db = await cluster.database(t)
+  const db = await cluster().database(t)
   await sql(db, ROLE_SQL)
   await sql(db, ROLE_SQL) // idempotent: an upgrade runs it again
   await sql(db, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'runner_lab') THEN CREATE ROLE runner_lab LOGIN PASSWORD 'lab-secret' IN ROLE corebench_runner; END IF; END $$`)
@@ -76,7 +69,7 @@ test('a runner connected as the runner role runs a job to the end; the role read
 })
 
 test('sslmode in DATABASE_URL reaches the store\'s pool and the LISTEN session (a server without TLS refuses both)', async (t) => {
-  const db = await cluster.database(t)
+  const db = await cluster().database(t)
   const tls = `${db}?sslmode=verify-full`
   // The test cluster has no TLS: a connection that honours sslmode=verify-full fails, one that drops it succeeds.
   await assert.rejects(async () => {
