@@ -15,20 +15,21 @@ import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
 import { benchStreams } from './streams.js'
 import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
 import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, type NoiseResult } from './noise.js'
+import { benchTeam, teamMarkdown, type TeamResult } from './team.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise,team]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
-// suites (streams, api, runner) have their own `--service-reps` (default 3: each one is a whole job or a
+// suites (streams, api, runner, team) have their own `--service-reps` (default 3: each one is a whole job or a
 // multi-second load run; streams and api fit in ~3 minutes together, runner in ~4 alone). `--quick`:
-// the runner suite with 1 round (unless --service-reps says otherwise) and 2 s windows, to check that
-// it works (its figures mean little); other suites ignore it.
+// the runner suite with 1 round (unless --service-reps says otherwise) and 2 s windows, the team suite
+// with 1 round, to check that they work (their figures mean little); other suites ignore it.
 
 const EXECUTOR_SUITES = ['dispatch', 'startup', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
-const OWN_SUITES = ['large-output', 'noise']
+const OWN_SUITES = ['large-output', 'noise', 'team']
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
@@ -111,6 +112,11 @@ if (only.has('noise')) {
   log('noise: a serialized fibonacci cell\'s CV against a bare loop of the same work …')
   noise = await benchNoise(values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS)
 }
+let team: TeamResult | undefined
+if (only.has('team')) {
+  log('team: the same jobs by a runner on SQLite and by a runner on PostgreSQL (embedded cluster), interleaved …')
+  team = await benchTeam(values.quick && values['service-reps'] === undefined ? 1 : serviceReps)
+}
 r.meta.totalSeconds = Math.round((performance.now() - t0) / 1000)
 
 const ranExecutor = EXECUTOR_SUITES.some(x => only.has(x))
@@ -119,7 +125,8 @@ const md = [
   ...ranExecutor ? [markdown(r)] : serviceHeader(r.meta),
   ...ranService ? serviceMarkdown(service, r.meta) : [],
   ...largeOutput !== undefined ? largeOutputMarkdown(largeOutput) : [],
-  ...noise !== undefined ? noiseMarkdown(noise) : []
+  ...noise !== undefined ? noiseMarkdown(noise) : [],
+  ...team !== undefined ? teamMarkdown(team) : []
 ].join('\n')
-log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {} }, md)}`)
+log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {}, ...team !== undefined ? { team } : {} }, md)}`)
 process.stdout.write(md + '\n')

@@ -49,10 +49,11 @@ export interface Service {
  * A corebench app on a new migrated database, listening on 127.0.0.1 on a free port. `runner`: where
  * its jobs run (src/plugins/runner.ts); default buildApp's, i.e. a supervised runner child process
  * (the product); 'inline' puts the runner on this process's event loop (the design before issue 13).
+ * `databaseUrl`: an empty database to use instead of a new SQLite file (PostgreSQL: bench/team.ts).
  */
-export async function startCorebench (env: Record<string, string> = {}, runner?: RunnerMode): Promise<Service> {
+export async function startCorebench (env: Record<string, string> = {}, runner?: RunnerMode, databaseUrl?: string): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'corebench-bench-'))
-  const url = `file:${join(dir, 'corebench.db')}`
+  const url = databaseUrl ?? `file:${join(dir, 'corebench.db')}`
   await migrate(url)
   const config = loadConfig({ ...BENCH_ENV, ...env, DATABASE_URL: url })
   const app = await buildApp({ config, runner, logger: pino({ level: config.LOG_LEVEL }) })

@@ -115,8 +115,9 @@ function normalize (err: FastifyError & { headers?: Record<string, string> }, co
   }
   // The database cannot take a write now (full, locked past its timeout, a transaction past its
   // deadline): the client can retry; nothing was half-done (every write is one transaction).
-  // (P1008: Prisma's name for a write that timed out waiting on a lock.)
-  if (/^SQLITE_(FULL|BUSY|LOCKED|IOERR)|^P1008$|^COREBENCH_ERR_DB_DEADLINE$/.test(String(err.code ?? ''))) {
+  // (P1008: Prisma's name for a write that timed out waiting on a lock; P2028: a transaction that got
+  // no connection from the pool in time, e.g. a burst of submissions on PostgreSQL.)
+  if (/^SQLITE_(FULL|BUSY|LOCKED|IOERR)|^P1008$|^P2028$|^COREBENCH_ERR_DB_DEADLINE$/.test(String(err.code ?? ''))) {
     return Object.assign(new DatabaseUnavailableError(), { headers: { 'retry-after': '5' } })
   }
   return err

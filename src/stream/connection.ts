@@ -27,6 +27,8 @@ export class Connection {
   private readonly ping: NodeJS.Timeout
   /** Messages that arrived before the snapshot was sent, delivered right after it. */
   private pending: StreamMessage[] | undefined = []
+  /** Highest seq of this connection's job written so far. */
+  private seq = 0
 
   constructor (readonly socket: WebSocket, readonly jobId: string | null, private readonly opts: ConnectionOptions) {
     socket.on('pong', () => { this.alive = true })
@@ -66,6 +68,10 @@ export class Connection {
       this.pending.push(msg)
       return
     }
+    // An event the client already has: in team mode a NOTIFY from another instance can arrive after
+    // the snapshot that reflects it. Only a job's terminal event may repeat the seq (a client that
+    // joined after the end gets it once, with the snapshot's seq).
+    if (this.jobId !== null && msg.jobId === this.jobId && (msg.seq < this.seq || (msg.seq === this.seq && !isTerminal(msg.type)))) return
     const backlog = this.socket.bufferedAmount
     if (backlog > this.opts.maxBufferedBytes) {
       // Monotonic: a wall clock stepped forward would close every slow client at once.
@@ -88,6 +94,7 @@ export class Connection {
   }
 
   private write (msg: StreamMessage, encoded?: string): void {
+    if (msg.jobId === this.jobId && msg.seq > this.seq) this.seq = msg.seq
     if (this.dropped > 0) {
       this.socket.send(JSON.stringify({ ...msg, dropped: this.dropped }))
       this.dropped = 0

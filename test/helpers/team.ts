@@ -2,13 +2,15 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
-import type { TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { after, before, type TestContext } from 'node:test'
+import { entryArgs } from './entry.js'
+import { startCluster, type TestCluster } from './postgres.js'
 
 // Team mode with real processes: hand-started runners, API calls, waits on job states and a look at
 // a process's descendants in /proc. Shared by the test files under test/team/.
 
-export const runnerEntry = fileURLToPath(new URL('../../src/runner.ts', import.meta.url))
+/** Node arguments that start `corebench runner` (dist/ when built from these sources, else tsx). */
+export const runnerArgs = entryArgs('runner')
 export const FINAL = ['finished', 'failed', 'cancelled', 'interrupted']
 /** Short leases so that a dead runner's job is recovered within seconds; no redos: two runners on one machine disturb each other by design. */
 export const LEASES = { RUNNER_HEARTBEAT_MS: '300', RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '200', REDO_DISTURBED: '0' }
@@ -20,7 +22,7 @@ export interface RunnerProcess { child: ChildProcess, output: () => string, exit
 
 /** `corebench runner` by hand, killed in t.after; with `ready` (the default) resolves once it says so, else once spawned. */
 export async function spawnRunner (t: TestContext, env: Record<string, string>, ready = true): Promise<RunnerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', runnerEntry], { env: { ...process.env, ...LEASES, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, runnerArgs, { env: { ...process.env, ...LEASES, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
   t.after(async () => {
@@ -58,6 +60,18 @@ export async function exitCode (runner: RunnerProcess, timeoutMs = 60_000): Prom
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * For a test file of team mode: starts the file's PostgreSQL cluster before its tests and stops it
+ * after them. Returns the cluster (once `before` ran).
+ */
+export function teamFile (): () => TestCluster {
+  let cluster: TestCluster | undefined
+  const afters: Array<() => unknown> = []
+  before(async () => { cluster = await startCluster({ after: (fn: () => unknown) => { afters.push(fn) } }) })
+  after(async () => { for (const fn of afters.reverse()) await fn() })
+  return () => cluster ?? assert.fail('the cluster starts in the file\'s before hook')
 }
 
 /** One API call; fails the test on a non-2xx answer. */

@@ -51,6 +51,22 @@ test('past the backlog limit progress is dropped, lifecycle is kept, and the nex
   assert.equal(drops(), 3)
 })
 
+/** A snapshot at `snapshotSeq`, then `live` messages as [type, seq]: what the client got, as type:seq. */
+function delivered (t: TestContext, snapshotSeq: number, live: Array<[string, number]>): string[] {
+  const { socket, c, msg } = setup(t)
+  c.sendSnapshot(msg('snapshot', snapshotSeq))
+  for (const [type, seq] of live) c.send(msg(type, seq))
+  return socket.sent.map(s => JSON.parse(s) as { type: string, seq: number }).map(m => `${m.type}:${m.seq}`)
+}
+
+test('an event that arrives after the snapshot that reflects it is not sent again (a late NOTIFY from another instance)', (t) => {
+  assert.deepEqual(delivered(t, 1, [['job.queued', 1], ['job.started', 2], ['job.started', 2], ['job.finished', 3]]), ['snapshot:1', 'job.started:2', 'job.finished:3'])
+})
+
+test('a client that joins after the end gets the terminal event once, with the snapshot\'s seq', (t) => {
+  assert.deepEqual(delivered(t, 6, [['run.finished', 5], ['job.finished', 6], ['job.finished', 6]]), ['snapshot:6', 'job.finished:6'])
+})
+
 test('messages that race the snapshot are held and delivered after it, in order', (t) => {
   const { socket, c, msg } = setup(t)
   c.send(msg('run.started', 3))

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test'
 import { EXIT_MACHINE_BUSY } from '../../src/jobs/supervisor.js'
 import { startCluster, type TestCluster } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server-process.js'
-import { api, FINAL, LEASES, runnerEntry, sleepy, spawnRunner, tiny, until } from '../helpers/team.js'
+import { api, FINAL, LEASES, runnerArgs, sleepy, spawnRunner, tiny, until } from '../helpers/team.js'
 import { connect } from '../helpers/ws.js'
 
 // Team mode with real processes on a real PostgreSQL: API instances without runners (RUNNER=off) and
@@ -54,7 +54,7 @@ test('kill -9 of a runner mid-job: its job is interrupted by the APIs within the
   const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
   const runner = await spawnRunner(t, { DATABASE_URL: db, RUNNER_NAME: 'victim', RUNNER_MACHINE_ID: 'team-m3' })
 
-  const twin = spawn(process.execPath, ['--import', 'tsx', runnerEntry], { env: { ...process.env, ...LEASES, LOG_LEVEL: 'error', DATABASE_URL: db, RUNNER_NAME: 'twin', RUNNER_MACHINE_ID: 'team-m3' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const twin = spawn(process.execPath, runnerArgs, { env: { ...process.env, ...LEASES, LOG_LEVEL: 'error', DATABASE_URL: db, RUNNER_NAME: 'twin', RUNNER_MACHINE_ID: 'team-m3' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let twinOut = ''
   twin.stdout.on('data', (d: Buffer) => { twinOut += d.toString() })
   twin.stderr.on('data', (d: Buffer) => { twinOut += d.toString() })
