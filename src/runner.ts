@@ -137,6 +137,12 @@ try {
 consumer = supervised || dialectOf(config.DATABASE_URL) !== 'postgres'
   ? undefined
   : new (await import('./jobs/pg-delivery.js')).DeliveryConsumer(config.DATABASE_URL, runner.queues, { idle: () => runner.state.state === 'idle', deliver: async id => { await runner.deliver(id) } }, err => { logger.warn({ err }, 'pg-boss') })
-await consumer?.start()
+try {
+  await consumer?.start()
+} catch (err) {
+  // A database without pg-boss's schema (no API instance has started on it yet), or a runner role without its grants.
+  logger.error(`corebench runner: cannot take deliveries from pg-boss: ${(err as Error).message} (start an API instance on this database first; a runner role needs prisma/postgres/runner-role.sql)`)
+  await stop('pg-boss did not start', 1)
+}
 logger.info({ runnerId: runner.runnerId, pid: process.pid, supervised, runtimes: runtimes.list.filter(r => r.available).map(r => r.id) }, 'runner ready')
-if (!supervised) logger.warn('runner started by hand: with SQLite no server hears its events (progress shows when runs are stored); team mode (PostgreSQL) is where hand-started runners belong')
+if (!supervised && dialectOf(config.DATABASE_URL) !== 'postgres') logger.warn('runner started by hand: with SQLite no server hears its events (progress shows when runs are stored); team mode (PostgreSQL) is where hand-started runners belong')

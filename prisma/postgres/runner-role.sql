@@ -31,12 +31,28 @@ GRANT SELECT, INSERT, UPDATE ON "Host", "RunnerClaim" TO corebench_runner;
 -- (interrupted or re-queued). A new column the runner writes needs its line here (the test fails).
 GRANT SELECT ON "Job" TO corebench_runner;
 GRANT UPDATE ("status", "eventSeq", "hostId", "runnerId", "startedAt", "heartbeatAt", "finishedAt",
-  "cancelRequestedAt", "attempt", "tasksDone", "warnings", "summary", "error", "versions") ON "Job" TO corebench_runner;
+  "cancelRequestedAt", "attempt", "tasksDone", "warnings", "summary", "error", "versions", "runnerName") ON "Job" TO corebench_runner;
 -- Its runs and their per-task timings; read back for the job's summary.
 GRANT SELECT, INSERT ON "Run", "TaskTiming", "TaskTimingPart" TO corebench_runner;
 -- Job events too large for a NOTIFY payload (LISTEN and pg_notify themselves need no grant).
 GRANT SELECT, INSERT, UPDATE, DELETE ON "_corebench_event_spill" TO corebench_runner;
 -- Nothing on "ApiToken", "JobTag" or "Baseline".
+
+-- Deliveries (pg-boss, schema pgboss, created by the API instances when they start: run this file
+-- after one has). A runner fetches, heartbeats (touch), completes and fails its deliveries; a failed
+-- one is written into the dead-letter queue. pg-boss's SQL spans its job tables and functions, so the
+-- grant is every table and function of its schema for row reads and writes, never DELETE or DDL.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'pgboss') THEN
+    RAISE EXCEPTION 'schema pgboss does not exist yet: start an API instance on this database once (it creates it), then run this file again';
+  END IF;
+  EXECUTE 'REVOKE ALL ON ALL TABLES IN SCHEMA pgboss FROM corebench_runner';
+  EXECUTE 'GRANT USAGE ON SCHEMA pgboss TO corebench_runner';
+  EXECUTE 'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA pgboss TO corebench_runner';
+  EXECUTE 'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO corebench_runner';
+END
+$$;
 
 -- No DDL: PUBLIC may create in schema public on PostgreSQL 14 and older (and on databases upgraded
 -- from them). The role would inherit that, so this refuses to finish instead of looking done.

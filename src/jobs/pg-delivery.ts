@@ -157,7 +157,8 @@ export class DeliveryConsumer {
   private readonly stop = new AbortController()
 
   constructor (databaseUrl: string, private readonly queues: readonly string[], private readonly runner: { idle: () => boolean, deliver: (jobId: string) => Promise<void> }, private readonly onError: (err: Error) => void, private readonly pollMs = 1000) {
-    this.boss = new PgBoss({ connectionString: databaseUrl, migrate: false, supervise: false, schedule: false })
+    // No instance registry either: it writes and prunes rows (DELETE) that the runner role may not touch.
+    this.boss = new PgBoss({ connectionString: databaseUrl, migrate: false, supervise: false, schedule: false, registerInstance: false })
     this.boss.on('error', onError)
   }
 

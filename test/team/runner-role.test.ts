@@ -37,12 +37,13 @@ function as (db: string, user: string, password: string): string {
 
 test('a runner connected as the runner role runs a job to the end; the role reads no token and creates no table', async (t) => {
   const db = await cluster().database(t)
+  // The API migrates and creates pg-boss's schema: the role file comes after, as the README says.
+  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
   await sql(db, ROLE_SQL)
   await sql(db, ROLE_SQL) // idempotent: an upgrade runs it again
   await sql(db, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'runner_lab') THEN CREATE ROLE runner_lab LOGIN PASSWORD 'lab-secret' IN ROLE corebench_runner; END IF; END $$`)
   const runnerUrl = as(db, 'runner_lab', 'lab-secret')
 
-  const server = await startServer(t, { DATABASE_URL: db, RUNNER: 'off', ...LEASES })
   const runner = await spawnRunner(t, { DATABASE_URL: runnerUrl, RUNNER_NAME: 'least', RUNNER_MACHINE_ID: 'role-m1' })
   const job = await api(server.url, '/api/jobs', { method: 'POST', body: JSON.stringify(tiny) })
   const client = await connect(t, `${server.url.replace('http', 'ws')}/api/jobs/${job.id}/stream`)
@@ -66,6 +67,8 @@ test('a runner connected as the runner role runs a job to the end; the role read
   await refused(`INSERT INTO "Job" ("id", "name", "status", "workloadId", "specHash", "spec") VALUES ('j_x', 'x', 'queued', 'w', 'h', '{}')`, /permission denied for table Job/)
   await refused(`UPDATE "Job" SET "spec" = '{}'`, /permission denied for table Job/)
   await refused('DELETE FROM "Run"', /permission denied for table Run/)
+  await refused('DELETE FROM pgboss.job', /permission denied for table job/)
+  await refused('CREATE TABLE pgboss.sneaky (id int)', /permission denied for schema pgboss/)
 })
 
 test('sslmode in DATABASE_URL reaches the store\'s pool and the LISTEN session (a server without TLS refuses both)', async (t) => {
