@@ -14,7 +14,7 @@ import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-r
 import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
 import { benchStreams } from './streams.js'
 import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
-import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, type NoiseResult } from './noise.js'
+import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, noiseVerdict, type NoiseResult } from './noise.js'
 import type { RunPlan } from '../src/executors/index.js'
 
 // `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise]`: every benchmark in one
@@ -110,6 +110,7 @@ let noise: NoiseResult | undefined
 if (only.has('noise')) {
   log('noise: a serialized fibonacci cell\'s CV against a bare loop of the same work …')
   noise = await benchNoise(values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS)
+  log(noiseVerdict(noise))
 }
 r.meta.totalSeconds = Math.round((performance.now() - t0) / 1000)
 
