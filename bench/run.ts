@@ -15,9 +15,10 @@ import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
 import { benchStreams } from './streams.js'
 import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
 import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, noiseVerdict, type NoiseResult } from './noise.js'
+import { benchGilSeries, GIL_DEFAULTS, gilMarkdown, gilVerdicts, type GilResult } from './gil-series.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise,gil-series]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
 // suites (streams, api, runner) have their own `--service-reps` (default 3: each one is a whole job or a
@@ -28,8 +29,8 @@ import type { RunPlan } from '../src/executors/index.js'
 const EXECUTOR_SUITES = ['dispatch', 'startup', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
-const OWN_SUITES = ['large-output', 'noise']
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false } } })
+const OWN_SUITES = ['large-output', 'noise', 'gil-series']
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false }, 'gil-jobs': { type: 'string' }, 'gil-preset': { type: 'string' }, 'gil-spec': { type: 'string' } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
 const serviceReps = Number(values['service-reps'] ?? '3')
@@ -112,6 +113,16 @@ if (only.has('noise')) {
   noise = await benchNoise(values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS)
   log(noiseVerdict(noise))
 }
+let gil: GilResult | undefined
+if (only.has('gil-series')) {
+  log('gil-series: a preset back to back, cells rotated vs in a fixed order …')
+  gil = await benchGilSeries({
+    jobs: Number(values['gil-jobs'] ?? (values.quick ? 1 : GIL_DEFAULTS.jobs)),
+    preset: values['gil-preset'] ?? GIL_DEFAULTS.preset,
+    overrides: values['gil-spec'] !== undefined ? JSON.parse(values['gil-spec']) as Record<string, unknown> : (values.quick ? { repetitions: 3 } : {})
+  })
+  for (const line of gilVerdicts(gil)) log(line)
+}
 r.meta.totalSeconds = Math.round((performance.now() - t0) / 1000)
 
 const ranExecutor = EXECUTOR_SUITES.some(x => only.has(x))
@@ -120,7 +131,8 @@ const md = [
   ...ranExecutor ? [markdown(r)] : serviceHeader(r.meta),
   ...ranService ? serviceMarkdown(service, r.meta) : [],
   ...largeOutput !== undefined ? largeOutputMarkdown(largeOutput) : [],
-  ...noise !== undefined ? noiseMarkdown(noise) : []
+  ...noise !== undefined ? noiseMarkdown(noise) : [],
+  ...gil !== undefined ? gilMarkdown(gil) : []
 ].join('\n')
-log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {} }, md)}`)
+log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {}, ...gil !== undefined ? { gilSeries: gil } : {} }, md)}`)
 process.stdout.write(md + '\n')
