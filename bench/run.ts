@@ -30,7 +30,7 @@ const EXECUTOR_SUITES = ['dispatch', 'startup', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
 const OWN_SUITES = ['large-output', 'noise', 'gil-series']
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false }, 'gil-jobs': { type: 'string' }, 'gil-preset': { type: 'string' }, 'gil-spec': { type: 'string' } } })
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false }, 'noise-rounds': { type: 'string' }, 'noise-runs': { type: 'string' }, 'gil-jobs': { type: 'string' }, 'gil-preset': { type: 'string' }, 'gil-spec': { type: 'string' } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
 const serviceReps = Number(values['service-reps'] ?? '3')
@@ -110,7 +110,8 @@ if (only.has('large-output')) {
 let noise: NoiseResult | undefined
 if (only.has('noise')) {
   log('noise: a serialized fibonacci cell\'s CV against a bare loop of the same work …')
-  noise = await benchNoise(values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS)
+  const sized = values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS
+  noise = await benchNoise({ rounds: Number(values['noise-rounds'] ?? sized.rounds), runs: Number(values['noise-runs'] ?? sized.runs) })
   log(noiseVerdict(noise))
 }
 let gil: GilResult | undefined
