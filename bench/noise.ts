@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { loadavg } from 'node:os'
-import { promisify } from 'node:util'
 import { describe } from '../src/stats/descriptive.js'
 import { cores, rawPath, round, stat, type Stat } from './lib.js'
 import { jobEnded, jobView, phase, startCorebench, submitJob } from './service.js'
 
 // Issue 16 "Noise measured per run": does corebench add noise of its own? The CV of a CPU cell's
-// runs (the serialized cell of one fibonacci job, every run on a fresh pool, as users run it) side
-// by side with the CV of a bare loop of the same work repeated in one plain Node process, in the
-// same minute, alternately first. Goal: corebench's CV ≤ 1.1 × the bare loop's (median of rounds).
+// runs (the serialized cell of a fibonacci job, every run on a fresh pool, as users run it) against
+// the CV of a bare loop of the same work in one plain Node process. The two sides are interleaved
+// run by run (A B A B …, the same count each), so both see the same disturbances of this shared VM:
+// each corebench run is a job of one repetition (one fork: a warm-up and a recorded run, exactly
+// one fork of a longer job), each bare run one timed loop in a process that stays up for the round.
+// Goal: corebench's CV ≤ 1.1 × the bare loop's, as the median over rounds of the paired ratio.
 // Disturbed runs are not redone here (REDO_DISTURBED=0): this compares the instrument's noise, not
 // its filtering; the disturbed runs are counted instead.
 
@@ -17,15 +20,22 @@ const TASKS = 16
 const GOAL = 1.1
 
 export interface NoiseSettings {
-  /** Rounds (one job and one bare loop each); figures are medians over rounds. */
+  /** Rounds; figures are medians over rounds. */
   rounds: number
-  /** Recorded runs per job and per bare loop. */
+  /** Recorded runs per side per round. */
   runs: number
 }
 
 export const NOISE_DEFAULTS: NoiseSettings = { rounds: 5, runs: 15 }
 
-export interface NoiseRound { corebench: { walls: number[], cv: number, disturbed: number, maxForeignCpu: number | null }, bare: { walls: number[], cv: number }, ratio: number }
+export interface NoiseRound {
+  corebench: { walls: number[], cv: number, disturbed: number, maxForeignCpu: number | null }
+  bare: { walls: number[], cv: number }
+  /** corebench CV / bare CV of this round's interleaved runs. */
+  ratio: number
+  /** 1-minute load average at the end of the round. */
+  loadAvg: number
+}
 
 export interface NoiseResult {
   work: string
@@ -35,7 +45,7 @@ export interface NoiseResult {
   rounds: NoiseRound[]
   corebenchCv: Stat
   bareCv: Stat
-  /** Median over rounds of corebench CV / bare CV in the same round. */
+  /** Median over rounds of the paired ratio corebench CV / bare CV. */
   ratio: number
   goal: string
   met: boolean
@@ -43,20 +53,37 @@ export interface NoiseResult {
 
 const cvOf = (walls: number[]): number => describe(walls).cv ?? NaN
 
-async function bareLoop (runs: number): Promise<number[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [rawPath('fib-loop.mjs'), String(N), String(TASKS), String(runs)], { encoding: 'utf8' })
-  return (JSON.parse(stdout) as { walls: number[] }).walls
+interface BareLoop { run: () => Promise<number>, close: () => Promise<void> }
+
+/** The bare side: fib-serve.mjs under plain node (no tsx, no --expose-gc), warmed up once. */
+async function bareLoop (): Promise<BareLoop> {
+  const child: ChildProcess = fork(rawPath('fib-serve.mjs'), [String(N), String(TASKS)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const [ready] = await once(child, 'message') as [{ ready?: boolean }]
+  if (ready.ready !== true) throw new Error('bench: the bare loop did not start')
+  return {
+    run: async () => {
+      const reply = once(child, 'message')
+      child.send({})
+      return ((await reply)[0] as { wallMs: number }).wallMs
+    },
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = once(child, 'exit')
+      child.kill()
+      await exited
+    }
+  }
 }
 
-async function corebenchCell (svc: Awaited<ReturnType<typeof startCorebench>>, runs: number): Promise<NoiseRound['corebench']> {
-  const id = await submitJob(svc.app, { name: 'bench: noise', workload: { id: 'fibonacci', params: { n: N } }, tasks: TASKS, executors: ['serialized'], repetitions: runs, warmup: 1 })
+interface CorebenchRun { wallMs: number, disturbed: boolean, foreignCpu: number | null }
+
+/** The corebench side: one job of one repetition (one fork) of the serialized cell; its recorded run. */
+async function corebenchRun (svc: Awaited<ReturnType<typeof startCorebench>>, repetitions = 1): Promise<CorebenchRun[]> {
+  const id = await submitJob(svc.app, { name: 'bench: noise', workload: { id: 'fibonacci', params: { n: N } }, tasks: TASKS, executors: ['serialized'], repetitions, warmup: 1 })
   const ended = await jobEnded(svc.app, id, 600_000)
   if (ended !== 'job.finished') throw new Error(`bench: the noise job ended with ${ended}`)
   const view = await jobView(svc.app, id)
-  const recorded = (view.runs as Array<{ warmup: boolean, ok: boolean, wallMs: number, disturbed: boolean, foreignCpu: number | null }>).filter(r => !r.warmup && r.ok)
-  const walls = recorded.map(r => r.wallMs)
-  const foreign = recorded.map(r => r.foreignCpu).filter((v): v is number => v !== null)
-  return { walls, cv: cvOf(walls), disturbed: recorded.filter(r => r.disturbed).length, maxForeignCpu: foreign.length === 0 ? null : round(Math.max(...foreign)) }
+  return (view.runs as Array<CorebenchRun & { warmup: boolean, ok: boolean }>).filter(r => !r.warmup && r.ok)
 }
 
 export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<NoiseResult> {
@@ -66,22 +93,32 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
   const svc = await startCorebench({ REDO_DISTURBED: '0' })
   const rounds: NoiseRound[] = []
   try {
-    await corebenchCell(svc, 2) // the runner child's start and first JIT out of the way
+    await corebenchRun(svc, 2) // the runner child's start and first JIT out of the way
     for (let r = 0; r < s.rounds; r++) {
-      // Alternately first, so that a slow drift of the VM does not always land on one side.
-      let corebench: NoiseRound['corebench'] | undefined
-      let bare: number[] | undefined
-      if (r % 2 === 0) { corebench = await corebenchCell(svc, s.runs); bare = await bareLoop(s.runs) } else { bare = await bareLoop(s.runs); corebench = await corebenchCell(svc, s.runs) }
-      const round_: NoiseRound = { corebench, bare: { walls: bare, cv: cvOf(bare) }, ratio: corebench.cv / cvOf(bare) }
+      const bare = await bareLoop()
+      const ours: CorebenchRun[] = []
+      const theirs: number[] = []
+      try {
+        for (let i = 0; i < s.runs; i++) {
+          ours.push(...await corebenchRun(svc))
+          theirs.push(await bare.run())
+        }
+      } finally {
+        await bare.close()
+      }
+      const walls = ours.map(x => x.wallMs)
+      const foreign = ours.map(x => x.foreignCpu).filter((v): v is number => v !== null)
+      const corebench = { walls, cv: cvOf(walls), disturbed: ours.filter(x => x.disturbed).length, maxForeignCpu: foreign.length === 0 ? null : round(Math.max(...foreign)) }
+      const round_: NoiseRound = { corebench, bare: { walls: theirs, cv: cvOf(theirs) }, ratio: corebench.cv / cvOf(theirs), loadAvg: round(loadavg()[0] ?? NaN) }
       rounds.push(round_)
-      phase(`round ${r + 1}: corebench CV ${(corebench.cv * 100).toFixed(1)} % (${corebench.disturbed} disturbed), bare loop ${(round_.bare.cv * 100).toFixed(1)} %`, t0)
+      phase(`round ${r + 1}: corebench CV ${(corebench.cv * 100).toFixed(1)} % (${corebench.disturbed} disturbed), bare loop ${(round_.bare.cv * 100).toFixed(1)} %, ratio ${round_.ratio.toFixed(2)}×, load ${round_.loadAvg}`, t0)
     }
   } finally {
     await svc.close()
   }
   const ratio = round(stat(rounds.map(r => r.ratio)).median, 3)
   return {
-    work: `fibonacci(${N}) × ${TASKS} tasks, ${s.runs} runs per side per round, ${s.rounds} rounds`,
+    work: `fibonacci(${N}) × ${TASKS} tasks, ${s.runs} runs per side per round interleaved A B A B …, ${s.rounds} rounds`,
     cores,
     loadAvgStart,
     loadAvgEnd: loadavg().map(v => round(v)),
@@ -89,9 +126,14 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
     corebenchCv: stat(rounds.map(r => round(r.corebench.cv, 4))),
     bareCv: stat(rounds.map(r => round(r.bare.cv, 4))),
     ratio,
-    goal: `corebench CV ≤ ${GOAL} × bare loop CV`,
+    goal: `corebench CV ≤ ${GOAL} × bare loop CV (median over rounds of the paired ratio)`,
     met: ratio <= GOAL
   }
+}
+
+/** One line that says whether the goal is met, with the figures it rests on. */
+export function noiseVerdict (r: NoiseResult): string {
+  return `noise goal ${r.met ? 'MET' : 'NOT MET'}: corebench CV / bare loop CV = ${r.ratio.toFixed(2)}× (median of ${r.rounds.length} rounds; goal ≤ ${GOAL}×) on ${r.cores} cores, load average ${r.loadAvgStart[0]} → ${r.loadAvgEnd[0]}`
 }
 
 export function noiseMarkdown (r: NoiseResult): string[] {
@@ -99,7 +141,8 @@ export function noiseMarkdown (r: NoiseResult): string[] {
   const range = (s: Stat): string => `${p(s.median)} (${p(s.min)}–${p(s.max)})`
   return ['', '## Noise: a CPU cell\'s CV against a bare loop (issue 16)', '',
     `${r.work}; ${r.cores} cores; load average ${r.loadAvgStart.join(' ')} at the start, ${r.loadAvgEnd.join(' ')} at the end.`, '',
-    '| round | corebench CV | bare loop CV | ratio | disturbed runs (max foreign CPU, cores) |', '| --- | --- | --- | --- | --- |',
-    ...r.rounds.map((x, i) => `| ${i + 1} | ${p(x.corebench.cv)} | ${p(x.bare.cv)} | ${x.ratio.toFixed(2)}× | ${x.corebench.disturbed} (${x.corebench.maxForeignCpu ?? 'n/a'}) |`),
-    '', `Median CV: corebench ${range(r.corebenchCv)}, bare loop ${range(r.bareCv)}; ratio (median of rounds) ${r.ratio.toFixed(2)}×. Goal: ${r.goal}: ${r.met ? 'met' : '**not met**'}.`]
+    '| round | corebench CV | bare loop CV | paired ratio | disturbed runs (max foreign CPU, cores) | load (1 min) |', '| --- | --- | --- | --- | --- | --- |',
+    ...r.rounds.map((x, i) => `| ${i + 1} | ${p(x.corebench.cv)} | ${p(x.bare.cv)} | ${x.ratio.toFixed(2)}× | ${x.corebench.disturbed} (${x.corebench.maxForeignCpu ?? 'n/a'}) | ${x.loadAvg} |`),
+    '', `Median CV: corebench ${range(r.corebenchCv)}, bare loop ${range(r.bareCv)}; paired ratio (median of rounds) ${r.ratio.toFixed(2)}×.`,
+    '', `**${noiseVerdict(r)}.**`]
 }

@@ -14,11 +14,12 @@ import { serviceHeader, serviceMarkdown, type ServiceResults } from './service-r
 import { benchRunner, RUNNER_DEFAULTS, RUNNER_QUICK } from './runner.js'
 import { benchStreams } from './streams.js'
 import { benchLargeOutput, largeOutputMarkdown, type LargeOutputResult } from './large-output.js'
-import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, type NoiseResult } from './noise.js'
+import { benchNoise, NOISE_DEFAULTS, noiseMarkdown, noiseVerdict, type NoiseResult } from './noise.js'
+import { benchGilSeries, GIL_DEFAULTS, gilMarkdown, gilVerdicts, type GilResult } from './gil-series.js'
 import { benchTeam, teamMarkdown, type TeamResult } from './team.js'
 import type { RunPlan } from '../src/executors/index.js'
 
-// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise,team]`: every benchmark in one
+// `npm run bench [-- --reps 7 --suite dispatch,startup,scaling,io,loop-delay,streams,api,runner,large-output,noise,gil-series,team]`: every benchmark in one
 // process run, so that ours and the raw baselines see the same machine state. `--only` is the same
 // switch under its older name. Default: all suites. `--reps` is for the executor suites; the service
 // suites (streams, api, runner, team) have their own `--service-reps` (default 3: each one is a whole job or a
@@ -29,8 +30,8 @@ import type { RunPlan } from '../src/executors/index.js'
 const EXECUTOR_SUITES = ['dispatch', 'startup', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
-const OWN_SUITES = ['large-output', 'noise', 'team']
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false } } })
+const OWN_SUITES = ['large-output', 'noise', 'gil-series', 'team']
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false }, 'noise-rounds': { type: 'string' }, 'noise-runs': { type: 'string' }, 'gil-jobs': { type: 'string' }, 'gil-preset': { type: 'string' }, 'gil-spec': { type: 'string' } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
 const serviceReps = Number(values['service-reps'] ?? '3')
@@ -110,7 +111,19 @@ if (only.has('large-output')) {
 let noise: NoiseResult | undefined
 if (only.has('noise')) {
   log('noise: a serialized fibonacci cell\'s CV against a bare loop of the same work …')
-  noise = await benchNoise(values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS)
+  const sized = values.quick ? { rounds: 1, runs: 5 } : NOISE_DEFAULTS
+  noise = await benchNoise({ rounds: Number(values['noise-rounds'] ?? sized.rounds), runs: Number(values['noise-runs'] ?? sized.runs) })
+  log(noiseVerdict(noise))
+}
+let gil: GilResult | undefined
+if (only.has('gil-series')) {
+  log('gil-series: a preset back to back, cells rotated vs in a fixed order …')
+  gil = await benchGilSeries({
+    jobs: Number(values['gil-jobs'] ?? (values.quick ? 1 : GIL_DEFAULTS.jobs)),
+    preset: values['gil-preset'] ?? GIL_DEFAULTS.preset,
+    overrides: values['gil-spec'] !== undefined ? JSON.parse(values['gil-spec']) as Record<string, unknown> : (values.quick ? { repetitions: 3 } : {})
+  })
+  for (const line of gilVerdicts(gil)) log(line)
 }
 let team: TeamResult | undefined
 if (only.has('team')) {
@@ -126,7 +139,8 @@ const md = [
   ...ranService ? serviceMarkdown(service, r.meta) : [],
   ...largeOutput !== undefined ? largeOutputMarkdown(largeOutput) : [],
   ...noise !== undefined ? noiseMarkdown(noise) : [],
+  ...gil !== undefined ? gilMarkdown(gil) : [],
   ...team !== undefined ? teamMarkdown(team) : []
 ].join('\n')
-log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {}, ...team !== undefined ? { team } : {} }, md)}`)
+log(`written to ${save({ ...r, ...service, ...largeOutput !== undefined ? { largeOutput } : {}, ...noise !== undefined ? { noise } : {}, ...gil !== undefined ? { gilSeries: gil } : {}, ...team !== undefined ? { team } : {} }, md)}`)
 process.stdout.write(md + '\n')

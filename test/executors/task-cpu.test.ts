@@ -1,3 +1,4 @@
+// run-tests: alone (a busy thread must reach 0.8 busy cores)
 import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
 import { createExecutor, type Executor, type ExecutorKind, type ExecutorRunResult, type RunPlan } from '../../src/executors/index.js'

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import type { TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
-
-const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
+import { entryArgs } from './entry.js'
 
 export interface ServerProcess {
   child: ChildProcess
@@ -22,9 +20,9 @@ export interface StartOptions {
   prefix?: string[]
 }
 
-/** Starts src/server.ts as a real process on a free port and resolves once it listens. */
+/** Starts the server (see entry.ts: dist/ when built from these sources, else tsx) as a real process on a free port and resolves once it listens. */
 export async function startServer (t: TestContext, env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
-  const args = [...opts.nodeArgs ?? [], '--import', 'tsx', serverEntry]
+  const args = [...opts.nodeArgs ?? [], ...entryArgs('server')]
   // exec: the shell is replaced by node, so signals and the exit code are the server's own.
   const [cmd0, argv0] = opts.maxFiles === undefined
     ? [process.execPath, args]

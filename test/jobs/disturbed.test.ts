@@ -1,3 +1,4 @@
+// run-tests: alone (a quiet run must not be flagged disturbed by foreign CPU)
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'

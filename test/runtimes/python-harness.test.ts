@@ -1,3 +1,4 @@
+// run-tests: alone (process speedup > 1.2 needs both cores)
 // The Node adapter against real harness processes: every executor's timings, the GIL's shape, and
 // every way a fork can go wrong (garbage, crash, silence, timeouts, cancel, a dead pool child, a
 // dead parent, no interpreter), each ending as a RunFailure with the whole process group gone.

@@ -1,0 +1,19 @@
+// Raw baseline of the noise suite, run by run: a plain Node process with no corebench code that,
+// forked with an IPC channel, does one warm-up of fib(n) × tasks and then one timed run per message
+// ({ n, tasks } → { wallMs }), so that the bench can interleave its runs with corebench's.
+function fib (k) {
+  return k < 2 ? k : fib(k - 1) + fib(k - 2)
+}
+
+let sink = 0
+function runOnce (n, tasks) {
+  const t0 = performance.now()
+  for (let i = 0; i < tasks; i++) sink += fib(n)
+  return performance.now() - t0
+}
+
+const [n, tasks] = process.argv.slice(2).map(Number)
+runOnce(n, tasks)
+process.on('message', () => { process.send({ wallMs: runOnce(n, tasks), sink }) })
+process.on('disconnect', () => { process.exit(0) })
+process.send({ ready: true })
