@@ -54,10 +54,13 @@ function values (jobId: string, r: LegacyRun): unknown[] {
 
 /** Writes the legacy rows through `exec` (SQL with ? or $n placeholders), migrates, and checks the new shape. */
 async function check (url: string, exec: (sql: string, params: unknown[]) => Promise<unknown>, migrateNow: () => Promise<void>, placeholder: (i: number) => string): Promise<void> {
-  const store = await openStore(url)
-  const job = await store.createJob(newJob({ executors: ['serialized', 'threaded'], workers: [1, 2] }))
-  const untouched = await store.createJob(newJob())
-  await store.close()
+  // Jobs as a store of that time wrote them: today's store writes columns added after this migration.
+  const job = newJob({ executors: ['serialized', 'threaded'], workers: [1, 2] })
+  const untouched = newJob()
+  for (const j of [job, untouched]) {
+    await exec(`INSERT INTO "Job" ("id", "name", "status", "workloadId", "specHash", "spec", "tasksTotal") VALUES (${[1, 2, 3, 4, 5, 6, 7].map(placeholder).join(', ')})`,
+      [j.id, j.spec.name, 'queued', j.spec.workload.id, j.specHash, JSON.stringify(j.spec), j.tasksTotal])
+  }
   const marks = COLUMNS.split(',').map((_, i) => placeholder(i + 1)).join(', ')
   for (const r of LEGACY) await exec(`INSERT INTO "Run" (${COLUMNS}) VALUES (${marks})`, values(job.id, r))
   // A run's timings hang off it with ON DELETE CASCADE: rebuilding the Run table must keep them.
