@@ -10,6 +10,7 @@ import { EXIT_MACHINE_BUSY, type ChildMessage, type ParentMessage } from './jobs
 import { createLogger } from './logger.js'
 import { discoverRuntimes } from './runtimes/runtimes.js'
 import { migrate } from './store/migrate.js'
+import { isConnectionLost } from './store/client.js'
 import { openStore } from './store/prisma-store.js'
 import { dialectOf } from './store/url.js'
 import type { RunnerStore, Store } from './store/types.js'
@@ -112,6 +113,16 @@ async function stop (why: string, code: number, how: 'shutdown' | 'orphaned' = '
   await stopping
 }
 
+// A paused runner whose database session was ended meanwhile (chaos test: SIGSTOP then SIGCONT) gets a
+// rejected rollback from inside Prisma that nothing awaits: logged, not fatal. Anything else still is.
+process.on('unhandledRejection', reason => {
+  if (isConnectionLost(reason)) {
+    logger.warn({ err: reason }, 'runner: a database call failed after its connection was lost (the job\'s lease decides what follows)')
+    return
+  }
+  logger.fatal({ err: reason }, 'runner: unhandled rejection')
+  process.exit(1)
+})
 process.on('message', (m: ParentMessage) => {
   if (m.kind === 'shutdown') void stop('asked by the server', 0)
   else if (m.kind === 'command') bus.command(m.cmd)

@@ -46,3 +46,17 @@ export async function createPrismaClient (url: string, busyTimeoutMs = BUSY_TIME
   await prisma.$queryRawUnsafe(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
   return prisma
 }
+
+/**
+ * Whether `err` is a database call that failed because its PostgreSQL connection was gone: ended by
+ * the server (a restart, `idle_in_transaction_session_timeout` after the process was paused), or a
+ * Prisma transaction that closed with it. Prisma 6.19 leaves the rollback of such a transaction as a
+ * rejected promise nobody awaits; a process must survive that, since the lease (not the process)
+ * decides what happens to a job whose database calls failed.
+ */
+export function isConnectionLost (err: unknown): boolean {
+  const e = err as { code?: unknown, message?: unknown } | null
+  if (e === null || typeof e !== 'object') return false
+  if (e.code === 'P2028' || e.code === '57P01' || e.code === '57P05') return true
+  return typeof e.message === 'string' && /Connection terminated|terminating connection|Transaction already closed|Client has encountered a connection error/.test(e.message)
+}
