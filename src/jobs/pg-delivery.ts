@@ -119,7 +119,15 @@ export interface ApiDeliveryOptions {
 export async function startApiDelivery (opts: ApiDeliveryOptions): Promise<{ wrap: (queue: JobQueue) => DeliveringQueue, attach: (queue: JobQueue, publisher: JobPublisher) => Promise<void>, close: () => Promise<void> }> {
   const boss = await startSupervisingBoss(opts.databaseUrl, opts.onError)
   const producer = new DeliveryProducer(boss, opts.expireInSeconds)
-  const sync = async (): Promise<void> => { await producer.syncRunners(await registeredRunners(opts.store, opts.leaseMs)) }
+  // Queues follow registrations: a runner id not seen before (a runner's start) is the only reason to
+  // read the hosts again; otherwise the check is one query a second.
+  const synced = new Set<string>()
+  const sync = async (): Promise<void> => {
+    const claims = await opts.store.listMachines()
+    if (claims.every(c => synced.has(c.runnerId))) return
+    await producer.syncRunners(await registeredRunners(opts.store, opts.leaseMs))
+    for (const c of claims) synced.add(c.runnerId)
+  }
   await sync()
   const timer = setInterval(() => { sync().catch(opts.onError) }, 1000)
   timer.unref()

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { MachineClaim } from '../store/types.js'
+import { offlineSince } from './registry.js'
 import type { WorkloadDescription } from '../schemas/workload.js'
 import { resolveParams as resolveBuiltinParams, show, type ResolvedParams, type ParamError } from '../workloads/index.js'
 
@@ -140,9 +141,9 @@ export class WorkloadCatalog {
   }
 
   async #build (): Promise<WorkloadSnapshot> {
-    const now = Date.now()
+    const now = new Date()
     const live = (await this.opts.machines())
-      .filter(c => c.releasedAt === null && now - c.heartbeatAt.getTime() <= this.opts.leaseMs)
+      .filter(c => offlineSince(c, this.opts.leaseMs, now) === null)
       .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())
     const entries = new Map<string, CatalogEntry>()
     for (const d of this.opts.builtins) {
