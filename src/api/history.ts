@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { changePoints } from '../stats/changepoint.js'
 import { compareJobs } from '../stats/compare-jobs.js'
+import type { JobRecord, Store } from '../store/types.js'
 import { JobComparisonSchema } from '../schemas/comparison.js'
 import { CHANGE_WINDOW, HistorySchema, type History } from '../schemas/history.js'
 import type { CellSummary, JobSummary } from '../stats/summary.js'
@@ -26,6 +27,28 @@ function historyChanges (points: readonly Point[], metric: string): History['cha
     const previousVersion = measured[c.index - 1]?.p.version ?? null
     return { index: at.index, jobId: at.p.jobId, createdAt: at.p.createdAt, beforeMedian: c.beforeMedian, afterMedian: c.afterMedian, magnitude: c.magnitude, probability: c.probability, worse: HIGHER_IS_WORSE.has(metric) ? up : !up, version: at.p.version, previousVersion }
   })
+}
+
+/** How many recent jobs a comparison reads to know a spec's job-to-job spread (src/stats/job-spread.ts). */
+const SPREAD_WINDOW = 20
+
+/**
+ * Per cell key, the median wall times (ms) of the latest SPREAD_WINDOW finished jobs with the
+ * baseline's spec, host and workload version, the current job left out: repeated measurements of
+ * the baseline's state, whose spread is what whole jobs vary by. Empty when the two jobs differ in
+ * spec or host (another population) or when a job is compared with itself.
+ */
+async function earlierMedians (store: Store, job: JobRecord, base: JobRecord): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>()
+  if (job.id === base.id || base.hostId === null || job.specHash !== base.specHash || job.hostId !== base.hostId) return out
+  const version = base.versions?.workload.version ?? null
+  const jobs = await store.listJobs({ specHash: base.specHash, host: base.hostId, status: 'finished', limit: SPREAD_WINDOW + 1 })
+  for (const j of jobs.filter(j => j.id !== job.id && (j.versions?.workload.version ?? null) === version).slice(0, SPREAD_WINDOW)) {
+    for (const c of (j.summary as JobSummary | null)?.cells ?? []) {
+      if (c.medianWallMs !== null) out.set(c.key, [...(out.get(c.key) ?? []), c.medianWallMs])
+    }
+  }
+  return out
 }
 
 /** Comparisons with a verdict, baselines per spec, and one metric over time (DESIGN.md §7). */
@@ -55,8 +78,8 @@ const history: FastifyPluginAsyncTypebox = async (app) => {
     }
     const base = await app.store.getJob(baseId)
     if (base === undefined) throw new NotFoundError('job', baseId)
-    const [jobRuns, baseRuns] = await Promise.all([app.store.listRuns(job.id), app.store.listRuns(base.id)])
-    return compareJobs(job, jobRuns, base, baseRuns, { minChange: req.query.minChange, alpha: req.query.alpha, minRepetitions: 3 })
+    const [jobRuns, baseRuns, earlier] = await Promise.all([app.store.listRuns(job.id), app.store.listRuns(base.id), earlierMedians(app.store, job, base)])
+    return compareJobs(job, jobRuns, base, baseRuns, { minChange: req.query.minChange, alpha: req.query.alpha, minRepetitions: 3 }, earlier)
   })
 
   app.put('/api/baselines/:specHash', {

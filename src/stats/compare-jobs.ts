@@ -3,6 +3,8 @@ import { cellKey } from '../schemas/cells.js'
 import { VERDICTS, type CellComparison, type JobComparison } from '../schemas/comparison.js'
 import { compareSamples, type CompareOptions } from './compare.js'
 import { countedRuns } from './disturbed.js'
+import { describe } from './descriptive.js'
+import { jobSpread, SPREAD_MIN_JOBS } from './job-spread.js'
 
 export type { JobComparison }
 
@@ -30,12 +32,25 @@ function cellsByKey (runs: RunRecord[]): Map<string, Cell> {
   return new Map(runs.map(r => [cellKey(r), { runtime: r.runtime, executor: r.executor, workers: r.workers }]))
 }
 
+/** Beyond this the canary (a fixed CPU kernel timed around every run) says the host itself changed speed. */
+const CANARY_NOTE = 0.1
+
+/** Median canary time (ms) over a job's recorded runs, before and after each; null when none was measured. */
+function canaryMedian (runs: RunRecord[]): number | null {
+  const times = runs.filter(r => !r.warmup).flatMap(r => [r.canaryBeforeMs, r.canaryAfterMs]).filter((v): v is number => v !== null && v > 0)
+  return times.length === 0 ? null : describe(times).median
+}
+
 /**
  * Cell-by-cell comparison of a job's wall times with a baseline job's (DESIGN.md §7). `comparable`
  * is false when either job is not finished or no cell has recorded runs on both sides (`reason` says
  * which); `decided` is true only when it is comparable and no cell is inconclusive.
+ *
+ * `earlier`: per cell key, the median wall times (ms) of earlier finished jobs of the baseline's
+ * spec, host and workload version, the current job left out (the caller reads them from history).
+ * From SPREAD_MIN_JOBS of them a cell's interval also covers job-to-job variation (job-spread.ts).
  */
-export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobRecord, baseRuns: RunRecord[], opts: CompareOptions): JobComparison {
+export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobRecord, baseRuns: RunRecord[], opts: CompareOptions, earlier: ReadonlyMap<string, number[]> = new Map()): JobComparison {
   const mineSamples = samples(jobRuns)
   const theirSamples = samples(baseRuns)
   const mine = walls(mineSamples)
@@ -58,8 +73,19 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const cells = [...mine.keys()].filter(k => theirs.has(k)).map((key): CellComparison => {
     const { runtime, executor, workers } = byKey.get(key) as Cell
     const disturbedSamples = { current: mineSamples.get(key)?.disturbed ?? 0, baseline: theirSamples.get(key)?.disturbed ?? 0 }
-    return { key, runtime, executor, workers, ...compareSamples(mine.get(key) as number[], theirs.get(key) as number[], opts), disturbedSamples }
+    const medians = job.id === base.id ? [] : earlier.get(key) ?? []
+    return { key, runtime, executor, workers, ...compareSamples(mine.get(key) as number[], theirs.get(key) as number[], opts, jobSpread(medians)), spreadJobs: medians.length, disturbedSamples }
   })
+  const known = cells.filter(c => c.jobSpreadPct !== null).length
+  if (job.id !== base.id && known < cells.length) {
+    const most = Math.max(0, ...cells.filter(c => c.jobSpreadPct === null).map(c => c.spreadJobs))
+    notes.push(`the job-to-job spread is not known for ${known === 0 ? 'any cell' : `${cells.length - known} of ${cells.length} cells`} (${most} earlier finished job${most === 1 ? '' : 's'} of this spec and workload version on this host, ${SPREAD_MIN_JOBS} needed): their intervals and p-values count only the runs of these two jobs, and what lasts a whole job (the host's state, other tenants, where threads land) is not in them`)
+  }
+  const [mineCanary, theirCanary] = [canaryMedian(jobRuns), canaryMedian(baseRuns)]
+  const canaryChangePct = mineCanary === null || theirCanary === null ? null : (mineCanary / theirCanary - 1) * 100
+  if (canaryChangePct !== null && Math.abs(canaryChangePct) > CANARY_NOTE * 100) {
+    notes.push(`the canary (a fixed CPU kernel timed around every run) took ${Math.abs(canaryChangePct).toFixed(0)} % ${canaryChangePct > 0 ? 'longer' : 'less time'} in this job than in the baseline: the machine itself ran ${canaryChangePct > 0 ? 'slower' : 'faster'}, and a change of that size in the cells may be the machine's`)
+  }
   const disturbedCells = cells.filter(c => c.disturbedSamples.current + c.disturbedSamples.baseline > 0)
   if (disturbedCells.length > 0) notes.push(`some samples were disturbed on every try (foreign CPU, steal or canary drift past the DISTURBED_* settings): ${disturbedCells.map(c => `${c.key} ${c.disturbedSamples.current} + ${c.disturbedSamples.baseline}`).join(', ')} (this job + the baseline)`)
   const verdicts = new Set(cells.map(c => c.verdict))
@@ -73,5 +99,5 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
     ? unfinished.map(j => `job ${j.id} is ${j.status}`).join(', and ')
     : cells.length === 0 ? `no cell has successful recorded runs in both jobs (${job.id}: ${mine.size} cells, ${base.id}: ${theirs.size} cells)` : null
   const comparable = reason === null
-  return { job: side(job), baseline: side(base), sameSpec, sameHost, notes, thresholds: opts, cells, verdict, comparable, reason, counts, decided: comparable && counts.inconclusive === 0 }
+  return { job: side(job), baseline: side(base), sameSpec, sameHost, notes, thresholds: opts, canaryChangePct, cells, verdict, comparable, reason, counts, decided: comparable && counts.inconclusive === 0 }
 }

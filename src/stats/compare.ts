@@ -4,6 +4,7 @@ import { median } from 'simple-statistics'
 import { bootstrapRatioOfMedians } from './bootstrap.js'
 import { INTERVAL_MIN_N } from './descriptive.js'
 import { mannWhitneyU, welchTTest } from './hypothesis.js'
+import { jobLevelRatioInterval, type JobSpread } from './job-spread.js'
 
 export type Verdict = 'faster' | 'slower' | 'same' | 'inconclusive'
 
@@ -21,8 +22,16 @@ export interface Comparison {
   baselineMedian: number | null
   /** (median current − median baseline) / median baseline × 100; positive = slower. */
   changePct: number | null
-  /** Percentile-bootstrap 95 % CI of changePct over the repetitions (see bootstrap.ts); null below INTERVAL_MIN_N per side. */
+  /**
+   * 95 % CI of changePct: the percentile bootstrap over the repetitions (bootstrap.ts; null below
+   * INTERVAL_MIN_N per side), widened on either side to the job-level interval when the job-to-job
+   * spread is known (job-spread.ts).
+   */
   changeCi95: [number, number] | null
+  /** What set changeCi95: the runs of the two jobs, or the spread of earlier jobs (wider). */
+  ciBasis: 'runs' | 'jobs' | null
+  /** Typical job-to-job change of this cell, percent: (exp(sdLog) − 1) × 100; null when not known. */
+  jobSpreadPct: number | null
   pWelch: number | null
   /** Computed whenever both samples are non-empty; it decides from MW_MIN_N values per side. */
   pMannWhitney: number | null
@@ -60,8 +69,12 @@ const fmtP = (p: number): string => p < 0.0001 ? '< 0.0001' : `= ${p.toPrecision
  * the test and the bootstrap agree: false alarms at most at rate alpha, and never for a change below T.
  * This is the practical-significance rule of criterion.rs ("change within noise threshold") combined
  * with an equivalence-style check of the CI against ±T (cf. TOST, Schuirmann 1987).
+ *
+ * The p-values count runs as independent, which they are only within one job. `spread`, the
+ * job-to-job spread of this cell (job-spread.ts), widens the interval to what whole jobs vary by,
+ * so that the CI rules above (same, and "the CI excludes 0" for slower/faster) hold at job level.
  */
-export function compareSamples (current: readonly number[], baseline: readonly number[], opts: Partial<CompareOptions> = {}): Comparison {
+export function compareSamples (current: readonly number[], baseline: readonly number[], opts: Partial<CompareOptions> = {}, spread: JobSpread | null = null): Comparison {
   const o = { ...DEFAULT_COMPARE_OPTIONS, ...opts }
   const T = o.minChange
   const nc = current.length
@@ -74,7 +87,10 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   // The same runs on both sides (a job against itself) are one sample, not two: no uncertainty.
   const sortedBase = [...baseline].sort((a, b) => a - b)
   const identical = nc === nb && nc > 0 && [...current].sort((a, b) => a - b).every((v, i) => v === sortedBase[i])
-  const ratioCi = identical ? [1, 1] : Math.min(nc, nb) >= INTERVAL_MIN_N ? bootstrapRatioOfMedians(current, baseline) : null
+  const runCi = identical ? [1, 1] : Math.min(nc, nb) >= INTERVAL_MIN_N ? bootstrapRatioOfMedians(current, baseline) : null
+  const jobCi = identical || spread === null || changePct === null ? null : jobLevelRatioInterval(1 + changePct / 100, spread)
+  const ratioCi = jobCi === null ? runCi : runCi === null ? jobCi : [Math.min(runCi[0], jobCi[0]), Math.max(runCi[1], jobCi[1])]
+  const ciBasis = ratioCi === null ? null : jobCi !== null && (runCi === null || jobCi[0] < runCi[0] || jobCi[1] > runCi[1]) ? 'jobs' as const : 'runs' as const
   const changeCi95: [number, number] | null = ratioCi === null ? null : [(ratioCi[0] - 1) * 100, (ratioCi[1] - 1) * 100]
   const welch = welchTTest(current, baseline)
   const useMw = nc >= MW_MIN_N && nb >= MW_MIN_N
@@ -85,6 +101,8 @@ export function compareSamples (current: readonly number[], baseline: readonly n
     baselineMedian,
     changePct,
     changeCi95,
+    ciBasis,
+    jobSpreadPct: spread === null ? null : (Math.exp(spread.sdLog) - 1) * 100,
     pWelch: welch?.p ?? null,
     pMannWhitney: mwAny?.p ?? null
   }
@@ -104,7 +122,7 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   const testName = mw !== null ? 'Mann–Whitney' : 'Welch'
   const other = mw !== null ? (welch === null ? '' : `; Welch p ${fmtP(welch.p)}`) : (mwAny === null ? '' : `; Mann–Whitney p ${fmtP(mwAny.p)}, too coarse to decide below ${MW_MIN_N} per side`)
   const pText = `${testName} p ${fmtP(p)}${other}`
-  const ciRange = changeCi95 === null ? '' : `95 % CI ${fmt(changeCi95[0])} to ${fmt(changeCi95[1])} %`
+  const ciRange = changeCi95 === null ? '' : `95 % CI ${fmt(changeCi95[0])} to ${fmt(changeCi95[1])} %${ciBasis === 'jobs' ? `, from the spread of ${spread?.jobs ?? 0} earlier jobs` : ''}`
   const ciText = changeCi95 === null ? '' : ` (${ciRange})`
   const ciWithin = changeCi95 !== null && changeCi95[0] > -T && changeCi95[1] < T
   const change = `${changePct >= 0 ? '+' : ''}${fmt(changePct)} %`
@@ -123,7 +141,8 @@ export function compareSamples (current: readonly number[], baseline: readonly n
     return done('inconclusive', `Medians say ${direction} by ${change} but the ${testName} test points the other way (${pText}); the samples are likely skewed by outliers.`)
   }
   if (changeCi95 !== null && changeCi95[0] <= 0 && changeCi95[1] >= 0) {
-    return done('inconclusive', `Median is ${change} with ${pText}, but the bootstrap ${ciRange} includes no change.`)
+    const level = ciBasis === 'jobs' ? ': whole jobs of this spec on this host vary that much, which more repetitions within one job cannot narrow' : ''
+    return done('inconclusive', `Median is ${change} with ${pText}, but its ${ciRange} includes no change${level}.`)
   }
   return done(direction, `${direction === 'slower' ? 'Slower' : 'Faster'} by ${fmt(Math.abs(changePct))} %${ciText}, ${pText} < ${o.alpha} with ${counts}.`)
 }

@@ -49,6 +49,25 @@ export function studentTTwoSided (t: number, df: number): number {
 }
 
 /**
+ * Two-sided critical value of Student's t: the t > 0 with P(|T| ≥ t) = alpha for df degrees of
+ * freedom (e.g. alpha 0.05, df 2 → 4.303). Bisection on studentTTwoSided, to 1e-9.
+ * Throws RangeError for alpha outside (0, 1) or df ≤ 0.
+ */
+export function studentTCritical (alpha: number, df: number): number {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`)
+  if (!(df > 0)) throw new RangeError(`df must be > 0, got ${df}`)
+  let lo = 0
+  let hi = 1
+  while (studentTTwoSided(hi, df) > alpha) hi *= 2
+  while (hi - lo > 1e-9) {
+    const mid = (lo + hi) / 2
+    if (studentTTwoSided(mid, df) > alpha) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+/**
  * Welch's unequal-variances t-test (Welch 1947), df by Welch–Satterthwaite; the same as R's
  * t.test(a, b) default. t > 0 means mean(a) > mean(b).
  * null when either sample has < 2 values, or both have zero variance and equal means (nothing to

@@ -3,6 +3,8 @@ import { test } from 'node:test'
 import { build } from '../helpers/app.js'
 import { levels, seedHistory } from '../helpers/history.js'
 import { seededDatabase } from '../helpers/seed.js'
+import { testHost } from '../jobs/fakes.js'
+import type { JobRecord } from '../../src/store/types.js'
 
 test('GET /api/history returns the change point of a slowdown: index, job, medians, magnitude, probability', async (t) => {
   // 10 jobs at 100 ms, then 10 at 130 ms: job 10 is the first one after the change.
@@ -40,4 +42,61 @@ test('a faster history is a change for the better; a flat one has none', async (
   const flat = (await app.inject(`/api/history?specHash=${seeded.flat[0]?.specHash}&executor=serialized`)).json()
   assert.equal(flat.points.length, 12)
   assert.deepEqual(flat.changePoints, [])
+})
+
+/** Six runs around each median, ±1 %: each job is steady in itself; only the jobs differ. */
+const jobsAt = (...medians: number[]): Array<Record<string, number[]>> =>
+  medians.map(m => ({ 'serialized/1': [1, 1.01, 0.99, 1.005, 0.995, 1.002].map(f => m * f) }))
+
+test('a comparison knows what whole jobs of its spec vary by, and says when it cannot know it', async (t) => {
+  const host = testHost('0123456789abcdef')
+  const { url, seeded } = await seededDatabase(t, async store => {
+    await store.upsertHost(host)
+    const onHost = async (jobs: JobRecord[]): Promise<JobRecord[]> => {
+      for (const j of jobs) await store.updateJob(j.id, { hostId: host.id })
+      return jobs
+    }
+    return {
+      // Each job steady in itself, but from job to job the median moves by up to 40 %.
+      noisy: await onHost(await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 140, 135), { name: 'noisy', workload: 'sleep' })),
+      steady: await onHost(await seedHistory(store, jobsAt(100, 101, 99, 100.5, 99.5, 100, 135), { name: 'steady', workload: 'fibonacci' })),
+      pair: await onHost(await seedHistory(store, jobsAt(100, 135), { name: 'pair', workload: 'sum-range' }))
+    }
+  })
+  const { app } = await build(t, {}, { databaseUrl: url, runner: 'off' })
+  const compare = async (jobs: JobRecord[]): Promise<any> => {
+    const res = await app.inject(`/api/jobs/${jobs.at(-1)?.id}/compare/${jobs[0]?.id}`)
+    assert.equal(res.statusCode, 200, res.body)
+    return res.json()
+  }
+
+  // The runs alone say +35 % with p < 0.01; six earlier jobs say jobs of this spec differ that much.
+  const noisy = await compare(seeded.noisy)
+  const [n] = noisy.cells
+  assert.ok(n.pMannWhitney < 0.01, String(n.pMannWhitney))
+  assert.equal(n.verdict, 'inconclusive', n.reason)
+  assert.equal(n.ciBasis, 'jobs')
+  assert.equal(n.spreadJobs, 6)
+  assert.ok(n.jobSpreadPct > 15 && n.jobSpreadPct < 30, String(n.jobSpreadPct))
+  assert.ok(n.changeCi95[0] < 0 && n.changeCi95[1] > 100, String(n.changeCi95))
+  assert.match(n.reason, /whole jobs of this spec on this host vary that much/)
+
+  // The same +35 % against a history that holds still is a slowdown.
+  const steady = await compare(seeded.steady)
+  const [s] = steady.cells
+  assert.equal(s.verdict, 'slower', s.reason)
+  assert.equal(s.spreadJobs, 6)
+  assert.ok(s.jobSpreadPct < 1.5, String(s.jobSpreadPct))
+  assert.ok(!steady.notes.some((note: string) => /job-to-job spread/.test(note)), steady.notes.join('\n'))
+
+  // Two jobs and nothing else: the verdict rests on the runs, and the note says what that leaves out.
+  const pair = await compare(seeded.pair)
+  assert.equal(pair.cells[0].verdict, 'slower', pair.cells[0].reason)
+  assert.equal(pair.cells[0].ciBasis, 'runs')
+  assert.equal(pair.cells[0].jobSpreadPct, null)
+  assert.ok(pair.notes.some((note: string) => /job-to-job spread is not known for any cell \(1 earlier finished job/.test(note)), pair.notes.join('\n'))
+  // A job against itself needs no spread: one sample, no note.
+  const self = (await app.inject(`/api/jobs/${seeded.pair[0]?.id}/compare/${seeded.pair[0]?.id}`)).json()
+  assert.ok(!self.notes.some((note: string) => /job-to-job/.test(note)), self.notes.join('\n'))
+  assert.equal(self.cells[0].verdict, 'same')
 })

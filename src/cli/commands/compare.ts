@@ -58,7 +58,7 @@ export function compareCommand (program: Command, ctx: Context): void {
           { header: 'baseline', align: 'right', value: x => ms(x.baselineMedian) },
           { header: 'current', align: 'right', value: x => ms(x.currentMedian) },
           { header: 'change', align: 'right', value: x => signedPct(x.changePct) },
-          { header: '95 % CI', align: 'right', value: x => x.changeCi95 === null ? '–' : `${signedPct(x.changeCi95[0])} … ${signedPct(x.changeCi95[1])}` },
+          { header: '95 % CI', align: 'right', value: x => x.changeCi95 === null ? '–' : `${signedPct(x.changeCi95[0])} … ${signedPct(x.changeCi95[1])}${x.ciBasis === 'jobs' ? ' (jobs)' : ''}` },
           { header: 'p (Welch)', align: 'right', value: x => pValue(x.pWelch) },
           { header: 'p (M–W)', align: 'right', value: x => pValue(x.pMannWhitney) },
           { header: 'verdict', value: x => x.verdict }

@@ -177,7 +177,7 @@ function comparisonView (cmp: JobComparison, jobNamesRuntime: boolean): HTMLElem
         h('th', { scope: 'row' }, cellLabel(c, named)),
         h('td', { 'data-label': 'Baseline' }, fmt.ms(c.baselineMedian)),
         h('td', { 'data-label': 'This job' }, fmt.ms(c.currentMedian)),
-        h('td', { 'data-label': 'Change', title: c.changeCi95 === null ? '' : `95 % CI ${fmt.signedPct(c.changeCi95[0])} to ${fmt.signedPct(c.changeCi95[1])}` }, fmt.signedPct(c.changePct),
+        h('td', { 'data-label': 'Change', title: c.changeCi95 === null ? '' : `95 % CI ${fmt.signedPct(c.changeCi95[0])} to ${fmt.signedPct(c.changeCi95[1])}${c.ciBasis === 'jobs' ? `, from the job-to-job spread of ${c.spreadJobs} earlier jobs (±${c.jobSpreadPct?.toFixed(1) ?? '?'} % typical), wider than the runs' own` : ' over the runs of these two jobs'}` }, fmt.signedPct(c.changePct),
           c.changeCi95 === null ? null : h('div', { class: 'ci' }, `${fmt.signedPct(c.changeCi95[0])} … ${fmt.signedPct(c.changeCi95[1])}`)),
         h('td', { 'data-label': 'Verdict', class: `verdict verdict-${c.verdict}`, title: pTitle }, c.verdict, h('div', { class: 'ci' }, c.decidingTest === null ? `Welch p ${fmt.pValue(c.pWelch)}` : `${c.decidingTest === 'mann-whitney' ? 'Mann–Whitney' : 'Welch'} p ${fmt.pValue(c.decidingTest === 'mann-whitney' ? c.pMannWhitney : c.pWelch)}`)),
         h('td', { 'data-label': 'Why', class: 'small' }, c.reason))
