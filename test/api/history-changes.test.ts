@@ -60,7 +60,12 @@ test('a comparison knows what whole jobs of its spec vary by, and says when it c
       // Each job steady in itself, but from job to job the median moves by up to 40 %.
       noisy: await onHost(await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 140, 135), { name: 'noisy', workload: 'sleep' })),
       steady: await onHost(await seedHistory(store, jobsAt(100, 101, 99, 100.5, 99.5, 100, 135), { name: 'steady', workload: 'fibonacci' })),
-      pair: await onHost(await seedHistory(store, jobsAt(100, 135), { name: 'pair', workload: 'sum-range' }))
+      pair: await onHost(await seedHistory(store, jobsAt(100, 135), { name: 'pair', workload: 'sum-range' })),
+      // The canary ran 30 % longer during the second job than during the first.
+      canary: [
+        ...await onHost(await seedHistory(store, jobsAt(100), { name: 'canary', workload: 'hash', canaryMs: 10 })),
+        ...await onHost(await seedHistory(store, jobsAt(130), { name: 'canary', workload: 'hash', canaryMs: 13 }))
+      ]
     }
   })
   const { app } = await build(t, {}, { databaseUrl: url, runner: 'off' })
@@ -95,6 +100,10 @@ test('a comparison knows what whole jobs of its spec vary by, and says when it c
   assert.equal(pair.cells[0].ciBasis, 'runs')
   assert.equal(pair.cells[0].jobSpreadPct, null)
   assert.ok(pair.notes.some((note: string) => /job-to-job spread is not known for any cell \(1 earlier finished job/.test(note)), pair.notes.join('\n'))
+  assert.equal(pair.canaryChangePct, null, 'seeded runs without a canary have no canary change')
+  const canary = await compare(seeded.canary)
+  assert.ok(Math.abs(canary.canaryChangePct - 30) < 1e-9, String(canary.canaryChangePct))
+  assert.ok(canary.notes.some((note: string) => /canary .* took 30 % longer in this job than in the baseline: the machine itself ran slower/.test(note)), canary.notes.join('\n'))
   // A job against itself needs no spread: one sample, no note.
   const self = (await app.inject(`/api/jobs/${seeded.pair[0]?.id}/compare/${seeded.pair[0]?.id}`)).json()
   assert.ok(!self.notes.some((note: string) => /job-to-job/.test(note)), self.notes.join('\n'))

@@ -24,6 +24,8 @@ export interface SeedJob {
   warnings?: string[]
   /** Recorded as a runner records them when it starts the job. */
   versions?: JobVersions
+  /** The canary's time before and after every run, ms (unmeasured when absent). */
+  canaryMs?: number
 }
 
 export const seedSpec = (s: SeedJob): JobSpec => ({
@@ -51,7 +53,7 @@ export async function seedJob (store: Store, s: SeedJob): Promise<JobRecord> {
         id: newId('r'), jobId: job.id, runtime: 'node', executor, workers: Number(workers), fork, warmup: false, attempt: 1, ok: wall !== null,
         error: wall === null ? { code: 'COREBENCH_ERR_TASK_TIMEOUT', message: 'seeded' } : null, tasks: 4, wallMs: wall ?? 0, startupMs: 1, coldWallMs: (wall ?? 0) + 1,
         cpuUserMs: 0, cpuSystemMs: 0, taskCpuMs: null, coordinatorCpuMs: null, busyCores: 0, peakRssBytes: 0, loopDelayP50Ms: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0,
-        bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null, ...UNMEASURED_DISTURBANCE, startedAt: at, finishedAt: at
+        bytesToWorkers: 0, bytesFromWorkers: 0, serialization: null, checksum: null, verified: null, shared: null, ...UNMEASURED_DISTURBANCE, ...(s.canaryMs === undefined ? {} : { canaryBeforeMs: s.canaryMs, canaryAfterMs: s.canaryMs, canaryDrift: 0 }), startedAt: at, finishedAt: at
       }
       await store.insertRun(run, undefined)
     }
