@@ -35,6 +35,8 @@ export interface GilJob {
   asyncCi95: [number, number] | null
   asyncWithin: boolean
   disturbed: number
+  /** The recorded runs as measured, for estimators other than the summary's (paired by round, canary-scaled). */
+  runs: Array<{ cell: string, fork: number, position: number | null, wallMs: number, canaryBeforeMs: number | null, canaryAfterMs: number | null, foreignCpu: number | null }>
 }
 
 export interface GilSeries {
@@ -75,7 +77,8 @@ async function oneJob (svc: Service, order: CellOrder, s: GilSettings): Promise<
     speedup,
     asyncCi95: cell('async/1')?.speedupCi95 ?? null,
     asyncWithin: a !== null && a >= ASYNC_RANGE[0] && a <= ASYNC_RANGE[1],
-    disturbed: view.summary.disturbance?.disturbed ?? 0
+    disturbed: view.summary.disturbance?.disturbed ?? 0,
+    runs: (view.runs as Array<Record<string, any>>).filter(r => r.ok === true && r.warmup !== true).map(r => ({ cell: `${r.executor as string}/${r.workers as number}`, fork: r.fork, position: r.position, wallMs: r.wallMs, canaryBeforeMs: r.canaryBeforeMs, canaryAfterMs: r.canaryAfterMs, foreignCpu: r.foreignCpu }))
   }
 }
 
