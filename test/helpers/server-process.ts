@@ -30,7 +30,9 @@ export async function startServer (t: TestContext, env: Record<string, string>, 
   const [cmd, ...argv] = [...opts.prefix ?? [], cmd0, ...argv0]
   const child = spawn(cmd as string, argv, {
     // REDO_DISTURBED=0 as in build(): on a loaded test machine redos would change what tests count.
-    env: { ...process.env, PORT: '0', REDO_DISTURBED: '0', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
+    // MAX_EVENT_LOOP_DELAY_MS as in build(): load shedding is tested on its own, and a server that
+    // shares 2 cores with another test file must not answer a test's request with 503.
+    env: { ...process.env, PORT: '0', REDO_DISTURBED: '0', MAX_EVENT_LOOP_DELAY_MS: '60000', ...env, LOG_LEVEL: 'info' }, // the helper waits for the info-level "listening" line
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
