@@ -10,8 +10,12 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureChromium, machine } from './chromium.mjs'
+import { distIsFresh } from './dist-fresh.mjs'
 
 const TIMES = join('node_modules', '.cache', 'corebench-test-times.json')
+// Pools that tests start in their own process (app.inject tests, executor tests) load the compiled
+// entries of a fresh build instead of registering tsx in every worker (src/executors/entry.ts).
+const COMPILED = distIsFresh(process.cwd()) ? { COREBENCH_COMPILED_ENTRIES: join(process.cwd(), 'dist', 'executors', 'entries') } : {}
 
 function collect (dir) {
   const out = []
@@ -49,7 +53,7 @@ function runFile (file, { buffer }) {
       stdio: ['ignore', buffer ? 'pipe' : 'inherit', buffer ? 'pipe' : 'inherit'],
       // The scope keeps a runner in one file from reaping the task processes another file orphans on
       // purpose (src/executors/leftovers.ts): files side by side never see each other's leftovers.
-      env: { ...process.env, NODE_ENV: 'test', COREBENCH_LEFTOVER_SCOPE: `run-tests:${process.pid}:${file}` }
+      env: { ...process.env, ...COMPILED, NODE_ENV: 'test', COREBENCH_LEFTOVER_SCOPE: `run-tests:${process.pid}:${file}` }
     })
     let out = ''
     if (buffer) {
@@ -86,6 +90,7 @@ const queue = concurrency === 1
   ? [...files]
   : [...files.filter(f => alone.has(f)), ...files.filter(f => !alone.has(f)).sort((a, b) => weight(b) - weight(a))]
 
+console.log(`# pools in test processes start from ${'COREBENCH_COMPILED_ENTRIES' in COMPILED ? 'dist/ (a build of the current sources)' : 'src/ under tsx (no build of the current sources in dist/)'}`)
 const wallStarted = performance.now()
 const results = []
 const running = new Set()

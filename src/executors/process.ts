@@ -64,9 +64,9 @@ export class ProcessExecutor implements Executor {
 
   private spawn (tmpDir: string): Child {
     // Debugger flags would make every child try to open the same inspector port.
-    const execArgv = process.execArgv.filter(a => !a.startsWith('--inspect') && !a.startsWith('--max-old-space-size'))
-    const proc = fork(childEntry('child'), [], {
-      execArgv: [...execArgv, `--max-old-space-size=${this.opts.maxOldGenerationSizeMb}`],
+    const entry = childEntry('child', process.execArgv.filter(a => !a.startsWith('--inspect') && !a.startsWith('--max-old-space-size')))
+    const proc = fork(entry.path, [], {
+      execArgv: [...entry.execArgv, `--max-old-space-size=${this.opts.maxOldGenerationSizeMb}`],
       serialization: SERIALIZATION,
       env: { ...process.env, COREBENCH_TMPDIR: tmpDir, [PARENT_ENV]: String(process.pid), ...(this.opts.workload === undefined ? {} : { COREBENCH_WORKLOAD: this.opts.workload }), ...(this.opts.workloadModule === undefined ? {} : { COREBENCH_WORKLOAD_MODULE: this.opts.workloadModule }) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc']
