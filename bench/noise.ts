@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import { execFile, fork, type ChildProcess } from 'node:child_process'
+import { promisify } from 'node:util'
 import { once } from 'node:events'
 import { loadavg } from 'node:os'
 import { describe } from '../src/stats/descriptive.js'
@@ -32,7 +33,7 @@ export interface NoiseSettings {
 export const NOISE_DEFAULTS: NoiseSettings = { rounds: 5, runs: 15 }
 
 export interface NoiseRound {
-  corebench: { walls: number[], cv: number, disturbed: number, maxForeignCpu: number | null }
+  corebench: { walls: number[], cv: number, disturbed: number, maxForeignCpu: number | null, canaries: Array<[before: number | null, after: number | null]> }
   bare: { walls: number[], cv: number }
   /** A fresh bare process per run. */
   bareFork: { walls: number[], cv: number }
@@ -59,6 +60,27 @@ export interface NoiseResult {
   ratioFork: number
   goal: string
   met: boolean
+  /** bench/raw/slow-phases.mjs, one process after another: which canary kernel sees the slow phases. */
+  slowPhases: SlowPhases[]
+}
+
+export interface SlowPhases {
+  rows: number
+  slowRows: number
+  /** Slow-row / fast-row time of each canary kernel and of the workload unit; null without slow rows. */
+  ratios: { xorshift: number, recursion: number, walk: number, unit: number } | null
+}
+
+const SLOW_PHASE_PROBES = 3
+const SLOW_PHASE_SECONDS = 8
+
+async function slowPhases (): Promise<SlowPhases[]> {
+  const out: SlowPhases[] = []
+  for (let i = 0; i < SLOW_PHASE_PROBES; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, [rawPath('slow-phases.mjs'), String(SLOW_PHASE_SECONDS)])
+    out.push(JSON.parse(stdout) as SlowPhases)
+  }
+  return out
 }
 
 const cvOf = (walls: number[]): number => describe(walls).cv ?? NaN
@@ -85,7 +107,7 @@ async function bareLoop (): Promise<BareLoop> {
   }
 }
 
-interface CorebenchRun { wallMs: number, disturbed: boolean, foreignCpu: number | null }
+interface CorebenchRun { wallMs: number, disturbed: boolean, foreignCpu: number | null, canaryBeforeMs: number | null, canaryAfterMs: number | null }
 
 /** The corebench side: one job of one repetition (one fork) of the serialized cell; its recorded run. */
 async function corebenchRun (svc: Awaited<ReturnType<typeof startCorebench>>, repetitions = 1): Promise<CorebenchRun[]> {
@@ -121,7 +143,7 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
       }
       const walls = ours.map(x => x.wallMs)
       const foreign = ours.map(x => x.foreignCpu).filter((v): v is number => v !== null)
-      const corebench = { walls, cv: cvOf(walls), disturbed: ours.filter(x => x.disturbed).length, maxForeignCpu: foreign.length === 0 ? null : round(Math.max(...foreign)) }
+      const corebench = { walls, cv: cvOf(walls), disturbed: ours.filter(x => x.disturbed).length, maxForeignCpu: foreign.length === 0 ? null : round(Math.max(...foreign)), canaries: ours.map((x): [number | null, number | null] => [x.canaryBeforeMs, x.canaryAfterMs]) }
       const round_: NoiseRound = { corebench, bare: { walls: theirs, cv: cvOf(theirs) }, bareFork: { walls: forked, cv: cvOf(forked) }, ratio: corebench.cv / cvOf(theirs), ratioFork: corebench.cv / cvOf(forked), loadAvg: round(loadavg()[0] ?? NaN) }
       rounds.push(round_)
       phase(`round ${r + 1}: corebench CV ${(corebench.cv * 100).toFixed(1)} % (${corebench.disturbed} disturbed), bare loop ${(round_.bare.cv * 100).toFixed(1)} %, bare fork ${(round_.bareFork.cv * 100).toFixed(1)} %, ratio ${round_.ratio.toFixed(2)}× (to the bare fork ${round_.ratioFork.toFixed(2)}×), load ${round_.loadAvg}`, t0)
@@ -130,6 +152,8 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
     await svc.close()
   }
   const ratio = round(stat(rounds.map(r => r.ratio)).median, 3)
+  phase(`slow phases: ${SLOW_PHASE_PROBES} processes × ${SLOW_PHASE_SECONDS} s of canary kernels beside a workload unit …`, t0)
+  const probes = await slowPhases()
   return {
     work: `fibonacci(${N}) × ${TASKS} tasks, ${s.runs} runs per side per round interleaved A B C A B C … (corebench, bare loop, bare fork), ${s.rounds} rounds`,
     cores,
@@ -142,7 +166,8 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
     ratio,
     ratioFork: round(stat(rounds.map(r => r.ratioFork)).median, 3),
     goal: `corebench CV ≤ ${GOAL} × bare loop CV (median over rounds of the paired ratio)`,
-    met: ratio <= GOAL
+    met: ratio <= GOAL,
+    slowPhases: probes
   }
 }
 
@@ -159,5 +184,8 @@ export function noiseMarkdown (r: NoiseResult): string[] {
     '| round | corebench CV | bare loop CV | bare fork CV | ratio to the loop | ratio to the fork | disturbed runs (max foreign CPU, cores) | load (1 min) |', '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.rounds.map((x, i) => `| ${i + 1} | ${p(x.corebench.cv)} | ${p(x.bare.cv)} | ${p(x.bareFork.cv)} | ${x.ratio.toFixed(2)}× | ${x.ratioFork.toFixed(2)}× | ${x.corebench.disturbed} (${x.corebench.maxForeignCpu ?? 'n/a'}) | ${x.loadAvg} |`),
     '', `Median CV: corebench ${range(r.corebenchCv)}, bare loop ${range(r.bareCv)}, bare fork ${range(r.bareForkCv)}; paired ratio (median of rounds) ${r.ratio.toFixed(2)}× to the loop, ${r.ratioFork.toFixed(2)}× to the fork.`,
-    '', `**${noiseVerdict(r)}.**`]
+    '', `**${noiseVerdict(r)}.**`,
+    '', 'Slow phases (bench/raw/slow-phases.mjs): rows where a fib(28) × 4 unit took > 1.25× its median, and how much slower each canary kernel (fastest of 3 passes) was in those rows than in fast ones. A kernel near 1.00× cannot see them; the product\'s canary is the xorshift one.', '',
+    '| process | rows | slow rows | xorshift | recursion | pointer walk | the unit |', '| --- | --- | --- | --- | --- | --- | --- |',
+    ...r.slowPhases.map((x, i) => `| ${i + 1} | ${x.rows} | ${x.slowRows} | ${x.ratios === null ? '–' : `${x.ratios.xorshift.toFixed(2)}× | ${x.ratios.recursion.toFixed(2)}× | ${x.ratios.walk.toFixed(2)}× | ${x.ratios.unit.toFixed(2)}×`}${x.ratios === null ? ' | – | – | – |' : ' |'}`)]
 }

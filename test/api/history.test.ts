@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { build } from '../helpers/app.js'
-import { fibSpec, finishedJob, submit, waitFor } from '../helpers/jobs.js'
+import { fibSpec, finishedJob } from '../helpers/jobs.js'
 
 test('fibonacci n=30 against n=25 compares as slower in every cell, with p < 0.05, and says the specs differ', async (t) => {
   const { app } = await build(t)
