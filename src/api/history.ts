@@ -31,21 +31,33 @@ function historyChanges (points: readonly Point[], metric: string): History['cha
 
 /** How many recent jobs a comparison reads to know a spec's job-to-job spread (src/stats/job-spread.ts). */
 const SPREAD_WINDOW = 20
+/** How many finished jobs of the spec on the host are looked through for them, newest first, in pages. */
+const SPREAD_SCAN = 1000
+const SPREAD_PAGE = 100
 
 /**
- * Per cell key, the median wall times (ms) of the latest SPREAD_WINDOW finished jobs with the
- * baseline's spec, host and workload version, the current job left out: repeated measurements of
- * the baseline's state, whose spread is what whole jobs vary by. Empty when the two jobs differ in
- * spec or host (another population) or when a job is compared with itself.
+ * Per cell key, the median wall times (ms, > 0) of the latest SPREAD_WINDOW finished jobs with the
+ * baseline's spec, host and workload version (among the newest SPREAD_SCAN of its spec and host), the
+ * current job left out: repeated measurements of the baseline's state, whose spread is what whole
+ * jobs vary by. Empty when the two jobs differ in spec or host (another population) or when a job is
+ * compared with itself. A median of 0 (or none) has no logarithm: that job is not counted for the cell.
  */
 async function earlierMedians (store: Store, job: JobRecord, base: JobRecord): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>()
   if (job.id === base.id || base.hostId === null || job.specHash !== base.specHash || job.hostId !== base.hostId) return out
   const version = base.versions?.workload.version ?? null
-  const jobs = await store.listJobs({ specHash: base.specHash, host: base.hostId, status: 'finished', limit: SPREAD_WINDOW + 1 })
-  for (const j of jobs.filter(j => j.id !== job.id && (j.versions?.workload.version ?? null) === version).slice(0, SPREAD_WINDOW)) {
+  // Newer jobs of another workload version (the change under test) can outnumber the window: page past them.
+  const found: JobRecord[] = []
+  let before: string | undefined
+  for (let scanned = 0; found.length < SPREAD_WINDOW && scanned < SPREAD_SCAN; scanned += SPREAD_PAGE) {
+    const page = await store.listJobs({ specHash: base.specHash, host: base.hostId, status: 'finished', before, limit: SPREAD_PAGE })
+    found.push(...page.filter(j => j.id !== job.id && (j.versions?.workload.version ?? null) === version))
+    if (page.length < SPREAD_PAGE) break
+    before = page.at(-1)?.id
+  }
+  for (const j of found.slice(0, SPREAD_WINDOW)) {
     for (const c of (j.summary as JobSummary | null)?.cells ?? []) {
-      if (c.medianWallMs !== null) out.set(c.key, [...(out.get(c.key) ?? []), c.medianWallMs])
+      if (c.medianWallMs !== null && c.medianWallMs > 0) out.set(c.key, [...(out.get(c.key) ?? []), c.medianWallMs])
     }
   }
   return out

@@ -29,7 +29,7 @@ export const CellComparisonSchema = Type.Object({
   changeCi95: Nullable(Type.Tuple([Type.Number(), Type.Number()], { description: '95 % CI of changePct: bootstrap over the runs, widened to the job-to-job spread when that is known (ciBasis)' })),
   ciBasis: Nullable(Type.Union([Type.Literal('runs'), Type.Literal('jobs')], { description: 'runs: the interval comes from the two jobs\' runs; jobs: from the spread of earlier jobs of this spec on this host, which was wider' })),
   jobSpreadPct: Nullable(Type.Number({ description: 'Typical change of this cell from one job to the next, percent (SD of ln median over earlier jobs of the baseline\'s spec, host and workload version); null below 3 such jobs' })),
-  spreadJobs: Type.Integer({ description: 'How many earlier finished jobs of the baseline\'s spec, host and workload version were found (the latest 20, the current job left out): from 3, jobSpreadPct is estimated from them' }),
+  spreadJobs: Type.Integer({ description: 'How many earlier finished jobs of the baseline\'s spec, host and workload version were found with a median above 0 in this cell (the latest 20 of that version, the current job left out): from 3, jobSpreadPct is estimated from them' }),
   pWelch: Nullable(Type.Number()),
   pMannWhitney: Nullable(Type.Number()),
   decidingTest: Nullable(Type.Union([Type.Literal('mann-whitney'), Type.Literal('welch')])),
