@@ -61,7 +61,8 @@ const fmtP = (p: number): string => p < 0.0001 ? '< 0.0001' : `= ${p.toPrecision
  * - either sample has < minRepetitions values, or the baseline median is 0 → 'inconclusive';
  * - 'same' only when the whole 95 % interval of the change lies within ±T (an equivalence test: a
  *   small median change with a wide interval is no evidence of sameness), so it needs
- *   INTERVAL_MIN_N repetitions per side; a sample compared with itself is the same by definition;
+ *   INTERVAL_MIN_N repetitions per side; a sample compared with itself is the same by definition
+ *   (but two distinct jobs with equal runs still differ by a given `spread`);
  * - otherwise |change| < T → 'inconclusive';
  * - |change| ≥ T: 'slower'/'faster' only when p < alpha AND the test's direction agrees with the
  *   sign of the median change AND the change CI (when available) excludes 0; otherwise 'inconclusive'.
@@ -84,11 +85,13 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   const changePct = currentMedian !== null && baselineMedian !== null && baselineMedian !== 0
     ? (currentMedian - baselineMedian) / baselineMedian * 100
     : null
-  // The same runs on both sides (a job against itself) are one sample, not two: no uncertainty.
+  // The same runs on both sides (a job against itself) are one sample, not two: no uncertainty within
+  // the runs. Two distinct jobs still vary by the job-to-job spread when it is given (compareJobs gives
+  // none for a job against itself).
   const sortedBase = [...baseline].sort((a, b) => a - b)
   const identical = nc === nb && nc > 0 && [...current].sort((a, b) => a - b).every((v, i) => v === sortedBase[i])
   const runCi = identical ? [1, 1] : Math.min(nc, nb) >= INTERVAL_MIN_N ? bootstrapRatioOfMedians(current, baseline) : null
-  const jobCi = identical || spread === null || changePct === null ? null : jobLevelRatioInterval(1 + changePct / 100, spread)
+  const jobCi = spread === null || changePct === null ? null : jobLevelRatioInterval(1 + changePct / 100, spread)
   const ratioCi = jobCi === null ? runCi : runCi === null ? jobCi : [Math.min(runCi[0], jobCi[0]), Math.max(runCi[1], jobCi[1])]
   const ciBasis = ratioCi === null ? null : jobCi !== null && (runCi === null || jobCi[0] < runCi[0] || jobCi[1] > runCi[1]) ? 'jobs' as const : 'runs' as const
   const changeCi95: [number, number] | null = ratioCi === null ? null : [(ratioCi[0] - 1) * 100, (ratioCi[1] - 1) * 100]
@@ -127,11 +130,12 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   const ciWithin = changeCi95 !== null && changeCi95[0] > -T && changeCi95[1] < T
   const change = `${changePct >= 0 ? '+' : ''}${fmt(changePct)} %`
   const done = (verdict: Verdict, reason: string): Comparison => ({ ...base, decidingTest, verdict, reason })
+  const jobLevel = 'whole jobs of this spec on this host vary that much, which more repetitions within one job cannot narrow'
 
   if (ciWithin) return done('same', `Change of ${change}${ciText} lies entirely within ±${fmtT(T)} % (${pText}, ${counts}).`)
   if (Math.abs(changePct) < T) {
     const why = changeCi95 === null ? `there is no interval below ${INTERVAL_MIN_N} repetitions per side` : `its ${ciRange} reaches past ±${fmtT(T)} %`
-    return done('inconclusive', `Change of ${change} is below the ${fmtT(T)} % threshold, but ${why}, so 'same' is not shown (${pText}, ${counts}); more repetitions would settle it.`)
+    return done('inconclusive', `Change of ${change} is below the ${fmtT(T)} % threshold, but ${why}, so 'same' is not shown (${pText}, ${counts}); ${ciBasis === 'jobs' ? jobLevel : 'more repetitions would settle it'}.`)
   }
   const direction = changePct > 0 ? 'slower' : 'faster'
   if (p >= o.alpha) {
@@ -141,7 +145,7 @@ export function compareSamples (current: readonly number[], baseline: readonly n
     return done('inconclusive', `Medians say ${direction} by ${change} but the ${testName} test points the other way (${pText}); the samples are likely skewed by outliers.`)
   }
   if (changeCi95 !== null && changeCi95[0] <= 0 && changeCi95[1] >= 0) {
-    const level = ciBasis === 'jobs' ? ': whole jobs of this spec on this host vary that much, which more repetitions within one job cannot narrow' : ''
+    const level = ciBasis === 'jobs' ? `: ${jobLevel}` : ''
     return done('inconclusive', `Median is ${change} with ${pText}, but its ${ciRange} includes no change${level}.`)
   }
   return done(direction, `${direction === 'slower' ? 'Slower' : 'Faster'} by ${fmt(Math.abs(changePct))} %${ciText}, ${pText} < ${o.alpha} with ${counts}.`)

@@ -54,3 +54,17 @@ test('a known job-to-job spread turns run-level certainty into what whole jobs s
   assert.equal(compareSamples(steady(100), steady(100), { minChange: 5 }).verdict, 'same')
   assert.equal(compareSamples(steady(100), steady(100.1), { minChange: 5 }, { jobs: 5, sdLog: 0.05 }).verdict, 'inconclusive')
 })
+
+test('with the job-to-job spread known, identical runs of two jobs are not "same" by definition, and no text promises that more repetitions settle it', () => {
+  const steady = (m: number): number[] => [1, 1.01, 0.99, 1.005, 0.995, 1.002].map(f => m * f)
+  const spread = { jobs: 5, sdLog: 0.1 }
+  const identical = compareSamples(steady(100), steady(100), { minChange: 5 }, spread)
+  assert.equal(identical.verdict, 'inconclusive', identical.reason)
+  assert.equal(identical.ciBasis, 'jobs')
+  const close = compareSamples(steady(100), steady(100.1), { minChange: 5 }, spread)
+  assert.equal(close.verdict, 'inconclusive', close.reason)
+  assert.doesNotMatch(close.reason, /more repetitions would settle it/)
+  assert.match(close.reason, /more repetitions within one job cannot narrow/)
+  // Without a spread, a sample against itself stays the same by definition.
+  assert.equal(compareSamples(steady(100), steady(100), { minChange: 5 }).verdict, 'same')
+})
