@@ -79,7 +79,10 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
   const known = cells.filter(c => c.jobSpreadPct !== null).length
   if (job.id !== base.id && known < cells.length) {
     const most = Math.max(0, ...cells.filter(c => c.jobSpreadPct === null).map(c => c.spreadJobs))
-    notes.push(`the job-to-job spread is not known for ${known === 0 ? 'any cell' : `${cells.length - known} of ${cells.length} cells`} (${most} earlier finished job${most === 1 ? '' : 's'} of this spec and workload version on this host, ${SPREAD_MIN_JOBS} needed): their intervals and p-values count only the runs of these two jobs, and what lasts a whole job (the host's state, other tenants, where threads land) is not in them`)
+    // Earlier jobs are read only for one spec on one known host (src/api/history.ts): say so rather than count none.
+    const apart = !sameSpec ? 'the jobs measured different specs' : !sameHost ? (job.hostId === null || base.hostId === null ? 'a job ran on an unknown host' : 'the jobs ran on different hosts') : null
+    const why = apart !== null ? `it is measured over earlier jobs of one spec on one host, and ${apart}` : `${most} earlier finished job${most === 1 ? '' : 's'} of this spec and workload version on this host, ${SPREAD_MIN_JOBS} needed`
+    notes.push(`the job-to-job spread is not known for ${known === 0 ? 'any cell' : `${cells.length - known} of ${cells.length} cells`} (${why}): their intervals and p-values count only the runs of these two jobs, and what lasts a whole job (the host's state, other tenants, where threads land) is not in them`)
   }
   const [mineCanary, theirCanary] = [canaryMedian(jobRuns), canaryMedian(baseRuns)]
   const canaryChangePct = mineCanary === null || theirCanary === null ? null : (mineCanary / theirCanary - 1) * 100
