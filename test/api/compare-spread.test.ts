@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { JobVersions } from '../../src/schemas/workload.js'
-import type { JobRecord } from '../../src/store/types.js'
 import { build } from '../helpers/app.js'
 import { seedHistory } from '../helpers/history.js'
 import { seededDatabase } from '../helpers/seed.js'
