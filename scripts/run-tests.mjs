@@ -14,8 +14,10 @@ import { distIsFresh } from './dist-fresh.mjs'
 
 const TIMES = join('node_modules', '.cache', 'corebench-test-times.json')
 // Pools that tests start in their own process (app.inject tests, executor tests) load the compiled
-// entries of a fresh build instead of registering tsx in every worker (src/executors/entry.ts).
-const COMPILED = distIsFresh(process.cwd()) ? { COREBENCH_COMPILED_ENTRIES: join(process.cwd(), 'dist', 'executors', 'entries') } : {}
+// entries of a fresh build instead of registering tsx in every worker (src/executors/entry.ts). Without
+// one the variable is cleared (empty means unset there): a value from the shell could name a stale build.
+const FRESH = distIsFresh(process.cwd())
+const COMPILED = { COREBENCH_COMPILED_ENTRIES: FRESH ? join(process.cwd(), 'dist', 'executors', 'entries') : '' }
 
 function collect (dir) {
   const out = []
@@ -90,7 +92,7 @@ const queue = concurrency === 1
   ? [...files]
   : [...files.filter(f => alone.has(f)), ...files.filter(f => !alone.has(f)).sort((a, b) => weight(b) - weight(a))]
 
-console.log(`# pools in test processes start from ${'COREBENCH_COMPILED_ENTRIES' in COMPILED ? 'dist/ (a build of the current sources)' : 'src/ under tsx (no build of the current sources in dist/)'}`)
+console.log(`# pools in test processes start from ${FRESH ? 'dist/ (a build of the current sources)' : 'src/ under tsx (no build of the current sources in dist/)'}`)
 const wallStarted = performance.now()
 const results = []
 const running = new Set()
