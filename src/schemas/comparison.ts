@@ -28,7 +28,7 @@ export const CellComparisonSchema = Type.Object({
   changePct: Nullable(Type.Number({ description: '(current − baseline) / baseline × 100; positive = slower' })),
   changeCi95: Nullable(Type.Tuple([Type.Number(), Type.Number()], { description: '95 % CI of changePct: bootstrap over the runs, widened to the job-to-job spread when that is known (ciBasis)' })),
   ciBasis: Nullable(Type.Union([Type.Literal('runs'), Type.Literal('jobs')], { description: 'runs: the interval comes from the two jobs\' runs; jobs: from the spread of earlier jobs of this spec on this host, which was wider' })),
-  jobSpreadPct: Nullable(Type.Number({ description: 'Typical change of this cell from one job to the next, percent (SD of ln median over earlier jobs of the baseline\'s spec, host and workload version); null below 3 such jobs' })),
+  jobSpreadPct: Nullable(Type.Number({ description: 'How far one job\'s median of this cell typically lies from its usual level, percent: (exp(SD of ln median) − 1) × 100 over earlier jobs of the baseline\'s spec, host and workload version; two jobs differ by about √2 times that. Null below 3 such jobs' })),
   spreadJobs: Type.Integer({ description: 'How many earlier finished jobs of the baseline\'s spec, host and workload version were found with a median above 0 in this cell (the latest 20 of that version, the current job left out): from 3, jobSpreadPct is estimated from them' }),
   pWelch: Nullable(Type.Number()),
   pMannWhitney: Nullable(Type.Number()),

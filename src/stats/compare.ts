@@ -30,7 +30,7 @@ export interface Comparison {
   changeCi95: [number, number] | null
   /** What set changeCi95: the runs of the two jobs, or the spread of earlier jobs (wider). */
   ciBasis: 'runs' | 'jobs' | null
-  /** Typical job-to-job change of this cell, percent: (exp(sdLog) − 1) × 100; null when not known. */
+  /** How far one job's median typically lies from the cell's usual level, percent: (exp(sdLog) − 1) × 100 (two jobs differ by ~√2 times that); null when not known. */
   jobSpreadPct: number | null
   pWelch: number | null
   /** Computed whenever both samples are non-empty; it decides from MW_MIN_N values per side. */
