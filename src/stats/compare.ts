@@ -127,14 +127,15 @@ export function compareSamples (current: readonly number[], baseline: readonly n
   const pText = `${testName} p ${fmtP(p)}${other}`
   const ciRange = changeCi95 === null ? '' : `95 % CI ${fmt(changeCi95[0])} to ${fmt(changeCi95[1])} %${ciBasis === 'jobs' ? `, from the spread of ${spread?.jobs ?? 0} earlier jobs` : ''}`
   const ciText = changeCi95 === null ? '' : ` (${ciRange})`
-  const ciWithin = changeCi95 !== null && changeCi95[0] > -T && changeCi95[1] < T
+  // 'same' needs the runs' own interval too: earlier jobs may have run more repetitions than these two.
+  const ciWithin = runCi !== null && changeCi95 !== null && changeCi95[0] > -T && changeCi95[1] < T
   const change = `${changePct >= 0 ? '+' : ''}${fmt(changePct)} %`
   const done = (verdict: Verdict, reason: string): Comparison => ({ ...base, decidingTest, verdict, reason })
   const jobLevel = 'whole jobs of this spec on this host vary that much, which more repetitions within one job cannot narrow'
 
   if (ciWithin) return done('same', `Change of ${change}${ciText} lies entirely within ±${fmtT(T)} % (${pText}, ${counts}).`)
   if (Math.abs(changePct) < T) {
-    const why = changeCi95 === null ? `there is no interval below ${INTERVAL_MIN_N} repetitions per side` : `its ${ciRange} reaches past ±${fmtT(T)} %`
+    const why = runCi === null ? `there is no interval ${changeCi95 === null ? '' : 'over the runs '}below ${INTERVAL_MIN_N} repetitions per side` : `its ${ciRange} reaches past ±${fmtT(T)} %`
     return done('inconclusive', `Change of ${change} is below the ${fmtT(T)} % threshold, but ${why}, so 'same' is not shown (${pText}, ${counts}); ${ciBasis === 'jobs' ? jobLevel : 'more repetitions would settle it'}.`)
   }
   const direction = changePct > 0 ? 'slower' : 'faster'

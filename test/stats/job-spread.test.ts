@@ -68,3 +68,12 @@ test('with the job-to-job spread known, identical runs of two jobs are not "same
   // Without a spread, a sample against itself stays the same by definition.
   assert.equal(compareSamples(steady(100), steady(100), { minChange: 5 }).verdict, 'same')
 })
+
+test('"same" still needs an interval over the runs (6 repetitions per side), however steady earlier jobs were', () => {
+  // Earlier jobs may have run more repetitions (they are not part of the spec hash): their spread says nothing about a 3-run median.
+  const few = compareSamples([100, 101, 99], [100, 100.5, 99.5], { minChange: 5, minRepetitions: 3 }, { jobs: 10, sdLog: 0.005 })
+  assert.equal(few.verdict, 'inconclusive', few.reason)
+  assert.match(few.reason, /below 6 repetitions per side/)
+  const steady = (m: number): number[] => [1, 1.01, 0.99, 1.005, 0.995, 1.002].map(f => m * f)
+  assert.equal(compareSamples(steady(100), steady(100.5), { minChange: 5 }, { jobs: 10, sdLog: 0.005 }).verdict, 'same')
+})
