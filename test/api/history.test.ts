@@ -3,13 +3,16 @@ import { test } from 'node:test'
 import { build } from '../helpers/app.js'
 import { fibSpec, finishedJob } from '../helpers/jobs.js'
 
-test('fibonacci n=30 against n=25 compares as slower in every cell, with p < 0.05, and says the specs differ', async (t) => {
+// Waits, not computation: a wait has a floor that no load can lower. fib(30) against fib(25) (11× the
+// calls) still came out "inconclusive" in CI with another test file beside it (threaded/1 +279 %,
+// Mann–Whitney p = 0.041, 95 % CI −11 % … +750 %): a file beside it slowed some fib(25) runs as far as
+// fib(30)'s. Tasks of 2 ms against 50 ms leave a 25× gap; each job takes ~3 s.
+const sleepSpec = (ms: number): Record<string, unknown> => ({ workload: { id: 'sleep', params: { ms } }, tasks: 4, executors: ['serialized', 'threaded'], workers: [1], repetitions: 6, warmup: 0 })
+
+test('tasks of 50 ms against 2 ms compare as slower in every cell, with p < 0.05, and say the specs differ', async (t) => {
   const { app } = await build(t)
-  const base = await finishedJob(app, fibSpec(25))
-  const slow = await finishedJob(app, fibSpec(30))
-  // fib(30) does 11× the calls of fib(25). Runs this short are not all work: a fresh pool's start and
-  // V8's unoptimised first calls add ~15 ms to each, so fib(29) against fib(26) (4.2× the calls) came out
-  // only 2.4× slower here, and +64 % (p = 0.065) in one CI run. 11× the calls stays far beyond that.
+  const base = await finishedJob(app, sleepSpec(2))
+  const slow = await finishedJob(app, sleepSpec(50))
   const res = await app.inject(`/api/jobs/${slow.id}/compare/${base.id}`)
   assert.equal(res.statusCode, 200, res.body)
   const cmp = res.json()
