@@ -123,7 +123,9 @@ test('SIGSTOP of a runner mid-job until its job is interrupted, then SIGCONT: la
   assert.equal(after.runs.length, 1, 'no run row written after the interruption, none twice')
   await client.closed
   const { from, events } = eventsOf(client)
-  assertGapFree(events, from, 'the stream of the interrupted job')
+  // The runner may stop after numbering an event and before sending it (a CI run caught
+  // run.started:8 job.interrupted:10): that number stays unused, and only there may a gap be.
+  assertGapFree(events, from, 'the stream of the interrupted job', { runnerLost: true })
   assert.equal(events.at(-1)?.type, 'job.interrupted')
   assert.equal(events.filter(m => m.type === 'run.finished').length, 1)
 
