@@ -1,9 +1,9 @@
+import { median } from 'simple-statistics'
 import type { JobRecord, RunRecord } from '../store/types.js'
 import { cellKey } from '../schemas/cells.js'
 import { VERDICTS, type CellComparison, type JobComparison } from '../schemas/comparison.js'
 import { compareSamples, type CompareOptions } from './compare.js'
 import { countedRuns } from './disturbed.js'
-import { describe } from './descriptive.js'
 import { jobSpread, SPREAD_MIN_JOBS } from './job-spread.js'
 
 export type { JobComparison }
@@ -38,7 +38,7 @@ const CANARY_NOTE = 0.1
 /** Median canary time (ms) over a job's recorded runs, before and after each; null when none was measured. */
 function canaryMedian (runs: RunRecord[]): number | null {
   const times = runs.filter(r => !r.warmup).flatMap(r => [r.canaryBeforeMs, r.canaryAfterMs]).filter((v): v is number => v !== null && v > 0)
-  return times.length === 0 ? null : describe(times).median
+  return times.length === 0 ? null : median(times)
 }
 
 /**
