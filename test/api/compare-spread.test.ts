@@ -4,14 +4,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { JobVersions } from '../../src/schemas/workload.js'
 import { build } from '../helpers/app.js'
-import { seedHistory } from '../helpers/history.js'
+import { jobsAt, seedHistory } from '../helpers/history.js'
 import { seededDatabase } from '../helpers/seed.js'
 import { testHost } from '../jobs/fakes.js'
 
 const on = (version: string): JobVersions => ({ workload: { id: 'acme/w', version, source: './w' }, node: '20.20.2', python: null, corebench: '0.1.0' })
-/** Six runs around each median, ±1 %: each job is steady in itself; only the jobs differ. */
-const jobsAt = (...medians: number[]): Array<Record<string, number[]>> =>
-  medians.map(m => ({ 'serialized/1': [1, 1.01, 0.99, 1.005, 0.995, 1.002].map(f => m * f) }))
 const spreadNote = (notes: string[]): string | undefined => notes.find(n => /job-to-job spread/.test(n))
 
 test('the spread of the baseline\'s version is found behind many newer jobs of another version', async (t) => {
@@ -19,9 +16,7 @@ test('the spread of the baseline\'s version is found behind many newer jobs of a
   const { url, seeded } = await seededDatabase(t, async store => {
     await store.upsertHost(host)
     // Six jobs of version A that vary by ~20 % from job to job, then 25 of version B.
-    const jobs = [...await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 140), { versions: on('A') }), ...await seedHistory(store, jobsAt(...Array(25).fill(135)), { versions: on('B') })]
-    for (const j of jobs) await store.updateJob(j.id, { hostId: host.id })
-    return jobs
+    return [...await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 140), { versions: on('A'), hostId: host.id }), ...await seedHistory(store, jobsAt(...Array(25).fill(135)), { versions: on('B'), hostId: host.id })]
   })
   const { app } = await build(t, {}, { databaseUrl: url, runner: 'off' })
   const cmp = (await app.inject(`/api/jobs/${seeded.at(-1)?.id}/compare/${seeded[0]?.id}`)).json()
@@ -51,9 +46,7 @@ test('earlier jobs whose cell median is 0 give no spread and are not counted as 
   const host = testHost('0123456789abcdef')
   const { url, seeded } = await seededDatabase(t, async store => {
     await store.upsertHost(host)
-    const jobs = await seedHistory(store, jobsAt(0, 0, 0, 100, 135))
-    for (const j of jobs) await store.updateJob(j.id, { hostId: host.id })
-    return jobs
+    return await seedHistory(store, jobsAt(0, 0, 0, 100, 135), { hostId: host.id })
   })
   const { app } = await build(t, {}, { databaseUrl: url, runner: 'off' })
   const cmp = (await app.inject(`/api/jobs/${seeded.at(-1)?.id}/compare/${seeded[3]?.id}`)).json()
@@ -66,9 +59,7 @@ test('two distinct jobs with identical runs are not "same" when whole jobs vary 
   const host = testHost('0123456789abcdef')
   const { url, seeded } = await seededDatabase(t, async store => {
     await store.upsertHost(host)
-    const jobs = await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 100))
-    for (const j of jobs) await store.updateJob(j.id, { hostId: host.id })
-    return jobs
+    return await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 100), { hostId: host.id })
   })
   const { app } = await build(t, {}, { databaseUrl: url, runner: 'off' })
   const [c] = (await app.inject(`/api/jobs/${seeded.at(-1)?.id}/compare/${seeded[0]?.id}`)).json().cells

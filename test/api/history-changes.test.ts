@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { build } from '../helpers/app.js'
-import { levels, seedHistory } from '../helpers/history.js'
+import { jobsAt, levels, seedHistory } from '../helpers/history.js'
 import { seededDatabase } from '../helpers/seed.js'
 import { testHost } from '../jobs/fakes.js'
 import type { JobRecord } from '../../src/store/types.js'
@@ -44,27 +44,19 @@ test('a faster history is a change for the better; a flat one has none', async (
   assert.deepEqual(flat.changePoints, [])
 })
 
-/** Six runs around each median, ±1 %: each job is steady in itself; only the jobs differ. */
-const jobsAt = (...medians: number[]): Array<Record<string, number[]>> =>
-  medians.map(m => ({ 'serialized/1': [1, 1.01, 0.99, 1.005, 0.995, 1.002].map(f => m * f) }))
-
 test('a comparison knows what whole jobs of its spec vary by, and says when it cannot know it', async (t) => {
   const host = testHost('0123456789abcdef')
   const { url, seeded } = await seededDatabase(t, async store => {
     await store.upsertHost(host)
-    const onHost = async (jobs: JobRecord[]): Promise<JobRecord[]> => {
-      for (const j of jobs) await store.updateJob(j.id, { hostId: host.id })
-      return jobs
-    }
     return {
       // Each job steady in itself, but from job to job the median moves by up to 40 %.
-      noisy: await onHost(await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 140, 135), { name: 'noisy', workload: 'sleep' })),
-      steady: await onHost(await seedHistory(store, jobsAt(100, 101, 99, 100.5, 99.5, 100, 135), { name: 'steady', workload: 'fibonacci' })),
-      pair: await onHost(await seedHistory(store, jobsAt(100, 135), { name: 'pair', workload: 'sum-range' })),
+      noisy: await seedHistory(store, jobsAt(100, 135, 80, 120, 90, 140, 135), { name: 'noisy', workload: 'sleep', hostId: host.id }),
+      steady: await seedHistory(store, jobsAt(100, 101, 99, 100.5, 99.5, 100, 135), { name: 'steady', workload: 'fibonacci', hostId: host.id }),
+      pair: await seedHistory(store, jobsAt(100, 135), { name: 'pair', workload: 'sum-range', hostId: host.id }),
       // The canary ran 30 % longer during the second job than during the first.
       canary: [
-        ...await onHost(await seedHistory(store, jobsAt(100), { name: 'canary', workload: 'hash', canaryMs: 10 })),
-        ...await onHost(await seedHistory(store, jobsAt(130), { name: 'canary', workload: 'hash', canaryMs: 13 }))
+        ...await seedHistory(store, jobsAt(100), { name: 'canary', workload: 'hash', canaryMs: 10, hostId: host.id }),
+        ...await seedHistory(store, jobsAt(130), { name: 'canary', workload: 'hash', canaryMs: 13, hostId: host.id })
       ]
     }
   })

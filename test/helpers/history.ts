@@ -28,3 +28,8 @@ export function levels (...steps: Array<[count: number, wallMs: number]>): Array
   }
   return out
 }
+
+/** Six runs around each median, ±1 %: each job is steady in itself; only the jobs differ. */
+export function jobsAt (...medians: number[]): Array<Record<string, number[]>> {
+  return medians.map(m => ({ 'serialized/1': [1, 1.01, 0.99, 1.005, 0.995, 1.002].map(f => m * f) }))
+}

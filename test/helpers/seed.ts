@@ -26,6 +26,8 @@ export interface SeedJob {
   versions?: JobVersions
   /** The canary's time before and after every run, ms (unmeasured when absent). */
   canaryMs?: number
+  /** The host that ran it (a Host row the caller stored); none when absent. */
+  hostId?: string
 }
 
 export const seedSpec = (s: SeedJob): JobSpec => ({
@@ -63,8 +65,8 @@ export async function seedJob (store: Store, s: SeedJob): Promise<JobRecord> {
   if (s.status !== 'queued') await store.transitionJob(job.id, { from: 'queued', to: 'running', holder: 'r_seed' })
   if (s.status !== 'queued' && s.versions !== undefined) assert.ok(await store.setJobVersions(job.id, 'r_seed', s.versions))
   if (s.status !== 'queued' && s.status !== 'running') await store.transitionJob(job.id, { from: 'running', to: s.status, patch: { finishedAt: at, error } })
-  await store.updateJob(job.id, { warnings: s.warnings ?? [] })
-  return { ...job, status: s.status, error, warnings: s.warnings ?? [] }
+  await store.updateJob(job.id, { warnings: s.warnings ?? [], ...(s.hostId === undefined ? {} : { hostId: s.hostId }) })
+  return { ...job, status: s.status, error, warnings: s.warnings ?? [], hostId: s.hostId ?? job.hostId }
 }
 
 /** A fresh migrated database with whatever `fill` stores in it; returns its URL for build(t, …, { databaseUrl }). */

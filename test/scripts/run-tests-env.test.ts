@@ -3,17 +3,22 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-test('without a fresh dist/, run-tests clears a COREBENCH_COMPILED_ENTRIES inherited from the shell: pools never start from a stale build', (t) => {
-  // A checkout with no dist/ at all; tsx is linked in so that `--import tsx` resolves from it.
+/** A checkout with no src/ and no dist/ at all, removed after the test; tsx is linked in so that `--import tsx` resolves from it. */
+function checkout (t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'corebench-run-tests-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(join(root, 'node_modules', 'tsx'), join(dir, 'node_modules', 'tsx'))
+  return dir
+}
+
+test('without a fresh dist/, run-tests clears a COREBENCH_COMPILED_ENTRIES inherited from the shell: pools never start from a stale build', (t) => {
+  const dir = checkout(t)
   writeFileSync(join(dir, 'probe.test.mjs'), "import { test } from 'node:test'\ntest('probe', () => { console.log(`ENTRIES=[${process.env.COREBENCH_COMPILED_ENTRIES ?? ''}]`) })\n")
   // NODE_TEST_CONTEXT would make the inner `node --test` report to this test runner, not print its TAP.
   const { NODE_TEST_CONTEXT: _, ...env } = process.env
@@ -28,10 +33,7 @@ test('without a fresh dist/, run-tests clears a COREBENCH_COMPILED_ENTRIES inher
 })
 
 test('two files side by side: one that fails only beside another runs again alone and passes, said as flaky; one that always fails still fails', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'corebench-run-tests-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(join(root, 'node_modules', 'tsx'), join(dir, 'node_modules', 'tsx'))
+  const dir = checkout(t)
   // `busy` holds a marker file for 1.5 s; `shy` fails while the marker exists (it ran beside `busy`).
   writeFileSync(join(dir, 'busy.test.mjs'), "import { test } from 'node:test'\nimport { writeFileSync, rmSync } from 'node:fs'\ntest('busy', async () => { writeFileSync('marker', ''); await new Promise(r => setTimeout(r, 1500)); rmSync('marker') })\n")
   writeFileSync(join(dir, 'shy.test.mjs'), "import { test } from 'node:test'\nimport { existsSync } from 'node:fs'\ntest('shy', async () => { await new Promise(r => setTimeout(r, 300)); if (existsSync('marker')) throw new Error('ran beside busy') })\n")
