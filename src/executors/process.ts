@@ -5,7 +5,7 @@ import { killWithThisProcess, type ParentWatch } from './parent-watch.js'
 import { prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
-import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply } from './protocol.js'
+import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply, type ToWorker } from './protocol.js'
 import { RunTracker, type TimedOut } from './run-tracker.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -112,12 +112,22 @@ export class ProcessExecutor implements Executor {
     })
   }
 
-  private async stats (resetShared: boolean): Promise<StatsReply[]> {
+  /** Sends `msg` to every child at once and resolves with each one's reply of the same type, in child order. */
+  private async askAll<T extends 'stats' | 'canary'> (type: T, msg: ToWorker & { type: T }): Promise<Array<Extract<FromWorker, { type: T }>>> {
     return await Promise.all(this.children.map(async (c) => {
-      const reply = this.next(c, 'stats')
-      c.proc.send({ type: 'stats', resetShared })
+      const reply = this.next(c, type)
+      c.proc.send(msg)
       return await reply
     }))
+  }
+
+  private async stats (resetShared: boolean): Promise<StatsReply[]> {
+    return await this.askAll('stats', { type: 'stats', resetShared })
+  }
+
+  /** The canary on every child's main thread, all at once (ms, one per child). */
+  private async canaries (): Promise<number[]> {
+    return (await this.askAll('canary', { type: 'canary' })).map(r => r.ms)
   }
 
   private cursor = 0
@@ -135,6 +145,8 @@ export class ProcessExecutor implements Executor {
     if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `process executor is ${this.closed ? 'closed' : 'busy'}`)
     // A child that died between runs (killed from outside) is replaced before timing starts.
     if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
+    // Before the stats, so that its CPU is not the run's; a child that dies here fails this run.
+    const canaryBefore = await this.canaries()
     const before = await this.stats(true)
     const tracker = new RunTracker(plan, control, (_t, at, limit) => this.findTimedOut(at, limit), () => {
       for (const c of this.children) if (c.busy >= 0) c.proc.kill('SIGKILL')
@@ -151,6 +163,8 @@ export class ProcessExecutor implements Executor {
     }
     this.tracker = undefined
     const after = await this.stats(false)
+    // The run is measured: a child lost now costs only the readings.
+    const canaryAfter = await this.canaries().catch(() => [])
     let cpuUser = 0; let cpuSystem = 0; let rss = 0; let arrived = 0
     // Each child's main thread, the one that ran its tasks; null if any child could not say.
     let taskCpuNs: number | null = 0
@@ -168,7 +182,8 @@ export class ProcessExecutor implements Executor {
       childPeakRssBytes: rss,
       taskCpuMs: taskCpuNs === null ? null : taskCpuNs / 1e6,
       bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
-      shared: { arrived, memorySpaces: this.children.length }
+      shared: { arrived, memorySpaces: this.children.length },
+      canary: { before: canaryBefore, after: canaryAfter }
     })
   }
 

@@ -52,11 +52,15 @@ export interface StatsReply {
 
 export interface ReadyMessage { type: 'ready' }
 
+/** Times the canary (src/measure/canary.ts) on the thread that gets it, between runs. */
+export interface CanaryRequest { type: 'canary' }
+export interface CanaryReply { type: 'canary', ms: number }
+
 /** A worker thread's answer to 'ping': its /proc directory (threadProcDir), for reading its CPU from outside. */
 export interface PongMessage { type: 'pong', thread?: string }
 
-export type ToWorker = TaskMessage | BatchMessage | StatsRequest | { type: 'ping' }
-export type FromWorker = ResultMessage | StatsReply | ReadyMessage | PongMessage
+export type ToWorker = TaskMessage | BatchMessage | StatsRequest | CanaryRequest | { type: 'ping' }
+export type FromWorker = ResultMessage | StatsReply | ReadyMessage | PongMessage | CanaryReply
 
 export function serializeError (err: unknown): SerializedError {
   if (err instanceof Error) {

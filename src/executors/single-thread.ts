@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import { threadEntry } from './entry.js'
 import { ExecutorError } from './errors.js'
 import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from './thread-cpu.js'
-import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type PongMessage } from './protocol.js'
+import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type ToWorker } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
 import { prepareOptions, type PreparedOptions } from './defaults.js'
@@ -58,16 +58,7 @@ export class SingleThreadExecutor implements Executor {
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.
-    const pong = await new Promise<PongMessage>((resolve, reject) => {
-      const onExit = (code: number): void => { reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} during start`)) }
-      const onError = (err: Error): void => { done(); reject(err) }
-      const onPong = (m: PongMessage): void => { done(); resolve(m) }
-      const done = (): void => { worker.off('message', onPong); worker.off('error', onError); worker.off('exit', onExit) }
-      worker.on('message', onPong)
-      worker.on('error', onError)
-      worker.on('exit', onExit)
-      worker.postMessage({ type: 'ping' })
-    })
+    const pong = await ask(worker, { type: 'ping' }, 'pong', 'during start')
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'result') this.tracker?.result(m, resultBytes(m))
     })
@@ -86,6 +77,8 @@ export class SingleThreadExecutor implements Executor {
     if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
     if (this.worker === undefined) await this.start()
     const worker = this.worker as Worker
+    // Before the tracker exists: a thread that dies here fails this run, and the next starts a new one.
+    const before = await canaryOf(worker)
     this.memory.reset(plan.tasks)
     const batch: BatchMessage = { type: 'batch', mode: this.mode, count: plan.tasks, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
     const tracker = new RunTracker(plan, control, this.memory.watch(), () => {
@@ -106,8 +99,10 @@ export class SingleThreadExecutor implements Executor {
       throw err
     }
     const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
+    // The run is measured: a thread lost now costs only the reading.
+    const after = await canaryOf(worker).catch(() => undefined)
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived(), taskCpuMs })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived(), taskCpuMs, canary: { before: [before], after: after === undefined ? [] : [after] } })
   }
 
   async close (): Promise<void> {
@@ -121,4 +116,30 @@ export class SingleThreadExecutor implements Executor {
     this.tracker?.fail(new ExecutorError('COREBENCH_ERR_CANCELLED', 'the executor was destroyed'))
     await this.teardown()
   }
+}
+
+/**
+ * Sends `msg` to an idle worker thread and resolves with its next message of type `type`; rejects
+ * if the thread fails or exits first (`when` says when, in the error).
+ */
+async function ask<T extends FromWorker['type']> (worker: Worker, msg: ToWorker, type: T, when: string): Promise<Extract<FromWorker, { type: T }>> {
+  return await new Promise((resolve, reject) => {
+    const onExit = (code: number): void => { done(); reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} ${when}`)) }
+    const onError = (err: Error): void => { done(); reject(err) }
+    const onReply = (m: FromWorker): void => {
+      if (m.type !== type) return
+      done()
+      resolve(m as Extract<FromWorker, { type: T }>)
+    }
+    const done = (): void => { worker.off('message', onReply); worker.off('error', onError); worker.off('exit', onExit) }
+    worker.on('message', onReply)
+    worker.on('error', onError)
+    worker.on('exit', onExit)
+    worker.postMessage(msg)
+  })
+}
+
+/** The canary timed on the worker thread, between runs (ms). */
+async function canaryOf (worker: Worker): Promise<number> {
+  return (await ask(worker, { type: 'canary' }, 'canary', 'while it timed the canary')).ms
 }

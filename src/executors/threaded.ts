@@ -4,7 +4,7 @@ import { prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
 import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from './thread-cpu.js'
-import type { BarrierDone } from './entries/piscina.js'
+import type { BarrierDone, BarrierTask } from './entries/piscina.js'
 import { jsonBytes, now, resultBytes, taskMessage, type ResultMessage } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
@@ -20,6 +20,8 @@ export class ThreadedExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private pool: Piscina | undefined
+  /** The pool's barrier count (entries/piscina.ts), shared with its threads. */
+  private barrierCount = new Int32Array(new SharedArrayBuffer(4))
   /** Each pool thread's /proc directory (from the warm-up barrier), to read their CPU around each run. */
   private threads: Array<string | undefined> = []
   /** The pool's scratch directory (its tasks' tmpDir), removed once its threads are gone. */
@@ -39,7 +41,7 @@ export class ThreadedExecutor implements Executor {
     if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', 'threaded executor is closed')
     const t0 = now()
     const { filename, entry } = threadEntry('piscina')
-    const barrier = new SharedArrayBuffer(4)
+    const barrier = new Int32Array(new SharedArrayBuffer(4))
     const scratch = createScratch(this.opts.tmpDir)
     const pool = new Piscina({
       filename,
@@ -48,7 +50,7 @@ export class ThreadedExecutor implements Executor {
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
-      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier, workload: this.opts.workload, workloadModule: this.opts.workloadModule }
+      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier: barrier.buffer, workload: this.opts.workload, workloadModule: this.opts.workloadModule }
     })
     // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
     // takes the blame; unhandled, that 'error' event would crash the whole process.
@@ -57,14 +59,14 @@ export class ThreadedExecutor implements Executor {
     })
     let threads: Array<string | undefined>
     try {
-      const done: BarrierDone[] = await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers })))
-      threads = done.map(d => d.thread)
+      threads = (await this.barrier(pool, barrier, false)).map(d => d.thread)
     } catch (err) {
       await pool.destroy()
       removeScratch(scratch)
       throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `threaded pool failed to start: ${(err as Error).message}`, undefined, { cause: err })
     }
     this.pool = pool
+    this.barrierCount = barrier
     // The pool never adds or retires threads (min = max, no idle timeout) and is rebuilt whole on
     // any failure, so these stay the pool's threads for its life.
     this.threads = threads
@@ -77,6 +79,13 @@ export class ThreadedExecutor implements Executor {
     if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
     if (this.pool === undefined) await this.start()
     const pool = this.pool as Piscina
+    // Before the tracker exists: a thread that fails here fails this run, and the next starts a new pool.
+    const before = await this.canaries(pool).catch(async (err: Error) => {
+      await pool.destroy()
+      this.dropScratch()
+      this.pool = undefined
+      throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread failed while it timed the canary: ${err.message}`, undefined, { cause: err })
+    })
     this.memory.reset(plan.tasks)
     // On failure the whole pool is destroyed rather than each task aborted: piscina's abort of a
     // running task races with that task's result and then throws "Unexpected message from Worker"
@@ -108,8 +117,25 @@ export class ThreadedExecutor implements Executor {
       throw err
     }
     const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
+    // The run is measured: a thread lost now costs only the readings.
+    const after = await this.canaries(pool).catch(() => [])
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived(), taskCpuMs })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived(), taskCpuMs, canary: { before, after } })
+  }
+
+  /**
+   * One barrier task per thread, so that each thread of the pool holds exactly one; with `canary`
+   * each then times the canary, all at once. The count restarts from 0: every thread has left the
+   * previous barrier, since all of its tasks have answered.
+   */
+  private async barrier (pool: Piscina, count: Int32Array, canary: boolean): Promise<BarrierDone[]> {
+    Atomics.store(count, 0, 0)
+    return await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers, canary } satisfies BarrierTask)))
+  }
+
+  /** The canary on every thread of the pool (ms, one per thread). */
+  private async canaries (pool: Piscina): Promise<number[]> {
+    return (await this.barrier(pool, this.barrierCount, true)).map(d => d.canaryMs ?? NaN).filter(Number.isFinite)
   }
 
   async close (): Promise<void> {

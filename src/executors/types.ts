@@ -1,3 +1,4 @@
+import type { CanaryReadings } from '../measure/canary.js'
 import type { ExecutorKind } from '../schemas/vocabulary.js'
 
 export { EXECUTOR_KINDS, type ExecutorKind } from '../schemas/vocabulary.js'
@@ -58,6 +59,11 @@ export interface ExecutorRunResult {
   bytesFromWorkers: number
   /** For shared-memory workloads: the counter summed over every memory space, and how many there were. */
   shared?: { arrived: number, memorySpaces: number }
+  /**
+   * The canary on each thread that ran tasks (each worker thread, each child's main thread), timed
+   * right before the first dispatch and right after the last result, outside [startedAt, endedAt].
+   */
+  canary: CanaryReadings
 }
 
 /**

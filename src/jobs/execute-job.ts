@@ -1,4 +1,4 @@
-import { disturbedBy, type DisturbedThresholds } from '../measure/disturbance.js'
+import { canaryFloorMs, canarySlowdown, disturbedBy, type DisturbedThresholds } from '../measure/disturbance.js'
 import type { RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
 import type { JobRecord, RunStore } from '../store/types.js'
@@ -59,6 +59,8 @@ interface Tally {
   total: number
   cellDone: Map<string, number>
   reference: string | undefined
+  /** The fastest canary reading of the job so far, warm-ups included (ms); null before the first. */
+  canaryFloorMs: number | null
 }
 
 /**
@@ -114,7 +116,7 @@ async function measureCells (job: JobRecord, abort: AbortController, ctx: Execut
   const spec = job.spec
   const jobCells = cells(spec)
   const broken = new Map<string, string>()
-  const tally: Tally = { done: 0, total: jobTasksTotal(spec), cellDone: new Map(), reference: undefined }
+  const tally: Tally = { done: 0, total: jobTasksTotal(spec), cellDone: new Map(), reference: undefined, canaryFloorMs: null }
   for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
     for (const cell of cellOrder(jobCells, fork, ctx.cellOrder)) {
       if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
@@ -173,8 +175,10 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
     // A workload that declares itself non-deterministic has no reference: its runs' verified stays null.
     if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined && isDeterministic(spec.workload.id)) tally.reference = outcome.checksum
     if (outcome.ok) noteClockPrecision(warnings, key, outcome.clock)
+    const floor = outcome.ok && outcome.disturbance !== undefined ? canaryFloorMs(outcome.disturbance) : null
+    if (floor !== null) tally.canaryFloorMs = Math.min(tally.canaryFloorMs ?? floor, floor)
     if (!ref.warmup || !outcome.ok) {
-      if (!ref.warmup && outcome.ok && outcome.disturbance !== undefined && ctx.disturbance !== undefined) disturbed = disturbedBy(outcome.disturbance, ctx.disturbance.thresholds)
+      if (!ref.warmup && outcome.ok && outcome.disturbance !== undefined && ctx.disturbance !== undefined) disturbed = disturbedBy(outcome.disturbance, ctx.disturbance.thresholds, canarySlowdown(outcome.disturbance, tally.canaryFloorMs))
       const run = toRunRecord(ref, outcome, tally.reference, { disturbedBy: disturbed, redo })
       if (!await ctx.runs.insertRun(run, outcome.ok ? outcome.timings : undefined, ctx.runnerId)) {
         abort.abort('lost' satisfies StopReason)

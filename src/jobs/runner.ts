@@ -30,6 +30,7 @@ export interface RunnerSettings {
   DISTURBED_FOREIGN_CPU: number
   DISTURBED_STEAL: number
   DISTURBED_CANARY_DRIFT: number
+  DISTURBED_CANARY_SLOWDOWN: number
   REDO_DISTURBED: number
   WORKLOADS: string
   WORKLOADS_STRICT: boolean
@@ -116,7 +117,7 @@ export class Runner {
       forks: runtime => runtime === 'node' ? node : python,
       budgetMs: config.MAX_JOB_BUDGET_MS,
       cellOrder: config.CELL_ORDER,
-      disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT }, redos: config.REDO_DISTURBED },
+      disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT, canarySlowdown: config.DISTURBED_CANARY_SLOWDOWN }, redos: config.REDO_DISTURBED },
       heartbeatMs: config.RUNNER_HEARTBEAT_MS,
       idlePollMs: config.RUNNER_POLL_MS,
       wakeOnQueued: opts.delivered !== true,

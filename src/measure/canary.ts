@@ -1,43 +1,50 @@
-// The canary: a fixed small CPU kernel timed on the runner's own thread. On VMs that report no steal
-// and no hardware counters (STACK.md: "host contention is visible only through timing itself"),
-// a canary that takes longer after a run than before it is the one sign that the host slowed.
+// The canary: a fixed small CPU kernel timed on every thread that runs tasks, right before and right
+// after each run. On VMs that report no steal and no hardware counters (STACK.md: "host contention is
+// visible only through timing itself"), it is the one sign that the cores a run had were slowed.
+//
+// Why a chain of calls and not a tight loop: on these 2-vCPU VMs the disturbance that dominates is a
+// slow phase of one vCPU (a neighbour on the physical core, unseen by the guest) that lasts 0.25 s to
+// seconds. It slows call-heavy code 1.3–1.8× and tight integer loops (xorshift) or a 256 KiB pointer
+// walk by only 1–4 % (bench/raw/slow-phases.mjs). Why on the task threads: the phase follows the vCPU
+// a thread runs on, so the runner's own thread can be fast while a worker's is slow.
+// Module state is per thread: each worker and child has its own copy.
 
-/** Iterations of one pass: ~1 ms on a 2020s x86 core. */
-const PASS_ITERATIONS = 400_000
+/** Depth of one pass: fib(22) is 57 313 calls, ~0.22 ms on this VM's cores. */
+const DEPTH = 22
 /** Passes per reading; the fastest one is the reading (a timer interrupt or a GC slows one pass, not all). */
 const PASSES = 3
+/** Passes before a thread's first reading: the first compiles (~1.5 ms), the next ones tier up. */
+const WARM_PASSES = 4
 
-// Module state the kernel's result goes into, so that the compiler cannot drop the loop.
+// Where the kernel's result goes, so that the compiler cannot drop the calls.
 let sink = 0
 let warm = false
 
-/** One pass of integer mixing (xorshift): no allocation, no memory traffic, nothing to optimise away. */
-function pass (): number {
-  let x = 0x9e3779b9 | 0
-  for (let i = 0; i < PASS_ITERATIONS; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-  }
-  return x
+function calls (n: number): number {
+  return n < 2 ? n : calls(n - 1) + calls(n - 2)
 }
 
 /**
- * Milliseconds of the fastest of three passes of the canary kernel (each ~1 ms here), timed with
- * performance.now() on the calling thread. Blocks that thread for ~3 ms: call it outside any timed
- * window.
+ * Milliseconds of the fastest of three passes of the canary kernel (recursive calls, each pass ~0.2 ms
+ * here), timed with performance.now() on the calling thread. The calling thread's first reading also
+ * compiles the kernel (~2 ms more). Call it outside any timed window.
  */
 export function canaryMs (): number {
-  // Compiled before the first reading counts: an interpreted first pass would look like a slow host.
   if (!warm) {
     warm = true
-    for (let i = 0; i < 5; i++) canaryMs()
+    for (let i = 0; i < WARM_PASSES; i++) sink ^= calls(DEPTH)
   }
   let best = Infinity
   for (let p = 0; p < PASSES; p++) {
     const t0 = performance.now()
-    sink ^= pass()
+    sink ^= calls(DEPTH)
     best = Math.min(best, performance.now() - t0)
   }
   return best
+}
+
+/** One canary reading per thread that ran the run's tasks, right before its first task and right after its last, ms. */
+export interface CanaryReadings {
+  before: number[]
+  after: number[]
 }

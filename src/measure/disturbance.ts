@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { canaryMs } from './canary.js'
+import type { CanaryReadings } from './canary.js'
 import { processInvoluntarySwitches, readCpuTotals, treeCpuMs, treeDeltaMs, type CpuTotals } from './proc.js'
 
 /** What else happened on the host while one run was measured. */
@@ -17,7 +17,11 @@ export interface Disturbance {
    * process.resourceUsage()) plus every thread of each of its descendants (/proc/<pid>/task/<tid>/status).
    */
   involuntarySwitches: number
-  /** The canary (canaryMs) right before and right after the run, ms. Null when no canary was taken. */
+  /**
+   * The canary (src/measure/canary.ts) right before and right after the run, ms: the slowest of the
+   * readings of the threads that ran tasks (a run waits for its slowest thread). Null when no canary
+   * was taken (the Python runtime).
+   */
   canaryBeforeMs: number | null
   canaryAfterMs: number | null
   /** canaryAfterMs / canaryBeforeMs − 1: positive when the host got slower over the run. */
@@ -32,14 +36,20 @@ export interface DisturbedThresholds {
   steal: number
   /** |canaryDrift|. */
   canaryDrift: number
+  /** The run's slower canary reading over the fastest this job has seen (canarySlowdown), minus 1. */
+  canarySlowdown: number
 }
 
-/** The settings' defaults (src/config.ts reads them from here). */
-export const DEFAULT_DISTURBED: DisturbedThresholds = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5 }
+/**
+ * The settings' defaults (src/config.ts reads them from here). canarySlowdown 0.35: a thread's canary
+ * reading moves up to ~15 % on a quiet core (how far its code has tiered up), and a slowed vCPU
+ * runs it 1.35–1.8× slower (bench/raw/slow-phases.mjs).
+ */
+export const DEFAULT_DISTURBED: DisturbedThresholds = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5, canarySlowdown: 0.35 }
 
 export interface DisturbanceProbe {
-  /** Ends the window (call right after the run), then times the canary. */
-  finish: () => Disturbance
+  /** Ends the window (call right after the run), with the canary the executor timed on its task threads around the run. */
+  finish: (canary?: CanaryReadings) => Disturbance
 }
 
 interface Snapshot {
@@ -61,21 +71,20 @@ function snapshot (root: number): Snapshot {
 }
 
 /**
- * Opens a disturbance window: times the canary, then snapshots /proc/stat, the CPU of this process's
- * tree and the involuntary context switches of the process and its descendants. Call it right before
- * the timed run and `finish()` right after: the canary's ~3 ms and the /proc reads (a few ms with a
- * few hundred processes) stay outside the run's wall time. `canary: false` skips the canary (a run
- * whose executor cannot be held back while it is timed).
+ * Opens a disturbance window: snapshots /proc/stat, the CPU of this process's tree and the
+ * involuntary context switches of the process and its descendants. Call it right before the timed
+ * run and `finish()` right after, with the canary readings the executor took on its task threads
+ * (ExecutorRunResult.canary; none for a runtime that takes none): the /proc reads (a few ms with a
+ * few hundred processes) stay outside the run's wall time.
  */
-export function startDisturbance (opts: { canary?: boolean } = {}): DisturbanceProbe {
+export function startDisturbance (): DisturbanceProbe {
   const root = process.pid
-  const withCanary = opts.canary !== false
-  const canaryBeforeMs = withCanary ? canaryMs() : null
   const a = snapshot(root)
   return {
-    finish: () => {
+    finish: (canary) => {
       const b = snapshot(root)
-      const canaryAfterMs = withCanary ? canaryMs() : null
+      const canaryBeforeMs = slowest(canary?.before)
+      const canaryAfterMs = slowest(canary?.after)
       return {
         ...foreignAndSteal(a, b),
         involuntarySwitches: switchesBetween(a, b),
@@ -85,6 +94,25 @@ export function startDisturbance (opts: { canary?: boolean } = {}): DisturbanceP
       }
     }
   }
+}
+
+function slowest (readings: readonly number[] | undefined): number | null {
+  return readings === undefined || readings.length === 0 ? null : Math.max(...readings)
+}
+
+/** The run's faster canary reading (ms), to keep the fastest a job has seen; null when none was taken. */
+export function canaryFloorMs (d: Disturbance): number | null {
+  const v = [d.canaryBeforeMs, d.canaryAfterMs].filter((x): x is number => x !== null && x > 0)
+  return v.length === 0 ? null : Math.min(...v)
+}
+
+/**
+ * How much slower the run's slower canary reading was than `floorMs`, the fastest reading of the job
+ * so far (its own readings included), as a fraction (0.4 = 40 % slower). Null without readings.
+ */
+export function canarySlowdown (d: Disturbance, floorMs: number | null): number | null {
+  const v = [d.canaryBeforeMs, d.canaryAfterMs].filter((x): x is number => x !== null && x > 0)
+  return v.length === 0 || floorMs === null || floorMs <= 0 ? null : Math.max(...v) / floorMs - 1
 }
 
 function foreignAndSteal (a: Snapshot, b: Snapshot): Pick<Disturbance, 'foreignCpu' | 'steal'> {
@@ -106,13 +134,14 @@ function switchesBetween (a: Snapshot, b: Snapshot): number {
 
 /**
  * Why a run counts as disturbed, foreign load first, or null when it does not. A null figure (not
- * measured) never disturbs.
+ * measured) never disturbs. `slowdown` is canarySlowdown's figure for the run.
  */
-export function disturbedBy (d: Disturbance, t: DisturbedThresholds): string | null {
+export function disturbedBy (d: Disturbance, t: DisturbedThresholds, slowdown: number | null = null): string | null {
   const why: string[] = []
   if (d.foreignCpu !== null && d.foreignCpu > t.foreignCpu) why.push(`foreign CPU ${d.foreignCpu.toFixed(2)} cores > ${t.foreignCpu}`)
   if (d.steal !== null && d.steal > t.steal) why.push(`steal ${pct(d.steal)} > ${pct(t.steal)}`)
   if (d.canaryDrift !== null && Math.abs(d.canaryDrift) > t.canaryDrift) why.push(`canary drift ${d.canaryDrift >= 0 ? '+' : ''}${pct(d.canaryDrift)} beyond ±${pct(t.canaryDrift)}`)
+  if (slowdown !== null && slowdown > t.canarySlowdown) why.push(`canary ${pct(slowdown)} slower than the job's fastest > ${pct(t.canarySlowdown)}`)
   return why.length === 0 ? null : why.join('; ')
 }
 

@@ -99,7 +99,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   let peakRss = rss(0)
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, rss(peakRss)) }, RSS_SAMPLE_MS)
   const startedAt = new Date()
-  // Before everything else this run reads, so that the canary and the /proc reads are not in it.
+  // Before everything else this run reads, so that the /proc reads are not in it.
   const probe = startDisturbance()
   const cpu0 = process.cpuUsage()
   const own0 = threadCpuNs()
@@ -116,7 +116,7 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   }
   const own1 = threadCpuNs()
   const cpu = process.cpuUsage(cpu0)
-  const disturbance = probe.finish()
+  const disturbance = probe.finish(result.canary)
   peakRss = Math.max(peakRss, rss(peakRss))
   const finishedAt = new Date()
   const wallMs = result.endedAt - result.startedAt

@@ -90,7 +90,7 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
     notes.push(`the canary (a fixed CPU kernel timed around every run) took ${Math.abs(canaryChangePct).toFixed(0)} % ${canaryChangePct > 0 ? 'longer' : 'less time'} in this job than in the baseline: the machine itself ran ${canaryChangePct > 0 ? 'slower' : 'faster'}, and a change of that size in the cells may be the machine's`)
   }
   const disturbedCells = cells.filter(c => c.disturbedSamples.current + c.disturbedSamples.baseline > 0)
-  if (disturbedCells.length > 0) notes.push(`some samples were disturbed on every try (foreign CPU, steal or canary drift past the DISTURBED_* settings): ${disturbedCells.map(c => `${c.key} ${c.disturbedSamples.current} + ${c.disturbedSamples.baseline}`).join(', ')} (this job + the baseline)`)
+  if (disturbedCells.length > 0) notes.push(`some samples were disturbed on every try (foreign CPU, steal, or a canary drift or slowdown past the DISTURBED_* settings): ${disturbedCells.map(c => `${c.key} ${c.disturbedSamples.current} + ${c.disturbedSamples.baseline}`).join(', ')} (this job + the baseline)`)
   const verdicts = new Set(cells.map(c => c.verdict))
   const verdict = cells.length === 0
     ? 'inconclusive'

@@ -146,7 +146,7 @@ function jobDisturbance (stored: RunRecord[], cells: CellSummary[]): JobDisturba
 /** The job's warnings about disturbed runs: never silent when one was redone or counted. */
 function disturbedWarnings (d: JobDisturbance): string[] {
   if (d.disturbed === 0) return []
-  const out = [`${d.disturbed} recorded run${d.disturbed === 1 ? ' was' : 's were'} disturbed (foreign CPU, steal or canary drift past the DISTURBED_* settings) and ${d.redos} redo${d.redos === 1 ? ' was' : 's were'} run; disturbed runs stay listed, and a redo replaces one in the statistics`]
+  const out = [`${d.disturbed} recorded run${d.disturbed === 1 ? ' was' : 's were'} disturbed (foreign CPU, steal, or a canary drift or slowdown past the DISTURBED_* settings) and ${d.redos} redo${d.redos === 1 ? ' was' : 's were'} run; disturbed runs stay listed, and a redo replaces one in the statistics`]
   if (d.counted > 0) out.push(`${d.counted} fork${d.counted === 1 ? ' was' : 's were'} disturbed on every try (REDO_DISTURBED): the last try is counted, disturbed`)
   return out
 }

@@ -60,6 +60,23 @@ describe('executor contract', () => {
         assert.ok(r.peakRssBytes > 10 * 2 ** 20)
       })
 
+      test('every thread that runs tasks times the canary right before and right after the run, outside its wall time', async (t) => {
+        const ex = await started(t, kind, 3)
+        const dispatched = performance.timeOrigin + performance.now()
+        const r = await ex.run(fib, { taskTimeoutMs: 10_000 })
+        const threads = kind === 'serialized' || kind === 'async' ? 1 : 3
+        assert.equal(r.canary.before.length, threads)
+        assert.equal(r.canary.after.length, threads)
+        for (const ms of [...r.canary.before, ...r.canary.after]) assert.ok(ms > 0.01 && ms < 1000, `a canary reading of ${ms} ms`)
+        // The before-canary was taken before the first dispatch: the run's window starts later.
+        assert.ok(r.startedAt > dispatched + Math.min(...r.canary.before), `run started ${r.startedAt - dispatched} ms after run() was called`)
+        const m = await measureRun(ex, fib, { taskTimeoutMs: 10_000 })
+        ok(m)
+        const d = m.disturbance
+        assert.ok(d !== undefined && d.canaryBeforeMs !== null && d.canaryAfterMs !== null && d.canaryDrift !== null)
+        assert.ok(Math.abs(d.canaryDrift - (d.canaryAfterMs / d.canaryBeforeMs - 1)) < 1e-9)
+      })
+
       test('cancel mid-run stops promptly and leaves the executor usable', async (t) => {
         const ex = await started(t, kind)
         const ac = new AbortController()

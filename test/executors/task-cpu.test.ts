@@ -122,6 +122,7 @@ test('without a task CPU figure, busyCores is the whole-process one', async () =
     childCpuSystemUs: 20_000,
     childPeakRssBytes: 0,
     taskCpuMs: null,
+    canary: { before: [], after: [] },
     bytesToWorkers: 0,
     bytesFromWorkers: 0
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
 import { MemoryBus, type RunnerCommand } from '../../src/jobs/bus.js'
 import { cellKey } from '../../src/schemas/cells.js'
-import { ClaimLoop, type LoopState } from '../../src/jobs/claim-loop.js'
+import { ClaimLoop, type ClaimLoopOptions, type LoopState } from '../../src/jobs/claim-loop.js'
 import { isFinalEvent, type JobEvent, type Progress } from '../../src/jobs/events.js'
 import { JobControl } from '../../src/jobs/control.js'
 import { JobPublisher } from '../../src/jobs/publisher.js'
@@ -11,7 +11,8 @@ import { recoverJobs } from '../../src/jobs/recovery.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import { MemoryStore } from '../../src/store/memory/store.js'
 import type { JobRecord, RunStore } from '../../src/store/types.js'
-import { Channel, failedRun, FakeClock, FakeForks, Hold, newJob, Recorder, silentLogger, testHost } from './fakes.js'
+import type { RunOutcome } from '../../src/measure/measure-run.js'
+import { Channel, failedRun, FakeClock, FakeForks, Hold, newJob, okRun, Recorder, silentLogger, testHost } from './fakes.js'
 
 const RUNNER: RunnerIdentity = { runnerId: 'r_test', hostId: 'h_test', runtimes: ['node'] }
 const LEASE_MS = 15_000
@@ -48,6 +49,7 @@ interface RigOptions {
   /** Replaces some of the run log's methods (a database failure mid-job, say). */
   runs?: (store: MemoryStore) => Partial<RunStore>
   mayClaim?: () => boolean
+  disturbance?: ClaimLoopOptions['disturbance']
 }
 
 /**
@@ -93,6 +95,7 @@ async function rig (t: TestContext, opts: RigOptions = {}): Promise<Rig> {
     logger: { ...silentLogger, error: (o: object) => { errors.push(o) } },
     onState: states.add,
     mayClaim: opts.mayClaim,
+    disturbance: opts.disturbance,
     skipHostCheck: true,
     sleep: async (ms, signal) => {
       await new Promise<void>(resolve => {
@@ -206,6 +209,32 @@ describe('a claimed job, measured to its end', () => {
     assert.match(stored?.error ?? '', /^1 of 2 cells failed: async\/1 repetition 1 of 2: COREBENCH_ERR_WORKER_EXITED: worker ran out of memory/)
     assert.deepEqual((await r.store.listRuns(job.id)).map(run => run.ok), [true, false, true], 'the failed run is stored too')
     assert.equal(r.forks.plans.length, 3)
+  })
+
+  test('a run whose canary was slower than the job\'s fastest reading is disturbed and redone; the floor counts warm-ups and the run\'s own readings', async (t) => {
+    const r = await rig(t, { disturbance: { thresholds: { foreignCpu: 100, steal: 1, canaryDrift: 1000, canarySlowdown: 0.35 }, redos: 1 } })
+    const job = await r.submit({ executors: ['serialized'], repetitions: 2, warmup: 1 })
+    const canary = (before: number, after: number): RunOutcome => ({ ...okRun(4), disturbance: { foreignCpu: 0, steal: 0, involuntarySwitches: 0, canaryBeforeMs: before, canaryAfterMs: after, canaryDrift: after / before - 1 } })
+    // Fork 1: its warm-up sets the floor at 0.20 ms; its run reads 0.30 before it (+50 %): redone.
+    ;(await r.forks.gates.next()).pass(canary(0.2, 0.21))
+    ;(await r.forks.gates.next()).pass(canary(0.3, 0.22))
+    // The redo, within 35 % of the floor.
+    ;(await r.forks.gates.next()).pass(canary(0.24, 0.22))
+    ;(await r.forks.gates.next()).pass(canary(0.21, 0.26))
+    // Fork 2: a run faster than everything before it lowers the floor by itself, and then its own
+    // slower reading counts against it: 0.27 / 0.19 is +42 %.
+    ;(await r.forks.gates.next()).pass(canary(0.22, 0.21))
+    ;(await r.forks.gates.next()).pass(canary(0.19, 0.27))
+    ;(await r.forks.gates.next()).pass(canary(0.2, 0.2))
+    ;(await r.forks.gates.next()).pass(canary(0.2, 0.21))
+    assert.equal((await r.final(job.id)).type, 'job.finished')
+    const runs = (await r.store.listRuns(job.id)).map(run => ({ fork: run.fork, redo: run.redo, disturbedBy: run.disturbedBy }))
+    assert.deepEqual(runs, [
+      { fork: 0, redo: 0, disturbedBy: 'canary 50 % slower than the job\'s fastest > 35 %' },
+      { fork: 0, redo: 1, disturbedBy: null },
+      { fork: 1, redo: 0, disturbedBy: 'canary 42 % slower than the job\'s fastest > 35 %' },
+      { fork: 1, redo: 1, disturbedBy: null }
+    ])
   })
 
   test('a job whose execution crashes (the run log fails) ends failed with the cause, and the loop takes the next job', async (t) => {

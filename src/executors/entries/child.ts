@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
+import { canaryMs } from '../../measure/canary.js'
 import { threadCpuNs } from '../thread-cpu.js'
-import type { StatsReply, ToWorker } from '../protocol.js'
+import type { CanaryReply, StatsReply, ToWorker } from '../protocol.js'
 import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'
 
 // A child process of the `process` executor: one task at a time over IPC. Its shared-counter memory
@@ -30,6 +31,9 @@ process.on('message', (msg: ToWorker) => {
     }
     case 'ping':
       send({ type: 'pong' })
+      break
+    case 'canary':
+      send({ type: 'canary', ms: canaryMs() } satisfies CanaryReply)
       break
   }
 })

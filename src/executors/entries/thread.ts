@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { canaryMs } from '../../measure/canary.js'
 import { threadProcDir } from '../thread-cpu.js'
-import type { BatchMessage, PongMessage, ToWorker } from '../protocol.js'
+import type { BatchMessage, CanaryReply, PongMessage, ToWorker } from '../protocol.js'
 import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'
 
 // The one dedicated worker thread of the `serialized` and `async` executors.
@@ -28,4 +29,5 @@ async function runBatch (b: BatchMessage): Promise<void> {
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'batch') void runBatch(msg)
   else if (msg.type === 'ping') port.postMessage(pong)
+  else if (msg.type === 'canary') port.postMessage({ type: 'canary', ms: canaryMs() } satisfies CanaryReply)
 })

@@ -20,7 +20,7 @@ export class PythonForkRunner implements ForkRunner {
     if (external !== undefined && external.python === null) return `${cellKey(cell)}: workload ${spec.workload.id} has no Python twin on this runner (${external.module.replace(/\.m?js$/, '.py')})`
     let onTaskDone: (done: number) => void = () => {}
     // The window opens when the harness's run-start line arrives and closes at its result line, a
-    // little after each; no canary: the runner cannot hold the harness back while it is timed.
+    // little after each; no canary: the harness times none on its threads.
     let probe: DisturbanceProbe | undefined
     // Records run one after another in the order the runs ended, while the harness goes on.
     let recorded: Promise<string | undefined> = Promise.resolve(undefined)
@@ -34,7 +34,7 @@ export class PythonForkRunner implements ForkRunner {
     }, {
       signal,
       taskTimeoutMs: spec.taskTimeoutMs,
-      onRunStart: k => { onTaskDone = hooks.runStarted(k); probe = startDisturbance({ canary: false }) },
+      onRunStart: k => { onTaskDone = hooks.runStarted(k); probe = startDisturbance() },
       onTaskDone: done => { onTaskDone(done) },
       onRunEnd: (k, outcome) => { record(k, outcome.ok && probe !== undefined ? { ...outcome, disturbance: probe.finish() } : outcome) }
     })
