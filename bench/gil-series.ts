@@ -21,6 +21,8 @@ export interface GilSettings {
   preset: string
   /** Fields that override the preset's (e.g. repetitions), to try another size. */
   overrides: Record<string, unknown>
+  /** REDO_DISTURBED for both services; undefined: the product's default, the answer a user gets. */
+  redo?: number
 }
 
 export const GIL_DEFAULTS: GilSettings = { jobs: 3, preset: 'gil-cpu', overrides: {} }
@@ -35,8 +37,9 @@ export interface GilJob {
   asyncCi95: [number, number] | null
   asyncWithin: boolean
   disturbed: number
-  /** The recorded runs as measured, for estimators other than the summary's (paired by round, canary-scaled). */
-  runs: Array<{ cell: string, fork: number, position: number | null, wallMs: number, canaryBeforeMs: number | null, canaryAfterMs: number | null, foreignCpu: number | null }>
+  redos: number
+  /** Every recorded run (each try of a redone fork too), for estimators other than the summary's. */
+  runs: Array<{ cell: string, fork: number, redo: number, disturbedBy: string | null, position: number | null, wallMs: number, canaryBeforeMs: number | null, canaryAfterMs: number | null, foreignCpu: number | null }>
 }
 
 export interface GilSeries {
@@ -51,6 +54,8 @@ export interface GilSeries {
 export interface GilResult {
   preset: string
   overrides: Record<string, unknown>
+  /** REDO_DISTURBED, or 'default'. */
+  redo: number | 'default'
   cores: number
   loadAvgStart: number[]
   loadAvgEnd: number[]
@@ -78,7 +83,8 @@ async function oneJob (svc: Service, order: CellOrder, s: GilSettings): Promise<
     asyncCi95: cell('async/1')?.speedupCi95 ?? null,
     asyncWithin: a !== null && a >= ASYNC_RANGE[0] && a <= ASYNC_RANGE[1],
     disturbed: view.summary.disturbance?.disturbed ?? 0,
-    runs: (view.runs as Array<Record<string, any>>).filter(r => r.ok === true && r.warmup !== true).map(r => ({ cell: `${r.executor as string}/${r.workers as number}`, fork: r.fork, position: r.position, wallMs: r.wallMs, canaryBeforeMs: r.canaryBeforeMs, canaryAfterMs: r.canaryAfterMs, foreignCpu: r.foreignCpu }))
+    redos: view.summary.disturbance?.redos ?? 0,
+    runs: (view.runs as Array<Record<string, any>>).filter(r => r.ok === true && r.warmup !== true).map(r => ({ cell: `${r.executor as string}/${r.workers as number}`, fork: r.fork, redo: r.redo, disturbedBy: r.disturbedBy, position: r.position, wallMs: r.wallMs, canaryBeforeMs: r.canaryBeforeMs, canaryAfterMs: r.canaryAfterMs, foreignCpu: r.foreignCpu }))
   }
 }
 
@@ -88,13 +94,13 @@ export async function benchGilSeries (s: GilSettings = GIL_DEFAULTS): Promise<Gi
   const services = new Map<CellOrder, Service>()
   const jobs = new Map<CellOrder, GilJob[]>(ORDERS.map(o => [o, []]))
   try {
-    // REDO_DISTURBED=0: the preset's answer as measured, not as filtered by redos.
-    for (const order of ORDERS) services.set(order, await startCorebench({ CELL_ORDER: order, REDO_DISTURBED: '0' }))
+    // By default the product's REDO_DISTURBED: the answer a user gets; `--gil-redo 0` shows it as measured.
+    for (const order of ORDERS) services.set(order, await startCorebench({ CELL_ORDER: order, ...(s.redo === undefined ? {} : { REDO_DISTURBED: String(s.redo) }) }))
     for (let i = 0; i < s.jobs; i++) {
       for (const order of i % 2 === 0 ? ORDERS : [...ORDERS].reverse()) {
         const j = await oneJob(services.get(order) as Service, order, s)
         jobs.get(order)?.push(j)
-        phase(`${order} job ${i + 1}: async ${j.speedup['async/1']}× (${j.asyncWithin ? 'within' : 'OUTSIDE'} ${ASYNC_RANGE.join('–')}), threaded/2 ${j.speedup['threaded/2']}×, process/2 ${j.speedup['process/2']}×, serialized ${j.serializedMs?.toFixed(0)} ms, ${j.seconds} s, load ${j.loadAvg}`, t0)
+        phase(`${order} job ${i + 1}: async ${j.speedup['async/1']}× (${j.asyncWithin ? 'within' : 'OUTSIDE'} ${ASYNC_RANGE.join('–')}), threaded/2 ${j.speedup['threaded/2']}×, process/2 ${j.speedup['process/2']}×, serialized ${j.serializedMs?.toFixed(0)} ms, ${j.disturbed} disturbed (${j.redos} redos), ${j.seconds} s, load ${j.loadAvg}`, t0)
       }
     }
   } finally {
@@ -110,7 +116,7 @@ export async function benchGilSeries (s: GilSettings = GIL_DEFAULTS): Promise<Gi
     const secs = js.map(j => j.seconds).sort((a, b) => a - b)
     return { order, jobs: js, spread, asyncAllWithin: js.every(j => j.asyncWithin), medianJobSeconds: secs[Math.floor(secs.length / 2)] ?? NaN }
   })
-  return { preset: s.preset, overrides: s.overrides, cores, loadAvgStart, loadAvgEnd: loadavg().map(v => round(v)), series }
+  return { preset: s.preset, overrides: s.overrides, redo: s.redo ?? 'default', cores, loadAvgStart, loadAvgEnd: loadavg().map(v => round(v)), series }
 }
 
 /** One line per order: whether `async` stayed within range in every job, and the spreads. */
@@ -122,7 +128,7 @@ export function gilMarkdown (r: GilResult): string[] {
   const f = (v: number | null | undefined): string => v === null || v === undefined ? '–' : `${v.toFixed(2)}×`
   return ['', `## ${r.preset} back to back, cell order rotated vs fixed (issue 19)`, '',
     `${r.cores} cores; load average ${r.loadAvgStart.join(' ')} at the start, ${r.loadAvgEnd.join(' ')} at the end; overrides ${JSON.stringify(r.overrides)}.`, '',
-    '| order | job | async | async CI 95 % | threaded/2 | process/2 | serialized (ms) | disturbed runs | job time (s) | load (1 min) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...r.series.flatMap(x => x.jobs.map((j, i) => `| ${x.order} | ${i + 1} | ${f(j.speedup['async/1'])}${j.asyncWithin ? '' : ' **outside**'} | ${j.asyncCi95 === null ? '–' : `${j.asyncCi95[0].toFixed(2)}–${j.asyncCi95[1].toFixed(2)}`} | ${f(j.speedup['threaded/2'])} | ${f(j.speedup['process/2'])} | ${j.serializedMs?.toFixed(0) ?? '–'} | ${j.disturbed} | ${j.seconds} | ${j.loadAvg} |`)),
+    '| order | job | async | async CI 95 % | threaded/2 | process/2 | serialized (ms) | disturbed runs (redos) | job time (s) | load (1 min) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...r.series.flatMap(x => x.jobs.map((j, i) => `| ${x.order} | ${i + 1} | ${f(j.speedup['async/1'])}${j.asyncWithin ? '' : ' **outside**'} | ${j.asyncCi95 === null ? '–' : `${j.asyncCi95[0].toFixed(2)}–${j.asyncCi95[1].toFixed(2)}`} | ${f(j.speedup['threaded/2'])} | ${f(j.speedup['process/2'])} | ${j.serializedMs?.toFixed(0) ?? '–'} | ${j.disturbed} (${j.redos}) | ${j.seconds} | ${j.loadAvg} |`)),
     '', ...gilVerdicts(r).map(v => `- ${v}`)]
 }

@@ -31,7 +31,7 @@ const EXECUTOR_SUITES = ['dispatch', 'startup', 'scaling', 'io', 'loop-delay']
 const SERVICE_SUITES = ['streams', 'api', 'runner']
 /** Suites with a markdown section of their own, after the others. */
 const OWN_SUITES = ['large-output', 'noise', 'gil-series', 'team']
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false }, 'noise-rounds': { type: 'string' }, 'noise-runs': { type: 'string' }, 'gil-jobs': { type: 'string' }, 'gil-preset': { type: 'string' }, 'gil-spec': { type: 'string' } } })
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, only: { type: 'string' }, suite: { type: 'string' }, 'service-reps': { type: 'string' }, quick: { type: 'boolean', default: false }, 'noise-rounds': { type: 'string' }, 'noise-runs': { type: 'string' }, 'gil-jobs': { type: 'string' }, 'gil-preset': { type: 'string' }, 'gil-spec': { type: 'string' }, 'gil-redo': { type: 'string' } } })
 const s: Settings = { reps: Number(values.reps) }
 if (!Number.isInteger(s.reps) || s.reps < 1) throw new Error(`--reps must be a positive integer, got ${values.reps}`)
 const serviceReps = Number(values['service-reps'] ?? '3')
@@ -121,7 +121,8 @@ if (only.has('gil-series')) {
   gil = await benchGilSeries({
     jobs: Number(values['gil-jobs'] ?? (values.quick ? 1 : GIL_DEFAULTS.jobs)),
     preset: values['gil-preset'] ?? GIL_DEFAULTS.preset,
-    overrides: values['gil-spec'] !== undefined ? JSON.parse(values['gil-spec']) as Record<string, unknown> : (values.quick ? { repetitions: 3 } : {})
+    overrides: values['gil-spec'] !== undefined ? JSON.parse(values['gil-spec']) as Record<string, unknown> : (values.quick ? { repetitions: 3 } : {}),
+    redo: values['gil-redo'] === undefined ? undefined : Number(values['gil-redo'])
   })
   for (const line of gilVerdicts(gil)) log(line)
 }

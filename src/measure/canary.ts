@@ -12,9 +12,14 @@
 /** Depth of one pass: fib(22) is 57 313 calls, ~0.22 ms on this VM's cores. */
 const DEPTH = 22
 /** Passes per reading; the fastest one is the reading (a timer interrupt or a GC slows one pass, not all). */
-const PASSES = 3
+const PASSES = 5
 /** Passes before a thread's first reading: the first compiles (~1.5 ms), the next ones tier up. */
 const WARM_PASSES = 4
+/**
+ * Spin before each reading (ms): a thread that was idle resumes on a core whose caches and branch
+ * predictors served something else meanwhile, and its first passes read ~10 % slow for that alone.
+ */
+const RESUME_MS = 1
 
 // Where the kernel's result goes, so that the compiler cannot drop the calls.
 let sink = 0
@@ -25,15 +30,17 @@ function calls (n: number): number {
 }
 
 /**
- * Milliseconds of the fastest of three passes of the canary kernel (recursive calls, each pass ~0.2 ms
- * here), timed with performance.now() on the calling thread. The calling thread's first reading also
- * compiles the kernel (~2 ms more). Call it outside any timed window.
+ * Milliseconds of the fastest of five passes of the canary kernel (recursive calls, each pass ~0.2 ms
+ * here), timed with performance.now() on the calling thread after 1 ms of the same kind of work. Takes
+ * ~2.5 ms; the calling thread's first reading also compiles the kernel (~2 ms more). Call it outside
+ * any timed window.
  */
 export function canaryMs (): number {
   if (!warm) {
     warm = true
     for (let i = 0; i < WARM_PASSES; i++) sink ^= calls(DEPTH)
   }
+  for (const t = performance.now(); performance.now() - t < RESUME_MS;) sink ^= calls(12)
   let best = Infinity
   for (let p = 0; p < PASSES; p++) {
     const t0 = performance.now()
@@ -47,4 +54,30 @@ export function canaryMs (): number {
 export interface CanaryReadings {
   before: number[]
   after: number[]
+}
+
+/**
+ * The fastest canary reading of the last `windowMs` on this host (ms): the level of an unslowed core,
+ * against which a run's readings count as slowed (canarySlowdown in disturbance.ts). A runner keeps
+ * one across its jobs, so that a job of one short fork is judged against more than its own two
+ * readings; the window lets the floor follow a host that became slower for good (a new governor).
+ */
+export class CanaryFloor {
+  /** Readings that can still be the minimum: increasing in time and in value (a monotonic queue). */
+  private readonly queue: Array<{ at: number, ms: number }> = []
+
+  constructor (private readonly windowMs = 10 * 60_000, private readonly now: () => number = () => performance.now()) {}
+
+  add (ms: number): void {
+    if (!(ms > 0)) return
+    while (this.queue.length > 0 && (this.queue[this.queue.length - 1] as { ms: number }).ms >= ms) this.queue.pop()
+    this.queue.push({ at: this.now(), ms })
+  }
+
+  /** The fastest reading within the window, or null when there is none. */
+  get ms (): number | null {
+    const oldest = this.now() - this.windowMs
+    while (this.queue.length > 0 && (this.queue[0] as { at: number }).at < oldest) this.queue.shift()
+    return this.queue[0]?.ms ?? null
+  }
 }

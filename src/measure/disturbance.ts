@@ -36,7 +36,7 @@ export interface DisturbedThresholds {
   steal: number
   /** |canaryDrift|. */
   canaryDrift: number
-  /** The run's slower canary reading over the fastest this job has seen (canarySlowdown), minus 1. */
+  /** The run's faster canary reading over the fastest this job has seen (canarySlowdown), minus 1. */
   canarySlowdown: number
 }
 
@@ -107,12 +107,15 @@ export function canaryFloorMs (d: Disturbance): number | null {
 }
 
 /**
- * How much slower the run's slower canary reading was than `floorMs`, the fastest reading of the job
- * so far (its own readings included), as a fraction (0.4 = 40 % slower). Null without readings.
+ * How much slower the run's canary was than `floorMs`, the fastest recent reading (CanaryFloor: the
+ * runner's last 10 minutes, the run's own readings included), as a fraction (0.4 = 40 % slower). It
+ * is the run's faster reading, so both readings, before and after, were at least that slow: the
+ * cores were slowed throughout the run. A slowing that starts or ends during the run shows as drift
+ * instead. Null without readings.
  */
 export function canarySlowdown (d: Disturbance, floorMs: number | null): number | null {
-  const v = [d.canaryBeforeMs, d.canaryAfterMs].filter((x): x is number => x !== null && x > 0)
-  return v.length === 0 || floorMs === null || floorMs <= 0 ? null : Math.max(...v) / floorMs - 1
+  const floor = canaryFloorMs(d)
+  return floor === null || floorMs === null || floorMs <= 0 ? null : floor / floorMs - 1
 }
 
 function foreignAndSteal (a: Snapshot, b: Snapshot): Pick<Disturbance, 'foreignCpu' | 'steal'> {
@@ -141,7 +144,7 @@ export function disturbedBy (d: Disturbance, t: DisturbedThresholds, slowdown: n
   if (d.foreignCpu !== null && d.foreignCpu > t.foreignCpu) why.push(`foreign CPU ${d.foreignCpu.toFixed(2)} cores > ${t.foreignCpu}`)
   if (d.steal !== null && d.steal > t.steal) why.push(`steal ${pct(d.steal)} > ${pct(t.steal)}`)
   if (d.canaryDrift !== null && Math.abs(d.canaryDrift) > t.canaryDrift) why.push(`canary drift ${d.canaryDrift >= 0 ? '+' : ''}${pct(d.canaryDrift)} beyond ±${pct(t.canaryDrift)}`)
-  if (slowdown !== null && slowdown > t.canarySlowdown) why.push(`canary ${pct(slowdown)} slower than the job's fastest > ${pct(t.canarySlowdown)}`)
+  if (slowdown !== null && slowdown > t.canarySlowdown) why.push(`canary ${pct(slowdown)} slower than its recent fastest > ${pct(t.canarySlowdown)}`)
   return why.length === 0 ? null : why.join('; ')
 }
 

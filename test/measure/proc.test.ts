@@ -56,13 +56,15 @@ test('a run is disturbed past any threshold, foreign CPU named first; unmeasured
   assert.equal(disturbedBy({ ...quiet, foreignCpu: 1, canaryDrift: 0.7 }, limits), 'foreign CPU 1.00 cores > 0.5; canary drift +70 % beyond ±50 %')
 })
 
-test('canary slowdown: the run\'s slower reading over the job\'s fastest; the run\'s faster reading is what it adds to the floor', () => {
-  const run = { ...quiet, canaryBeforeMs: 0.2, canaryAfterMs: 0.3 }
-  assert.equal(canaryFloorMs(run), 0.2)
+test('canary slowdown: the run\'s faster reading over the job\'s fastest (both readings were that slow); the faster reading is what the run adds to the floor', () => {
+  const run = { ...quiet, canaryBeforeMs: 0.3, canaryAfterMs: 0.4 }
+  assert.equal(canaryFloorMs(run), 0.3)
   assert.ok(Math.abs((canarySlowdown(run, 0.2) as number) - 0.5) < 1e-9)
+  // One slow reading is drift, not a slowed run.
+  assert.equal(canarySlowdown({ ...quiet, canaryBeforeMs: 0.2, canaryAfterMs: 0.4 }, 0.2), 0)
   assert.equal(canarySlowdown(run, null), null)
   assert.equal(canarySlowdown({ ...quiet, canaryBeforeMs: null, canaryAfterMs: null }, 0.2), null)
   assert.equal(canaryFloorMs({ ...quiet, canaryBeforeMs: null, canaryAfterMs: null }), null)
   assert.equal(disturbedBy(run, limits, 0.3), null)
-  assert.equal(disturbedBy(run, limits, 0.5), 'canary 50 % slower than the job\'s fastest > 35 %')
+  assert.equal(disturbedBy(run, limits, 0.5), 'canary 50 % slower than its recent fastest > 35 %')
 })
