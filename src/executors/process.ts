@@ -5,7 +5,7 @@ import { killWithThisProcess, type ParentWatch } from './parent-watch.js'
 import { prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
-import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply, type ToWorker } from './protocol.js'
+import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply } from './protocol.js'
 import { RunTracker, type TimedOut } from './run-tracker.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -112,22 +112,26 @@ export class ProcessExecutor implements Executor {
     })
   }
 
-  /** Sends `msg` to every child at once and resolves with each one's reply of the same type, in child order. */
-  private async askAll<T extends 'stats' | 'canary'> (type: T, msg: ToWorker & { type: T }): Promise<Array<Extract<FromWorker, { type: T }>>> {
+  private async stats (resetShared: boolean): Promise<StatsReply[]> {
     return await Promise.all(this.children.map(async (c) => {
-      const reply = this.next(c, type)
-      c.proc.send(msg)
+      const reply = this.next(c, 'stats')
+      c.proc.send({ type: 'stats', resetShared })
       return await reply
     }))
   }
 
-  private async stats (resetShared: boolean): Promise<StatsReply[]> {
-    return await this.askAll('stats', { type: 'stats', resetShared })
-  }
-
-  /** The canary on every child's main thread, all at once (ms, one per child). */
+  /**
+   * The canary on every child's main thread (ms, one per child), one child after another: a pool with
+   * more children than cores would otherwise time-slice them and read slow.
+   */
   private async canaries (): Promise<number[]> {
-    return (await this.askAll('canary', { type: 'canary' })).map(r => r.ms)
+    const out: number[] = []
+    for (const c of this.children) {
+      const reply = this.next(c, 'canary')
+      c.proc.send({ type: 'canary' })
+      out.push((await reply).ms)
+    }
+    return out
   }
 
   private cursor = 0

@@ -20,8 +20,8 @@ export class ThreadedExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private pool: Piscina | undefined
-  /** The pool's barrier count (entries/piscina.ts), shared with its threads. */
-  private barrierCount = new Int32Array(new SharedArrayBuffer(4))
+  /** The pool's barrier counts (entries/piscina.ts: arrivals, canary turns), shared with its threads. */
+  private barrierCount = new Int32Array(new SharedArrayBuffer(8))
   /** Each pool thread's /proc directory (from the warm-up barrier), to read their CPU around each run. */
   private threads: Array<string | undefined> = []
   /** The pool's scratch directory (its tasks' tmpDir), removed once its threads are gone. */
@@ -41,7 +41,7 @@ export class ThreadedExecutor implements Executor {
     if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', 'threaded executor is closed')
     const t0 = now()
     const { filename, entry } = threadEntry('piscina')
-    const barrier = new Int32Array(new SharedArrayBuffer(4))
+    const barrier = new Int32Array(new SharedArrayBuffer(8))
     const scratch = createScratch(this.opts.tmpDir)
     const pool = new Piscina({
       filename,
@@ -125,11 +125,12 @@ export class ThreadedExecutor implements Executor {
 
   /**
    * One barrier task per thread, so that each thread of the pool holds exactly one; with `canary`
-   * each then times the canary, all at once. The count restarts from 0: every thread has left the
+   * each then times the canary in turn. The counts restart from 0: every thread has left the
    * previous barrier, since all of its tasks have answered.
    */
   private async barrier (pool: Piscina, count: Int32Array, canary: boolean): Promise<BarrierDone[]> {
     Atomics.store(count, 0, 0)
+    Atomics.store(count, 1, 0)
     return await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers, canary } satisfies BarrierTask)))
   }
 

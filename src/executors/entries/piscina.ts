@@ -13,7 +13,7 @@ await preloadWorkload(data.workload, data.workloadModule)
 const env: WorkerEnv = { tmpDir: data.tmpDir, shared: new Int32Array(data.shared), startStamps: new Float64Array(data.startStamps) }
 const barrier = new Int32Array(data.barrier)
 
-/** `canary`: time the canary once every thread has arrived (all of them at once, each on its own thread). */
+/** `canary`: once every thread has arrived, each times the canary, one thread after another. */
 export interface BarrierTask { type: 'barrier', parties: number, canary?: boolean }
 /** `thread`: this worker's /proc directory, so the coordinator can read its CPU (threadProcDir). */
 export interface BarrierDone { type: 'barrier', thread?: string, canaryMs?: number }
@@ -22,18 +22,30 @@ export interface BarrierDone { type: 'barrier', thread?: string, canaryMs?: numb
  * Each barrier task blocks its thread until `parties` of them have arrived. At warm-up this forces
  * piscina to have started every thread of the pool (and loaded this module) before timing begins;
  * around a run it is how every thread, not whichever piscina picks, times the canary. As every
- * thread holds one barrier task, the answers name every thread of the pool once. The coordinator
- * resets the count between barriers (threaded.ts).
+ * thread holds one barrier task, the answers name every thread of the pool once. The canary is
+ * timed in turn, in the order the threads arrived (slot 1 counts the turns): a pool with more threads
+ * than cores would otherwise time-slice its canaries and read slow. The coordinator resets both
+ * counts between barriers (threaded.ts).
  */
 function awaitBarrier (parties: number, canary: boolean): BarrierDone {
-  Atomics.add(barrier, 0, 1)
+  const arrival = Atomics.add(barrier, 0, 1)
   Atomics.notify(barrier, 0)
+  waitUntil(0, parties, `pool warm-up: only %s of ${parties} threads started within 30 s`)
+  if (!canary) return { type: 'barrier', thread: threadProcDir() }
+  waitUntil(1, arrival, `canary: the turn of thread ${arrival} of ${parties} never came within 30 s (at %s)`)
+  const ms = canaryMs()
+  Atomics.add(barrier, 1, 1)
+  Atomics.notify(barrier, 1)
+  return { type: 'barrier', thread: threadProcDir(), canaryMs: ms }
+}
+
+/** Blocks this thread until barrier[slot] reaches `value`; throws `message` (%s: the count seen) after 30 s. */
+function waitUntil (slot: number, value: number, message: string): void {
   const deadline = performance.now() + 30_000
-  for (let seen = Atomics.load(barrier, 0); seen < parties; seen = Atomics.load(barrier, 0)) {
-    if (performance.now() > deadline) throw new Error(`pool warm-up: only ${seen} of ${parties} threads started within 30 s`)
-    Atomics.wait(barrier, 0, seen, 100)
+  for (let seen = Atomics.load(barrier, slot); seen < value; seen = Atomics.load(barrier, slot)) {
+    if (performance.now() > deadline) throw new Error(message.replace('%s', String(seen)))
+    Atomics.wait(barrier, slot, seen, 100)
   }
-  return canary ? { type: 'barrier', thread: threadProcDir(), canaryMs: canaryMs() } : { type: 'barrier', thread: threadProcDir() }
 }
 
 export default async function handle (msg: TaskMessage | BarrierTask): Promise<unknown> {
