@@ -5,7 +5,7 @@
 // "Transaction already closed: A rollback cannot be executed on a committed transaction" and left
 // the client's transaction lock held, so that the next such write waited for ever.
 import assert from 'node:assert/strict'
-import { copyFileSync, rmSync } from 'node:fs'
+import { copyFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { hostFingerprint } from '../../src/host/fingerprint.js'
@@ -86,6 +86,12 @@ test('a transaction past its deadline on a full disk says the disk is full, and 
     })
   }
   release()
+  // Each failed write tries a new connection, which cannot open on the full disk: none is left open.
+  const write = async (): Promise<unknown> => await db.transaction(async tx => await tx.job.updateMany({ data: { warnings: big[0] } }))
+  await assert.rejects(write(), /the disk is full/)
+  const files = readdirSync('/proc/self/fd').length
+  for (let i = 0; i < 5; i++) await assert.rejects(write(), /the disk is full/)
+  assert.ok(readdirSync('/proc/self/fd').length <= files + 1, `${readdirSync('/proc/self/fd').length} open files after 5 more failed writes, ${files} before`)
   rmSync(filler)
   assert.equal(await db.transaction(async tx => await tx.job.count()), 0, 'with room again a new client takes over')
 })
