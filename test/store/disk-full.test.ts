@@ -16,7 +16,7 @@ import { createPrismaStore, type StoreOptions } from '../../src/store/prisma-sto
 import type { JobRecord, Store } from '../../src/store/types.js'
 import { tempDatabase } from '../helpers/db.js'
 import { fill, mountTmpfs, noTmpfs } from '../helpers/tmpfs.js'
-import { jobSpec } from '../jobs/fakes.js'
+import { jobSpec, latch } from '../jobs/fakes.js'
 
 const host = hostFingerprint()
 const runner = { runnerId: 'r_full', hostId: host.id, runtimes: ['node'] }
@@ -94,6 +94,27 @@ test('a transaction past its deadline on a full disk says the disk is full, and 
   assert.ok(readdirSync('/proc/self/fd').length <= files + 1, `${readdirSync('/proc/self/fd').length} open files after 5 more failed writes, ${files} before`)
   rmSync(filler)
   assert.equal(await db.transaction(async tx => await tx.job.count()), 0, 'with room again a new client takes over')
+})
+
+test('a transaction that waited for a replacement that failed is told the disk is full, not why the new connection failed', { skip: noTmpfs, timeout: 60_000 }, async (t) => {
+  const mnt = mountTmpfs(t, '2m')
+  if (mnt === undefined) return
+  const file = join(mnt, 'corebench.db')
+  copyFileSync((await tempDatabase(t)).url.replace(/^file:/, ''), file)
+  const opening = latch()
+  const connect = async (): Promise<never> => {
+    opening.resolve()
+    throw new Error('a new connection cannot open')
+  }
+  const db = new PrismaDb(await createPrismaClient(`file:${file}`), { connect, file, deadlineMs: 300 })
+  t.after(async () => { await db.close() })
+  fill(mnt)
+
+  const first = db.transaction(async tx => await tx.job.updateMany({ data: { warnings: big[0] } }))
+  await opening.promise
+  // The first write failed and its client is being replaced: this one waits for that.
+  const second = db.transaction(async tx => await tx.job.updateMany({ data: { warnings: big[0] } }))
+  for (const call of [first, second]) await assert.rejects(call, /: the database could not be written: the disk is full \(/)
 })
 
 test('a transaction longer than Prisma\'s own 5 s limit but within the deadline commits', { timeout: 60_000 }, async (t) => {

@@ -105,7 +105,8 @@ export class PrismaDb {
    * disk when the disk is full (see reason()).
    */
   async transaction<T> (fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    await this.replacing
+    // A replacement that failed is the concern of the transaction that started it (see below).
+    await this.replacing?.catch(() => {})
     // A client whose replacement failed before (no new connection opens on a full disk) is replaced
     // first: once there is room, the first write goes through.
     const broke = this.broken.get(this.prisma)
