@@ -39,7 +39,7 @@ test('a full disk fails the job with the reason; with room again the next job ru
   rmSync(filler)
   const failed = await waitFor(app, big.id, j => FINAL.includes(j.status), 60_000)
   assert.equal(failed.status, 'failed')
-  assert.match(failed.error, /disk is full/)
+  assert.match(failed.error, /the disk is full \(\d+ bytes free where the database is\)/)
   const next = await submit(app, quickSpec)
   const done = await waitFor(app, next.id, j => FINAL.includes(j.status), 60_000)
   assert.equal(done.status, 'finished', done.error)
