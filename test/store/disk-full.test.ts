@@ -10,10 +10,9 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { hostFingerprint } from '../../src/host/fingerprint.js'
 import { StoreQueue } from '../../src/jobs/queue.js'
-import { createPrismaClient } from '../../src/store/client.js'
+import { createPrismaClient, type PrismaClient } from '../../src/store/client.js'
 import { PrismaDb } from '../../src/store/prisma/db.js'
-import { createPrismaStore, type StoreOptions } from '../../src/store/prisma-store.js'
-import type { JobRecord, Store } from '../../src/store/types.js'
+import { createPrismaStore } from '../../src/store/prisma-store.js'
 import { tempDatabase } from '../helpers/db.js'
 import { fill, mountTmpfs, noTmpfs } from '../helpers/tmpfs.js'
 import { jobSpec, latch } from '../jobs/fakes.js'
@@ -23,27 +22,26 @@ const runner = { runnerId: 'r_full', hostId: host.id, runtimes: ['node'] }
 /** Larger than the WAL's spare room: the write must grow a file. */
 const big = ['x'.repeat(300_000)]
 
-/** A migrated database on a 2 MiB tmpfs, its store (`opts` as openStore gives them), and a running job of `runner`. */
-async function onTmpfs (t: TestContext, opts: Partial<StoreOptions> = {}): Promise<{ mnt: string, file: string, store: Store, job: JobRecord } | undefined> {
+/** A migrated database on a fresh 2 MiB tmpfs, and how to connect to it; undefined when the test is skipped. */
+async function onTmpfs (t: TestContext): Promise<{ mnt: string, file: string, connect: () => Promise<PrismaClient> } | undefined> {
   const mnt = mountTmpfs(t, '2m')
   if (mnt === undefined) return undefined
   const file = join(mnt, 'corebench.db')
   copyFileSync((await tempDatabase(t)).url.replace(/^file:/, ''), file)
-  const connect = async (): Promise<Awaited<ReturnType<typeof createPrismaClient>>> => await createPrismaClient(`file:${file}`)
-  const store = createPrismaStore(await connect(), { connect, file, ...opts })
-  t.after(async () => { await store.close() })
-  const queue = new StoreQueue(store)
-  await store.upsertHost(host)
-  await queue.enqueue({ id: 'j_0000000000000000001', spec: jobSpec(), specHash: 'h', warnings: [], tasksTotal: 4 })
-  const job = await queue.claim(runner)
-  assert.ok(job !== undefined)
-  return { mnt, file, store, job }
+  return { mnt, file, connect: async () => await createPrismaClient(`file:${file}`) }
 }
 
 test('a runner\'s write on a full disk says the disk is full; with room again the next writes go through', { skip: noTmpfs, timeout: 60_000 }, async (t) => {
   const on = await onTmpfs(t)
   if (on === undefined) return
-  const { mnt, store, job } = on
+  const { mnt, file, connect } = on
+  const store = createPrismaStore(await connect(), { connect, file })
+  t.after(async () => { await store.close() })
+  await store.upsertHost(host)
+  const queue = new StoreQueue(store)
+  await queue.enqueue({ id: 'j_0000000000000000001', spec: jobSpec(), specHash: 'h', warnings: [], tasksTotal: 4 })
+  const job = await queue.claim(runner)
+  assert.ok(job !== undefined)
   const fillers = [fill(mnt)]
   await assert.rejects(store.updateHeldJob(job.id, runner.runnerId, { warnings: big }), (err: Error & { code?: string }) => {
     assert.match(err.message, /^the database could not be written: the disk is full \(\d+ bytes free where the database is\)$/)
@@ -58,17 +56,15 @@ test('a runner\'s write on a full disk says the disk is full; with room again th
   // The lock a failed COMMIT held is gone with its client: these would wait for ever on it.
   assert.equal(await store.updateHeldJob(job.id, runner.runnerId, { tasksDone: 2 }), true)
   assert.deepEqual(await store.heartbeatJob(job.id, runner.runnerId), { held: true, cancelRequested: false })
-  const failed = await new StoreQueue(store).finish(job.id, runner.runnerId, 'failed', { error: 'failed: the disk is full' })
+  const failed = await queue.finish(job.id, runner.runnerId, 'failed', { error: 'failed: the disk is full' })
   assert.equal(failed?.status, 'failed')
   assert.equal(failed?.tasksDone, 2)
 })
 
 test('a transaction past its deadline on a full disk says the disk is full, and so does one queued behind it', { skip: noTmpfs, timeout: 60_000 }, async (t) => {
-  const mnt = mountTmpfs(t, '2m')
-  if (mnt === undefined) return
-  const file = join(mnt, 'corebench.db')
-  copyFileSync((await tempDatabase(t)).url.replace(/^file:/, ''), file)
-  const connect = async (): Promise<Awaited<ReturnType<typeof createPrismaClient>>> => await createPrismaClient(`file:${file}`)
+  const on = await onTmpfs(t)
+  if (on === undefined) return
+  const { mnt, file, connect } = on
   const db = new PrismaDb(await connect(), { connect, file, deadlineMs: 300 })
   t.after(async () => { await db.close() })
   const filler = fill(mnt)
@@ -97,16 +93,15 @@ test('a transaction past its deadline on a full disk says the disk is full, and 
 })
 
 test('a transaction that waited for a replacement that failed is told the disk is full, not why the new connection failed', { skip: noTmpfs, timeout: 60_000 }, async (t) => {
-  const mnt = mountTmpfs(t, '2m')
-  if (mnt === undefined) return
-  const file = join(mnt, 'corebench.db')
-  copyFileSync((await tempDatabase(t)).url.replace(/^file:/, ''), file)
+  const on = await onTmpfs(t)
+  if (on === undefined) return
+  const { mnt, file } = on
   const opening = latch()
-  const connect = async (): Promise<never> => {
+  const failing = async (): Promise<never> => {
     opening.resolve()
     throw new Error('a new connection cannot open')
   }
-  const db = new PrismaDb(await createPrismaClient(`file:${file}`), { connect, file, deadlineMs: 300 })
+  const db = new PrismaDb(await on.connect(), { connect: failing, file, deadlineMs: 300 })
   t.after(async () => { await db.close() })
   fill(mnt)
 
