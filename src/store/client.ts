@@ -40,10 +40,16 @@ export async function createPrismaClient (url: string, busyTimeoutMs = BUSY_TIME
     return pg as unknown as PrismaClient
   }
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` }) })
-  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')
-  // WAL makes NORMAL durable against process crashes (kill -9); only an OS crash can lose the last commit.
-  await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
-  await prisma.$queryRawUnsafe(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
+  try {
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+    // WAL makes NORMAL durable against process crashes (kill -9); only an OS crash can lose the last commit.
+    await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
+    await prisma.$queryRawUnsafe(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
+  } catch (err) {
+    // On a full disk this fails (disk I/O error) and the store tries again later: no file left open.
+    await prisma.$disconnect().catch(() => {})
+    throw err
+  }
   return prisma
 }
 

@@ -8,7 +8,7 @@ import { PrismaRunStore } from './prisma/runs.js'
 import { PrismaTokenStore } from './prisma/tokens.js'
 import type { HistoryStore, HostStore, JobStore, RunStore, Store, TokenStore } from './types.js'
 
-export { StoreDeadlineError, TRANSACTION_DEADLINE_MS, type StoreOptions } from './prisma/db.js'
+export { StoreDeadlineError, StoreDiskFullError, TRANSACTION_DEADLINE_MS, type StoreOptions } from './prisma/db.js'
 export { jobIdQuery } from './prisma/jobs.js'
 
 /**
@@ -27,7 +27,7 @@ export function createPrismaStore (prisma: PrismaClient, opts: StoreOptions = {}
       await db.client.$queryRawUnsafe('SELECT 1')
     },
     async close () {
-      await db.client.$disconnect()
+      await db.close()
     }
   }
 }

@@ -17,7 +17,7 @@ export class PrismaHistoryStore implements HistoryStore {
   }
 
   async setBaseline (specHash: string, jobId: string): Promise<Baseline> {
-    return await this.prisma.baseline.upsert({ where: { specHash }, create: { specHash, jobId }, update: { jobId, createdAt: new Date() } })
+    return await this.db.transaction(async tx => await tx.baseline.upsert({ where: { specHash }, create: { specHash, jobId }, update: { jobId, createdAt: new Date() } }))
   }
 
   async getBaseline (specHash: string): Promise<Baseline | undefined> {

@@ -17,7 +17,7 @@ export class PrismaHostStore implements HostStore {
     const { id, ...fields } = host
     // The topology is not hashed into the id (a governor may change): the latest reading is kept.
     const { cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } = fields
-    await this.prisma.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date(), cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } })
+    await this.db.transaction(async tx => await tx.host.upsert({ where: { id }, create: { id, ...fields }, update: { lastSeenAt: new Date(), cpuQuota, physicalCores, usablePhysicalCores, numaNodes, cpuGovernor, virtualMachine, systemVendor } }))
   }
 
   async getHost (id: string): Promise<HostFingerprint | undefined> {
@@ -36,7 +36,7 @@ export class PrismaHostStore implements HostStore {
       const data = { ...claim, labels: JSON.stringify(claim.labels), runtimes: JSON.stringify(claim.runtimes), workloads: JSON.stringify(claim.workloads) }
       if (holder === null) {
         try {
-          await this.prisma.runnerClaim.create({ data })
+          await this.db.transaction(async tx => await tx.runnerClaim.create({ data }))
           return { ok: true }
         } catch (err) {
           if ((err as { code?: string }).code === 'P2002') continue // another runner was faster: look again
@@ -45,18 +45,18 @@ export class PrismaHostStore implements HostStore {
       }
       if (holder.releasedAt === null && !holderGone(holder)) return { ok: false, holder }
       // Take it over only from the holder we judged dead, never from one that replaced it meanwhile.
-      const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId: claim.machineId, runnerId: holder.runnerId }, data })
+      const { count } = await this.db.transaction(async tx => await tx.runnerClaim.updateMany({ where: { machineId: claim.machineId, runnerId: holder.runnerId }, data }))
       if (count === 1) return { ok: true }
     }
   }
 
   async heartbeatMachine (machineId: string, runnerId: string): Promise<boolean> {
-    const { count } = await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId, releasedAt: null }, data: { heartbeatAt: new Date() } })
+    const { count } = await this.db.transaction(async tx => await tx.runnerClaim.updateMany({ where: { machineId, runnerId, releasedAt: null }, data: { heartbeatAt: new Date() } }))
     return count > 0
   }
 
   async releaseMachine (machineId: string, runnerId: string): Promise<void> {
-    await this.prisma.runnerClaim.updateMany({ where: { machineId, runnerId, releasedAt: null }, data: { releasedAt: new Date() } })
+    await this.db.transaction(async tx => await tx.runnerClaim.updateMany({ where: { machineId, runnerId, releasedAt: null }, data: { releasedAt: new Date() } }))
   }
 
   async listMachines (): Promise<MachineClaim[]> {

@@ -55,18 +55,18 @@ export class PrismaJobStore implements JobStore {
   /** Fields that are not the job's state (see transitionJob for those). */
   async updateJob (id: string, patch: JobPatch): Promise<void> {
     const { summary, warnings, ...rest } = patch
-    await this.prisma.job.update({
+    await this.db.transaction(async tx => await tx.job.update({
       where: { id },
       data: {
         ...rest,
         ...(summary !== undefined ? { summary: JSON.stringify(summary) } : {}),
         ...(warnings !== undefined ? { warnings: JSON.stringify(warnings) } : {})
       }
-    })
+    }))
   }
 
   async deleteJob (id: string): Promise<boolean> {
-    const { count } = await this.prisma.job.deleteMany({ where: { id } })
+    const { count } = await this.db.transaction(async tx => await tx.job.deleteMany({ where: { id } }))
     return count > 0
   }
 
@@ -124,14 +124,16 @@ export class PrismaJobStore implements JobStore {
   }
 
   async heartbeatJob (id: string, runnerId: string): Promise<{ held: boolean, cancelRequested: boolean }> {
-    const { count } = await this.prisma.job.updateMany({ where: { id, status: 'running', runnerId }, data: { heartbeatAt: new Date() } })
-    if (count === 0) return { held: false, cancelRequested: false }
-    const row = await this.prisma.job.findUnique({ where: { id }, select: { cancelRequestedAt: true } })
-    return { held: true, cancelRequested: row?.cancelRequestedAt != null }
+    return await this.db.transaction(async (tx) => {
+      const { count } = await tx.job.updateMany({ where: { id, status: 'running', runnerId }, data: { heartbeatAt: new Date() } })
+      if (count === 0) return { held: false, cancelRequested: false }
+      const row = await tx.job.findUnique({ where: { id }, select: { cancelRequestedAt: true } })
+      return { held: true, cancelRequested: row?.cancelRequestedAt != null }
+    })
   }
 
   async requestCancel (id: string): Promise<boolean> {
-    const { count } = await this.prisma.job.updateMany({ where: { id, status: 'running' }, data: { cancelRequestedAt: new Date() } })
+    const { count } = await this.db.transaction(async tx => await tx.job.updateMany({ where: { id, status: 'running' }, data: { cancelRequestedAt: new Date() } }))
     return count > 0
   }
 
@@ -154,15 +156,15 @@ export class PrismaJobStore implements JobStore {
   }
 
   async updateHeldJob (id: string, runnerId: string, patch: Pick<JobPatch, 'tasksDone' | 'warnings'>): Promise<boolean> {
-    const { count } = await this.prisma.job.updateMany({
+    const { count } = await this.db.transaction(async tx => await tx.job.updateMany({
       where: { id, status: 'running', runnerId },
       data: { ...(patch.tasksDone !== undefined ? { tasksDone: patch.tasksDone } : {}), ...(patch.warnings !== undefined ? { warnings: JSON.stringify(patch.warnings) } : {}) }
-    })
+    }))
     return count > 0
   }
 
   async setJobVersions (id: string, runnerId: string, versions: JobVersions): Promise<boolean> {
-    const { count } = await this.prisma.job.updateMany({ where: { id, status: 'running', runnerId }, data: { versions: JSON.stringify(versions) } })
+    const { count } = await this.db.transaction(async tx => await tx.job.updateMany({ where: { id, status: 'running', runnerId }, data: { versions: JSON.stringify(versions) } }))
     return count > 0
   }
 }

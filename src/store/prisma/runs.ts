@@ -33,7 +33,7 @@ export class PrismaRunStore implements RunStore {
     // missing, which getTimings reads as no timings at all.
     for (let part = 1; bytes !== undefined && part * TIMING_PART_BYTES < bytes.length; part++) {
       await new Promise(resolve => setImmediate(resolve))
-      await this.prisma.taskTimingPart.createMany({ data: [{ runId: run.id, part, data: bytes.subarray(part * TIMING_PART_BYTES, (part + 1) * TIMING_PART_BYTES) }] })
+      await this.db.transaction(async tx => await tx.taskTimingPart.createMany({ data: [{ runId: run.id, part, data: bytes.subarray(part * TIMING_PART_BYTES, (part + 1) * TIMING_PART_BYTES) }] }))
     }
     return true
   }

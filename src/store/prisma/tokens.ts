@@ -11,7 +11,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async createToken (id: string, name: string, hash: string): Promise<ApiToken> {
-    return await this.prisma.apiToken.create({ data: { id, name, hash } })
+    return await this.db.transaction(async tx => await tx.apiToken.create({ data: { id, name, hash } }))
   }
 
   async findToken (hash: string): Promise<ApiToken | undefined> {
@@ -23,7 +23,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async revokeToken (name: string): Promise<number> {
-    const { count } = await this.prisma.apiToken.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: new Date() } })
+    const { count } = await this.db.transaction(async tx => await tx.apiToken.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: new Date() } }))
     return count
   }
 
