@@ -2,8 +2,7 @@ import { execFile, fork, type ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
 import { once } from 'node:events'
 import { loadavg } from 'node:os'
-import { CanaryFloor } from '../src/measure/canary.js'
-import { canarySlowdown, DEFAULT_DISTURBED, disturbedBy, type Disturbance } from '../src/measure/disturbance.js'
+import { DEFAULT_DISTURBED, disturbedBy, type Disturbance } from '../src/measure/disturbance.js'
 import { countedRuns } from '../src/stats/disturbed.js'
 import { describe } from '../src/stats/descriptive.js'
 import { cores, rawPath, round, stat, type Stat } from './lib.js'
@@ -22,9 +21,8 @@ import { jobEnded, jobView, phase, startCorebench, submitJob } from './service.j
 // corebench runs with the product's defaults: a run it flags disturbed is redone (REDO_DISTURBED).
 // Each side is reported twice. As measured: every side's first try of each run, nothing redone,
 // which is the instrument's own noise. Redone: the bare sides time the product's canary around each
-// run too and are judged by the same canary rules (drift, and slowdown against their own 10-minute
-// floor), redone up to the same number of times, so that both sides get the same filter and the
-// ratio still compares like with like. (Foreign CPU flags only corebench's runs: the bare sides do
+// run too and are judged by the same canary rule (DISTURBED_CANARY_DRIFT), redone up to the same
+// number of times, so that both sides get the same filter and the ratio still compares like with like. (Foreign CPU flags only corebench's runs: the bare sides do
 // not read /proc; this bench runs on a quiet machine.)
 
 const N = 30
@@ -151,14 +149,13 @@ async function corebenchRun (svc: Awaited<ReturnType<typeof startCorebench>>, re
   return (view.runs as Array<CorebenchRun & { ok: boolean }>).filter(r => !r.warmup && r.ok)
 }
 
-/** The tries of one bare run, redone by the product's canary rules against the side's own floor. */
-async function bareTries (run: () => Promise<BareRun>, floor: CanaryFloor, redos: number): Promise<Array<BareRun & { disturbed: boolean }>> {
+/** The tries of one bare run, redone by the product's canary rule. */
+async function bareTries (run: () => Promise<BareRun>, redos: number): Promise<Array<BareRun & { disturbed: boolean }>> {
   const tries: Array<BareRun & { disturbed: boolean }> = []
   for (let redo = 0; redo <= redos; redo++) {
     const r = await run()
-    floor.add(Math.min(r.canaryBeforeMs, r.canaryAfterMs))
     const d: Disturbance = { foreignCpu: null, steal: null, involuntarySwitches: 0, canaryBeforeMs: r.canaryBeforeMs, canaryAfterMs: r.canaryAfterMs, canaryDrift: r.canaryAfterMs / r.canaryBeforeMs - 1 }
-    const disturbed = disturbedBy(d, DEFAULT_DISTURBED, canarySlowdown(d, floor.ms)) !== null
+    const disturbed = disturbedBy(d, DEFAULT_DISTURBED) !== null
     tries.push({ ...r, disturbed })
     if (!disturbed) break
   }
@@ -181,7 +178,6 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
   const svc = await startCorebench({})
   const rounds: NoiseRound[] = []
   const redos = 2 // REDO_DISTURBED's default, for the bare sides
-  const floors = { bare: new CanaryFloor(), bareFork: new CanaryFloor() }
   try {
     await corebenchRun(svc, 2) // the runner child's start and first JIT out of the way
     for (let r = 0; r < s.rounds; r++) {
@@ -192,11 +188,11 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
       try {
         for (let i = 0; i < s.runs; i++) {
           ours.push(countedFirst(await corebenchRun(svc)))
-          theirs.push(await bareTries(bare.run, floors.bare, redos))
+          theirs.push(await bareTries(bare.run, redos))
           forked.push(await bareTries(async () => {
             const fresh = await bareLoop()
             try { return await fresh.run() } finally { await fresh.close() }
-          }, floors.bareFork, redos))
+          }, redos))
         }
       } finally {
         await bare.close()
@@ -250,7 +246,7 @@ function countedFirst (runs: CorebenchRun[]): CorebenchRun[] {
 /** One line that says whether the goal is met, with the figures it rests on. */
 export function noiseVerdict (r: NoiseResult): string {
   return `noise goal, first tries (the instrument's own noise): ${r.met ? 'MET' : 'NOT MET'}, corebench CV / bare loop CV = ${r.ratio.toFixed(2)}× (against a bare fork per run ${r.ratioFork.toFixed(2)}×); ` +
-    `with disturbed runs redone on every side by the same canary rules: ${r.countedMet ? 'MET' : 'NOT MET'}, ${r.countedRatio.toFixed(2)}× (fork ${r.countedRatioFork.toFixed(2)}×); ` +
+    `with disturbed runs redone on every side by the same canary rule: ${r.countedMet ? 'MET' : 'NOT MET'}, ${r.countedRatio.toFixed(2)}× (fork ${r.countedRatioFork.toFixed(2)}×); ` +
     `medians of ${r.rounds.length} rounds, goal ≤ ${GOAL}×, on ${r.cores} cores, load average ${r.loadAvgStart[0]} → ${r.loadAvgEnd[0]}`
 }
 
@@ -260,7 +256,7 @@ export function noiseMarkdown (r: NoiseResult): string[] {
   const redone = (x: NoiseSide): string => `${x.disturbed}/${x.redos}`
   return ['', '## Noise: a CPU cell\'s CV against a bare loop (issue 16)', '',
     `${r.work}; ${r.cores} cores; load average ${r.loadAvgStart.join(' ')} at the start, ${r.loadAvgEnd.join(' ')} at the end.`, '',
-    'First tries are every run as measured (nothing redone). Redone: each side\'s runs after the product\'s rule (a run whose canary drifted or stayed slow against its side\'s 10-minute floor, or, for corebench only, with foreign CPU, is redone up to twice; the latest try not flagged counts). Flagged/redos per side.', '',
+    'First tries are every run as measured (nothing redone). Redone: each side\'s runs after the product\'s rule (a run whose canary drifted by more than ±50 %, or, for corebench only, with foreign CPU past 0.5 cores, is redone up to twice; the latest try not flagged counts). Flagged/redos per side.', '',
     '| round | CV corebench | CV bare loop | CV bare fork | ratio to the loop | ratio to the fork | redone: CV corebench | loop | fork | ratio to the loop | ratio to the fork | flagged/redos: corebench, loop, fork (max foreign CPU) | load (1 min) |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.rounds.map((x, i) => `| ${i + 1} | ${p(x.corebench.cv)} | ${p(x.bare.cv)} | ${p(x.bareFork.cv)} | ${x.ratio.toFixed(2)}× | ${x.ratioFork.toFixed(2)}× | ${p(x.corebench.countedCv)} | ${p(x.bare.countedCv)} | ${p(x.bareFork.countedCv)} | ${x.countedRatio.toFixed(2)}× | ${x.countedRatioFork.toFixed(2)}× | ${redone(x.corebench)}, ${redone(x.bare)}, ${redone(x.bareFork)} (${x.corebench.maxForeignCpu ?? 'n/a'}) | ${x.loadAvg} |`),
     '', `Median CV, first tries: corebench ${range(r.corebenchCv)}, bare loop ${range(r.bareCv)}, bare fork ${range(r.bareForkCv)}; redone: corebench ${range(r.corebenchCountedCv)}, bare loop ${range(r.bareCountedCv)}.`,

@@ -1,5 +1,4 @@
-import { CanaryFloor } from '../measure/canary.js'
-import { canaryFloorMs, canarySlowdown, disturbedBy, type DisturbedThresholds } from '../measure/disturbance.js'
+import { disturbedBy, type DisturbedThresholds } from '../measure/disturbance.js'
 import type { RunOutcome } from '../measure/measure-run.js'
 import { summarize } from '../stats/summary.js'
 import type { JobRecord, RunStore } from '../store/types.js'
@@ -41,7 +40,7 @@ export interface ExecutionContext {
    * When a recorded run counts as disturbed (DISTURBED_*) and how many times its fork is then redone
    * (REDO_DISTURBED). Without it no run is flagged (disturbance is still measured and stored).
    */
-  disturbance?: { thresholds: DisturbedThresholds, redos: number, canaryFloor?: CanaryFloor }
+  disturbance?: { thresholds: DisturbedThresholds, redos: number }
   /**
    * The versions the job runs with, recorded on the job before anything runs; or why this runner
    * refuses it (a workload or pinned version it has not loaded): the job then fails with that error.
@@ -60,8 +59,6 @@ interface Tally {
   total: number
   cellDone: Map<string, number>
   reference: string | undefined
-  /** The fastest canary reading so far: the runner's (across its jobs, within a window), else this job's own. */
-  canaryFloor: CanaryFloor
 }
 
 /**
@@ -117,7 +114,7 @@ async function measureCells (job: JobRecord, abort: AbortController, ctx: Execut
   const spec = job.spec
   const jobCells = cells(spec)
   const broken = new Map<string, string>()
-  const tally: Tally = { done: 0, total: jobTasksTotal(spec), cellDone: new Map(), reference: undefined, canaryFloor: ctx.disturbance?.canaryFloor ?? new CanaryFloor() }
+  const tally: Tally = { done: 0, total: jobTasksTotal(spec), cellDone: new Map(), reference: undefined }
   for (let fork = 0; fork < spec.repetitions && !abort.signal.aborted; fork++) {
     for (const cell of cellOrder(jobCells, fork, ctx.cellOrder)) {
       if (broken.has(cellKey(cell)) || abort.signal.aborted) continue
@@ -176,9 +173,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
     // A workload that declares itself non-deterministic has no reference: its runs' verified stays null.
     if (outcome.ok && cell.executor === 'serialized' && tally.reference === undefined && isDeterministic(spec.workload.id)) tally.reference = outcome.checksum
     if (outcome.ok) noteClockPrecision(warnings, key, outcome.clock)
-    if (outcome.ok && outcome.disturbance !== undefined) tally.canaryFloor.add(canaryFloorMs(outcome.disturbance) ?? NaN)
     if (!ref.warmup || !outcome.ok) {
-      if (!ref.warmup && outcome.ok && outcome.disturbance !== undefined && ctx.disturbance !== undefined) disturbed = disturbedBy(outcome.disturbance, ctx.disturbance.thresholds, canarySlowdown(outcome.disturbance, tally.canaryFloor.ms))
+      if (!ref.warmup && outcome.ok && outcome.disturbance !== undefined && ctx.disturbance !== undefined) disturbed = disturbedBy(outcome.disturbance, ctx.disturbance.thresholds)
       const run = toRunRecord(ref, outcome, tally.reference, { disturbedBy: disturbed, redo })
       if (!await ctx.runs.insertRun(run, outcome.ok ? outcome.timings : undefined, ctx.runnerId)) {
         abort.abort('lost' satisfies StopReason)

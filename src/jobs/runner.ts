@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ExecutorOptions } from '../executors/index.js'
-import { CanaryFloor } from '../measure/canary.js'
 import type { HostFingerprint } from '../host/fingerprint.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
 import type { JobRecord, RunnerStore } from '../store/types.js'
@@ -31,7 +30,6 @@ export interface RunnerSettings {
   DISTURBED_FOREIGN_CPU: number
   DISTURBED_STEAL: number
   DISTURBED_CANARY_DRIFT: number
-  DISTURBED_CANARY_SLOWDOWN: number
   REDO_DISTURBED: number
   WORKLOADS: string
   WORKLOADS_STRICT: boolean
@@ -118,7 +116,7 @@ export class Runner {
       forks: runtime => runtime === 'node' ? node : python,
       budgetMs: config.MAX_JOB_BUDGET_MS,
       cellOrder: config.CELL_ORDER,
-      disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT, canarySlowdown: config.DISTURBED_CANARY_SLOWDOWN }, redos: config.REDO_DISTURBED, canaryFloor: new CanaryFloor() },
+      disturbance: { thresholds: { foreignCpu: config.DISTURBED_FOREIGN_CPU, steal: config.DISTURBED_STEAL, canaryDrift: config.DISTURBED_CANARY_DRIFT }, redos: config.REDO_DISTURBED },
       heartbeatMs: config.RUNNER_HEARTBEAT_MS,
       idlePollMs: config.RUNNER_POLL_MS,
       wakeOnQueued: opts.delivered !== true,

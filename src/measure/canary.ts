@@ -56,28 +56,3 @@ export interface CanaryReadings {
   after: number[]
 }
 
-/**
- * The fastest canary reading of the last `windowMs` on this host (ms): the level of an unslowed core,
- * against which a run's readings count as slowed (canarySlowdown in disturbance.ts). A runner keeps
- * one across its jobs, so that a job of one short fork is judged against more than its own two
- * readings; the window lets the floor follow a host that became slower for good (a new governor).
- */
-export class CanaryFloor {
-  /** Readings that can still be the minimum: increasing in time and in value (a monotonic queue). */
-  private readonly queue: Array<{ at: number, ms: number }> = []
-
-  constructor (private readonly windowMs = 10 * 60_000, private readonly now: () => number = () => performance.now()) {}
-
-  add (ms: number): void {
-    if (!(ms > 0)) return
-    while (this.queue.length > 0 && (this.queue[this.queue.length - 1] as { ms: number }).ms >= ms) this.queue.pop()
-    this.queue.push({ at: this.now(), ms })
-  }
-
-  /** The fastest reading within the window, or null when there is none. */
-  get ms (): number | null {
-    const oldest = this.now() - this.windowMs
-    while (this.queue.length > 0 && (this.queue[0] as { at: number }).at < oldest) this.queue.shift()
-    return this.queue[0]?.ms ?? null
-  }
-}

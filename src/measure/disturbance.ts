@@ -36,16 +36,10 @@ export interface DisturbedThresholds {
   steal: number
   /** |canaryDrift|. */
   canaryDrift: number
-  /** The run's faster canary reading over the fastest this job has seen (canarySlowdown), minus 1. */
-  canarySlowdown: number
 }
 
-/**
- * The settings' defaults (src/config.ts reads them from here). canarySlowdown 0.35: a thread's canary
- * reading moves up to ~15 % on a quiet core (how far its code has tiered up), and a slowed vCPU
- * runs it 1.35–1.8× slower (bench/raw/slow-phases.mjs).
- */
-export const DEFAULT_DISTURBED: DisturbedThresholds = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5, canarySlowdown: 0.35 }
+/** The settings' defaults (src/config.ts reads them from here). */
+export const DEFAULT_DISTURBED: DisturbedThresholds = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5 }
 
 export interface DisturbanceProbe {
   /** Ends the window (call right after the run), with the canary the executor timed on its task threads around the run. */
@@ -100,24 +94,6 @@ function slowest (readings: readonly number[] | undefined): number | null {
   return readings === undefined || readings.length === 0 ? null : Math.max(...readings)
 }
 
-/** The run's faster canary reading (ms), to keep the fastest a job has seen; null when none was taken. */
-export function canaryFloorMs (d: Disturbance): number | null {
-  const v = [d.canaryBeforeMs, d.canaryAfterMs].filter((x): x is number => x !== null && x > 0)
-  return v.length === 0 ? null : Math.min(...v)
-}
-
-/**
- * How much slower the run's canary was than `floorMs`, the fastest recent reading (CanaryFloor: the
- * runner's last 10 minutes, the run's own readings included), as a fraction (0.4 = 40 % slower). It
- * is the run's faster reading, so both readings, before and after, were at least that slow: the
- * cores were slowed throughout the run. A slowing that starts or ends during the run shows as drift
- * instead. Null without readings.
- */
-export function canarySlowdown (d: Disturbance, floorMs: number | null): number | null {
-  const floor = canaryFloorMs(d)
-  return floor === null || floorMs === null || floorMs <= 0 ? null : floor / floorMs - 1
-}
-
 function foreignAndSteal (a: Snapshot, b: Snapshot): Pick<Disturbance, 'foreignCpu' | 'steal'> {
   if (a.cpu === undefined || b.cpu === undefined) return { foreignCpu: null, steal: null }
   const all = b.cpu.allMs - a.cpu.allMs
@@ -137,14 +113,13 @@ function switchesBetween (a: Snapshot, b: Snapshot): number {
 
 /**
  * Why a run counts as disturbed, foreign load first, or null when it does not. A null figure (not
- * measured) never disturbs. `slowdown` is canarySlowdown's figure for the run.
+ * measured) never disturbs.
  */
-export function disturbedBy (d: Disturbance, t: DisturbedThresholds, slowdown: number | null = null): string | null {
+export function disturbedBy (d: Disturbance, t: DisturbedThresholds): string | null {
   const why: string[] = []
   if (d.foreignCpu !== null && d.foreignCpu > t.foreignCpu) why.push(`foreign CPU ${d.foreignCpu.toFixed(2)} cores > ${t.foreignCpu}`)
   if (d.steal !== null && d.steal > t.steal) why.push(`steal ${pct(d.steal)} > ${pct(t.steal)}`)
   if (d.canaryDrift !== null && Math.abs(d.canaryDrift) > t.canaryDrift) why.push(`canary drift ${d.canaryDrift >= 0 ? '+' : ''}${pct(d.canaryDrift)} beyond ±${pct(t.canaryDrift)}`)
-  if (slowdown !== null && slowdown > t.canarySlowdown) why.push(`canary ${pct(slowdown)} slower than its recent fastest > ${pct(t.canarySlowdown)}`)
   return why.length === 0 ? null : why.join('; ')
 }
 

@@ -26,7 +26,7 @@ function foreignBurner (t: TestContext): number {
 // ~100–300 ms of CPU per run: long enough for /proc/stat's 10 ms ticks.
 const cpuSpec = { workload: { id: 'fibonacci', params: { n: 30 } }, tasks: 8, executors: ['serialized'], repetitions: 1, warmup: 0 }
 // Only foreign CPU decides in these tests: the canary moves 12–23 % by itself on these VMs.
-const onlyForeign = { DISTURBED_STEAL: '1', DISTURBED_CANARY_DRIFT: '1000', DISTURBED_CANARY_SLOWDOWN: '1000' }
+const onlyForeign = { DISTURBED_STEAL: '1', DISTURBED_CANARY_DRIFT: '1000' }
 
 test('a run made while another process burns a core is flagged disturbed, kept, and redone REDO_DISTURBED times', { skip: linux }, async (t) => {
   const { app } = await build(t, { ...onlyForeign, DISTURBED_FOREIGN_CPU: '0.3', REDO_DISTURBED: '2' })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseInvoluntarySwitches, parsePidStat, parseProcStat, treeDeltaMs } from '../../src/measure/proc.js'
-import { canaryFloorMs, canarySlowdown, disturbedBy, type Disturbance } from '../../src/measure/disturbance.js'
+import { disturbedBy, type Disturbance } from '../../src/measure/disturbance.js'
 
 // The head of /proc/stat on a 2-vCPU VM (proc(5): user nice system idle iowait irq softirq steal guest guest_nice).
 const PROC_STAT = `cpu  1705160 85 227026 441877 2257 0 3631 10755 0 0
@@ -44,27 +44,14 @@ test('tree CPU between snapshots: new processes count whole, a reaped one gives 
 })
 
 const quiet: Disturbance = { foreignCpu: 0.1, steal: 0, involuntarySwitches: 3, canaryBeforeMs: 1, canaryAfterMs: 1.1, canaryDrift: 0.1 }
-const limits = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5, canarySlowdown: 0.35 }
+const limits = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5 }
 
 test('a run is disturbed past any threshold, foreign CPU named first; unmeasured figures never disturb', () => {
   assert.equal(disturbedBy(quiet, limits), null)
-  assert.equal(disturbedBy({ ...quiet, foreignCpu: null, steal: null, canaryDrift: null }, { foreignCpu: 0, steal: 0, canaryDrift: 0, canarySlowdown: 0 }), null)
+  assert.equal(disturbedBy({ ...quiet, foreignCpu: null, steal: null, canaryDrift: null }, { foreignCpu: 0, steal: 0, canaryDrift: 0 }), null)
   assert.equal(disturbedBy({ ...quiet, foreignCpu: 0.93 }, limits), 'foreign CPU 0.93 cores > 0.5')
   assert.equal(disturbedBy({ ...quiet, steal: 0.2 }, limits), 'steal 20 % > 10 %')
   // A canary that got faster over the run means the host was slowed before it: disturbed too.
   assert.equal(disturbedBy({ ...quiet, canaryDrift: -0.6 }, limits), 'canary drift -60 % beyond ±50 %')
   assert.equal(disturbedBy({ ...quiet, foreignCpu: 1, canaryDrift: 0.7 }, limits), 'foreign CPU 1.00 cores > 0.5; canary drift +70 % beyond ±50 %')
-})
-
-test('canary slowdown: the run\'s faster reading over the job\'s fastest (both readings were that slow); the faster reading is what the run adds to the floor', () => {
-  const run = { ...quiet, canaryBeforeMs: 0.3, canaryAfterMs: 0.4 }
-  assert.equal(canaryFloorMs(run), 0.3)
-  assert.ok(Math.abs((canarySlowdown(run, 0.2) as number) - 0.5) < 1e-9)
-  // One slow reading is drift, not a slowed run.
-  assert.equal(canarySlowdown({ ...quiet, canaryBeforeMs: 0.2, canaryAfterMs: 0.4 }, 0.2), 0)
-  assert.equal(canarySlowdown(run, null), null)
-  assert.equal(canarySlowdown({ ...quiet, canaryBeforeMs: null, canaryAfterMs: null }, 0.2), null)
-  assert.equal(canaryFloorMs({ ...quiet, canaryBeforeMs: null, canaryAfterMs: null }), null)
-  assert.equal(disturbedBy(run, limits, 0.3), null)
-  assert.equal(disturbedBy(run, limits, 0.5), 'canary 50 % slower than its recent fastest > 35 %')
 })
