@@ -1,7 +1,8 @@
 // Which canary kernel sees this host's slow phases. Measured here: a thread's recursive, call-heavy
 // code (fibonacci) runs 1.3–1.8× slower for 0.25 s to several seconds at a time, each process on its
 // own (two side by side are not slowed together), while a dependent xorshift chain (the product's
-// canary kernel, src/measure/canary.ts) and a pointer walk through 256 KiB do not slow at all.
+// first canary kernel) and a pointer walk through 256 KiB do not slow at all. The product's canary is
+// now the recursion kernel (src/measure/canary.ts), timed on each task thread.
 // One process, for `seconds`: rows of [xorshift, recursion, pointer walk] canaries (fastest of 3
 // passes each, as the product takes them) and a timed workload unit (fib(28) × 4). Rows whose unit
 // took > 1.25× the median are slow; each kernel's slow-row / fast-row ratio says whether it saw them.
