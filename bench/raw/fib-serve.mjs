@@ -1,10 +1,10 @@
 // Raw baseline of the noise suite, run by run: a plain Node process with no corebench machinery that,
 // forked with an IPC channel, does one warm-up of fib(n) × tasks and then one timed run per message
 // ({} → { wallMs, canaryBeforeMs, canaryAfterMs }), so that the bench can interleave its runs with
-// corebench's. Around each run it times the product's canary kernel (dist/measure/canary.js: the
+// corebench's. Around each run it times the product's canary kernel (dist/executors/canary.js: the
 // kernel alone, `npm run build` first), outside the timed span, so that the bench can judge both
 // sides' runs by the same rule.
-import { canaryMs } from '../../dist/measure/canary.js'
+import { canaryMs } from '../../dist/executors/canary.js'
 
 function fib (k) {
   return k < 2 ? k : fib(k - 1) + fib(k - 2)

@@ -2,7 +2,7 @@
 // code (fibonacci) runs 1.3–1.8× slower for 0.25 s to several seconds at a time, each process on its
 // own (two side by side are not slowed together), while a dependent xorshift chain (the product's
 // first canary kernel) and a pointer walk through 256 KiB do not slow at all. The product's canary is
-// now the recursion kernel (src/measure/canary.ts), timed on each task thread.
+// now the recursion kernel (src/executors/canary.ts), timed on each task thread.
 // One process, for `seconds`: rows of [xorshift, recursion, pointer walk] canaries (fastest of 3
 // passes each, as the product takes them) and a timed workload unit (fib(28) × 4). Rows whose unit
 // took > 1.25× the median are slow; each kernel's slow-row / fast-row ratio says whether it saw them.

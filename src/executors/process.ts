@@ -15,6 +15,9 @@ import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan 
  */
 const SERIALIZATION = 'json' as const
 
+/** Longest an idle child may take to answer a control message ('ready' includes loading the workload). */
+const ANSWER_MS = 60_000
+
 interface Child {
   proc: ChildProcess
   /** Task index in flight, or -1 when idle. */
@@ -22,6 +25,8 @@ interface Child {
   dispatchedAt: number
   stderr: string
   waiters: Array<(m: FromWorker) => void>
+  /** Why it exited, once it has: a message asked of it after that fails at once. */
+  exited?: ExecutorError
 }
 
 /**
@@ -96,19 +101,34 @@ export class ProcessExecutor implements Executor {
     const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`
     const oom = /heap out of memory|Reached heap limit/i.test(child.stderr) ? ` (out of memory: --max-old-space-size=${this.opts.maxOldGenerationSizeMb})` : ''
     const err = new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `child process ${child.proc.pid ?? '?'} ${how}${oom}${child.busy >= 0 ? ` while running task ${child.busy}` : ''}`, child.busy >= 0 ? child.busy : undefined)
+    child.exited = err
     for (const w of child.waiters.splice(0)) w({ type: 'exit', err } as never)
     this.tracker?.fail(err)
   }
 
-  /** Resolves with the child's next non-result message of the given type. */
+  /**
+   * Resolves with the child's next non-result message of the given type; rejects if the child has
+   * exited (before or while it is asked) or has not answered within ANSWER_MS.
+   */
   private async next<T extends FromWorker['type']> (child: Child, type: T): Promise<Extract<FromWorker, { type: T }>> {
     return await new Promise((resolve, reject) => {
-      child.waiters.push((m) => {
+      if (child.exited !== undefined) {
+        reject(child.exited)
+        return
+      }
+      const waiter = (m: FromWorker): void => {
+        clearTimeout(timer)
         const exit = m as unknown as { type: string, err?: Error }
         if (exit.type === 'exit') reject(exit.err as Error)
         else if (m.type !== type) reject(new Error(`child sent ${m.type}, expected ${type}`))
         else resolve(m as Extract<FromWorker, { type: T }>)
-      })
+      }
+      const timer = setTimeout(() => {
+        const at = child.waiters.indexOf(waiter)
+        if (at >= 0) child.waiters.splice(at, 1)
+        reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `child process ${child.proc.pid ?? '?'} did not answer '${type}' within ${ANSWER_MS} ms`))
+      }, ANSWER_MS)
+      child.waiters.push(waiter)
     })
   }
 
@@ -120,19 +140,6 @@ export class ProcessExecutor implements Executor {
     }))
   }
 
-  /**
-   * The canary on every child's main thread (ms, one per child), one child after another: a pool with
-   * more children than cores would otherwise time-slice them and read slow.
-   */
-  private async canaries (): Promise<number[]> {
-    const out: number[] = []
-    for (const c of this.children) {
-      const reply = this.next(c, 'canary')
-      c.proc.send({ type: 'canary' })
-      out.push((await reply).ms)
-    }
-    return out
-  }
 
   private cursor = 0
 
@@ -149,9 +156,11 @@ export class ProcessExecutor implements Executor {
     if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `process executor is ${this.closed ? 'closed' : 'busy'}`)
     // A child that died between runs (killed from outside) is replaced before timing starts.
     if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
-    // Before the stats, so that its CPU is not the run's; a child that dies here fails this run.
-    const canaryBefore = await this.canaries()
-    const before = await this.stats(true)
+    const before = await this.stats(true).catch(async (err: unknown) => {
+      // A child that died or hangs between runs is not reused: the next run starts a new pool.
+      await this.killAll()
+      throw err
+    })
     const tracker = new RunTracker(plan, control, (_t, at, limit) => this.findTimedOut(at, limit), () => {
       for (const c of this.children) if (c.busy >= 0) c.proc.kill('SIGKILL')
     })
@@ -167,8 +176,6 @@ export class ProcessExecutor implements Executor {
     }
     this.tracker = undefined
     const after = await this.stats(false)
-    // The run is measured: a child lost now costs only the readings.
-    const canaryAfter = await this.canaries().catch(() => [])
     let cpuUser = 0; let cpuSystem = 0; let rss = 0; let arrived = 0
     // Each child's main thread, the one that ran its tasks; null if any child could not say.
     let taskCpuNs: number | null = 0
@@ -186,9 +193,27 @@ export class ProcessExecutor implements Executor {
       childPeakRssBytes: rss,
       taskCpuMs: taskCpuNs === null ? null : taskCpuNs / 1e6,
       bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks,
-      shared: { arrived, memorySpaces: this.children.length },
-      canary: { before: canaryBefore, after: canaryAfter }
+      shared: { arrived, memorySpaces: this.children.length }
     })
+  }
+
+  /** One child after another: a pool with more children than cores would time-slice their canaries and read slow. */
+  async canary (): Promise<number[]> {
+    if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `process executor is ${this.closed ? 'closed' : 'busy'}`)
+    if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
+    const out: number[] = []
+    try {
+      for (const c of this.children) {
+        const reply = this.next(c, 'canary')
+        c.proc.send({ type: 'canary' })
+        out.push((await reply).ms)
+      }
+    } catch (err) {
+      // A child that died or hangs is not reused: the next run or canary starts a new pool.
+      await this.killAll()
+      throw err
+    }
+    return out
   }
 
   private findTimedOut (at: number, limit: number): TimedOut | undefined {

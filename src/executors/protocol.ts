@@ -52,7 +52,7 @@ export interface StatsReply {
 
 export interface ReadyMessage { type: 'ready' }
 
-/** Times the canary (src/measure/canary.ts) on the thread that gets it, between runs. */
+/** Times the canary (canary.ts) on the thread that gets it, between runs. */
 export interface CanaryRequest { type: 'canary' }
 export interface CanaryReply { type: 'canary', ms: number }
 

@@ -94,7 +94,7 @@ export class RunTracker {
   }
 
   /** The successful run's result; the executor adds what only it knows. */
-  outcome (own: Pick<ExecutorRunResult, 'bytesToWorkers' | 'shared' | 'taskCpuMs' | 'canary'> & Partial<Pick<ExecutorRunResult, 'childCpuUserUs' | 'childCpuSystemUs' | 'childPeakRssBytes'>>): ExecutorRunResult {
+  outcome (own: Pick<ExecutorRunResult, 'bytesToWorkers' | 'shared' | 'taskCpuMs'> & Partial<Pick<ExecutorRunResult, 'childCpuUserUs' | 'childCpuSystemUs' | 'childPeakRssBytes'>>): ExecutorRunResult {
     return {
       checksums: this.checksums,
       times: this.times,

@@ -58,7 +58,10 @@ export class SingleThreadExecutor implements Executor {
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb }
     })
     // Wait for the first answer: the entry module (and the workload catalog) is loaded.
-    const pong = await ask(worker, { type: 'ping' }, 'pong', 'during start')
+    const pong = await ask(worker, { type: 'ping' }, 'pong', 'during start').catch(async (err: unknown) => {
+      await worker.terminate()
+      throw err
+    })
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'result') this.tracker?.result(m, resultBytes(m))
     })
@@ -77,8 +80,6 @@ export class SingleThreadExecutor implements Executor {
     if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
     if (this.worker === undefined) await this.start()
     const worker = this.worker as Worker
-    // Before the tracker exists: a thread that dies here fails this run, and the next starts a new one.
-    const before = await canaryOf(worker)
     this.memory.reset(plan.tasks)
     const batch: BatchMessage = { type: 'batch', mode: this.mode, count: plan.tasks, workload: plan.workload, params: plan.params, httpBase: plan.httpBase }
     const tracker = new RunTracker(plan, control, this.memory.watch(), () => {
@@ -99,10 +100,21 @@ export class SingleThreadExecutor implements Executor {
       throw err
     }
     const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
-    // The run is measured: a thread lost now costs only the reading.
-    const after = await canaryOf(worker).catch(() => undefined)
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived(), taskCpuMs, canary: { before: [before], after: after === undefined ? [] : [after] } })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(batch), shared: this.memory.arrived(), taskCpuMs })
+  }
+
+  async canary (): Promise<number[]> {
+    if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `${this.kind} executor is ${this.closed ? 'closed' : 'busy'}`)
+    if (this.worker === undefined) await this.start()
+    const worker = this.worker as Worker
+    try {
+      return [(await ask(worker, { type: 'canary' }, 'canary', 'while it timed the canary')).ms]
+    } catch (err) {
+      // A thread that failed or hangs is not reused: the next run or canary starts a new one.
+      await this.teardown(worker)
+      throw err
+    }
   }
 
   async close (): Promise<void> {
@@ -118,28 +130,30 @@ export class SingleThreadExecutor implements Executor {
   }
 }
 
+/** Longest an idle thread may take to answer a control message (a start-up loads the workload first). */
+const ANSWER_MS = 60_000
+
 /**
  * Sends `msg` to an idle worker thread and resolves with its next message of type `type`; rejects
- * if the thread fails or exits first (`when` says when, in the error).
+ * with COREBENCH_ERR_WORKER_EXITED if the thread has exited (threadId −1: its 'exit' event is
+ * already past), fails or exits first, or has not answered within ANSWER_MS (`when` says when).
  */
 async function ask<T extends FromWorker['type']> (worker: Worker, msg: ToWorker, type: T, when: string): Promise<Extract<FromWorker, { type: T }>> {
   return await new Promise((resolve, reject) => {
-    const onExit = (code: number): void => { done(); reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread exited with code ${code} ${when}`)) }
+    const fail = (why: string): void => { done(); reject(new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread ${why} ${when}`)) }
+    const onExit = (code: number): void => { fail(`exited with code ${code}`) }
     const onError = (err: Error): void => { done(); reject(err) }
     const onReply = (m: FromWorker): void => {
       if (m.type !== type) return
       done()
       resolve(m as Extract<FromWorker, { type: T }>)
     }
-    const done = (): void => { worker.off('message', onReply); worker.off('error', onError); worker.off('exit', onExit) }
+    const timer = setTimeout(() => { fail(`did not answer within ${ANSWER_MS} ms`) }, ANSWER_MS)
+    const done = (): void => { clearTimeout(timer); worker.off('message', onReply); worker.off('error', onError); worker.off('exit', onExit) }
     worker.on('message', onReply)
     worker.on('error', onError)
     worker.on('exit', onExit)
-    worker.postMessage(msg)
+    if (worker.threadId === -1) fail('had exited')
+    else worker.postMessage(msg)
   })
-}
-
-/** The canary timed on the worker thread, between runs (ms). */
-async function canaryOf (worker: Worker): Promise<number> {
-  return (await ask(worker, { type: 'canary' }, 'canary', 'while it timed the canary')).ms
 }

@@ -79,13 +79,6 @@ export class ThreadedExecutor implements Executor {
     if (plan.tasks > this.opts.maxTasks) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `tasks ${plan.tasks} is above this executor's maxTasks ${this.opts.maxTasks}`)
     if (this.pool === undefined) await this.start()
     const pool = this.pool as Piscina
-    // Before the tracker exists: a thread that fails here fails this run, and the next starts a new pool.
-    const before = await this.canaries(pool).catch(async (err: Error) => {
-      await pool.destroy()
-      this.dropScratch()
-      this.pool = undefined
-      throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread failed while it timed the canary: ${err.message}`, undefined, { cause: err })
-    })
     this.memory.reset(plan.tasks)
     // On failure the whole pool is destroyed rather than each task aborted: piscina's abort of a
     // running task races with that task's result and then throws "Unexpected message from Worker"
@@ -117,10 +110,25 @@ export class ThreadedExecutor implements Executor {
       throw err
     }
     const taskCpuMs = cpuDeltaMs(cpu0, await settledThreadsCpuNs(threads))
-    // The run is measured: a thread lost now costs only the readings.
-    const after = await this.canaries(pool).catch(() => [])
     this.tracker = undefined
-    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived(), taskCpuMs, canary: { before, after } })
+    return tracker.outcome({ bytesToWorkers: jsonBytes(taskMessage(0, plan)) * plan.tasks, shared: this.memory.arrived(), taskCpuMs })
+  }
+
+  async canary (): Promise<number[]> {
+    if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `threaded executor is ${this.closed ? 'closed' : 'busy'}`)
+    if (this.pool === undefined) await this.start()
+    const pool = this.pool as Piscina
+    try {
+      return (await this.barrier(pool, this.barrierCount, true)).map(d => d.canaryMs ?? NaN).filter(Number.isFinite)
+    } catch (err) {
+      // The pool goes whole, as after a failed run: its other threads may still wait at the barrier.
+      await pool.destroy()
+      if (this.pool === pool) {
+        this.pool = undefined
+        this.dropScratch()
+      }
+      throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `worker thread failed while it timed the canary: ${(err as Error).message}`, undefined, { cause: err })
+    }
   }
 
   /**
@@ -132,11 +140,6 @@ export class ThreadedExecutor implements Executor {
     Atomics.store(count, 0, 0)
     Atomics.store(count, 1, 0)
     return await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers, canary } satisfies BarrierTask)))
-  }
-
-  /** The canary on every thread of the pool (ms, one per thread). */
-  private async canaries (pool: Piscina): Promise<number[]> {
-    return (await this.barrier(pool, this.barrierCount, true)).map(d => d.canaryMs ?? NaN).filter(Number.isFinite)
   }
 
   async close (): Promise<void> {

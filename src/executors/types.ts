@@ -1,4 +1,3 @@
-import type { CanaryReadings } from '../measure/canary.js'
 import type { ExecutorKind } from '../schemas/vocabulary.js'
 
 export { EXECUTOR_KINDS, type ExecutorKind } from '../schemas/vocabulary.js'
@@ -59,11 +58,6 @@ export interface ExecutorRunResult {
   bytesFromWorkers: number
   /** For shared-memory workloads: the counter summed over every memory space, and how many there were. */
   shared?: { arrived: number, memorySpaces: number }
-  /**
-   * The canary on each thread that ran tasks (each worker thread, each child's main thread), timed
-   * right before the first dispatch and right after the last result, outside [startedAt, endedAt].
-   */
-  canary: CanaryReadings
 }
 
 /**
@@ -81,6 +75,13 @@ export interface Executor {
   readonly startupMs: number
   start(): Promise<void>
   run(plan: RunPlan, control: RunControl): Promise<ExecutorRunResult>
+  /**
+   * Times the canary (canary.ts) on each thread that runs tasks (each worker thread, each child's
+   * main thread), one after another; ms, one reading per thread. Call it between runs, never during
+   * one: it starts the pool if it is not running, and rejects with an ExecutorError if a thread is
+   * lost meanwhile (the next run or canary starts a new pool).
+   */
+  canary(): Promise<number[]>
   close(): Promise<void>
   destroy(): Promise<void>
 }

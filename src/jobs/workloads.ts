@@ -3,6 +3,7 @@ import type { JobVersions, RunnerWorkloads } from '../schemas/workload.js'
 import type { Runtimes } from '../runtimes/runtimes.js'
 import { PYTHON_WORKLOADS } from '../runtimes/python/protocol.js'
 import { version as corebenchVersion } from '../version.js'
+import { CANARY_KERNEL } from '../executors/canary.js'
 import { externalWorkload, registerExternalWorkloads } from '../workloads/external.js'
 import { describeWorkloads, workloadIds } from '../workloads/index.js'
 import { loadWorkloadPackages } from '../workloads/packages/load.js'
@@ -50,7 +51,7 @@ export async function loadRunnerCatalog (config: WorkloadSettings, runtimes: Run
         return { ok: false, error: `COREBENCH_ERR_WORKLOAD_VERSION: the spec pins ${id} version ${pinned}, this runner has version ${have.version} (from ${have.source}); refused, nothing was run` }
       }
       const python = spec.runtimes.map(r => runtimes.get(r)).find(r => r !== undefined && r.id !== 'node')
-      return { ok: true, versions: { workload: { id, version: have.version, source: have.source }, node: process.versions.node, python: python?.version ?? null, corebench: corebenchVersion } }
+      return { ok: true, versions: { workload: { id, version: have.version, source: have.source }, node: process.versions.node, python: python?.version ?? null, corebench: corebenchVersion, canary: CANARY_KERNEL } }
     }
   }
 }

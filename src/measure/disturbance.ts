@@ -1,5 +1,4 @@
 import os from 'node:os'
-import type { CanaryReadings } from './canary.js'
 import { processInvoluntarySwitches, readCpuTotals, treeCpuMs, treeDeltaMs, type CpuTotals } from './proc.js'
 
 /** What else happened on the host while one run was measured. */
@@ -18,7 +17,7 @@ export interface Disturbance {
    */
   involuntarySwitches: number
   /**
-   * The canary (src/measure/canary.ts) right before and right after the run, ms: the slowest of the
+   * The canary (src/executors/canary.ts) right before and right after the run, ms: the slowest of the
    * readings of the threads that ran tasks (a run waits for its slowest thread). Null when no canary
    * was taken (the Python runtime).
    */
@@ -41,9 +40,12 @@ export interface DisturbedThresholds {
 /** The settings' defaults (src/config.ts reads them from here). */
 export const DEFAULT_DISTURBED: DisturbedThresholds = { foreignCpu: 0.5, steal: 0.1, canaryDrift: 0.5 }
 
+/** What a disturbance window measures; the canary's figures come from canaryFigures. */
+export type DisturbanceWindow = Omit<Disturbance, 'canaryBeforeMs' | 'canaryAfterMs' | 'canaryDrift'>
+
 export interface DisturbanceProbe {
-  /** Ends the window (call right after the run), with the canary the executor timed on its task threads around the run. */
-  finish: (canary?: CanaryReadings) => Disturbance
+  /** Ends the window: call it right after the run. */
+  finish: () => DisturbanceWindow
 }
 
 interface Snapshot {
@@ -67,31 +69,29 @@ function snapshot (root: number): Snapshot {
 /**
  * Opens a disturbance window: snapshots /proc/stat, the CPU of this process's tree and the
  * involuntary context switches of the process and its descendants. Call it right before the timed
- * run and `finish()` right after, with the canary readings the executor took on its task threads
- * (ExecutorRunResult.canary; none for a runtime that takes none): the /proc reads (a few ms with a
- * few hundred processes) stay outside the run's wall time.
+ * run and `finish()` right after: the /proc reads (a few ms with a few hundred processes) stay
+ * outside the run's wall time.
  */
 export function startDisturbance (): DisturbanceProbe {
   const root = process.pid
   const a = snapshot(root)
   return {
-    finish: (canary) => {
+    finish: () => {
       const b = snapshot(root)
-      const canaryBeforeMs = slowest(canary?.before)
-      const canaryAfterMs = slowest(canary?.after)
-      return {
-        ...foreignAndSteal(a, b),
-        involuntarySwitches: switchesBetween(a, b),
-        canaryBeforeMs,
-        canaryAfterMs,
-        canaryDrift: canaryBeforeMs !== null && canaryAfterMs !== null && canaryBeforeMs > 0 ? canaryAfterMs / canaryBeforeMs - 1 : null
-      }
+      return { ...foreignAndSteal(a, b), involuntarySwitches: switchesBetween(a, b) }
     }
   }
 }
 
-function slowest (readings: readonly number[] | undefined): number | null {
-  return readings === undefined || readings.length === 0 ? null : Math.max(...readings)
+/**
+ * The canary's figures from the readings of each task thread before and after a run (Executor.canary,
+ * ms): the slowest thread's reading each time (a run waits for its slowest thread), and their drift.
+ * No readings (the Python runtime, a pool lost after its run): nulls.
+ */
+export function canaryFigures (before: readonly number[] = [], after: readonly number[] = []): Pick<Disturbance, 'canaryBeforeMs' | 'canaryAfterMs' | 'canaryDrift'> {
+  const canaryBeforeMs = before.length === 0 ? null : Math.max(...before)
+  const canaryAfterMs = after.length === 0 ? null : Math.max(...after)
+  return { canaryBeforeMs, canaryAfterMs, canaryDrift: canaryBeforeMs !== null && canaryAfterMs !== null && canaryBeforeMs > 0 ? canaryAfterMs / canaryBeforeMs - 1 : null }
 }
 
 function foreignAndSteal (a: Snapshot, b: Snapshot): Pick<Disturbance, 'foreignCpu' | 'steal'> {

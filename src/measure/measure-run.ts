@@ -5,7 +5,7 @@ import type { Executor, ExecutorRunResult, RunControl, RunPlan, TaskTimes } from
 import { getWorkload } from '../workloads/index.js'
 import { clockPrecision, clockStepMs, type ClockPrecision } from './clock.js'
 import { cpuDeltaMs, threadCpuNs } from '../executors/thread-cpu.js'
-import { startDisturbance, type Disturbance } from './disturbance.js'
+import { canaryFigures, startDisturbance, type Disturbance } from './disturbance.js'
 
 export interface SharedCounterResult {
   expected: number
@@ -92,13 +92,26 @@ function rss (fallback: number): number {
  * scheduler time (/proc/<pid>/task/<tid>/schedstat, Linux only) of the threads that ran tasks, as
  * the executor reports it; coordinatorCpuMs is the calling thread's own (/proc/thread-self/schedstat).
  * busyCores is taskCpuMs / wallMs, or the whole-process figure where /proc is unavailable. The
- * event-loop delay is the calling thread's. Never throws for a failed run: failures are data.
+ * event-loop delay is the calling thread's. The canary (Executor.canary) is timed on the task threads
+ * before and after, outside every one of those windows; a pool that cannot time it before the run
+ * fails the run. Never throws for a failed run: failures are data.
  */
 export async function measureRun (executor: Executor, plan: RunPlan, control: RunControl): Promise<RunOutcome> {
+  const startedAt = new Date()
+  const failed = (err: unknown): RunFailure => {
+    const e = err instanceof ExecutorError ? err : new ExecutorError('COREBENCH_ERR_WORKER_EXITED', (err as Error).message, undefined, { cause: err })
+    return { ok: false, tasks: plan.tasks, code: e.code, error: e.message, task: e.task, startupMs: executor.startupMs, startedAt, finishedAt: new Date() }
+  }
+  // Before every window this run opens (CPU, /proc, event loop): the canary is not the run's.
+  let canaryBefore: number[]
+  try {
+    canaryBefore = await executor.canary()
+  } catch (err) {
+    return failed(err)
+  }
   const loop = monitorEventLoopDelay({ resolution: 5 })
   let peakRss = rss(0)
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, rss(peakRss)) }, RSS_SAMPLE_MS)
-  const startedAt = new Date()
   // Before everything else this run reads, so that the /proc reads are not in it.
   const probe = startDisturbance()
   const cpu0 = process.cpuUsage()
@@ -108,16 +121,18 @@ export async function measureRun (executor: Executor, plan: RunPlan, control: Ru
   try {
     result = await executor.run(plan, control)
   } catch (err) {
-    const e = err instanceof ExecutorError ? err : new ExecutorError('COREBENCH_ERR_WORKER_EXITED', (err as Error).message, undefined, { cause: err })
-    return { ok: false, tasks: plan.tasks, code: e.code, error: e.message, task: e.task, startupMs: executor.startupMs, startedAt, finishedAt: new Date() }
+    return failed(err)
   } finally {
     loop.disable()
     clearInterval(sampler)
   }
   const own1 = threadCpuNs()
   const cpu = process.cpuUsage(cpu0)
-  const disturbance = probe.finish(result.canary)
+  const window = probe.finish()
   peakRss = Math.max(peakRss, rss(peakRss))
+  // After every window has closed. The run is measured: a thread lost now costs only the readings.
+  const canaryAfter = await executor.canary().catch(() => [])
+  const disturbance: Disturbance = { ...window, ...canaryFigures(canaryBefore, canaryAfter) }
   const finishedAt = new Date()
   const wallMs = result.endedAt - result.startedAt
   const cpuUserMs = (cpu.user + result.childCpuUserUs) / 1000

@@ -45,7 +45,7 @@ export const JobComparisonSchema = Type.Object({
   sameHost: Type.Boolean(),
   notes: Type.Array(Type.String(), { description: 'Plain-language caveats: different hosts or specs, cells only one side has' }),
   thresholds: Type.Object({ minChange: Type.Number({ description: 'Percent, as given: 5 = 5 %' }), alpha: Type.Number(), minRepetitions: Type.Integer() }),
-  canaryChangePct: Nullable(Type.Number({ description: 'Median canary time (a fixed CPU kernel timed around every run) of this job against the baseline\'s, percent; positive = the machine ran slower. Null when either job has no canary' })),
+  canaryChangePct: Nullable(Type.Number({ description: 'How much longer the canary (a fixed CPU kernel timed on the task threads around every run) took in this job than in the baseline, percent: the median over shared cells of the ratio of their median readings; positive = the machine ran slower. Null when either job has no canary or the two were timed with different canary kernels (JobVersions.canary)' })),
   cells: Type.Array(CellComparisonSchema),
   verdict: Type.Union([VerdictSchema, Type.Literal('mixed')], { description: 'Over all cells; inconclusive when nothing could be compared' }),
   comparable: Type.Boolean({ description: 'Both jobs are finished and at least one cell has recorded runs on both sides. When false, the cells prove nothing and a gate must fail' }),

@@ -48,7 +48,7 @@ export const RunSchema = Type.Object({
   foreignCpu: Nullable(Type.Number({ description: 'CPU used during the run by processes outside the runner\'s process tree (an API on the same host included), in cores: /proc/stat busy time minus the tree\'s own. Null where not measured (failed and Python runs, no /proc, older runs)' })),
   steal: Nullable(Type.Number({ description: 'Share of the machine\'s CPU time stolen by the hypervisor during the run (/proc/stat steal); null as foreignCpu' })),
   involuntarySwitches: Nullable(Type.Integer({ description: 'Involuntary context switches of the runner process and every thread of its children during the run' })),
-  canaryBeforeMs: Nullable(Type.Number({ description: 'The canary (a fixed chain of calls, fastest of 3 passes of ~0.2 ms, timed on each thread that runs tasks) right before the run: the slowest thread\'s reading, ms. Null for Python' })),
+  canaryBeforeMs: Nullable(Type.Number({ description: 'The canary (a fixed chain of calls, the fastest of 5 passes of ~0.2 ms, timed on each thread that runs tasks) right before the run: the slowest thread\'s reading, ms. Null for Python' })),
   canaryAfterMs: Nullable(Type.Number({ description: 'The canary right after the run: the slowest thread\'s reading, ms' })),
   canaryDrift: Nullable(Type.Number({ description: 'canaryAfterMs / canaryBeforeMs − 1: positive when the host got slower over the run' })),
   disturbed: Type.Boolean({ description: 'Past a DISTURBED_* threshold: listed, but a redo of its fork replaces it in the statistics (unless every try was disturbed)' }),

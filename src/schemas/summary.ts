@@ -84,7 +84,7 @@ export const JobSummarySchema = Type.Object({
     ...DisturbedCountsSchema,
     maxForeignCpu: Nullable(Type.Number({ description: 'Largest CPU (cores) used outside the runner\'s process tree during a run' })),
     maxRunCanaryDrift: Nullable(Type.Number({ description: 'Largest canary drift over one run (after / before − 1)' })),
-    canaryDrift: Nullable(Type.Number({ description: 'Canary drift over the job: the last run\'s after-canary / the first run\'s before-canary − 1' }))
+    canaryDrift: Nullable(Type.Number({ description: 'Canary drift over the job, within the first cell measured: its last run\'s after-canary / its first run\'s before-canary − 1' }))
   }, { description: `Disturbance over the job's recorded runs; figures null where no run measured them. ${absentBefore('it')}` })),
   warnings: Type.Array(Type.String(), { description: 'Reasons to distrust some figures (high variation, a slow first run)' })
 }, { $id: 'JobSummary' })

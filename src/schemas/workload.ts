@@ -42,7 +42,8 @@ export const JobVersionsSchema = Type.Object({
   workload: Type.Object({ id: Type.String(), version: Type.String(), source: Type.String() }),
   node: Type.String({ description: 'process.versions.node of the runner' }),
   python: Nullable(Type.String({ description: "The Python interpreter's version when a cell ran on a python runtime, else null" })),
-  corebench: Type.String()
+  corebench: Type.String(),
+  canary: Type.Optional(Type.String({ description: 'The canary kernel its runs were timed with (src/executors/canary.ts); absent on jobs from before it was recorded, which had the first kernel. Canary readings of different kernels are never compared' }))
 }, { $id: 'JobVersions' })
 
 export type WorkloadRuntimeId = Static<typeof WorkloadRuntimeIdSchema>

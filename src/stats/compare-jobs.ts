@@ -35,10 +35,29 @@ function cellsByKey (runs: RunRecord[]): Map<string, Cell> {
 /** Beyond this the canary (a fixed CPU kernel timed around every run) says the host itself changed speed. */
 const CANARY_NOTE = 0.1
 
-/** Median canary time (ms) over a job's recorded runs, before and after each; null when none was measured. */
-function canaryMedian (runs: RunRecord[]): number | null {
-  const times = runs.filter(r => !r.warmup).flatMap(r => [r.canaryBeforeMs, r.canaryAfterMs]).filter((v): v is number => v !== null && v > 0)
+/** Median canary time (ms) of one cell's recorded runs, before and after each; null when none was measured. */
+function canaryMedian (runs: RunRecord[], key: string): number | null {
+  const times = runs.filter(r => !r.warmup && cellKey(r) === key).flatMap(r => [r.canaryBeforeMs, r.canaryAfterMs]).filter((v): v is number => v !== null && v > 0)
   return times.length === 0 ? null : median(times)
+}
+
+/** The canary kernel a job's runs were timed with: jobs from before it was recorded had the first one. */
+function canaryKernel (j: JobRecord): string {
+  return j.versions?.canary ?? 'xorshift-on-the-runner-thread'
+}
+
+/**
+ * How much longer (percent) the canary took in `job` than in `base`: the median over the cells both
+ * have of the ratio of the cells' median readings. Per cell, because a cell's reading is its slowest
+ * thread's (more threads read higher); null when the kernels differ or no shared cell has readings.
+ */
+function canaryChange (job: JobRecord, base: JobRecord, jobRuns: RunRecord[], baseRuns: RunRecord[], keys: string[]): number | null {
+  if (canaryKernel(job) !== canaryKernel(base)) return null
+  const ratios = keys.flatMap(k => {
+    const [mine, theirs] = [canaryMedian(jobRuns, k), canaryMedian(baseRuns, k)]
+    return mine === null || theirs === null ? [] : [mine / theirs]
+  })
+  return ratios.length === 0 ? null : (median(ratios) - 1) * 100
 }
 
 /**
@@ -84,13 +103,12 @@ export function compareJobs (job: JobRecord, jobRuns: RunRecord[], base: JobReco
     const why = apart !== null ? `it is measured over earlier jobs of one spec on one host, and ${apart}` : `${most} earlier finished job${most === 1 ? '' : 's'} of this spec and workload version on this host, ${SPREAD_MIN_JOBS} needed`
     notes.push(`the job-to-job spread is not known for ${known === 0 ? 'any cell' : `${cells.length - known} of ${cells.length} cells`} (${why}): their intervals and p-values count only the runs of these two jobs, and what lasts a whole job (the host's state, other tenants, where threads land) is not in them`)
   }
-  const [mineCanary, theirCanary] = [canaryMedian(jobRuns), canaryMedian(baseRuns)]
-  const canaryChangePct = mineCanary === null || theirCanary === null ? null : (mineCanary / theirCanary - 1) * 100
+  const canaryChangePct = canaryChange(job, base, jobRuns, baseRuns, cells.map(c => c.key))
   if (canaryChangePct !== null && Math.abs(canaryChangePct) > CANARY_NOTE * 100) {
     notes.push(`the canary (a fixed CPU kernel timed around every run) took ${Math.abs(canaryChangePct).toFixed(0)} % ${canaryChangePct > 0 ? 'longer' : 'less time'} in this job than in the baseline: the machine itself ran ${canaryChangePct > 0 ? 'slower' : 'faster'}, and a change of that size in the cells may be the machine's`)
   }
   const disturbedCells = cells.filter(c => c.disturbedSamples.current + c.disturbedSamples.baseline > 0)
-  if (disturbedCells.length > 0) notes.push(`some samples were disturbed on every try (foreign CPU, steal, or a canary drift or slowdown past the DISTURBED_* settings): ${disturbedCells.map(c => `${c.key} ${c.disturbedSamples.current} + ${c.disturbedSamples.baseline}`).join(', ')} (this job + the baseline)`)
+  if (disturbedCells.length > 0) notes.push(`some samples were disturbed on every try (foreign CPU, steal or canary drift past the DISTURBED_* settings): ${disturbedCells.map(c => `${c.key} ${c.disturbedSamples.current} + ${c.disturbedSamples.baseline}`).join(', ')} (this job + the baseline)`)
   const verdicts = new Set(cells.map(c => c.verdict))
   const verdict = cells.length === 0
     ? 'inconclusive'

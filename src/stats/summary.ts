@@ -130,8 +130,11 @@ function jobDisturbance (stored: RunRecord[], cells: CellSummary[]): JobDisturba
     const known = values.filter((v): v is number => v !== null)
     return known.length === 0 ? null : Math.max(...known)
   }
-  const first = recorded.find(r => r.canaryBeforeMs !== null)?.canaryBeforeMs ?? null
-  const last = recorded.findLast(r => r.canaryAfterMs !== null)?.canaryAfterMs ?? null
+  // Within one cell (the first measured): a cell's reading is its slowest thread's, so cells of
+  // different widths read at different levels.
+  const opening = recorded.find(r => r.canaryBeforeMs !== null)
+  const first = opening?.canaryBeforeMs ?? null
+  const last = opening === undefined ? null : recorded.findLast(r => r.canaryAfterMs !== null && cellKey(r) === cellKey(opening))?.canaryAfterMs ?? null
   const sum = (f: (c: DisturbedCounts) => number): number => cells.reduce((n, c) => n + (c.disturbance === undefined ? 0 : f(c.disturbance)), 0)
   return {
     disturbed: sum(c => c.disturbed),
@@ -146,7 +149,7 @@ function jobDisturbance (stored: RunRecord[], cells: CellSummary[]): JobDisturba
 /** The job's warnings about disturbed runs: never silent when one was redone or counted. */
 function disturbedWarnings (d: JobDisturbance): string[] {
   if (d.disturbed === 0) return []
-  const out = [`${d.disturbed} recorded run${d.disturbed === 1 ? ' was' : 's were'} disturbed (foreign CPU, steal, or a canary drift or slowdown past the DISTURBED_* settings) and ${d.redos} redo${d.redos === 1 ? ' was' : 's were'} run; disturbed runs stay listed, and a redo replaces one in the statistics`]
+  const out = [`${d.disturbed} recorded run${d.disturbed === 1 ? ' was' : 's were'} disturbed (foreign CPU, steal or canary drift past the DISTURBED_* settings) and ${d.redos} redo${d.redos === 1 ? ' was' : 's were'} run; disturbed runs stay listed, and a redo replaces one in the statistics`]
   if (d.counted > 0) out.push(`${d.counted} fork${d.counted === 1 ? ' was' : 's were'} disturbed on every try (REDO_DISTURBED): the last try is counted, disturbed`)
   return out
 }

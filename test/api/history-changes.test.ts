@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { CANARY_KERNEL } from '../../src/executors/canary.js'
 import { build } from '../helpers/app.js'
 import { jobsAt, levels, seedHistory } from '../helpers/history.js'
 import { seededDatabase } from '../helpers/seed.js'
@@ -57,6 +58,11 @@ test('a comparison knows what whole jobs of its spec vary by, and says when it c
       canary: [
         ...await seedHistory(store, jobsAt(100), { name: 'canary', workload: 'hash', canaryMs: 10, hostId: host.id }),
         ...await seedHistory(store, jobsAt(130), { name: 'canary', workload: 'hash', canaryMs: 13, hostId: host.id })
+      ],
+      // A job timed with another canary kernel than the baseline's: its readings (a third) mean nothing against them.
+      kernel: [
+        ...await seedHistory(store, jobsAt(100), { name: 'kernel', workload: 'primes', canaryMs: 0.75, hostId: host.id }),
+        ...await seedHistory(store, jobsAt(100), { name: 'kernel', workload: 'primes', canaryMs: 0.25, hostId: host.id, versions: { workload: { id: 'primes', version: '1', source: 'builtin' }, node: '20.20.2', python: null, corebench: '0.1.0', canary: CANARY_KERNEL } })
       ]
     }
   })
@@ -96,6 +102,9 @@ test('a comparison knows what whole jobs of its spec vary by, and says when it c
   const canary = await compare(seeded.canary)
   assert.ok(Math.abs(canary.canaryChangePct - 30) < 1e-9, String(canary.canaryChangePct))
   assert.ok(canary.notes.some((note: string) => /canary .* took 30 % longer in this job than in the baseline: the machine itself ran slower/.test(note)), canary.notes.join('\n'))
+  const kernel = await compare(seeded.kernel)
+  assert.equal(kernel.canaryChangePct, null)
+  assert.ok(!kernel.notes.some((note: string) => /canary/.test(note)), kernel.notes.join('\n'))
   // A job against itself needs no spread: one sample, no note.
   const self = (await app.inject(`/api/jobs/${seeded.pair[0]?.id}/compare/${seeded.pair[0]?.id}`)).json()
   assert.ok(!self.notes.some((note: string) => /job-to-job/.test(note)), self.notes.join('\n'))

@@ -122,11 +122,10 @@ test('without a task CPU figure, busyCores is the whole-process one', async () =
     childCpuSystemUs: 20_000,
     childPeakRssBytes: 0,
     taskCpuMs: null,
-    canary: { before: [], after: [] },
     bytesToWorkers: 0,
     bytesFromWorkers: 0
   }
-  const ex: Executor = { kind: 'process', workers: 1, serialization: 'json', startupMs: 0, start: async () => {}, run: async () => result, close: async () => {}, destroy: async () => {} }
+  const ex: Executor = { kind: 'process', workers: 1, serialization: 'json', startupMs: 0, start: async () => {}, run: async () => result, canary: async () => [], close: async () => {}, destroy: async () => {} }
   const r = ok(await measureRun(ex, plan('fibonacci', { n: 1 }, 1), { taskTimeoutMs: 1000 }))
   assert.equal(r.taskCpuMs, null)
   assert.equal(r.busyCores, (r.cpuUserMs + r.cpuSystemMs) / 100)

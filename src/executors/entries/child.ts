@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { canaryMs } from '../../measure/canary.js'
+import { canaryMs } from '../canary.js'
 import { threadCpuNs } from '../thread-cpu.js'
 import type { CanaryReply, StatsReply, ToWorker } from '../protocol.js'
 import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'

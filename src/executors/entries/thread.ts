@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { canaryMs } from '../../measure/canary.js'
+import { canaryMs } from '../canary.js'
 import { threadProcDir } from '../thread-cpu.js'
 import type { BatchMessage, CanaryReply, PongMessage, ToWorker } from '../protocol.js'
 import { preloadWorkload, runTask, type WorkerEnv } from '../task-runner.js'

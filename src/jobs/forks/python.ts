@@ -1,4 +1,4 @@
-import { startDisturbance, type DisturbanceProbe } from '../../measure/disturbance.js'
+import { canaryFigures, startDisturbance, type DisturbanceProbe } from '../../measure/disturbance.js'
 import type { RunOutcome } from '../../measure/measure-run.js'
 import { runPythonFork } from '../../runtimes/python/index.js'
 import type { Runtimes } from '../../runtimes/runtimes.js'
@@ -36,7 +36,7 @@ export class PythonForkRunner implements ForkRunner {
       taskTimeoutMs: spec.taskTimeoutMs,
       onRunStart: k => { onTaskDone = hooks.runStarted(k); probe = startDisturbance() },
       onTaskDone: done => { onTaskDone(done) },
-      onRunEnd: (k, outcome) => { record(k, outcome.ok && probe !== undefined ? { ...outcome, disturbance: probe.finish() } : outcome) }
+      onRunEnd: (k, outcome) => { record(k, outcome.ok && probe !== undefined ? { ...outcome, disturbance: { ...probe.finish(), ...canaryFigures() } } : outcome) }
     })
     const failedEarlier = await recorded
     if (failedEarlier !== undefined || signal.aborted) return failedEarlier

@@ -117,8 +117,10 @@ export class PrismaDb {
       timer = setTimeout(() => { reject(new StoreDeadlineError(`a database transaction took longer than ${this.deadlineMs} ms`)) }, this.deadlineMs)
     })
     // Prisma's own limits (2 s to start, 5 s to finish by default) would end a slow transaction
-    // first, with errors that neither replace the client nor say why: the deadline is the one limit.
-    const work = client.$transaction(fn, { maxWait: this.deadlineMs, timeout: this.deadlineMs })
+    // first, with errors that neither replace the client nor say why: on SQLite the deadline is the
+    // one limit. On PostgreSQL a transaction that waits for a connection keeps the 2 s maxWait: a
+    // burst that empties the pool is answered 503 (P2028) at once instead of replacing the pool.
+    const work = client.$transaction(fn, this.dialect === 'sqlite' ? { maxWait: this.deadlineMs, timeout: this.deadlineMs } : { timeout: this.deadlineMs })
     // Past the deadline it may still fail, on the client disconnected under it: nobody waits for that.
     work.catch(() => {})
     try {

@@ -1,13 +1,17 @@
 // The canary: a fixed small CPU kernel timed on every thread that runs tasks, right before and right
-// after each run. On VMs that report no steal and no hardware counters (STACK.md: "host contention is
-// visible only through timing itself"), it is the one sign that the cores a run had were slowed.
+// after each run (Executor.canary, called by measureRun outside the run's timed and CPU windows). On
+// VMs that report no steal and no hardware counters (STACK.md: "host contention is visible only
+// through timing itself"), it is a sign that the cores a run had were slowed.
 //
-// Why a chain of calls and not a tight loop: on these 2-vCPU VMs the disturbance that dominates is a
-// slow phase of one vCPU (a neighbour on the physical core, unseen by the guest) that lasts 0.25 s to
-// seconds. It slows call-heavy code 1.3–1.8× and tight integer loops (xorshift) or a 256 KiB pointer
-// walk by only 1–4 % (bench/raw/slow-phases.mjs). Why on the task threads: the phase follows the vCPU
-// a thread runs on, so the runner's own thread can be fast while a worker's is slow.
+// Why a chain of calls and not a tight loop: on these 2-vCPU VMs call-heavy code slows 1.3–1.8× for
+// 0.25 s to seconds at a time, while tight integer loops (xorshift, the first canary) and a 256 KiB
+// pointer walk slow by 1–4 % (bench/raw/slow-phases.mjs). Memory traffic on the other vCPU alone
+// slows this kernel ~1.45×, a CPU loop there does not. Why on the task threads: the slowing follows
+// the vCPU a thread runs on, so the runner's own thread can be fast while a worker's is slow.
 // Module state is per thread: each worker and child has its own copy.
+
+/** Names this kernel and how it is read, so that readings of another kernel are never compared with its (JobVersions.canary). */
+export const CANARY_KERNEL = 'fib22-fastest-of-5'
 
 /** Depth of one pass: fib(22) is 57 313 calls, ~0.22 ms on this VM's cores. */
 const DEPTH = 22
@@ -48,11 +52,5 @@ export function canaryMs (): number {
     best = Math.min(best, performance.now() - t0)
   }
   return best
-}
-
-/** One canary reading per thread that ran the run's tasks, right before its first task and right after its last, ms. */
-export interface CanaryReadings {
-  before: number[]
-  after: number[]
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { canaryMs } from '../../src/measure/canary.js'
+import { canaryMs } from '../../src/executors/canary.js'
 
 test('a canary reading on this thread is a fraction of a millisecond to a few milliseconds, the first one too', () => {
   const first = canaryMs()
