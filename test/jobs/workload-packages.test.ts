@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
+import { CANARY_KERNEL } from '../../src/executors/canary.js'
 import type { JobSpec } from '../../src/schemas/job.js'
 import { jobTasksTotal } from '../../src/schemas/cells.js'
 import { newId } from '../../src/store/ids.js'
@@ -56,7 +57,7 @@ test('a package workload runs through every executor and the python runtime, eve
   }
   assert.deepEqual(new Set(runs.map(r => r.runtime)), new Set(['node', 'python']))
   const python = app.runtimes.get('python')?.version
-  assert.deepEqual(job.versions, { workload: { id: 'acme/digest', version: registered?.version, source: ACME }, node: process.versions.node, python, corebench: corebenchVersion })
+  assert.deepEqual(job.versions, { workload: { id: 'acme/digest', version: registered?.version, source: ACME }, node: process.versions.node, python, corebench: corebenchVersion, canary: CANARY_KERNEL })
 })
 
 test('WORKLOADS_STRICT=false: the runner starts, and registers the module it could not load with the reason', async (t) => {
