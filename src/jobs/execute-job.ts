@@ -146,6 +146,8 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
   const cellBase = tally.cellDone.get(key) ?? 0
   const cellTotal = runsPerCell(spec) * spec.tasks
   let lastProgressAt = -Infinity
+  /** The progress of a run whose tasks are all done, published when the run is recorded. */
+  let runEnd: Progress | undefined
   let disturbed: string | null = null
 
   const runStarted = (k: number): (done: number) => void => {
@@ -154,10 +156,16 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
     const report = (done: number): void => {
       const p: Progress = { ...ref, runDone: done, runTotal: spec.tasks, cellDone: cellBase + k * spec.tasks + done, cellTotal, jobDone: jobBase + k * spec.tasks + done, jobTotal: tally.total }
       ctx.onProgress?.(p)
+      // A run's last progress goes out when it is recorded: sent now, the work it sets off (numbering
+      // it in the database, the API's fan-out) would run beside the canary timed right after the run.
+      if (done === spec.tasks) {
+        runEnd = p
+        return
+      }
       // Coalesced once here, so that no listener has to throttle 10 000 callbacks a second; on
       // the monotonic clock, so that a step of the wall clock cannot stop or flood them.
       const t = performance.now()
-      if (t - lastProgressAt >= PROGRESS_EVERY_MS || done === spec.tasks) {
+      if (t - lastProgressAt >= PROGRESS_EVERY_MS) {
         lastProgressAt = t
         ctx.publisher.progress(job.id, p)
       }
@@ -167,6 +175,11 @@ async function measureFork (job: JobRecord, cell: Cell, fork: number, redo: numb
   }
 
   const record = async (k: number, outcome: RunOutcome): Promise<string | undefined> => {
+    if (runEnd !== undefined) {
+      ctx.publisher.progress(job.id, runEnd)
+      lastProgressAt = performance.now()
+      runEnd = undefined
+    }
     const ref = refOf(k)
     tally.done = jobBase + (k + 1) * spec.tasks
     tally.cellDone.set(key, cellBase + (k + 1) * spec.tasks)

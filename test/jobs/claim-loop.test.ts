@@ -226,6 +226,21 @@ describe('a claimed job, measured to its end', () => {
     assert.equal(r.forks.plans.length, 2, 'one redo, not two')
   })
 
+  test('a run\'s last progress goes out when the run is recorded, not while the canary after it is timed', async (t) => {
+    const r = await rig(t, { forks: 'auto' })
+    const done = (e: JobEvent): boolean => e.type === 'progress' && (e.data as Progress).runDone === (e.data as Progress).runTotal
+    const seen: boolean[] = []
+    r.forks.afterTasks = async () => {
+      await ticks(200)
+      seen.push(r.events.items.some(done))
+    }
+    const job = await r.submit({ repetitions: 2 })
+    assert.equal((await r.final(job.id)).type, 'job.finished')
+    assert.deepEqual(seen, [false, true], 'after the first run\'s tasks, no run has ended in progress yet; after the second\'s, only the first')
+    const types = r.of(job.id).filter(e => done(e) || e.type === 'run.finished').map(e => e.type)
+    assert.deepEqual(types, ['progress', 'run.finished', 'progress', 'run.finished'])
+  })
+
   test('a job whose execution crashes (the run log fails) ends failed with the cause, and the loop takes the next job', async (t) => {
     let broken = true
     const r = await rig(t, {

@@ -166,6 +166,8 @@ export class FakeForks implements ForkRunner {
   readonly gates = new Channel<Gate>()
   /** What each `hooks.record` answered. */
   readonly records: Array<{ fork: number, k: number, reason: string | undefined }> = []
+  /** Awaited between a run's last task and its record (where a real fork times the canary). */
+  afterTasks: () => Promise<void> = async () => {}
 
   constructor (public mode: 'auto' | 'gated' = 'gated') {}
 
@@ -177,6 +179,7 @@ export class FakeForks implements ForkRunner {
       const outcome = this.mode === 'auto' ? okRun(plan.spec.tasks) : await this.gate(plan, fork, k)
       if (outcome === undefined) return undefined
       if (outcome.ok) report(plan.spec.tasks)
+      await this.afterTasks()
       const reason = await hooks.record(k, outcome)
       this.records.push({ fork, k, reason })
       if (reason !== undefined) return reason
