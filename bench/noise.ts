@@ -2,7 +2,7 @@ import { execFile, fork, type ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
 import { once } from 'node:events'
 import { loadavg } from 'node:os'
-import { DEFAULT_DISTURBED, disturbedBy, type Disturbance } from '../src/measure/disturbance.js'
+import { canaryFigures, DEFAULT_DISTURBED, disturbedBy } from '../src/measure/disturbance.js'
 import { countedRuns } from '../src/stats/disturbed.js'
 import { describe } from '../src/stats/descriptive.js'
 import { cores, rawPath, round, stat, type Stat } from './lib.js'
@@ -138,7 +138,7 @@ async function bareLoop (): Promise<BareLoop> {
   }
 }
 
-interface CorebenchRun { wallMs: number, disturbed: boolean, redo: number, fork: number, runtime: string, executor: string, workers: number, warmup: boolean, foreignCpu: number | null, canaryBeforeMs: number | null, canaryAfterMs: number | null }
+interface CorebenchRun { wallMs: number, disturbed: boolean, redo: number, warmup: boolean, foreignCpu: number | null, canaryBeforeMs: number | null, canaryAfterMs: number | null }
 
 /** The corebench side: one job of one repetition (one fork) of the serialized cell; every try of its recorded run. */
 async function corebenchRun (svc: Awaited<ReturnType<typeof startCorebench>>, repetitions = 1): Promise<CorebenchRun[]> {
@@ -154,19 +154,18 @@ async function bareTries (run: () => Promise<BareRun>, redos: number): Promise<A
   const tries: Array<BareRun & { disturbed: boolean }> = []
   for (let redo = 0; redo <= redos; redo++) {
     const r = await run()
-    const d: Disturbance = { foreignCpu: null, steal: null, involuntarySwitches: 0, canaryBeforeMs: r.canaryBeforeMs, canaryAfterMs: r.canaryAfterMs, canaryDrift: r.canaryAfterMs / r.canaryBeforeMs - 1 }
-    const disturbed = disturbedBy(d, DEFAULT_DISTURBED) !== null
+    const disturbed = disturbedBy({ foreignCpu: null, steal: null, involuntarySwitches: 0, ...canaryFigures([r.canaryBeforeMs], [r.canaryAfterMs]) }, DEFAULT_DISTURBED) !== null
     tries.push({ ...r, disturbed })
     if (!disturbed) break
   }
   return tries
 }
 
-/** A side's round from the tries of each of its runs (first try first). */
+/** A side's round from the tries of each of its runs (first try first); the try that counts is the product's (countedRuns). */
 function side (runs: Array<Array<{ wallMs: number, disturbed: boolean, canaryBeforeMs: number | null, canaryAfterMs: number | null }>>): NoiseSide {
   const walls = runs.map(t => (t[0] as { wallMs: number }).wallMs)
-  // countedRuns' rule: the latest try not disturbed, else the last.
-  const counted = runs.map(t => ([...t].reverse().find(x => !x.disturbed) ?? t[t.length - 1] as { wallMs: number }).wallMs)
+  const tries = runs.flatMap((t, fork) => t.map((x, redo) => ({ ...x, runtime: 'node', executor: 'serialized', workers: 1, fork, redo, warmup: false })))
+  const counted = countedRuns(tries).map(x => x.wallMs)
   const all = runs.flat()
   return { walls, cv: cvOf(walls), counted, countedCv: cvOf(counted), disturbed: all.filter(x => x.disturbed).length, redos: all.length - runs.length, canaries: all.map((x): [number | null, number | null] => [x.canaryBeforeMs, x.canaryAfterMs]) }
 }
@@ -187,7 +186,7 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
       const forked: typeof theirs = []
       try {
         for (let i = 0; i < s.runs; i++) {
-          ours.push(countedFirst(await corebenchRun(svc)))
+          ours.push((await corebenchRun(svc)).sort((a, b) => a.redo - b.redo))
           theirs.push(await bareTries(bare.run, redos))
           forked.push(await bareTries(async () => {
             const fresh = await bareLoop()
@@ -232,15 +231,6 @@ export async function benchNoise (s: NoiseSettings = NOISE_DEFAULTS): Promise<No
     countedMet: countedRatio <= GOAL,
     slowPhases: probes
   }
-}
-
-/** A corebench job's tries in the order countedRuns would judge them: first try first (redo order). */
-function countedFirst (runs: CorebenchRun[]): CorebenchRun[] {
-  const sorted = [...runs].sort((a, b) => a.redo - b.redo)
-  // The run the summary counts must be the one side() picks: check against the product's own rule.
-  const mine = [...sorted].reverse().find(x => !x.disturbed) ?? sorted[sorted.length - 1]
-  if (countedRuns(sorted)[0] !== mine) throw new Error('bench: the noise suite and the product disagree on the run that counts')
-  return sorted
 }
 
 /** One line that says whether the goal is met, with the figures it rests on. */

@@ -3,6 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ExecutorOptions } from './types.js'
 
+/**
+ * Longest an idle worker thread or child may take to answer a control message (a ping, stats, the
+ * canary; at start-up after loading the workload). Past it the pool is not reused.
+ */
+export const ANSWER_MS = 60_000
+
 /** Executor options with every default filled in (the workload to preload, and its module, stay optional). */
 export type PreparedOptions = Required<Omit<ExecutorOptions, 'workload' | 'workloadModule'>> & Pick<ExecutorOptions, 'workload' | 'workloadModule'>
 

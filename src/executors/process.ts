@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { childEntry } from './entry.js'
 import { PARENT_ENV } from './leftovers.js'
 import { killWithThisProcess, type ParentWatch } from './parent-watch.js'
-import { prepareOptions, type PreparedOptions } from './defaults.js'
+import { ANSWER_MS, prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import { ExecutorError } from './errors.js'
 import { jsonBytes, now, resultBytes, taskMessage, type FromWorker, type StatsReply } from './protocol.js'
@@ -14,9 +14,6 @@ import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan 
  * cheapest channel measured here (~19 µs round trip vs ~28 µs for 'advanced' serialization).
  */
 const SERIALIZATION = 'json' as const
-
-/** Longest an idle child may take to answer a control message ('ready' includes loading the workload). */
-const ANSWER_MS = 60_000
 
 interface Child {
   proc: ChildProcess
@@ -155,7 +152,7 @@ export class ProcessExecutor implements Executor {
   async run (plan: RunPlan, control: RunControl): Promise<ExecutorRunResult> {
     if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `process executor is ${this.closed ? 'closed' : 'busy'}`)
     // A child that died between runs (killed from outside) is replaced before timing starts.
-    if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
+    await this.replaceDead()
     const before = await this.stats(true).catch(async (err: unknown) => {
       // A child that died or hangs between runs is not reused: the next run starts a new pool.
       await this.killAll()
@@ -200,7 +197,7 @@ export class ProcessExecutor implements Executor {
   /** One child after another: a pool with more children than cores would time-slice their canaries and read slow. */
   async canary (): Promise<number[]> {
     if (this.closed || this.tracker !== undefined) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', `process executor is ${this.closed ? 'closed' : 'busy'}`)
-    if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
+    await this.replaceDead()
     const out: number[] = []
     try {
       for (const c of this.children) {
@@ -220,6 +217,11 @@ export class ProcessExecutor implements Executor {
     // One task per child at a time, so a task starts as soon as it is dispatched.
     const late = this.children.find(c => c.busy >= 0 && at - c.dispatchedAt > limit)
     return late === undefined ? undefined : { index: late.busy, how: `its child process ${late.proc.pid ?? '?'} was SIGKILLed` }
+  }
+
+  /** A new pool when any child has exited (or there is none). */
+  private async replaceDead (): Promise<void> {
+    if (this.children.length === 0 || this.children.some(c => c.proc.exitCode !== null || c.proc.signalCode !== null)) await this.rebuild()
   }
 
   private async rebuild (): Promise<void> {

@@ -5,7 +5,7 @@ import { cpuDeltaMs, settledThreadsCpuNs, threadsCpuNs } from './thread-cpu.js'
 import { jsonBytes, now, resultBytes, type BatchMessage, type FromWorker, type ToWorker } from './protocol.js'
 import { RunTracker } from './run-tracker.js'
 import { ThreadMemory } from './thread-memory.js'
-import { prepareOptions, type PreparedOptions } from './defaults.js'
+import { ANSWER_MS, prepareOptions, type PreparedOptions } from './defaults.js'
 import { createScratch, removeScratch } from './scratch.js'
 import type { Executor, ExecutorOptions, ExecutorRunResult, RunControl, RunPlan } from './types.js'
 
@@ -129,9 +129,6 @@ export class SingleThreadExecutor implements Executor {
     await this.teardown()
   }
 }
-
-/** Longest an idle thread may take to answer a control message (a start-up loads the workload first). */
-const ANSWER_MS = 60_000
 
 /**
  * Sends `msg` to an idle worker thread and resolves with its next message of type `type`; rejects
