@@ -20,8 +20,11 @@ export class ThreadedExecutor implements Executor {
   readonly serialization = 'structured-clone'
   startupMs = 0
   private pool: Piscina | undefined
-  /** The pool's barrier counts (entries/piscina.ts: arrivals, canary turns), shared with its threads. */
-  private barrierCount = new Int32Array(new SharedArrayBuffer(8))
+  /**
+   * The barrier counts (entries/piscina.ts: arrivals, canary turns), shared with the pool's threads;
+   * one buffer for every pool this executor builds, since each barrier starts them from 0.
+   */
+  private readonly barrierCount = new Int32Array(new SharedArrayBuffer(8))
   /** Each pool thread's /proc directory (from the warm-up barrier), to read their CPU around each run. */
   private threads: Array<string | undefined> = []
   /** The pool's scratch directory (its tasks' tmpDir), removed once its threads are gone. */
@@ -41,7 +44,6 @@ export class ThreadedExecutor implements Executor {
     if (this.closed) throw new ExecutorError('COREBENCH_ERR_EXECUTOR_STATE', 'threaded executor is closed')
     const t0 = now()
     const { filename, entry } = threadEntry('piscina')
-    const barrier = new Int32Array(new SharedArrayBuffer(8))
     const scratch = createScratch(this.opts.tmpDir)
     const pool = new Piscina({
       filename,
@@ -50,7 +52,7 @@ export class ThreadedExecutor implements Executor {
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb },
-      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier: barrier.buffer, workload: this.opts.workload, workloadModule: this.opts.workloadModule }
+      workerData: { entry, tmpDir: scratch, ...this.memory.workerData, barrier: this.barrierCount.buffer, workload: this.opts.workload, workloadModule: this.opts.workloadModule }
     })
     // piscina re-emits a worker's death (e.g. ERR_WORKER_OUT_OF_MEMORY) on the pool when no task
     // takes the blame; unhandled, that 'error' event would crash the whole process.
@@ -59,14 +61,13 @@ export class ThreadedExecutor implements Executor {
     })
     let threads: Array<string | undefined>
     try {
-      threads = (await this.barrier(pool, barrier, false)).map(d => d.thread)
+      threads = (await this.barrier(pool, false)).map(d => d.thread)
     } catch (err) {
       await pool.destroy()
       removeScratch(scratch)
       throw new ExecutorError('COREBENCH_ERR_WORKER_EXITED', `threaded pool failed to start: ${(err as Error).message}`, undefined, { cause: err })
     }
     this.pool = pool
-    this.barrierCount = barrier
     // The pool never adds or retires threads (min = max, no idle timeout) and is rebuilt whole on
     // any failure, so these stay the pool's threads for its life.
     this.threads = threads
@@ -119,7 +120,7 @@ export class ThreadedExecutor implements Executor {
     if (this.pool === undefined) await this.start()
     const pool = this.pool as Piscina
     try {
-      return (await this.barrier(pool, this.barrierCount, true)).map(d => d.canaryMs ?? NaN).filter(Number.isFinite)
+      return (await this.barrier(pool, true)).map(d => d.canaryMs ?? NaN).filter(Number.isFinite)
     } catch (err) {
       // The pool goes whole, as after a failed run: its other threads may still wait at the barrier.
       await pool.destroy()
@@ -136,9 +137,9 @@ export class ThreadedExecutor implements Executor {
    * each then times the canary in turn. The counts restart from 0: every thread has left the
    * previous barrier, since all of its tasks have answered.
    */
-  private async barrier (pool: Piscina, count: Int32Array, canary: boolean): Promise<BarrierDone[]> {
-    Atomics.store(count, 0, 0)
-    Atomics.store(count, 1, 0)
+  private async barrier (pool: Piscina, canary: boolean): Promise<BarrierDone[]> {
+    Atomics.store(this.barrierCount, 0, 0)
+    Atomics.store(this.barrierCount, 1, 0)
     return await Promise.all(Array.from({ length: this.workers }, async () => await pool.run({ type: 'barrier', parties: this.workers, canary } satisfies BarrierTask)))
   }
 
